@@ -1,0 +1,121 @@
+# cartero -- top-level Makefile (non-recursive).
+#
+#   make run     install missing packages, build, start smtpd with etc/ config
+#   make check   install missing packages, build, run the test suite (Kyua)
+#   make bench   run the load generator against a temporary instance
+#   make lint    clang-tidy, cppcheck and the unsafe-string-call check
+
+CC	?= cc
+PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
+	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
+	   -Werror=implicit-function-declaration -Werror=format-security \
+	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
+	   -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd -Ilka -Iqueue -Ibuild
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now
+LDLIBS	+= $(PKG_LIBS) -lcrypt
+YACC	 = byacc
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+
+B	 = build
+LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c lka/*.c queue/*.c))
+LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS)) $(B)/parse.o
+SMTPD_OBJS   := $(B)/smtpd/main.o
+SMTPCTL_SRCS := $(wildcard smtpctl/*.c)
+SMTPCTL_OBJS := $(patsubst %.c,$(B)/%.o,$(SMTPCTL_SRCS))
+UNIT_SRCS := $(wildcard regress/unit/*_test.c)
+UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
+SH_SRCS   := $(wildcard regress/integration/*_test.sh)
+SH_BINS   := $(patsubst %.sh,%,$(SH_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+
+all: $(B)/smtpd $(B)/smtpctl
+
+$(B)/parse.c: smtpd/parse.y
+	@mkdir -p $(B)
+	$(YACC) -o $@ $<
+
+$(B)/parse.o: $(B)/parse.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(B)/%.o: %.c $(wildcard common/*.h smtpd/*.h lka/*.h queue/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/libcartero.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(B)/smtpd: $(SMTPD_OBJS) $(B)/libcartero.a
+	$(CC) $(LDFLAGS) -o $@ $(SMTPD_OBJS) $(B)/libcartero.a $(LDLIBS)
+
+$(B)/smtpctl: $(SMTPCTL_OBJS) $(B)/libcartero.a
+	$(CC) $(LDFLAGS) -o $@ $(SMTPCTL_OBJS) $(B)/libcartero.a $(LDLIBS)
+
+regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Wno-missing-prototypes \
+	    -o $@ $< $(B)/libcartero.a $(LDLIBS) -latf-c
+
+regress/integration/%_test: regress/integration/%_test.sh
+	cp $< $@ && chmod +x $@
+
+$(B)/bench/%: bench/%.c $(B)/libcartero.a
+	@mkdir -p $(B)/bench
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcartero.a $(LDLIBS) -lm
+
+regress/Kyuafile: $(UNIT_SRCS) $(SH_SRCS) Makefile
+	@{ echo 'syntax(2)'; echo 'test_suite("cartero")'; \
+	  for t in $(notdir $(UNIT_BINS)); do \
+	    echo "atf_test_program{name=\"unit/$$t\"}"; done; \
+	  for t in $(notdir $(SH_BINS)); do \
+	    echo "atf_test_program{name=\"integration/$$t\", required_user=\"root\"}"; done; \
+	} > $@
+
+tests: all $(UNIT_BINS) $(SH_BINS) $(BENCH_BINS) regress/Kyuafile
+
+deps:
+	@sh .ci/deps.sh
+
+setup: all
+	@sh etc/setup.sh
+
+check: deps
+	$(MAKE) tests
+	@sh etc/setup.sh
+	@sh .ci/kyua.sh
+
+run: deps
+	$(MAKE) all
+	@sh etc/setup.sh
+	@sh etc/run.sh
+
+bench: deps
+	$(MAKE) tests
+	@sh etc/setup.sh
+	@sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
+	install -m 0755 $(B)/smtpctl $(DESTDIR)$(SBINDIR)/smtpctl
+	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/sendmail
+	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/mailq
+	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/newaliases
+	install -m 0644 man/smtpd.8 man/smtpctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/smtpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	[ -n "$(DESTDIR)" ] || sh etc/setup.sh
+
+lint:
+	@sh .ci/lint.sh
+
+clean:
+	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) regress/Kyuafile
+
+.PHONY: all tests deps setup check run bench install lint clean

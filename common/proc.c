@@ -1,0 +1,356 @@
+/*
+ * proc.c -- peers: imsg channels between cartero processes on libevent.
+ *
+ * SECURITY: the type of a message says nothing about who sent it.  Each
+ * received message is checked against imsg_rules[] using the identity of
+ * the channel it came on (p->id), fixed when the channel was set up, before
+ * a handler sees it.  A trusted process that breaks the rules is a bug or a
+ * compromise and takes the receiver down with fatalx(); an smtpctl client
+ * (PROC_CLIENT) only loses its connection.  Outgoing messages are checked
+ * too, so that a bug shows up in the sender.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+
+enum proc_id	 proc_self = PROC_PARENT;
+
+static const char *const proc_names[PROC_COUNT] = {
+	[PROC_PARENT] = "parent",
+	[PROC_CONTROL] = "control",
+	[PROC_LKA] = "lka",
+	[PROC_QUEUE] = "queue",
+	[PROC_SMTP] = "smtp",
+	[PROC_AGENT] = "agent",
+	[PROC_CLIENT] = "client",
+};
+
+static int	rule_cmp(const void *, const void *);
+static void	peer_event_add(struct peer *);
+static void	peer_dispatch(int, short, void *);
+static void	peer_handle(struct peer *, struct imsg *);
+static void	peer_violation(struct peer *, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+static void	peer_lost(struct peer *);
+static void	peer_release(struct peer *);
+static void	peer_check_send(struct peer *, uint32_t, size_t, int);
+
+const char *
+proc_name(enum proc_id id)
+{
+	if ((unsigned int)id >= PROC_COUNT)
+		return ("unknown");
+	return (proc_names[id]);
+}
+
+enum proc_id
+proc_byname(const char *name)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < PROC_COUNT; i++)
+		if (strcmp(proc_names[i], name) == 0)
+			return ((enum proc_id)i);
+	return ((enum proc_id)-1);
+}
+
+static int
+rule_cmp(const void *key, const void *elem)
+{
+	uint32_t			 type = *(const uint32_t *)key;
+	const struct imsg_rule		*r = elem;
+
+	if (type < r->type)
+		return (-1);
+	return (type > r->type);
+}
+
+const struct imsg_rule *
+imsg_rule_find(uint32_t type)
+{
+	static int	 checked;
+	size_t		 i;
+
+	if (!checked) {
+		for (i = 1; i < imsg_rules_count; i++)
+			if (imsg_rules[i - 1].type >= imsg_rules[i].type)
+				fatalx("imsg_rules: %s not sorted",
+				    imsg_rules[i].name);
+		checked = 1;
+	}
+	return (bsearch(&type, imsg_rules, imsg_rules_count,
+	    sizeof(imsg_rules[0]), rule_cmp));
+}
+
+const char *
+imsg_name(uint32_t type)
+{
+	static char			 buf[32];
+	const struct imsg_rule		*r;
+
+	if ((r = imsg_rule_find(type)) != NULL && r->name != NULL)
+		return (r->name);
+	(void)snprintf(buf, sizeof(buf), "IMSG_%u", type);
+	return (buf);
+}
+
+void
+peer_init(struct peer *p, enum proc_id id, int fd,
+    const struct imsg_handler *handlers, size_t nhandlers,
+    void (*on_close)(struct peer *))
+{
+	memset(&p->ev, 0, sizeof(p->ev));
+	p->id = id;
+	p->handlers = handlers;
+	p->nhandlers = nhandlers;
+	p->on_close = on_close;
+	p->closed = p->dispatching = p->released = 0;
+	if (fd_set_nonblock(fd) == -1)
+		fatal("peer_init: %s", proc_name(id));
+	if (imsgbuf_init(&p->ibuf, fd) == -1)
+		fatal("peer_init: %s", proc_name(id));
+	imsgbuf_allow_fdpass(&p->ibuf);
+	p->events = EV_READ;
+	event_set(&p->ev, fd, p->events, peer_dispatch, p);
+	if (event_add(&p->ev, NULL) == -1)
+		fatal("peer_init: event_add");
+}
+
+static void
+peer_event_add(struct peer *p)
+{
+	if (p->closed)
+		return;
+	p->events = EV_READ;
+	if (imsgbuf_queuelen(&p->ibuf) > 0)
+		p->events |= EV_WRITE;
+	event_del(&p->ev);
+	event_set(&p->ev, p->ibuf.fd, p->events, peer_dispatch, p);
+	if (event_add(&p->ev, NULL) == -1)
+		fatal("event_add");
+}
+
+/* Outgoing messages breaking the rules are bugs in this process. */
+static void
+peer_check_send(struct peer *p, uint32_t type, size_t len, int fd)
+{
+	const struct imsg_rule	*r;
+
+	if ((r = imsg_rule_find(type)) == NULL)
+		fatalx("peer_compose: unknown imsg type %u to %s", type,
+		    proc_name(p->id));
+	if (!(r->from & PROC_BIT(proc_self)))
+		fatalx("peer_compose: %s may not send %s", proc_name(proc_self),
+		    imsg_name(type));
+	if (!(r->to & PROC_BIT(p->id)))
+		fatalx("peer_compose: %s may not receive %s", proc_name(p->id),
+		    imsg_name(type));
+	if (len < r->minlen || len > r->maxlen)
+		fatalx("peer_compose: %s: bad length %zu", imsg_name(type), len);
+	if ((r->fd == PROC_FD_REQUIRED && fd < 0) ||
+	    (r->fd == PROC_FD_NONE && fd >= 0))
+		fatalx("peer_compose: %s: bad fd", imsg_name(type));
+}
+
+int
+peer_compose(struct peer *p, uint32_t type, uint32_t peerid, pid_t pid,
+    int fd, const void *data, size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)(uintptr_t)data;
+	iov.iov_len = len;
+	return (peer_composev(p, type, peerid, pid, fd, &iov, len > 0));
+}
+
+/*
+ * Returns 0 when queued, -1 when the peer is closed (fd closed too).
+ * Rule violations and allocation failures are fatal.
+ */
+int
+peer_composev(struct peer *p, uint32_t type, uint32_t peerid, pid_t pid,
+    int fd, const struct iovec *iov, int iovcnt)
+{
+	size_t	 len = 0;
+	int	 i;
+
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	peer_check_send(p, type, len, fd);
+	if (p->closed) {
+		if (fd >= 0)
+			close(fd);
+		return (-1);
+	}
+	if (imsg_composev(&p->ibuf, type, peerid, pid, fd, iov, iovcnt) == -1)
+		fatal("peer_compose: %s to %s", imsg_name(type),
+		    proc_name(p->id));
+	peer_event_add(p);
+	return (0);
+}
+
+void
+peer_flush_blocking(struct peer *p)
+{
+	if (p->closed)
+		return;
+	if (imsgbuf_flush(&p->ibuf) == -1)
+		log_warn("flush to %s", proc_name(p->id));
+}
+
+/* Close now, or when the running dispatch returns; then call on_close. */
+void
+peer_close(struct peer *p)
+{
+	p->closed = 1;
+	if (!p->dispatching)
+		peer_release(p);
+}
+
+static void
+peer_release(struct peer *p)
+{
+	if (p->released)
+		return;
+	p->released = 1;
+	p->closed = 1;
+	event_del(&p->ev);
+	imsgbuf_clear(&p->ibuf);
+	close(p->ibuf.fd);
+	p->ibuf.fd = -1;
+	if (p->on_close != NULL)
+		p->on_close(p);		/* may free p */
+}
+
+static void
+peer_lost(struct peer *p)
+{
+	if (p->on_close == NULL && p->id != PROC_CLIENT)
+		fatalx("lost connection to %s", proc_name(p->id));
+	peer_close(p);
+}
+
+static void
+peer_violation(struct peer *p, const char *fmt, ...)
+{
+	char	 buf[256];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (p->id != PROC_CLIENT)
+		fatalx("%s: %s from %s", proc_name(proc_self), buf,
+		    proc_name(p->id));
+	log_warnx("%s: %s from %s, closing", proc_name(proc_self), buf,
+	    proc_name(p->id));
+	peer_close(p);
+}
+
+static void
+peer_handle(struct peer *p, struct imsg *imsg)
+{
+	const struct imsg_rule	*r;
+	uint32_t		 type = imsg_get_type(imsg);
+	size_t			 len = imsg_get_len(imsg), i;
+
+	r = imsg_rule_find(type);
+	if (r == NULL || !(r->from & PROC_BIT(p->id)) ||
+	    !(r->to & PROC_BIT(proc_self)) ||
+	    len < r->minlen || len > r->maxlen ||
+	    (r->fd == PROC_FD_REQUIRED && imsg->fd == -1) ||
+	    (r->fd == PROC_FD_NONE && imsg->fd != -1)) {
+		peer_violation(p, "bad imsg %s (len %zu, fd %s)",
+		    imsg_name(type), len, imsg->fd == -1 ? "no" : "yes");
+		return;
+	}
+	for (i = 0; i < p->nhandlers; i++) {
+		if (p->handlers[i].type == type) {
+			p->handlers[i].fn(p, imsg);
+			return;
+		}
+	}
+	peer_violation(p, "bad imsg %s (no handler)", imsg_name(type));
+}
+
+static void
+peer_dispatch(int fd, short event, void *arg)
+{
+	struct peer	*p = arg;
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+
+	if (event & EV_READ) {
+		r = imsgbuf_read(&p->ibuf);
+		if (r == -1 && (errno == ERANGE || errno == EBADMSG)) {
+			peer_violation(p, "bad imsg stream: %s",
+			    strerror(errno));
+			return;
+		}
+		if (r == -1) {
+			log_warn("read from %s", proc_name(p->id));
+			peer_lost(p);
+			return;
+		}
+		if (r == 0) {
+			peer_lost(p);
+			return;
+		}
+	}
+	if ((event & EV_WRITE) && imsgbuf_write(&p->ibuf) == -1) {
+		if (errno != EPIPE)
+			log_warn("write to %s", proc_name(p->id));
+		peer_lost(p);
+		return;
+	}
+
+	p->dispatching = 1;
+	while (!p->closed) {
+		if ((n = imsg_get(&p->ibuf, &imsg)) == -1) {
+			peer_violation(p, "imsg_get: %s", strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		peer_handle(p, &imsg);
+		imsg_free(&imsg);
+	}
+	p->dispatching = 0;
+	if (p->closed) {
+		peer_release(p);	/* may free p */
+		return;
+	}
+	peer_event_add(p);
+}
+
+/* Copy a payload that must be exactly len bytes; anything else is fatal. */
+void
+imsg_payload(struct imsg *imsg, void *out, size_t len)
+{
+	if (imsg_get_data(imsg, out, len) == -1)
+		fatalx("%s: %s: payload %zu bytes, expected %zu",
+		    proc_name(proc_self), imsg_name(imsg_get_type(imsg)),
+		    imsg_get_len(imsg), len);
+}
+
+/* 1 if buf holds a NUL within size bytes. */
+int
+str_terminated(const char *buf, size_t size)
+{
+	return (memchr(buf, '\0', size) != NULL);
+}

@@ -1,0 +1,111 @@
+/*
+ * Who may send which imsg to whom, with its size bounds and whether an fd
+ * travels with it.  common/proc.c checks every message against this table
+ * before any handler runs; a violation from a trusted peer is fatal, one
+ * from an smtpctl client closes that client.  Keep it in enum order.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <event.h>
+#include <stdint.h>
+
+#include "imsg.h"
+#include "proc.h"
+#include "smtpd.h"
+
+#define P(x)		(1U << PROC_##x)
+#define CHILDREN	(P(CONTROL) | P(LKA) | P(QUEUE) | P(SMTP))
+#define FIX(s)		sizeof(s), sizeof(s)
+#define NONE		0, 0
+#define TEXT(n)		1, (n)
+
+#define R(t, f, to, lens, fd) \
+	{ t, f, to, lens, fd, #t }
+
+const struct imsg_rule imsg_rules[] = {
+	R(IMSG_CONF_DATA, P(PARENT), CHILDREN, TEXT(CONF_CHUNK),
+	    PROC_FD_NONE),
+	R(IMSG_CONF_END, P(PARENT), CHILDREN, FIX(struct conf_end),
+	    PROC_FD_NONE),
+	R(IMSG_CONF_LISTENER, P(PARENT), P(SMTP) | P(CONTROL),
+	    FIX(uint32_t), PROC_FD_REQUIRED),
+	R(IMSG_SETUP_PEER, P(PARENT), CHILDREN, FIX(uint32_t),
+	    PROC_FD_REQUIRED),
+	R(IMSG_SETUP_DONE, P(PARENT), CHILDREN, NONE, PROC_FD_NONE),
+	R(IMSG_CTL_VERBOSE, P(PARENT), CHILDREN | P(AGENT), FIX(int),
+	    PROC_FD_NONE),
+	R(IMSG_CTL_SANDBOX_TEST, P(PARENT), CHILDREN | P(AGENT), NONE,
+	    PROC_FD_NONE),
+
+	R(IMSG_SMTP_MESSAGE_CREATE, P(SMTP), P(QUEUE), FIX(struct msg_req),
+	    PROC_FD_NONE),
+	R(IMSG_QUEUE_MESSAGE_CREATED, P(QUEUE), P(SMTP),
+	    FIX(struct msg_reply), PROC_FD_OPTIONAL),
+	R(IMSG_SMTP_MESSAGE_COMMIT, P(SMTP), P(QUEUE), FIX(struct msg_req),
+	    PROC_FD_NONE),
+	R(IMSG_QUEUE_MESSAGE_COMMITTED, P(QUEUE), P(SMTP),
+	    FIX(struct msg_reply), PROC_FD_NONE),
+	R(IMSG_SMTP_MESSAGE_ROLLBACK, P(SMTP), P(QUEUE), FIX(struct msg_req),
+	    PROC_FD_NONE),
+	R(IMSG_QUEUE_RCPT_OK, P(QUEUE), P(SMTP), FIX(struct rcpt_reply),
+	    PROC_FD_NONE),
+
+	R(IMSG_SMTP_EXPAND_RCPT, P(SMTP), P(LKA), FIX(struct expand_req),
+	    PROC_FD_NONE),
+	R(IMSG_QUEUE_EXPAND_BOUNCE, P(QUEUE), P(LKA), FIX(struct expand_req),
+	    PROC_FD_NONE),
+	R(IMSG_LKA_ENVELOPE, P(LKA), P(QUEUE), FIX(struct envelope_msg),
+	    PROC_FD_NONE),
+	R(IMSG_LKA_EXPAND_DONE, P(LKA), P(QUEUE), FIX(struct rcpt_reply),
+	    PROC_FD_NONE),
+	R(IMSG_LKA_RCPT_FAIL, P(LKA), P(SMTP) | P(QUEUE),
+	    FIX(struct rcpt_reply), PROC_FD_NONE),
+
+	R(IMSG_LKA_OPEN_FORWARD, P(LKA), P(PARENT), FIX(struct forward_req),
+	    PROC_FD_NONE),
+	R(IMSG_PARENT_FORWARD, P(PARENT), P(LKA), FIX(struct forward_reply),
+	    PROC_FD_OPTIONAL),
+
+	R(IMSG_QUEUE_DELIVER, P(QUEUE), P(PARENT), FIX(struct envelope),
+	    PROC_FD_REQUIRED),
+	R(IMSG_PARENT_DELIVERY_RESULT, P(PARENT), P(QUEUE),
+	    FIX(struct delivery_result), PROC_FD_NONE),
+	R(IMSG_AGENT_DELIVER, P(PARENT), P(AGENT), FIX(struct deliver),
+	    PROC_FD_REQUIRED),
+	R(IMSG_AGENT_RESULT, P(AGENT), P(PARENT),
+	    FIX(struct delivery_result), PROC_FD_NONE),
+
+	R(IMSG_CTL_SHOW_QUEUE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
+	    NONE, PROC_FD_NONE),
+	R(IMSG_CTL_SHOW_STATS, P(CLIENT) | P(CONTROL),
+	    P(CONTROL) | P(QUEUE) | P(SMTP), NONE, PROC_FD_NONE),
+	R(IMSG_CTL_SCHEDULE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
+	    FIX(struct ctl_id), PROC_FD_NONE),
+	R(IMSG_CTL_REMOVE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
+	    FIX(struct ctl_id), PROC_FD_NONE),
+	R(IMSG_CTL_PAUSE, P(CLIENT) | P(CONTROL),
+	    P(CONTROL) | P(QUEUE) | P(SMTP), FIX(struct ctl_what),
+	    PROC_FD_NONE),
+	R(IMSG_CTL_RESUME, P(CLIENT) | P(CONTROL),
+	    P(CONTROL) | P(QUEUE) | P(SMTP), FIX(struct ctl_what),
+	    PROC_FD_NONE),
+	R(IMSG_CTL_LOG_VERBOSE, P(CLIENT) | P(CONTROL),
+	    P(CONTROL) | P(PARENT), FIX(int), PROC_FD_NONE),
+	R(IMSG_CTL_RELOAD, P(CLIENT) | P(CONTROL), P(CONTROL) | P(PARENT),
+	    NONE, PROC_FD_NONE),
+	R(IMSG_CTL_STOP, P(CLIENT) | P(CONTROL), P(CONTROL) | P(PARENT),
+	    NONE, PROC_FD_NONE),
+	R(IMSG_CTL_SANDBOX, P(CLIENT) | P(CONTROL), P(CONTROL) | P(PARENT),
+	    FIX(struct ctl_what), PROC_FD_NONE),
+	R(IMSG_CTL_LINE, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
+	    P(CONTROL) | P(CLIENT), TEXT(4096), PROC_FD_NONE),
+	R(IMSG_CTL_OK, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
+	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE),
+	R(IMSG_CTL_FAIL, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
+	    P(CONTROL) | P(CLIENT), TEXT(ERRLINE_MAX), PROC_FD_NONE),
+	R(IMSG_CTL_END, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
+	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE),
+};
+
+const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);

@@ -1,0 +1,458 @@
+/*
+ * cartero -- shared definitions of the smtpd process family.
+ *
+ * This header is the contract between the processes: configuration
+ * structures (built by parse.y in the parent, sent to every child as
+ * normalised text and parsed again there), the envelope, the imsg types
+ * and their payloads.  The table of who may send which imsg, and its size
+ * bounds, is in smtpd/imsg_rules.c; common/proc.c checks it before any
+ * handler runs.
+ */
+#ifndef SMTPD_H
+#define SMTPD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/queue.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "proc.h"
+
+#define CARTERO_VERSION		"0.1"
+
+#define SMTPD_CONFIG		"/etc/cartero/smtpd.conf"
+#define SMTPD_SPOOL		"/var/spool/cartero"
+#define SMTPD_RUNDIR		"/run/cartero"
+#define SMTPD_MAILDIR		"/var/mail"
+#define SMTPD_MAILNAME		"/etc/mailname"
+#define SMTPD_CONTROL_SOCK	"control.sock"	/* under rundir */
+#define SMTPD_ENQUEUE_SOCK	"smtpd.sock"	/* under rundir */
+#define SMTPD_PIDFILE		"smtpd.pid"	/* under rundir */
+#define SMTPD_EMPTYDIR		"empty"		/* under rundir: chroot */
+
+/* One unprivileged user per child process (created by etc/setup.sh). */
+#define SMTPD_USER_CONTROL	"_cartero-ctl"
+#define SMTPD_USER_LKA		"_cartero-lka"
+#define SMTPD_USER_QUEUE	"_cartero-queue"
+#define SMTPD_USER_SMTP		"_cartero-smtp"
+#define SMTPD_USER_NOBODY	"nobody"	/* root-owned alias pipes */
+
+/* Spool layout, relative to the spool directory (the queue's chroot). */
+#define PATH_INCOMING		"/incoming"	/* messages being received */
+#define PATH_QUEUE		"/queue"	/* committed: <msgid>.msg/.env */
+#define PATH_CORRUPT		"/corrupt"	/* quarantine */
+#define PATH_OFFLINE		"/offline"	/* sendmail while smtpd is down */
+
+/* Sizes of fixed fields (all include the terminating NUL). */
+#define LOCALPART_MAX		256
+#define DOMAIN_MAX		256
+#define MAILADDR_MAX		(LOCALPART_MAX + DOMAIN_MAX)
+#define HOST_MAX		256
+#define NAME_MAX_CONF		64	/* table, action, tag names */
+#define USER_MAX		64
+#define ARG_MAX_CONF		1024	/* paths, commands */
+#define ERRLINE_MAX		256
+#define ADDRTEXT_MAX		64
+
+/* Defaults and hard limits. */
+#define DEFAULT_MAX_MESSAGE	(35UL * 1024 * 1024)
+#define DEFAULT_MAX_LINE	4096	/* command and DATA line length */
+#define DEFAULT_MAX_RCPT	1000	/* per transaction */
+#define DEFAULT_MAX_MAILS	100	/* transactions per session */
+#define DEFAULT_MAX_CMDS	10000	/* commands per session */
+#define DEFAULT_MAX_ERRORS	10	/* bad commands before disconnect */
+#define DEFAULT_MAX_SESSIONS	1000	/* concurrent sessions */
+#define DEFAULT_TIMEOUT		300	/* seconds, RFC 5321 4.5.3.2 */
+#define DEFAULT_QUEUE_TTL	(4 * 24 * 3600)
+#define DEFAULT_RETRY_MIN	30	/* first local retry, seconds */
+#define DEFAULT_RETRY_MAX	3600	/* backoff cap, seconds */
+#define MAX_HOPS		50	/* Received: headers -> loop */
+#define CONF_CHUNK		8192	/* IMSG_CONF_DATA payload size */
+
+/*
+ * Configuration.
+ */
+enum table_backend {
+	TABLE_STATIC,		/* inline { ... } */
+	TABLE_FILE,		/* file:/path */
+};
+
+struct table {
+	TAILQ_ENTRY(table)	 entry;
+	char			 name[NAME_MAX_CONF];
+	enum table_backend	 backend;
+	char			 path[ARG_MAX_CONF];	/* TABLE_FILE */
+	int			 is_map;	/* static: key = value pairs */
+	char			**keys;		/* static: values or keys */
+	char			**values;	/* static maps only */
+	size_t			 count;
+	int			 line;
+};
+
+#define L_INET		0
+#define L_SOCKET	1
+
+struct listener {
+	TAILQ_ENTRY(listener)	 entry;
+	uint32_t		 index;		/* position in the list */
+	int			 kind;		/* L_INET or L_SOCKET */
+	char			 on[HOST_MAX];	/* address, interface, name */
+	in_port_t		 port;		/* host byte order */
+	char			 hostname[HOST_MAX];	/* "" = global */
+	char			 tag[NAME_MAX_CONF];
+	uint32_t		 flags;		/* reserved: tls, auth... */
+	int			 line;
+};
+
+enum action_method {
+	A_MBOX,
+	A_MAILDIR,
+	A_LMTP,
+	A_MDA,
+	A_EXPAND_ONLY,
+	A_FORWARD_ONLY,
+};
+
+#define AF_ALLOW_PIPE		0x01	/* alias/.forward "|command" */
+#define AF_ALLOW_FILE		0x02	/* alias/.forward "/path" */
+#define AF_ALLOW_INCLUDE	0x04	/* alias ":include:/path" */
+#define AF_LMTP_RCPTTO		0x08	/* lmtp: use RCPT TO, not dest */
+
+struct action {
+	TAILQ_ENTRY(action)	 entry;
+	char			 name[NAME_MAX_CONF];
+	enum action_method	 method;
+	char			 arg[ARG_MAX_CONF];	/* path, dest, command */
+	char			 alias[NAME_MAX_CONF];	/* table or "" */
+	char			 virtual[NAME_MAX_CONF];
+	char			 userbase[NAME_MAX_CONF];
+	char			 user[USER_MAX];	/* deliver as */
+	uint32_t		 flags;			/* AF_* */
+	int			 line;
+};
+
+enum cond_kind {
+	C_NONE,			/* not given */
+	C_ANY,
+	C_LOCAL,		/* from local: loopback or socket; for local */
+	C_SOCKET,		/* from socket (local enqueuer) */
+	C_SRC,			/* from src <table>|addr */
+	C_MAILFROM,		/* from mail-from <table>|addr */
+	C_DOMAIN,		/* for domain <table>|name */
+	C_RCPTTO,		/* for rcpt-to <table>|addr */
+};
+
+struct rule_cond {
+	int			 neg;
+	enum cond_kind		 kind;
+	char			 table[NAME_MAX_CONF];	/* <table> or "" */
+	char			 value[HOST_MAX];	/* literal or "" */
+};
+
+struct rule {
+	TAILQ_ENTRY(rule)	 entry;
+	struct rule_cond	 from;
+	struct rule_cond	 dest;
+	int			 tag_neg;
+	char			 tag[NAME_MAX_CONF];	/* "" = any */
+	int			 reject;
+	char			 action[NAME_MAX_CONF];
+	int			 line;
+};
+
+TAILQ_HEAD(tablelist, table);
+TAILQ_HEAD(listenerlist, listener);
+TAILQ_HEAD(actionlist, action);
+TAILQ_HEAD(rulelist, rule);
+
+struct smtpd_config {
+	char			 hostname[HOST_MAX];
+	char			 spooldir[PATH_MAX];
+	char			 rundir[PATH_MAX];
+	size_t			 max_message_size;
+	size_t			 max_line;
+	size_t			 max_rcpt;
+	size_t			 max_mails;
+	size_t			 max_cmds;
+	size_t			 max_errors;
+	size_t			 max_sessions;
+	time_t			 timeout;
+	time_t			 queue_ttl;
+	time_t			 retry_min;
+	time_t			 retry_max;
+	int			 vrfy;		/* VRFY answers (off) */
+	struct tablelist	 tables;
+	struct listenerlist	 listeners;
+	struct actionlist	 actions;
+	struct rulelist		 rules;
+};
+
+/* smtpd/parse.y */
+struct smtpd_config	*config_new(void);
+void			 config_free(struct smtpd_config *);
+/* Parse a file (with includes); errors go to stderr as file:line: msg. */
+struct smtpd_config	*parse_config(const char *path, int verbose);
+/* Parse a normalised text buffer received from the parent. */
+struct smtpd_config	*parse_config_buffer(const char *buf, size_t len);
+int			 cmdline_symset(const char *);	/* -D name=value */
+/* smtpd/config.c */
+void			 config_print(FILE *, const struct smtpd_config *);
+char			*config_text(const struct smtpd_config *, size_t *);
+struct table		*config_table(const struct smtpd_config *,
+			    const char *);
+struct action		*config_action(const struct smtpd_config *,
+			    const char *);
+
+/*
+ * Envelopes.  One per final recipient, made by lka, stored by the queue
+ * (text codec in queue/envelope.c), delivered through the parent.
+ */
+struct mailaddr {
+	char			 user[LOCALPART_MAX];
+	char			 domain[DOMAIN_MAX];
+};
+
+/* envelope flags */
+#define EF_LOCAL		0x0001	/* from loopback or socket */
+#define EF_SOCKET		0x0002	/* local enqueuer (sendmail) */
+#define EF_BOUNCE		0x0004	/* a bounce we generated */
+#define EF_SMTPUTF8		0x0008
+#define EF_8BITMIME		0x0010
+#define EF_ESMTP		0x0020
+
+enum delivery_type {
+	DT_MAILBOX,		/* the action's method for user/dest */
+	DT_FILE,		/* append to arg (alias "/path") */
+	DT_PIPE,		/* run arg (alias "|command") */
+};
+
+struct envelope {
+	uint64_t		 id;		/* msgid << 32 | random */
+	uint32_t		 flags;		/* EF_* */
+	char			 tag[NAME_MAX_CONF];
+	char			 helo[HOST_MAX];
+	char			 hostname[HOST_MAX];	/* client name */
+	char			 src[ADDRTEXT_MAX];	/* client address */
+	uint32_t		 peeruid;	/* socket: SO_PEERCRED uid */
+	struct mailaddr		 sender;	/* empty = <> */
+	struct mailaddr		 rcpt;		/* as given in RCPT TO */
+	struct mailaddr		 dest;		/* after expansion */
+	char			 action[NAME_MAX_CONF];
+	enum delivery_type	 dtype;
+	char			 user[USER_MAX];	/* deliver as */
+	char			 arg[ARG_MAX_CONF];	/* DT_FILE/DT_PIPE */
+	time_t			 ctime;		/* creation */
+	time_t			 expire;	/* absolute */
+	time_t			 lasttry;
+	time_t			 nexttry;
+	uint32_t		 retry;		/* attempts so far */
+	char			 errorline[ERRLINE_MAX];
+};
+
+#define evpid_to_msgid(id)	((uint32_t)((id) >> 32))
+
+/* queue/envelope.c: "key: value" text, ends with a line "end: ok". */
+int	envelope_dump(const struct envelope *, char *, size_t);
+int	envelope_load(struct envelope *, const char *, size_t);
+
+/* common mail address helpers (smtpd/mailaddr.c) */
+int	mailaddr_parse(struct mailaddr *, const char *, int utf8);
+int	mailaddr_text(const struct mailaddr *, char *, size_t);
+
+/*
+ * imsg types.  Keep in numeric order: smtpd/imsg_rules.c mirrors it.
+ * Payload structs follow; every char array received from a peer is
+ * checked for NUL termination (str_terminated) before use.
+ */
+enum imsg_type {
+	IMSG_NONE,
+
+	/* parent -> children: setup and configuration */
+	IMSG_CONF_DATA,		/* chunk of config text (<= CONF_CHUNK) */
+	IMSG_CONF_END,		/* struct conf_end: parse what came */
+	IMSG_CONF_LISTENER,	/* uint32_t listener index + fd */
+	IMSG_SETUP_PEER,	/* uint32_t proc id + fd */
+	IMSG_SETUP_DONE,	/* no payload: enter the event loop */
+	IMSG_CTL_VERBOSE,	/* int: log verbosity (broadcast) */
+	IMSG_CTL_SANDBOX_TEST,	/* no payload: run a forbidden syscall */
+
+	/* smtp <-> queue */
+	IMSG_SMTP_MESSAGE_CREATE,	/* struct msg_req */
+	IMSG_QUEUE_MESSAGE_CREATED,	/* struct msg_reply + fd (write) */
+	IMSG_SMTP_MESSAGE_COMMIT,	/* struct msg_req (size set) */
+	IMSG_QUEUE_MESSAGE_COMMITTED,	/* struct msg_reply */
+	IMSG_SMTP_MESSAGE_ROLLBACK,	/* struct msg_req */
+	IMSG_QUEUE_RCPT_OK,		/* struct rcpt_reply */
+
+	/* smtp|queue -> lka -> queue|smtp: recipient expansion */
+	IMSG_SMTP_EXPAND_RCPT,		/* struct expand_req */
+	IMSG_QUEUE_EXPAND_BOUNCE,	/* struct expand_req */
+	IMSG_LKA_ENVELOPE,		/* struct envelope_msg (to queue) */
+	IMSG_LKA_EXPAND_DONE,		/* struct rcpt_reply (to queue) */
+	IMSG_LKA_RCPT_FAIL,		/* struct rcpt_reply (to smtp/queue) */
+
+	/* lka <-> parent: ~/.forward is opened by the parent */
+	IMSG_LKA_OPEN_FORWARD,		/* struct forward_req */
+	IMSG_PARENT_FORWARD,		/* struct forward_reply + opt. fd */
+
+	/* queue <-> parent <-> agent: local delivery */
+	IMSG_QUEUE_DELIVER,		/* struct envelope + fd (read) */
+	IMSG_PARENT_DELIVERY_RESULT,	/* struct delivery_result */
+	IMSG_AGENT_DELIVER,		/* struct deliver + fd (read) */
+	IMSG_AGENT_RESULT,		/* struct delivery_result */
+
+	/* smtpctl <-> control <-> processes; peerid = client id */
+	IMSG_CTL_SHOW_QUEUE,		/* no payload */
+	IMSG_CTL_SHOW_STATS,		/* no payload */
+	IMSG_CTL_SCHEDULE,		/* struct ctl_id */
+	IMSG_CTL_REMOVE,		/* struct ctl_id */
+	IMSG_CTL_PAUSE,			/* struct ctl_what */
+	IMSG_CTL_RESUME,		/* struct ctl_what */
+	IMSG_CTL_LOG_VERBOSE,		/* int (client -> control -> parent) */
+	IMSG_CTL_RELOAD,		/* no payload */
+	IMSG_CTL_STOP,			/* no payload */
+	IMSG_CTL_SANDBOX,		/* struct ctl_what: process name */
+	IMSG_CTL_LINE,			/* text line, NUL-terminated */
+	IMSG_CTL_OK,			/* no payload: command done */
+	IMSG_CTL_FAIL,			/* text, NUL-terminated */
+	IMSG_CTL_END,			/* no payload: end of a listing */
+
+	IMSG_TYPE_MAX
+};
+
+/* peerid on every smtpctl -> control request: protocol version */
+#define CTL_VERSION		1
+
+struct conf_end {
+	int			 reload;	/* 0 at startup */
+	int			 verbose;
+	int			 sandbox_debug;
+	int			 sandbox_test;	/* IMSG_CTL_SANDBOX_TEST ok */
+};
+
+struct msg_req {
+	uint64_t		 reqid;
+	uint32_t		 msgid;
+	uint64_t		 size;		/* COMMIT: bytes written */
+};
+
+#define ST_OK			0
+#define ST_TEMPFAIL		1
+#define ST_PERMFAIL		2
+#define ST_LOOP			3
+
+struct msg_reply {
+	uint64_t		 reqid;
+	uint32_t		 msgid;
+	int			 status;	/* ST_* */
+	char			 text[ERRLINE_MAX];
+};
+
+struct expand_req {
+	uint64_t		 reqid;		/* smtp session's request */
+	uint32_t		 msgid;
+	uint32_t		 flags;		/* EF_* */
+	uint32_t		 peeruid;
+	char			 tag[NAME_MAX_CONF];
+	char			 helo[HOST_MAX];
+	char			 hostname[HOST_MAX];
+	char			 src[ADDRTEXT_MAX];
+	struct sockaddr_storage	 ss;		/* client, AF_UNIX = socket */
+	struct mailaddr		 sender;
+	struct mailaddr		 rcpt;
+};
+
+struct envelope_msg {
+	uint64_t		 reqid;
+	struct envelope		 evp;
+};
+
+struct rcpt_reply {
+	uint64_t		 reqid;
+	uint32_t		 msgid;
+	int			 status;	/* ST_* */
+	uint32_t		 count;		/* envelopes made (DONE) */
+	char			 text[ERRLINE_MAX];	/* "550 5.1.1 ..." */
+};
+
+struct forward_req {
+	uint64_t		 reqid;
+	char			 user[USER_MAX];
+};
+
+struct forward_reply {
+	uint64_t		 reqid;
+	int			 status;	/* ST_OK: fd, ST_PERMFAIL: none */
+};
+
+struct deliver {
+	struct envelope		 evp;
+	enum action_method	 method;
+	char			 arg[ARG_MAX_CONF];	/* action's path/dest/cmd */
+	uint32_t		 aflags;		/* AF_* */
+	char			 username[USER_MAX];	/* pw_name */
+	uid_t			 uid;
+	gid_t			 gid;
+	char			 home[PATH_MAX];
+	char			 shell[PATH_MAX];
+	char			 mailbox[PATH_MAX];	/* mbox path */
+};
+
+struct delivery_result {
+	uint64_t		 evpid;
+	int			 status;	/* ST_* */
+	char			 errorline[ERRLINE_MAX];
+};
+
+struct ctl_id {
+	uint64_t		 id;		/* evpid, msgid or 0 = all */
+};
+
+struct ctl_what {
+	char			 what[NAME_MAX_CONF];
+};
+
+/* smtpd/imsg_rules.c */
+extern const struct imsg_rule	imsg_rules[];
+extern const size_t		imsg_rules_count;
+
+/* process entry points (each in its own file) */
+void	control_main(void);
+void	lka_main(void);
+void	queue_main(void);
+void	smtp_main(void);
+void	agent_main(void);
+
+/*
+ * Common child bootstrap (smtpd/child.c).  The parent's channel is fd 3.
+ * child_run() receives the configuration and the peers, then calls
+ * configured() (still root: open what is needed, then privsep_drop() and
+ * sandbox_apply()), then ready() on IMSG_SETUP_DONE, then serves the event
+ * loop forever.  Messages from a peer go to the handlers returned by
+ * handlers(peer); those from the parent to handlers(PROC_PARENT), in
+ * addition to the bootstrap messages child.c handles itself.
+ */
+struct child_ops {
+	enum proc_id	  id;
+	void		(*configured)(void);
+	void		(*ready)(void);
+	void		(*reload)(struct smtpd_config *old);	/* env is new */
+	void		(*listener)(uint32_t index, int fd);	/* smtp only */
+	void		(*handlers)(enum proc_id,
+			    const struct imsg_handler **, size_t *);
+};
+void		 child_run(const struct child_ops *) __attribute__((noreturn));
+struct peer	*child_peer(enum proc_id);	/* NULL if no link */
+
+extern struct smtpd_config	*env;
+extern int			 sandbox_test;	/* sandbox-test allowed */
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#endif /* SMTPD_H */
