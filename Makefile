@@ -12,7 +12,7 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
 	   -Werror=implicit-function-declaration -Werror=format-security \
 	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
-	   -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd -Ilka -Iqueue -Ibuild
+	   -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd -Ilka -Iqueue -Ibuild
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now

@@ -194,7 +194,8 @@ imsg_take_fds(struct imsgbuf *ibuf, struct msghdr *msg)
 		nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < nfds; i++) {
 			memcpy(&fd, &fds[i], sizeof(fd));
-			if (!ibuf->allow_fdpass || (msg->msg_flags & MSG_CTRUNC))
+			if (!ibuf->allow_fdpass ||
+			    (msg->msg_flags & MSG_CTRUNC))
 				close(fd);
 			else
 				imsg_push_fd(ibuf, fd);

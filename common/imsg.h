@@ -50,7 +50,7 @@ struct imsgbuf {
 };
 
 struct imsg {
-	struct imsg_hdr		 hdr;	/* hdr.len: total, IMSG_FD_MARK cleared */
+	struct imsg_hdr		 hdr;	/* len: with header, no IMSG_FD_MARK */
 	void			*data;	/* payload, NULL when empty */
 	void			*buf;	/* private */
 	int			 fd;	/* private: use imsg_get_fd() */

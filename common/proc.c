@@ -160,7 +160,8 @@ peer_check_send(struct peer *p, uint32_t type, size_t len, int fd)
 		fatalx("peer_compose: %s may not receive %s", proc_name(p->id),
 		    imsg_name(type));
 	if (len < r->minlen || len > r->maxlen)
-		fatalx("peer_compose: %s: bad length %zu", imsg_name(type), len);
+		fatalx("peer_compose: %s: bad length %zu", imsg_name(type),
+		    len);
 	if ((r->fd == PROC_FD_REQUIRED && fd < 0) ||
 	    (r->fd == PROC_FD_NONE && fd >= 0))
 		fatalx("peer_compose: %s: bad fd", imsg_name(type));

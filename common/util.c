@@ -2,7 +2,9 @@
  * util.c -- small helpers shared by every cartero process.
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* vasprintf */
+#endif
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -22,7 +24,8 @@
 #include "log.h"
 #include "util.h"
 
-#define TIME_T_MAX	((time_t)(((uint64_t)1 << (sizeof(time_t) * 8 - 1)) - 1))
+#define TIME_T_MAX \
+	((time_t)(((uint64_t)1 << (sizeof(time_t) * 8 - 1)) - 1))
 
 static int	parse_unit_number(const char *, uint64_t *, char *);
 static int	fsync_path(const char *);

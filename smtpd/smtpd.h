@@ -425,7 +425,7 @@ void	control_main(void);
 void	lka_main(void);
 void	queue_main(void);
 void	smtp_main(void);
-void	agent_main(void);
+void	agent_main(int, char **);
 
 /*
  * Common child bootstrap (smtpd/child.c).  The parent's channel is fd 3.

@@ -224,7 +224,7 @@ ATF_TC_BODY(fdpass, tc)
 	struct imsgbuf	 a, b;
 	struct imsg	 imsg;
 	int		 sv[2], p[3][2], i, fd;
-	char		 buf[16];
+	char		 buf[32];
 
 	pair(sv, 1);
 	ATF_REQUIRE(imsgbuf_init(&a, sv[0]) == 0);

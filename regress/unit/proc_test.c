@@ -1,0 +1,319 @@
+/*
+ * proc_test.c -- unit tests for common/proc.c: the imsg rule checks.
+ *
+ * The "remote" end of each channel is a bare imsgbuf, so that the tests can
+ * send what a broken or hostile peer would.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <atf-c.h>
+#include <errno.h>
+#include <event.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+
+enum {
+	T_PING = 1,		/* lka, client -> parent, 4 bytes */
+	T_FD = 2,		/* lka -> parent, fd required */
+	T_DOWN = 3,		/* parent -> lka, 0..16 bytes */
+	T_NOHANDLER = 4,	/* lka, client -> parent, no handler */
+};
+
+const struct imsg_rule imsg_rules[] = {
+	{ T_PING, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
+	    PROC_BIT(PROC_PARENT), 4, 4, PROC_FD_NONE, "T_PING" },
+	{ T_FD, PROC_BIT(PROC_LKA), PROC_BIT(PROC_PARENT), 0, 0,
+	    PROC_FD_REQUIRED, "T_FD" },
+	{ T_DOWN, PROC_BIT(PROC_PARENT), PROC_BIT(PROC_LKA), 0, 16,
+	    PROC_FD_NONE, "T_DOWN" },
+	{ T_NOHANDLER, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
+	    PROC_BIT(PROC_PARENT), 0, 0, PROC_FD_NONE, "T_NOHANDLER" },
+};
+const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
+
+static int			 pings, fds, closes;
+static struct event_base	*base;
+static uint32_t	 last_ping;
+
+static void	h_ping(struct peer *, struct imsg *);
+static void	h_fd(struct peer *, struct imsg *);
+static void	on_close(struct peer *);
+static void	setup(struct peer *, enum proc_id, struct imsgbuf *,
+		    void (*)(struct peer *));
+static void	run(int *, int);
+static int	child_status(void (*)(void));
+static void	child_bad_len(void);
+static void	child_bad_dir(void);
+static void	child_eof(void);
+static void	child_compose_bug(void);
+
+static const struct imsg_handler handlers[] = {
+	{ T_PING, h_ping },
+	{ T_FD, h_fd },
+};
+
+static void
+h_ping(struct peer *p, struct imsg *imsg)
+{
+	imsg_payload(imsg, &last_ping, sizeof(last_ping));
+	pings++;
+}
+
+static void
+h_fd(struct peer *p, struct imsg *imsg)
+{
+	int	 fd;
+
+	fd = imsg_get_fd(imsg);
+	if (fd >= 0 && write(fd, "ok", 2) == 2)
+		fds++;
+	close(fd);
+}
+
+static void
+on_close(struct peer *p)
+{
+	closes++;
+}
+
+static void
+setup(struct peer *p, enum proc_id id, struct imsgbuf *remote,
+    void (*cb)(struct peer *))
+{
+	int	 sv[2];
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	if (base != NULL)
+		event_base_free(base);
+	base = event_init();
+	log_init(1, 0);
+	log_procinit("test");
+	proc_self = PROC_PARENT;
+	pings = fds = closes = 0;
+	peer_init(p, id, sv[0], handlers, sizeof(handlers) /
+	    sizeof(handlers[0]), cb);
+	ATF_REQUIRE(imsgbuf_init(remote, sv[1]) == 0);
+}
+
+/* Run the event loop until *counter reaches want (or 2 s pass). */
+static void
+run(int *counter, int want)
+{
+	struct timeval	 tv = { 0, 10000 };
+	int		 i;
+
+	for (i = 0; i < 200 && *counter < want; i++) {
+		event_loopexit(&tv);
+		event_loop(EVLOOP_ONCE);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(valid);
+ATF_TC_BODY(valid, tc)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+	struct imsg	 imsg;
+	uint32_t	 v;
+	int		 pfd[2], i;
+	char		 buf[4];
+
+	setup(&p, PROC_LKA, &r, on_close);
+	for (v = 1; v <= 50; v++)
+		ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, -1, &v,
+		    sizeof(v)) != -1);
+	ATF_REQUIRE(pipe(pfd) == 0);
+	ATF_REQUIRE(imsg_compose(&r, T_FD, 0, 0, pfd[1], NULL, 0) != -1);
+	ATF_REQUIRE(imsgbuf_flush(&r) == 0);
+	run(&fds, 1);
+	ATF_CHECK_EQ(pings, 50);
+	ATF_CHECK_EQ(last_ping, 50);
+	ATF_CHECK_EQ(fds, 1);
+	ATF_CHECK_EQ(closes, 0);
+	ATF_CHECK(read(pfd[0], buf, sizeof(buf)) == 2);
+
+	/* parent -> lka goes out through EV_WRITE */
+	ATF_CHECK(peer_compose(&p, T_DOWN, 7, 0, -1, "hello", 5) == 0);
+	ATF_CHECK(peer_compose(&p, T_DOWN, 8, 0, -1, NULL, 0) == 0);
+	ATF_CHECK(imsgbuf_queuelen(&p.ibuf) == 2);
+	for (i = 0; i < 10 && imsgbuf_queuelen(&p.ibuf) > 0; i++)
+		event_loop(EVLOOP_ONCE);
+	ATF_CHECK(imsgbuf_queuelen(&p.ibuf) == 0);
+	ATF_REQUIRE(imsgbuf_read(&r) == 1);
+	ATF_REQUIRE(imsg_get(&r, &imsg) > 0);
+	ATF_CHECK(imsg_get_type(&imsg) == T_DOWN && imsg_get_id(&imsg) == 7);
+	ATF_CHECK(imsg_get_len(&imsg) == 5);
+	imsg_free(&imsg);
+	ATF_REQUIRE(imsg_get(&r, &imsg) > 0);
+	ATF_CHECK(imsg_get_id(&imsg) == 8 && imsg_get_len(&imsg) == 0);
+	imsg_free(&imsg);
+
+	/* EOF from the remote end: on_close */
+	imsgbuf_clear(&r);
+	close(r.fd);
+	run(&closes, 1);
+	ATF_CHECK_EQ(closes, 1);
+	ATF_CHECK(p.closed);
+	ATF_CHECK_STREQ(imsg_name(T_FD), "T_FD");
+	ATF_CHECK_STREQ(imsg_name(99), "IMSG_99");
+	ATF_CHECK_STREQ(proc_name(PROC_QUEUE), "queue");
+	ATF_CHECK(proc_byname("lka") == PROC_LKA);
+	ATF_CHECK((int)proc_byname("nope") == -1);
+}
+
+/* Each bad message from an smtpctl client closes it, nothing more. */
+ATF_TC_WITHOUT_HEAD(client_violation);
+ATF_TC_BODY(client_violation, tc)
+{
+	static const struct {
+		uint32_t	 type;
+		size_t		 len;
+		int		 withfd;
+	} bad[] = {
+		{ T_PING, 3, 0 },	/* too short */
+		{ T_PING, 5, 0 },	/* too long */
+		{ T_PING, 4, 1 },	/* fd not allowed */
+		{ T_FD, 0, 1 },		/* client may not send it */
+		{ T_DOWN, 0, 0 },	/* parent may not receive it */
+		{ 42, 0, 0 },		/* unknown */
+		{ T_NOHANDLER, 0, 0 },	/* allowed, but no handler */
+	};
+	struct peer	 p;
+	struct imsgbuf	 r;
+	size_t		 i;
+	uint32_t	 v = 1;
+	char		 payload[8] = { 0 };
+	int		 pfd[2], fd;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setup(&p, PROC_CLIENT, &r, on_close);
+		/* one good message first: it is handled */
+		ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, -1, &v,
+		    sizeof(v)) != -1);
+		fd = -1;
+		if (bad[i].withfd) {
+			ATF_REQUIRE(pipe(pfd) == 0);
+			close(pfd[0]);
+			fd = pfd[1];
+		}
+		ATF_REQUIRE(imsg_compose(&r, bad[i].type, 0, 0, fd, payload,
+		    bad[i].len) != -1);
+		ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, -1, &v,
+		    sizeof(v)) != -1);
+		ATF_REQUIRE(imsgbuf_flush(&r) == 0);
+		run(&closes, 1);
+		ATF_CHECK_MSG(closes == 1, "case %zu: closes %d", i, closes);
+		ATF_CHECK_MSG(pings == 1, "case %zu: pings %d", i, pings);
+		ATF_CHECK(p.closed);
+		ATF_CHECK(p.ibuf.fd == -1);
+		imsgbuf_clear(&r);
+		close(r.fd);
+	}
+}
+
+static int
+child_status(void (*fn)(void))
+{
+	pid_t	 pid;
+	int	 status;
+
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		alarm(5);
+		fn();
+		_exit(0);	/* survived: the test fails */
+	}
+	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
+	return (status);
+}
+
+static void
+child_bad_len(void)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+
+	setup(&p, PROC_LKA, &r, on_close);
+	imsg_compose(&r, T_PING, 0, 0, -1, "abc", 3);
+	imsgbuf_flush(&r);
+	run(&closes, 1);
+}
+
+static void
+child_bad_dir(void)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+
+	/* a trusted peer sending what only the parent may send */
+	setup(&p, PROC_LKA, &r, on_close);
+	imsg_compose(&r, T_DOWN, 0, 0, -1, NULL, 0);
+	imsgbuf_flush(&r);
+	run(&closes, 1);
+}
+
+static void
+child_eof(void)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+
+	setup(&p, PROC_QUEUE, &r, NULL);
+	close(r.fd);
+	run(&closes, 1);
+}
+
+static void
+child_compose_bug(void)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+
+	setup(&p, PROC_LKA, &r, on_close);
+	peer_compose(&p, T_DOWN, 0, 0, -1, "0123456789abcdefg", 17);
+}
+
+ATF_TC_WITHOUT_HEAD(trusted_violation);
+ATF_TC_BODY(trusted_violation, tc)
+{
+	int	 st;
+
+	st = child_status(child_bad_len);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "bad_len %d", st);
+	st = child_status(child_bad_dir);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "bad_dir %d", st);
+	st = child_status(child_eof);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "eof %d", st);
+	st = child_status(child_compose_bug);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "compose %d", st);
+}
+
+ATF_TC_WITHOUT_HEAD(helpers);
+ATF_TC_BODY(helpers, tc)
+{
+	char	 a[4] = { 'a', 'b', 'c', 'd' };
+	char	 b[4] = { 'a', 'b', '\0', 'd' };
+
+	ATF_CHECK(str_terminated(a, sizeof(a)) == 0);
+	ATF_CHECK(str_terminated(b, sizeof(b)) == 1);
+	ATF_CHECK(str_terminated(b, 2) == 0);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, valid);
+	ATF_TP_ADD_TC(tp, client_violation);
+	ATF_TP_ADD_TC(tp, trusted_violation);
+	ATF_TP_ADD_TC(tp, helpers);
+	return (atf_no_error());
+}

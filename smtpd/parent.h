@@ -1,0 +1,43 @@
+/*
+ * The parent process: root, supervises the children, owns the listening
+ * sockets, opens ~/.forward files and runs the delivery agents.
+ */
+#ifndef PARENT_H
+#define PARENT_H
+
+struct parent_opts {
+	const char	*conffile;
+	int		 debug;
+	int		 verbose;
+	int		 noaction;
+	int		 sandbox_test;
+	int		 sandbox_debug;
+};
+
+struct envelope;
+struct peer;
+
+void	parent_main(struct parent_opts *) __attribute__((noreturn));
+void	parent_shutdown(int) __attribute__((noreturn));
+const char *parent_self_exe(void);
+extern struct parent_opts *parent_opts;
+
+/* smtpd/parent_listen.c */
+int	parent_listen_all(struct smtpd_config *);
+void	parent_listen_send(struct peer *smtp, struct smtpd_config *);
+int	parent_listen_unix(const char *path, mode_t mode);
+
+/* smtpd/parent_agent.c */
+void	parent_agent_deliver(struct peer *queue, struct envelope *, int fd);
+int	parent_agent_reap(pid_t, int status);
+void	parent_agent_broadcast(uint32_t type, const void *, size_t);
+void	parent_agent_shutdown(void);
+
+/* smtpd/parent_forward.c */
+int	parent_forward_open(const char *user, int *status);
+
+/* smtpd/parent_offline.c */
+void	parent_offline_start(void);
+int	parent_offline_reap(pid_t, int status);
+
+#endif /* PARENT_H */

@@ -1,0 +1,384 @@
+/*
+ * Delivery agents: long-lived processes running as the recipient, one
+ * per (uid, kind), re-executed as "smtpd -x agent KIND" so that they
+ * inherit nothing from the parent's memory.  The parent resolves the
+ * action and the user from its own configuration; the envelope only names
+ * them.  An agent idle for AGENT_IDLE seconds, or that has served
+ * AGENT_MAX deliveries, is told to go by closing its channel.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <event.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "smtpd.h"
+#include "parent.h"
+#include "util.h"
+
+#define AGENT_IDLE	30		/* seconds */
+#define AGENT_MAX	10000		/* deliveries per agent */
+
+struct agent {
+	TAILQ_ENTRY(agent)	 entry;
+	uid_t			 uid;
+	gid_t			 gid;
+	char			 kind[16];
+	pid_t			 pid;
+	struct peer		 peer;
+	struct event		 idle;
+	size_t			 pending;
+	size_t			 served;
+	int			 closed;
+};
+
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	uint64_t		 evpid;
+	struct agent		*agent;
+};
+
+static TAILQ_HEAD(, agent)	agents = TAILQ_HEAD_INITIALIZER(agents);
+static TAILQ_HEAD(, pending)	pendings = TAILQ_HEAD_INITIALIZER(pendings);
+static struct peer		*queue_peer;
+
+static void	agent_result(uint64_t, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static struct agent *agent_get(struct passwd *, const char *);
+static struct agent *agent_spawn(struct passwd *, const char *);
+static void	agent_close(struct agent *);
+static void	agent_closed(struct peer *);
+static void	agent_idle(int, short, void *);
+static void	agent_imsg_result(struct peer *, struct imsg *);
+
+static const struct imsg_handler agent_handlers[] = {
+	{ IMSG_AGENT_RESULT,	agent_imsg_result },
+};
+
+static const char *
+agent_kind(const struct envelope *evp, const struct action *a)
+{
+	if (evp->dtype == DT_FILE)
+		return ("file");
+	if (evp->dtype == DT_PIPE)
+		return ("mda");
+	switch (a->method) {
+	case A_MBOX:
+		return ("mbox");
+	case A_MAILDIR:
+		return ("maildir");
+	case A_LMTP:
+		return ("lmtp");
+	case A_MDA:
+		return ("mda");
+	default:
+		return (NULL);
+	}
+}
+
+void
+parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
+{
+	struct deliver	*d;
+	struct action	*a;
+	struct passwd	*pw;
+	struct agent	*ag;
+	struct pending	*pd;
+	const char	*user, *kind;
+
+	queue_peer = queue;
+	if (!str_terminated(evp->action, sizeof(evp->action)) ||
+	    !str_terminated(evp->user, sizeof(evp->user)) ||
+	    !str_terminated(evp->arg, sizeof(evp->arg)))
+		fatalx("IMSG_QUEUE_DELIVER: bad envelope");
+
+	if ((a = config_action(env, evp->action)) == NULL) {
+		close(fd);
+		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 action \"%s\" "
+		    "is not in the configuration", evp->action);
+		return;
+	}
+	user = (evp->dtype == DT_MAILBOX && a->user[0]) ? a->user : evp->user;
+	if ((kind = agent_kind(evp, a)) == NULL || user[0] == '\0') {
+		close(fd);
+		agent_result(evp->id, ST_PERMFAIL, "550 5.3.0 action \"%s\" "
+		    "cannot deliver to a mailbox", evp->action);
+		return;
+	}
+	if ((pw = getpwnam(user)) == NULL) {
+		close(fd);
+		agent_result(evp->id, ST_PERMFAIL, "550 5.1.1 user %s "
+		    "unknown", user);
+		return;
+	}
+	if (pw->pw_uid == 0) {
+		close(fd);
+		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery as "
+		    "root refused (alias root to a user)");
+		return;
+	}
+
+	d = xcalloc(1, sizeof(*d));
+	d->evp = *evp;
+	d->method = a->method;
+	strlcpy(d->arg, a->arg, sizeof(d->arg));
+	d->aflags = a->flags;
+	strlcpy(d->username, pw->pw_name, sizeof(d->username));
+	d->uid = pw->pw_uid;
+	d->gid = pw->pw_gid;
+	strlcpy(d->home, pw->pw_dir, sizeof(d->home));
+	strlcpy(d->shell, pw->pw_shell, sizeof(d->shell));
+
+	if ((ag = agent_get(pw, kind)) == NULL) {
+		free(d);
+		close(fd);
+		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 cannot start "
+		    "a delivery agent");
+		return;
+	}
+	peer_compose(&ag->peer, IMSG_AGENT_DELIVER, 0, 0, fd, d, sizeof(*d));
+	free(d);
+	pd = xcalloc(1, sizeof(*pd));
+	pd->evpid = evp->id;
+	pd->agent = ag;
+	TAILQ_INSERT_TAIL(&pendings, pd, entry);
+	ag->pending++;
+	ag->served++;
+	evtimer_del(&ag->idle);
+}
+
+static void
+agent_result(uint64_t evpid, int status, const char *fmt, ...)
+{
+	struct delivery_result	r;
+	va_list			ap;
+
+	memset(&r, 0, sizeof(r));
+	r.evpid = evpid;
+	r.status = status;
+	va_start(ap, fmt);
+	vsnprintf(r.errorline, sizeof(r.errorline), fmt, ap);
+	va_end(ap);
+	if (queue_peer)
+		peer_compose(queue_peer, IMSG_PARENT_DELIVERY_RESULT, 0, 0,
+		    -1, &r, sizeof(r));
+}
+
+static struct agent *
+agent_get(struct passwd *pw, const char *kind)
+{
+	struct agent	*ag;
+
+	TAILQ_FOREACH(ag, &agents, entry)
+		if (!ag->closed && ag->uid == pw->pw_uid &&
+		    ag->gid == pw->pw_gid && strcmp(ag->kind, kind) == 0 &&
+		    ag->served < AGENT_MAX)
+			return (ag);
+	return (agent_spawn(pw, kind));
+}
+
+static struct agent *
+agent_spawn(struct passwd *pw, const char *kind)
+{
+	struct agent	*ag;
+	struct group	*gr;
+	gid_t		 groups[2];
+	char		*argv[8];
+	int		 sp[2], ngroups = 1, argc = 0;
+	pid_t		 pid;
+
+	groups[0] = pw->pw_gid;
+	if (strcmp(kind, "mbox") == 0 && (gr = getgrnam("mail")) != NULL)
+		groups[ngroups++] = gr->gr_gid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		log_warn("socketpair");
+		return (NULL);
+	}
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("fork");
+		close(sp[0]);
+		close(sp[1]);
+		return (NULL);
+	case 0:
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_IGN);
+		privsep_drop_ids(pw->pw_uid, pw->pw_gid, groups, ngroups,
+		    NULL);
+		if (dup2(sp[1], 3) == -1)
+			_exit(1);
+		closefrom(4);
+		argv[argc++] = "smtpd";
+		argv[argc++] = "-x";
+		argv[argc++] = "agent";
+		if (parent_opts->debug)
+			argv[argc++] = "-d";
+		if (log_getverbose())
+			argv[argc++] = "-v";
+		argv[argc++] = (char *)kind;
+		argv[argc] = NULL;
+		execv(parent_self_exe(), argv);
+		_exit(1);
+	}
+	close(sp[1]);
+	ag = xcalloc(1, sizeof(*ag));
+	ag->uid = pw->pw_uid;
+	ag->gid = pw->pw_gid;
+	strlcpy(ag->kind, kind, sizeof(ag->kind));
+	ag->pid = pid;
+	peer_init(&ag->peer, PROC_AGENT, sp[0], agent_handlers,
+	    nitems(agent_handlers), agent_closed);
+	ag->peer.arg = ag;
+	evtimer_set(&ag->idle, agent_idle, ag);
+	TAILQ_INSERT_TAIL(&agents, ag, entry);
+	log_debug("agent %s started for uid %ld (pid %ld)", kind,
+	    (long)pw->pw_uid, (long)pid);
+	return (ag);
+}
+
+static void
+agent_arm_idle(struct agent *ag)
+{
+	struct timeval	tv = { AGENT_IDLE, 0 };
+
+	if (ag->closed)
+		return;
+	if (ag->served >= AGENT_MAX) {
+		agent_close(ag);
+		return;
+	}
+	evtimer_add(&ag->idle, &tv);
+}
+
+static void
+agent_imsg_result(struct peer *p, struct imsg *imsg)
+{
+	struct delivery_result	 r;
+	struct agent		*ag = p->arg;
+	struct pending		*pd;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	if (!str_terminated(r.errorline, sizeof(r.errorline)))
+		fatalx("IMSG_AGENT_RESULT: bad errorline");
+	TAILQ_FOREACH(pd, &pendings, entry)
+		if (pd->agent == ag && pd->evpid == r.evpid)
+			break;
+	if (pd == NULL) {
+		/* an agent runs as an ordinary user: do not trust it */
+		log_warnx("agent pid %ld: result for unknown envelope "
+		    "%016llx, closing it", (long)ag->pid,
+		    (unsigned long long)r.evpid);
+		agent_close(ag);
+		return;
+	}
+	TAILQ_REMOVE(&pendings, pd, entry);
+	free(pd);
+	if (r.status != ST_OK && r.status != ST_TEMPFAIL &&
+	    r.status != ST_PERMFAIL && r.status != ST_LOOP)
+		r.status = ST_TEMPFAIL;
+	if (queue_peer)
+		peer_compose(queue_peer, IMSG_PARENT_DELIVERY_RESULT, 0, 0,
+		    -1, &r, sizeof(r));
+	if (--ag->pending == 0)
+		agent_arm_idle(ag);
+}
+
+/* Fail what the agent still had and stop using it. */
+static void
+agent_close(struct agent *ag)
+{
+	struct pending	*pd, *tmp;
+
+	if (ag->closed)
+		return;
+	ag->closed = 1;
+	evtimer_del(&ag->idle);
+	TAILQ_FOREACH_SAFE(pd, &pendings, entry, tmp) {
+		if (pd->agent != ag)
+			continue;
+		TAILQ_REMOVE(&pendings, pd, entry);
+		agent_result(pd->evpid, ST_TEMPFAIL,
+		    "451 4.3.0 delivery agent exited unexpectedly");
+		free(pd);
+	}
+	ag->pending = 0;
+	peer_close(&ag->peer);
+}
+
+static void
+agent_closed(struct peer *p)
+{
+	agent_close(p->arg);
+}
+
+static void
+agent_idle(int fd, short ev, void *arg)
+{
+	struct agent	*ag = arg;
+
+	if (ag->pending == 0)
+		agent_close(ag);
+}
+
+int
+parent_agent_reap(pid_t pid, int status)
+{
+	struct agent	*ag;
+
+	TAILQ_FOREACH(ag, &agents, entry)
+		if (ag->pid == pid)
+			break;
+	if (ag == NULL)
+		return (0);
+	if (WIFSIGNALED(status))
+		log_warnx("agent %s for uid %ld (pid %ld) killed by SIG%s",
+		    ag->kind, (long)ag->uid, (long)pid,
+		    sigabbrev_np(WTERMSIG(status)) ?
+		    sigabbrev_np(WTERMSIG(status)) : "?");
+	else if (WEXITSTATUS(status) != 0)
+		log_warnx("agent %s for uid %ld (pid %ld) exited with "
+		    "status %d", ag->kind, (long)ag->uid, (long)pid,
+		    WEXITSTATUS(status));
+	agent_close(ag);
+	TAILQ_REMOVE(&agents, ag, entry);
+	free(ag);
+	return (1);
+}
+
+void
+parent_agent_broadcast(uint32_t type, const void *data, size_t len)
+{
+	struct agent	*ag;
+
+	TAILQ_FOREACH(ag, &agents, entry)
+		if (!ag->closed)
+			peer_compose(&ag->peer, type, 0, 0, -1, data, len);
+}
+
+void
+parent_agent_shutdown(void)
+{
+	struct agent	*ag;
+
+	TAILQ_FOREACH(ag, &agents, entry) {
+		if (!ag->closed)
+			agent_close(ag);
+		kill(ag->pid, SIGTERM);
+	}
+}

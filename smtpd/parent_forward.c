@@ -1,0 +1,58 @@
+/*
+ * ~/.forward is opened by the parent (lka cannot read home directories)
+ * and passed to lka as a descriptor.  The file must be a regular file
+ * owned by the user or root and not writable by group or others, as in
+ * sendmail and OpenSMTPD; otherwise it is ignored with a log line.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "smtpd.h"
+#include "parent.h"
+
+int
+parent_forward_open(const char *user, int *status)
+{
+	struct passwd	*pw;
+	struct stat	 sb;
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	*status = ST_PERMFAIL;		/* no .forward */
+	if ((pw = getpwnam(user)) == NULL)
+		return (-1);
+	if (snprintf(path, sizeof(path), "%s/.forward", pw->pw_dir) >=
+	    (int)sizeof(path))
+		return (-1);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return (-1);
+		if (errno == ELOOP) {
+			log_warnx("%s: is a symbolic link, ignored", path);
+			return (-1);
+		}
+		log_warn("open %s", path);
+		*status = ST_TEMPFAIL;
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (sb.st_uid != pw->pw_uid && sb.st_uid != 0) ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_warnx("%s: not a regular file owned by %s and writable "
+		    "only by its owner, ignored", path, user);
+		close(fd);
+		return (-1);
+	}
+	*status = ST_OK;
+	return (fd);
+}
