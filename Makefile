@@ -24,11 +24,14 @@ SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 
 B	 = build
+O	 = build/obj
+# objects apart: build/smtpd and build/smtpctl are the binaries
+O	 = $(B)/obj
 LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c lka/*.c queue/*.c))
-LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS)) $(B)/parse.o
-SMTPD_OBJS   := $(B)/smtpd/main.o
+LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/parse.o
+SMTPD_OBJS   := $(O)/smtpd/main.o
 SMTPCTL_SRCS := $(wildcard smtpctl/*.c)
-SMTPCTL_OBJS := $(patsubst %.c,$(B)/%.o,$(SMTPCTL_SRCS))
+SMTPCTL_OBJS := $(patsubst %.c,$(O)/%.o,$(SMTPCTL_SRCS))
 UNIT_SRCS := $(wildcard regress/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
 SH_SRCS   := $(wildcard regress/integration/*_test.sh)
@@ -36,16 +39,19 @@ SH_BINS   := $(patsubst %.sh,%,$(SH_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
-all: $(B)/smtpd $(B)/smtpctl
+# sendmail, mailq and newaliases: smtpctl picks its personality from argv[0]
+CTL_LINKS := $(B)/sendmail $(B)/mailq $(B)/newaliases
+
+all: $(B)/smtpd $(B)/smtpctl $(CTL_LINKS)
 
 $(B)/parse.c: smtpd/parse.y
 	@mkdir -p $(B)
 	$(YACC) -o $@ $<
 
-$(B)/parse.o: $(B)/parse.c
+$(O)/parse.o: $(B)/parse.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(B)/%.o: %.c $(wildcard common/*.h smtpd/*.h lka/*.h queue/*.h)
+$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h lka/*.h queue/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -59,6 +65,9 @@ $(B)/smtpd: $(SMTPD_OBJS) $(B)/libcartero.a
 $(B)/smtpctl: $(SMTPCTL_OBJS) $(B)/libcartero.a
 	$(CC) $(LDFLAGS) -o $@ $(SMTPCTL_OBJS) $(B)/libcartero.a $(LDLIBS)
 
+$(CTL_LINKS): $(B)/smtpctl
+	ln -sf smtpctl $@
+
 regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Wno-missing-prototypes \
 	    -o $@ $< $(B)/libcartero.a $(LDLIBS) -latf-c
@@ -70,15 +79,27 @@ $(B)/bench/%: bench/%.c $(B)/libcartero.a
 	@mkdir -p $(B)/bench
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcartero.a $(LDLIBS) -lm
 
-regress/Kyuafile: $(UNIT_SRCS) $(SH_SRCS) Makefile
+# Kyua wants plain names in a Kyuafile: one per directory, included.
+KYUAFILES := regress/Kyuafile regress/unit/Kyuafile \
+	     regress/integration/Kyuafile
+
+regress/Kyuafile: regress/unit/Kyuafile regress/integration/Kyuafile
+	@{ echo 'syntax(2)'; echo 'test_suite("cartero")'; \
+	  echo 'include("unit/Kyuafile")'; \
+	  echo 'include("integration/Kyuafile")'; } > $@
+
+regress/unit/Kyuafile: $(UNIT_SRCS) Makefile
 	@{ echo 'syntax(2)'; echo 'test_suite("cartero")'; \
 	  for t in $(notdir $(UNIT_BINS)); do \
-	    echo "atf_test_program{name=\"unit/$$t\"}"; done; \
-	  for t in $(notdir $(SH_BINS)); do \
-	    echo "atf_test_program{name=\"integration/$$t\", required_user=\"root\"}"; done; \
-	} > $@
+	    echo "atf_test_program{name=\"$$t\"}"; done; } > $@
 
-tests: all $(UNIT_BINS) $(SH_BINS) $(BENCH_BINS) regress/Kyuafile
+regress/integration/Kyuafile: $(SH_SRCS) Makefile
+	@{ echo 'syntax(2)'; echo 'test_suite("cartero")'; \
+	  for t in $(notdir $(SH_BINS)); do \
+	    echo "atf_test_program{name=\"$$t\", required_user=\"root\"}"; \
+	  done; } > $@
+
+tests: all $(UNIT_BINS) $(SH_BINS) $(BENCH_BINS) $(KYUAFILES)
 
 deps:
 	@sh .ci/deps.sh
@@ -116,6 +137,6 @@ lint:
 	@sh .ci/lint.sh
 
 clean:
-	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) regress/Kyuafile
+	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) $(KYUAFILES)
 
 .PHONY: all tests deps setup check run bench install lint clean

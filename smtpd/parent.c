@@ -43,8 +43,6 @@ struct parent_child {
 	int		 alive;
 };
 
-struct smtpd_config	*env;
-int			 sandbox_test;
 struct parent_opts	*parent_opts;
 
 static struct parent_child	 children[PROC_COUNT];
@@ -66,6 +64,7 @@ static void	parent_sig(int, short, void *);
 static void	parent_child_closed(struct peer *);
 static void	parent_child_died(struct parent_child *, int);
 static void	parent_reap(void);
+static void	parent_unlink_run(const char *);
 static int	parent_reload(char *, size_t);
 static void	parent_handlers(enum proc_id, const struct imsg_handler **,
 		    size_t *);
@@ -426,10 +425,19 @@ parent_child_closed(struct peer *p)
 	parent_shutdown(1);
 }
 
+static void
+parent_unlink_run(const char *name)
+{
+	char	path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", env->rundir, name) <
+	    (int)sizeof(path))
+		unlink(path);
+}
+
 void
 parent_shutdown(int code)
 {
-	char	 path[PATH_MAX];
 	size_t	 i;
 	int	 tries, left;
 
@@ -459,14 +467,9 @@ parent_shutdown(int code)
 		if (children[child_order[i]].alive)
 			kill(children[child_order[i]].pid, SIGKILL);
 
-	snprintf(path, sizeof(path), "%s/%s", env->rundir,
-	    SMTPD_CONTROL_SOCK);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", env->rundir,
-	    SMTPD_ENQUEUE_SOCK);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", env->rundir, SMTPD_PIDFILE);
-	unlink(path);
+	parent_unlink_run(SMTPD_CONTROL_SOCK);
+	parent_unlink_run(SMTPD_ENQUEUE_SOCK);
+	parent_unlink_run(SMTPD_PIDFILE);
 	log_info("smtpd exiting");
 	exit(code);
 }

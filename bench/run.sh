@@ -1,0 +1,147 @@
+#!/bin/sh
+# make bench: N messages (default 10,000) of 4 KB, one connection per
+# message, at 1, 10 and 50 concurrent sessions, into a Maildir, against a
+# private smtpd instance on loopback.  Prints per run: accepted messages/s,
+# end-to-end messages/s (until the last one is in Maildir/new), p50/p99
+# latency of one whole SMTP transaction, CPU time per message summed over
+# every smtpd process (children and agents included), and at the end the
+# memory cost of an idle session (Pss of the smtp process).
+# Every loop is bounded in count and time; everything stops by itself.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+N=${BENCH_MESSAGES:-10000}
+SESSIONS=${BENCH_SESSIONS:-"1 10 50"}
+IDLE=${BENCH_IDLE:-500}
+LIMIT=600
+user=cartero-bench
+smtpd=$top/build/smtpd
+smtpctl=$top/build/smtpctl
+send=$top/build/bench/smtpsend
+hz=$(getconf CLK_TCK)
+
+id "$user" >/dev/null 2>&1 || useradd -m "$user"
+home=$(getent passwd "$user" | cut -d: -f6)
+T=$(mktemp -d /tmp/cartero-bench.XXXXXX)
+chmod 755 "$T"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+cleanup() {
+	CARTERO_RUNDIR=$T/run "$smtpctl" stop >/dev/null 2>&1 || true
+	sleep 1
+	pkill -f "$T/smtpd.conf" 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+cat > "$T/smtpd.conf" <<CONF
+hostname bench.test
+queue path "$T/spool"
+rundir "$T/run"
+smtp limit max-sessions 2000
+listen on 127.0.0.1 port $port
+action "md" maildir "~/Maildir"
+match from any for local action "md"
+CONF
+
+"$smtpd" -d -f "$T/smtpd.conf" >"$T/log" 2>&1 &
+i=0
+until [ -S "$T/run/control.sock" ] && \
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "bench: smtpd did not start:" >&2
+		cat "$T/log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+ppid=$(cat "$T/run/smtpd.pid")
+
+# CPU ticks of the daemon: every live process of its tree plus what the
+# parent collected from children that exited (agents).
+cpu_ticks() {
+	python3 - "$ppid" <<'PY'
+import os, sys
+root = int(sys.argv[1])
+kids = {}
+for p in os.listdir('/proc'):
+    if not p.isdigit():
+        continue
+    try:
+        f = open('/proc/%s/stat' % p).read()
+    except OSError:
+        continue
+    rest = f[f.rindex(')') + 2:].split()
+    kids.setdefault(int(rest[1]), []).append((int(p), rest))
+total, todo = 0, [root]
+st = open('/proc/%d/stat' % root).read()
+rest = st[st.rindex(')') + 2:].split()
+total += int(rest[11]) + int(rest[12]) + int(rest[13]) + int(rest[14])
+while todo:
+    for pid, r in kids.get(todo.pop(), []):
+        total += int(r[11]) + int(r[12])
+        todo.append(pid)
+print(total)
+PY
+}
+
+count_new() {
+	find "$home/Maildir/new" -type f 2>/dev/null | wc -l
+}
+
+echo "cartero make bench: $N messages of 4 KB per run, one connection per message, into Maildir"
+for c in $SESSIONS; do
+	rm -rf "$home/Maildir"
+	c0=$(cpu_ticks)
+	t0=$(date +%s.%N)
+	out=$("$send" -p "$port" -n "$N" -c "$c" -s 4096 -t $LIMIT \
+	    -r "$user@localhost" -T "run$c" || true)
+	sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	i=0
+	while [ "$(count_new)" -lt "${sent:-0}" ] && [ $i -lt $((LIMIT * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks)
+	got=$(count_new)
+	python3 - "$c" "$out" "$t0" "$t1" "$c0" "$c1" "$hz" "$got" <<'PY'
+import sys
+c, out, t0, t1, c0, c1, hz, got = sys.argv[1:]
+f = dict(kv.split('=') for kv in out.split())
+sent = int(f['sent'])
+e2e = float(t1) - float(t0)
+cpu = (int(c1) - int(c0)) / int(hz)
+print("sessions=%-3s accepted=%s/s end-to-end=%.1f/s (%d delivered in %.2fs) "
+      "p50=%s p99=%s cpu/msg=%.3fms failed=%s" % (
+      c, f['rate'].rstrip('/s'), got / e2e if e2e else 0, int(got), e2e,
+      f['p50'], f['p99'], cpu * 1000 / sent if sent else 0, f['failed']))
+PY
+done
+
+# memory per idle session: Pss of the smtp process with IDLE sessions open
+smtp_pid=$(pgrep -f -- "-x smtp" -P "$ppid" | head -n 1)
+python3 - "$port" "$IDLE" "$smtp_pid" <<'PY'
+import socket, sys, time
+port, n, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def pss():
+    for l in open('/proc/%s/smaps_rollup' % pid):
+        if l.startswith('Pss:'):
+            return int(l.split()[1])
+before = pss()
+socks = []
+for i in range(n):
+    s = socket.create_connection(('127.0.0.1', port), 5)
+    s.recv(512)
+    s.sendall(b'EHLO idle.test\r\n')
+    socks.append(s)
+for s in socks:
+    s.settimeout(5)
+    s.recv(4096)
+time.sleep(0.5)
+after = pss()
+print("idle sessions=%d smtp Pss before=%d KB after=%d KB per-session=%.1f KB"
+      % (n, before, after, (after - before) / n))
+for s in socks:
+    s.close()
+PY
