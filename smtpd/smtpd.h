@@ -397,9 +397,9 @@ struct deliver {
 	char			 username[USER_MAX];	/* pw_name */
 	uid_t			 uid;
 	gid_t			 gid;
-	char			 home[PATH_MAX];
-	char			 shell[PATH_MAX];
-	char			 mailbox[PATH_MAX];	/* mbox path */
+	char			 home[ARG_MAX_CONF];
+	char			 shell[ARG_MAX_CONF];
+	char			 mailbox[ARG_MAX_CONF];	/* mbox path */
 };
 
 struct delivery_result {

@@ -1,0 +1,465 @@
+/*
+ * io.c -- buffered non-blocking I/O on a socket, driven by libevent.
+ *
+ * SECURITY: the read buffer never holds more than read_max bytes, so a
+ * client that sends without reading answers, or sends a line that never
+ * ends, costs a bounded amount of memory: io stops reading until the user
+ * consumes data.  The write queue is bounded by what the user queues.
+ *
+ * TLS slots in at exactly two places, io_read_some() and io_write_some():
+ * with libtls they call tls_read()/tls_write() and, on TLS_WANT_POLLIN or
+ * TLS_WANT_POLLOUT, wait for that event whatever the operation was (see
+ * io_reload()).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "log.h"
+#include "util.h"
+
+#define IO_F_PAUSED	0x01
+#define IO_F_EOF	0x02
+#define IO_F_ERROR	0x04
+
+#define IO_RBUF_MIN	1024
+#define IO_WBUF_KEEP	4096
+#define IO_WBUF_MAX	(4 * 1024 * 1024)
+
+struct io {
+	int		 fd;
+	int		 flags;
+	void		(*cb)(struct io *, int, void *);
+	void		*arg;
+	const char	*error;
+	struct event	 ev;
+	short		 events;	/* ev waits for, 0 = not added */
+	struct event	 tmo;
+	int		 timeout;	/* ms, 0 = none */
+	/* read side: bytes rbuf[rpos, rpos + rlen) */
+	char		*rbuf;
+	size_t		 rsize;
+	size_t		 rpos;
+	size_t		 rlen;
+	size_t		 rmax;
+	size_t		 rhint;		/* next allocation size */
+	/* write side: bytes wbuf[wpos, wpos + wlen) */
+	char		*wbuf;
+	size_t		 wsize;
+	size_t		 wpos;
+	size_t		 wlen;
+};
+
+static void	io_reload(struct io *);
+static void	io_touch(struct io *);
+static void	io_dispatch(int, short, void *);
+static void	io_timeout_cb(int, short, void *);
+static ssize_t	io_read_some(struct io *);
+static ssize_t	io_write_some(struct io *);
+static int	io_rbuf_room(struct io *);
+static int	io_wbuf_reserve(struct io *, size_t);
+
+struct io *
+io_new(int fd, void (*cb)(struct io *, int, void *), void *arg)
+{
+	struct io	*io;
+
+	io = xcalloc(1, sizeof(*io));
+	io->fd = fd;
+	io->cb = cb;
+	io->arg = arg;
+	io->rmax = IO_READ_MAX_DEFAULT;
+	io->rhint = IO_RBUF_MIN;
+	evtimer_set(&io->tmo, io_timeout_cb, io);
+	io_reload(io);
+	return (io);
+}
+
+void
+io_free(struct io *io)
+{
+	if (io == NULL)
+		return;
+	if (io->events)
+		event_del(&io->ev);
+	evtimer_del(&io->tmo);
+	if (io->fd != -1)
+		close(io->fd);
+	free(io->rbuf);
+	free(io->wbuf);
+	free(io);
+}
+
+int
+io_fileno(struct io *io)
+{
+	return (io->fd);
+}
+
+const char *
+io_error(struct io *io)
+{
+	return (io->error != NULL ? io->error : "no error");
+}
+
+const char *
+io_evstr(int evt)
+{
+	switch (evt) {
+	case IO_DATAIN:
+		return ("IO_DATAIN");
+	case IO_LOWAT:
+		return ("IO_LOWAT");
+	case IO_TIMEOUT:
+		return ("IO_TIMEOUT");
+	case IO_DISCONNECTED:
+		return ("IO_DISCONNECTED");
+	case IO_ERROR:
+		return ("IO_ERROR");
+	}
+	return ("IO_?");
+}
+
+/* Inactivity timeout in milliseconds; 0 disables it. */
+void
+io_set_timeout(struct io *io, int ms)
+{
+	io->timeout = ms > 0 ? ms : 0;
+	io_touch(io);
+}
+
+void
+io_set_read_max(struct io *io, size_t max)
+{
+	io->rmax = max > IO_RBUF_MIN ? max : IO_RBUF_MIN;
+	io_reload(io);
+}
+
+void
+io_pause_read(struct io *io, int paused)
+{
+	if (paused)
+		io->flags |= IO_F_PAUSED;
+	else
+		io->flags &= ~IO_F_PAUSED;
+	io_reload(io);
+}
+
+int
+io_eof(struct io *io)
+{
+	return ((io->flags & IO_F_EOF) != 0);
+}
+
+static void
+io_touch(struct io *io)
+{
+	struct timeval	 tv;
+
+	evtimer_del(&io->tmo);
+	if (io->timeout == 0)
+		return;
+	tv.tv_sec = io->timeout / 1000;
+	tv.tv_usec = (io->timeout % 1000) * 1000;
+	evtimer_add(&io->tmo, &tv);
+}
+
+/* Wait for what the buffers call for. */
+static void
+io_reload(struct io *io)
+{
+	short	 events = 0;
+
+	if (!(io->flags & IO_F_ERROR)) {
+		if (!(io->flags & (IO_F_PAUSED | IO_F_EOF)) &&
+		    io->rlen < io->rmax)
+			events |= EV_READ;
+		if (io->wlen > 0)
+			events |= EV_WRITE;
+	}
+	if (events == io->events)
+		return;
+	if (io->events)
+		event_del(&io->ev);
+	io->events = events;
+	if (events == 0)
+		return;
+	event_set(&io->ev, io->fd, events | EV_PERSIST, io_dispatch, io);
+	if (event_add(&io->ev, NULL) == -1)
+		fatal("io_reload: event_add");
+}
+
+static void
+io_timeout_cb(int fd, short ev, void *arg)
+{
+	struct io	*io = arg;
+
+	io->cb(io, IO_TIMEOUT, io->arg);
+}
+
+static void
+io_dispatch(int fd, short ev, void *arg)
+{
+	struct io	*io = arg;
+	ssize_t		 n;
+	int		 evt = 0;
+
+	if (ev & EV_WRITE) {
+		if ((n = io_write_some(io)) == -1) {
+			evt = IO_ERROR;
+			goto done;
+		}
+		if (n > 0)
+			io_touch(io);
+		if (io->wlen == 0)
+			evt = IO_LOWAT;
+	}
+	if (ev & EV_READ) {
+		if ((n = io_read_some(io)) == -1) {
+			evt = IO_ERROR;
+			goto done;
+		}
+		if (n == 0) {
+			io->flags |= IO_F_EOF;
+			evt = IO_DISCONNECTED;
+		} else if (n > 0) {
+			io_touch(io);
+			evt = IO_DATAIN;
+		}
+	}
+done:
+	if (evt == IO_ERROR)
+		io->flags |= IO_F_ERROR;
+	io_reload(io);
+	if (evt)
+		io->cb(io, evt, io->arg);	/* may free io */
+}
+
+/* Make room at the end of rbuf; 0 if there is none (rmax reached). */
+static int
+io_rbuf_room(struct io *io)
+{
+	size_t	 nsize;
+
+	if (io->rbuf == NULL) {
+		io->rsize = io->rhint < io->rmax ? io->rhint : io->rmax;
+		io->rbuf = xmalloc(io->rsize);
+		io->rpos = io->rlen = 0;
+	}
+	if (io->rpos + io->rlen < io->rsize)
+		return (1);
+	if (io->rpos > 0) {
+		memmove(io->rbuf, io->rbuf + io->rpos, io->rlen);
+		io->rpos = 0;
+		return (1);
+	}
+	if (io->rsize >= io->rmax)
+		return (0);
+	nsize = io->rsize * 2 < io->rmax ? io->rsize * 2 : io->rmax;
+	io->rbuf = xreallocarray(io->rbuf, 1, nsize);
+	io->rsize = nsize;
+	return (1);
+}
+
+/*
+ * Read once.  Returns bytes read, 0 at EOF, -1 on error, -2 if the read
+ * would block.  TLS: tls_read() here; TLS_WANT_POLLOUT means wait for
+ * EV_WRITE before reading again.
+ */
+static ssize_t
+io_read_some(struct io *io)
+{
+	size_t	 space;
+	ssize_t	 n;
+
+	if (!io_rbuf_room(io))
+		return (-2);
+	space = io->rsize - io->rpos - io->rlen;
+	if (io->rlen + space > io->rmax)
+		space = io->rmax - io->rlen;
+	n = read(io->fd, io->rbuf + io->rpos + io->rlen, space);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (-2);
+		io->error = strerror(errno);
+		return (-1);
+	}
+	io->rlen += (size_t)n;
+	/* Streaming peers get bigger buffers, idle ones small ones. */
+	if ((size_t)n == space && io->rhint < io->rmax)
+		io->rhint *= 2;
+	else if ((size_t)n < space / 4 && io->rhint > IO_RBUF_MIN)
+		io->rhint /= 2;
+	return (n);
+}
+
+/*
+ * Write what is queued.  Returns bytes written (0 if it would block) or
+ * -1.  TLS: tls_write() here; TLS_WANT_POLLIN means wait for EV_READ.
+ */
+static ssize_t
+io_write_some(struct io *io)
+{
+	ssize_t	 n;
+
+	if (io->wlen == 0)
+		return (0);
+	n = send(io->fd, io->wbuf + io->wpos, io->wlen, MSG_NOSIGNAL);
+	if (n == -1 && errno == ENOTSOCK)
+		n = write(io->fd, io->wbuf + io->wpos, io->wlen);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (0);
+		io->error = strerror(errno);
+		return (-1);
+	}
+	io->wpos += (size_t)n;
+	io->wlen -= (size_t)n;
+	if (io->wlen == 0) {
+		io->wpos = 0;
+		if (io->wsize > IO_WBUF_KEEP) {
+			free(io->wbuf);
+			io->wbuf = NULL;
+			io->wsize = 0;
+		}
+	}
+	return (n);
+}
+
+static int
+io_wbuf_reserve(struct io *io, size_t len)
+{
+	size_t	 need, nsize;
+
+	if (io->wpos > 0 && io->wpos + io->wlen + len > io->wsize) {
+		memmove(io->wbuf, io->wbuf + io->wpos, io->wlen);
+		io->wpos = 0;
+	}
+	need = io->wlen + len;
+	if (need <= io->wsize)
+		return (0);
+	if (need > IO_WBUF_MAX)
+		return (-1);
+	for (nsize = io->wsize ? io->wsize : 256; nsize < need; nsize *= 2)
+		;
+	io->wbuf = xreallocarray(io->wbuf, 1, nsize);
+	io->wsize = nsize;
+	return (0);
+}
+
+/* Queue bytes; -1 if the write queue would exceed its limit. */
+int
+io_write(struct io *io, const void *buf, size_t len)
+{
+	if (io_wbuf_reserve(io, len) == -1)
+		return (-1);
+	memcpy(io->wbuf + io->wpos + io->wlen, buf, len);
+	io->wlen += len;
+	io_reload(io);
+	return (0);
+}
+
+int
+io_vprintf(struct io *io, const char *fmt, va_list ap)
+{
+	char	 buf[1024];
+	char	*big;
+	va_list	 ap2;
+	int	 n, r;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return (-1);
+	if ((size_t)n < sizeof(buf))
+		return (io_write(io, buf, (size_t)n));
+	if (vasprintf(&big, fmt, ap) == -1)
+		fatal("io_vprintf");
+	r = io_write(io, big, (size_t)n);
+	free(big);
+	return (r);
+}
+
+int
+io_printf(struct io *io, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 r;
+
+	va_start(ap, fmt);
+	r = io_vprintf(io, fmt, ap);
+	va_end(ap);
+	return (r);
+}
+
+size_t
+io_queued(struct io *io)
+{
+	return (io->wlen);
+}
+
+char *
+io_data(struct io *io)
+{
+	return (io->rbuf != NULL ? io->rbuf + io->rpos : NULL);
+}
+
+size_t
+io_datalen(struct io *io)
+{
+	return (io->rlen);
+}
+
+/* Consume len bytes; an emptied buffer is given back. */
+void
+io_drop(struct io *io, size_t len)
+{
+	if (len > io->rlen)
+		fatalx("io_drop: %zu > %zu", len, io->rlen);
+	io->rpos += len;
+	io->rlen -= len;
+	if (io->rlen == 0) {
+		free(io->rbuf);
+		io->rbuf = NULL;
+		io->rsize = io->rpos = 0;
+	}
+	io_reload(io);
+}
+
+/*
+ * Next LF-terminated line, CR removed, NUL-terminated in place; *len is
+ * its length.  NULL when no complete line is buffered.  The pointer is
+ * valid until the next io_drop() or read.
+ */
+char *
+io_getline(struct io *io, size_t *len)
+{
+	char	*line, *lf;
+	size_t	 n;
+
+	if (io->rlen == 0)
+		return (NULL);
+	line = io->rbuf + io->rpos;
+	if ((lf = memchr(line, '\n', io->rlen)) == NULL)
+		return (NULL);
+	n = (size_t)(lf - line);
+	io->rpos += n + 1;
+	io->rlen -= n + 1;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	line[n] = '\0';
+	*len = n;
+	io_reload(io);
+	return (line);
+}

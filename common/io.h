@@ -1,0 +1,61 @@
+/*
+ * io.h -- buffered non-blocking I/O on a socket, driven by libevent.
+ *
+ * An io owns its descriptor.  Bytes read are kept in a read buffer that
+ * the user consumes with io_data()/io_drop() or io_getline(); bytes given
+ * to io_write()/io_printf() are queued and written when the socket allows.
+ * The user's callback is told:
+ *
+ *	IO_DATAIN	new bytes were read
+ *	IO_LOWAT	the write queue drained
+ *	IO_TIMEOUT	no traffic for the timeout
+ *	IO_DISCONNECTED	the peer closed its side (data may remain)
+ *	IO_ERROR	read or write failed (io_error() says why)
+ *
+ * The callback is the last thing io does in an event, so it may call
+ * io_free().  Buffers are allocated when first needed and given back
+ * when empty, so that an idle connection costs little memory.
+ */
+
+#ifndef CARTERO_IO_H
+#define CARTERO_IO_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define IO_DATAIN		1
+#define IO_LOWAT		2
+#define IO_TIMEOUT		3
+#define IO_DISCONNECTED		4
+#define IO_ERROR		5
+
+#define IO_READ_MAX_DEFAULT	(64 * 1024)
+
+struct io;
+
+struct io	*io_new(int, void (*)(struct io *, int, void *), void *);
+void		 io_free(struct io *);
+int		 io_fileno(struct io *);
+const char	*io_error(struct io *);
+void		 io_set_timeout(struct io *, int);
+void		 io_set_read_max(struct io *, size_t);
+void		 io_pause_read(struct io *, int);
+
+int		 io_write(struct io *, const void *, size_t);
+int		 io_printf(struct io *, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+int		 io_vprintf(struct io *, const char *, va_list)
+		    __attribute__((__format__(printf, 2, 0)));
+size_t		 io_queued(struct io *);
+
+char		*io_data(struct io *);
+size_t		 io_datalen(struct io *);
+void		 io_drop(struct io *, size_t);
+char		*io_getline(struct io *, size_t *);
+int		 io_eof(struct io *);
+
+const char	*io_evstr(int);
+
+#endif /* CARTERO_IO_H */

@@ -1,0 +1,385 @@
+/*
+ * smtp.c -- the smtp process: listeners, and its imsg channels to the
+ * queue, lka and control.  The SMTP protocol is in smtp_session.c.
+ *
+ * SECURITY: the smtp process faces the network.  It gets its listening
+ * sockets from the parent, then chroots to an empty directory, runs as
+ * _cartero-smtp and applies SANDBOX_SMTP (stdio, accept, sockets).  It
+ * holds no file but the message files the queue hands it, write-only,
+ * one per transaction.  It cannot make envelopes: lka sends them to the
+ * queue.  Answers from peers are checked (NUL-terminated strings, known
+ * request ids): a bad one is a bug in a trusted process, hence fatalx.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* accept4 */
+#endif
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "util.h"
+#include "smtpd.h"
+#include "smtp_session.h"
+
+#define SMTP_ACCEPT_BACKOFF	1	/* seconds, when out of fds */
+
+struct smtp_sock {
+	uint32_t	 index;		/* in env->listeners */
+	int		 fd;
+	struct event	 ev;
+};
+
+static struct smtp_sock	*smtp_socks;
+static size_t		 smtp_nsocks;
+static int		 smtp_paused;
+static int		 smtp_started;
+static struct event	 smtp_backoff_ev;
+
+static void	smtp_configured(void);
+static void	smtp_ready(void);
+static void	smtp_reload(struct smtpd_config *);
+static void	smtp_listener(uint32_t, int);
+static void	smtp_handlers(enum proc_id, const struct imsg_handler **,
+		    size_t *);
+static void	smtp_accept_enable(int);
+static void	smtp_accept(int, short, void *);
+static void	smtp_backoff(int, short, void *);
+static void	smtp_refuse(int, const char *);
+static const struct listener *smtp_listener_find(uint32_t);
+static void	smtp_imsg_created(struct peer *, struct imsg *);
+static void	smtp_imsg_committed(struct peer *, struct imsg *);
+static void	smtp_imsg_rcpt_ok(struct peer *, struct imsg *);
+static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
+static void	smtp_imsg_pause(struct peer *, struct imsg *);
+static void	smtp_imsg_stats(struct peer *, struct imsg *);
+static void	smtp_ctl_line(struct peer *, uint32_t, const char *,
+		    uint64_t);
+
+static const struct imsg_handler smtp_queue_handlers[] = {
+	{ IMSG_QUEUE_MESSAGE_CREATED,	smtp_imsg_created },
+	{ IMSG_QUEUE_MESSAGE_COMMITTED,	smtp_imsg_committed },
+	{ IMSG_QUEUE_RCPT_OK,		smtp_imsg_rcpt_ok },
+};
+
+static const struct imsg_handler smtp_lka_handlers[] = {
+	{ IMSG_LKA_RCPT_FAIL,		smtp_imsg_rcpt_fail },
+};
+
+static const struct imsg_handler smtp_control_handlers[] = {
+	{ IMSG_CTL_PAUSE,		smtp_imsg_pause },
+	{ IMSG_CTL_RESUME,		smtp_imsg_pause },
+	{ IMSG_CTL_SHOW_STATS,		smtp_imsg_stats },
+};
+
+static const struct child_ops smtp_ops = {
+	.id = PROC_SMTP,
+	.configured = smtp_configured,
+	.ready = smtp_ready,
+	.reload = smtp_reload,
+	.listener = smtp_listener,
+	.handlers = smtp_handlers,
+};
+
+void
+smtp_main(void)
+{
+	child_run(&smtp_ops);
+}
+
+static void
+smtp_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
+{
+	switch (id) {
+	case PROC_QUEUE:
+		*h = smtp_queue_handlers;
+		*n = nitems(smtp_queue_handlers);
+		break;
+	case PROC_LKA:
+		*h = smtp_lka_handlers;
+		*n = nitems(smtp_lka_handlers);
+		break;
+	case PROC_CONTROL:
+		*h = smtp_control_handlers;
+		*n = nitems(smtp_control_handlers);
+		break;
+	default:
+		*h = NULL;
+		*n = 0;
+		break;
+	}
+}
+
+static void
+smtp_listener(uint32_t index, int fd)
+{
+	struct smtp_sock	*ls;
+
+	if (smtp_listener_find(index) == NULL)
+		fatalx("smtp: listening socket for unknown listener %u",
+		    index);
+	if (fd_set_nonblock(fd) == -1 || fd_set_cloexec(fd) == -1)
+		fatal("smtp: listener %u", index);
+	smtp_socks = xreallocarray(smtp_socks, smtp_nsocks + 1,
+	    sizeof(*smtp_socks));
+	ls = &smtp_socks[smtp_nsocks++];
+	memset(ls, 0, sizeof(*ls));
+	ls->index = index;
+	ls->fd = fd;
+}
+
+static const struct listener *
+smtp_listener_find(uint32_t index)
+{
+	const struct listener	*l;
+
+	TAILQ_FOREACH(l, &env->listeners, entry)
+		if (l->index == index)
+			return (l);
+	return (NULL);
+}
+
+static void
+smtp_configured(void)
+{
+	char	 path[PATH_MAX];
+	int	 n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", env->rundir,
+	    SMTPD_EMPTYDIR);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		fatalx("smtp: rundir too long");
+	privsep_drop(SMTPD_USER_SMTP, path);
+	sandbox_apply(SANDBOX_SMTP);
+}
+
+static void
+smtp_ready(void)
+{
+	size_t	 i;
+
+	if (child_peer(PROC_QUEUE) == NULL || child_peer(PROC_LKA) == NULL)
+		fatalx("smtp: no link to the queue or lka");
+	for (i = 0; i < smtp_nsocks; i++)
+		event_set(&smtp_socks[i].ev, smtp_socks[i].fd,
+		    EV_READ | EV_PERSIST, smtp_accept, &smtp_socks[i]);
+	evtimer_set(&smtp_backoff_ev, smtp_backoff, NULL);
+	smtp_started = 1;
+	smtp_accept_enable(1);
+	log_debug("smtp: %zu listening sockets", smtp_nsocks);
+}
+
+/* New limits apply to sessions that start after the reload. */
+static void
+smtp_reload(struct smtpd_config *old)
+{
+	size_t	 i;
+
+	for (i = 0; i < smtp_nsocks; i++)
+		if (smtp_listener_find(smtp_socks[i].index) == NULL)
+			log_warnx("smtp: listener %u is gone from the "
+			    "configuration: restart to close it",
+			    smtp_socks[i].index);
+}
+
+static void
+smtp_accept_enable(int on)
+{
+	size_t	 i;
+
+	if (!smtp_started)
+		return;
+	for (i = 0; i < smtp_nsocks; i++) {
+		if (on)
+			event_add(&smtp_socks[i].ev, NULL);
+		else
+			event_del(&smtp_socks[i].ev);
+	}
+}
+
+static void
+smtp_backoff(int fd, short ev, void *arg)
+{
+	smtp_accept_enable(1);
+}
+
+/* Best effort: one reply on a new socket, then close it. */
+static void
+smtp_refuse(int fd, const char *reply)
+{
+	smtp_stats.refused++;
+	(void)send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+static void
+smtp_accept(int fd, short ev, void *arg)
+{
+	struct smtp_sock	*ls = arg;
+	const struct listener	*l;
+	struct sockaddr_storage	 ss;
+	struct listener		 gone;
+	struct timeval		 tv = { SMTP_ACCEPT_BACKOFF, 0 };
+	socklen_t		 len = sizeof(ss);
+	int			 s;
+
+	memset(&ss, 0, sizeof(ss));
+	s = accept4(fd, (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_warn("smtp: accept");
+			smtp_accept_enable(0);
+			evtimer_add(&smtp_backoff_ev, &tv);
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED && errno != EWOULDBLOCK)
+			log_warn("smtp: accept");
+		return;
+	}
+	if ((l = smtp_listener_find(ls->index)) == NULL) {
+		memset(&gone, 0, sizeof(gone));
+		gone.index = ls->index;
+		l = &gone;
+	}
+	if (ss.ss_family == AF_UNIX || l->kind == L_SOCKET)
+		ss.ss_family = AF_UNIX;
+	if (smtp_paused) {
+		smtp_refuse(s, "421 4.3.2 Service paused, try again later\r\n");
+		return;
+	}
+	if (smtp_stats.active >= env->max_sessions) {
+		log_warnx("smtp: max-sessions %zu reached, refusing a "
+		    "connection", env->max_sessions);
+		smtp_refuse(s, "421 4.3.2 Too many sessions, try again "
+		    "later\r\n");
+		return;
+	}
+	smtp_session_accept(s, &ss, l);
+}
+
+void
+smtp_send_queue(uint32_t type, const void *data, size_t len)
+{
+	struct peer	*p;
+
+	if ((p = child_peer(PROC_QUEUE)) == NULL)
+		fatalx("smtp: no link to the queue");
+	(void)peer_compose(p, type, 0, 0, -1, data, len);
+}
+
+void
+smtp_send_lka(uint32_t type, const void *data, size_t len)
+{
+	struct peer	*p;
+
+	if ((p = child_peer(PROC_LKA)) == NULL)
+		fatalx("smtp: no link to lka");
+	(void)peer_compose(p, type, 0, 0, -1, data, len);
+}
+
+static void
+smtp_imsg_created(struct peer *p, struct imsg *imsg)
+{
+	struct msg_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	if (!str_terminated(r.text, sizeof(r.text)))
+		fatalx("smtp: MESSAGE_CREATED: text not terminated");
+	smtp_session_created(&r, imsg_get_fd(imsg));
+}
+
+static void
+smtp_imsg_committed(struct peer *p, struct imsg *imsg)
+{
+	struct msg_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	if (!str_terminated(r.text, sizeof(r.text)))
+		fatalx("smtp: MESSAGE_COMMITTED: text not terminated");
+	smtp_session_committed(&r);
+}
+
+static void
+smtp_imsg_rcpt_ok(struct peer *p, struct imsg *imsg)
+{
+	struct rcpt_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	if (!str_terminated(r.text, sizeof(r.text)))
+		fatalx("smtp: RCPT_OK: text not terminated");
+	smtp_session_rcpt_result(&r, 1);
+}
+
+static void
+smtp_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
+{
+	struct rcpt_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	if (!str_terminated(r.text, sizeof(r.text)))
+		fatalx("smtp: RCPT_FAIL: text not terminated");
+	smtp_session_rcpt_result(&r, 0);
+}
+
+/* pause/resume smtp|all: stop or start accepting connections. */
+static void
+smtp_imsg_pause(struct peer *p, struct imsg *imsg)
+{
+	struct ctl_what	 w;
+	int		 pause = imsg_get_type(imsg) == IMSG_CTL_PAUSE;
+
+	imsg_payload(imsg, &w, sizeof(w));
+	if (!str_terminated(w.what, sizeof(w.what)))
+		fatalx("smtp: CTL_PAUSE/RESUME: text not terminated");
+	if (strcmp(w.what, "smtp") == 0 || strcmp(w.what, "all") == 0) {
+		if (smtp_paused != pause)
+			log_info("smtp %s", pause ? "paused" : "resumed");
+		smtp_paused = pause;
+	}
+	(void)peer_compose(p, IMSG_CTL_OK, imsg_get_id(imsg), 0, -1,
+	    NULL, 0);
+}
+
+static void
+smtp_ctl_line(struct peer *p, uint32_t id, const char *key, uint64_t v)
+{
+	char	 buf[128];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "smtp.%s=%llu", key,
+	    (unsigned long long)v);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		fatalx("smtp_ctl_line");
+	(void)peer_compose(p, IMSG_CTL_LINE, id, 0, -1, buf, (size_t)n + 1);
+}
+
+static void
+smtp_imsg_stats(struct peer *p, struct imsg *imsg)
+{
+	uint32_t	 id = imsg_get_id(imsg);
+
+	smtp_ctl_line(p, id, "sessions.active", smtp_stats.active);
+	smtp_ctl_line(p, id, "sessions.total", smtp_stats.total);
+	smtp_ctl_line(p, id, "sessions.refused", smtp_stats.refused);
+	smtp_ctl_line(p, id, "sessions.timeout", smtp_stats.timeouts);
+	smtp_ctl_line(p, id, "messages.accepted", smtp_stats.accepted);
+	smtp_ctl_line(p, id, "messages.rejected", smtp_stats.rejected);
+	smtp_ctl_line(p, id, "recipients.accepted", smtp_stats.rcpt_ok);
+	smtp_ctl_line(p, id, "recipients.rejected", smtp_stats.rcpt_fail);
+	smtp_ctl_line(p, id, "paused", (uint64_t)smtp_paused);
+	(void)peer_compose(p, IMSG_CTL_END, id, 0, -1, NULL, 0);
+}

@@ -1,0 +1,146 @@
+/*
+ * smtp_session.h -- SMTP server sessions, shared by smtp.c (process,
+ * listeners, imsg), smtp_session.c (protocol) and smtp_data.c (bodies).
+ */
+
+#ifndef SMTP_SESSION_H
+#define SMTP_SESSION_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/tree.h>
+
+#include <stdint.h>
+
+#include "smtpd.h"
+#include "smtp_parse.h"
+
+struct io;
+
+/* Limits copied from env when a session starts: a reload changes only
+ * the sessions that come after it. */
+struct smtp_limits {
+	size_t		 max_line;
+	size_t		 max_rcpt;
+	size_t		 max_mails;
+	size_t		 max_cmds;
+	size_t		 max_errors;
+	uint64_t	 max_size;
+	time_t		 timeout;
+	int		 vrfy;
+};
+
+/* What a session waits for from another process. */
+enum smtp_wait {
+	W_NONE,
+	W_CREATE,	/* MAIL: queue's MESSAGE_CREATED */
+	W_RCPT,		/* RCPT: queue's RCPT_OK or lka's RCPT_FAIL */
+	W_VRFY,		/* VRFY: lka's RCPT_FAIL, ST_OK = exists */
+	W_COMMIT,	/* end of data: queue's MESSAGE_COMMITTED */
+};
+
+enum smtp_phase {
+	PH_CMD,		/* reading command lines */
+	PH_DATA,	/* reading a DATA body */
+	PH_BDAT,	/* reading a BDAT chunk */
+};
+
+#define SF_ESMTP	0x0001	/* EHLO, not HELO */
+#define SF_HELO		0x0002	/* HELO or EHLO seen */
+#define SF_LOCAL	0x0004	/* loopback or enqueue socket */
+#define SF_SOCKET	0x0008	/* enqueue socket */
+#define SF_EOF		0x0010	/* client closed its side */
+#define SF_CLOSING	0x0020	/* flush replies, then release */
+#define SF_DEAD		0x0040	/* connection gone, answer due */
+#define SF_BDAT		0x0080	/* transaction uses BDAT */
+
+struct smtp_body;
+
+struct smtp_session {
+	RB_ENTRY(smtp_session)	 entry;
+	uint64_t		 id;		/* 48 bits */
+	uint16_t		 reqctr;
+	uint64_t		 reqid;		/* pending request */
+	enum smtp_wait		 wait;
+	enum smtp_phase		 phase;
+	uint32_t		 flags;		/* SF_* */
+	struct io		*io;
+	struct smtp_line	 line;
+	struct smtp_limits	 lim;
+	const char		*reason;	/* why we disconnect */
+
+	/* client */
+	struct sockaddr_storage	 ss;
+	char			 src[ADDRTEXT_MAX];
+	char			 hostname[HOST_MAX];
+	char			 helo[HOST_MAX];
+	char			 tag[NAME_MAX_CONF];
+	char			 myname[HOST_MAX];	/* our hostname */
+	uint32_t		 peeruid;
+	size_t			 ncmds;
+	size_t			 nerrors;
+	size_t			 nmails;
+	char			 cmdtext[128];	/* escaped, logs */
+
+	/* transaction */
+	uint32_t		 msgid;
+	int			 msgfd;
+	struct mailaddr		 sender;
+	struct mailaddr		 rcpt;		/* the first one */
+	struct mailaddr		 pending;	/* RCPT being checked */
+	size_t			 nrcpt;
+	uint64_t		 msgsize;	/* as committed */
+	struct smtp_mailparams	 mp;
+	uint64_t		 bdat_left;
+	int			 bdat_last;
+	const char		*bdat_error;	/* chunk to discard */
+	struct smtp_body	*body;
+};
+
+struct smtp_stats {
+	uint64_t	 active;
+	uint64_t	 total;
+	uint64_t	 accepted;
+	uint64_t	 rejected;
+	uint64_t	 rcpt_ok;
+	uint64_t	 rcpt_fail;
+	uint64_t	 refused;	/* limit or paused at connect */
+	uint64_t	 timeouts;
+};
+
+extern struct smtp_stats	smtp_stats;
+
+/* smtp.c */
+void	smtp_send_queue(uint32_t, const void *, size_t);
+void	smtp_send_lka(uint32_t, const void *, size_t);
+
+/* smtp_session.c */
+void			 smtp_session_accept(int,
+			    const struct sockaddr_storage *,
+			    const struct listener *);
+struct smtp_session	*smtp_session_lookup(uint64_t);
+void			 smtp_session_resume(struct smtp_session *);
+void			 smtp_session_reply(struct smtp_session *,
+			    const char *, ...)
+			    __attribute__((__format__(printf, 2, 3)));
+void			 smtp_session_fail(struct smtp_session *,
+			    const char *, ...)
+			    __attribute__((__format__(printf, 2, 3)));
+void			 smtp_session_txn_reset(struct smtp_session *, int);
+void			 smtp_session_created(const struct msg_reply *,
+			    int);
+void			 smtp_session_committed(const struct msg_reply *);
+void			 smtp_session_rcpt_result(const struct rcpt_reply *,
+			    int);
+const char		*smtp_session_proto(const struct smtp_session *);
+
+/* smtp_data.c */
+void		 smtp_body_start(struct smtp_session *, int);
+size_t		 smtp_body_feed(struct smtp_session *, const char *,
+		    size_t);
+const char	*smtp_body_finish(struct smtp_session *, uint64_t *);
+void		 smtp_body_free(struct smtp_session *);
+int		 smtp_body_done(struct smtp_session *);
+uint64_t	 smtp_body_size(struct smtp_session *);
+
+#endif /* SMTP_SESSION_H */
