@@ -1,0 +1,357 @@
+/*
+ * agent.c -- the local delivery agent process: smtpd -x agent METHOD.
+ *
+ * SECURITY: the parent forks, drops to the recipient's uid/gid (plus
+ * group mail for mbox) and executes us with its channel on fd 3; we
+ * refuse to run as root.  We then apply SANDBOX_AGENT (seccomp: files,
+ * sockets, no fork/exec), or SANDBOX_AGENT_MDA (no filter, only
+ * NO_NEW_PRIVS) for "mda", which runs the user's commands.  Requests
+ * come only from the parent (checked by common/proc.c against
+ * imsg_rules.c); char arrays in them are checked for NUL termination and
+ * a request for another uid is fatal.  The message is untrusted data:
+ * no content can make a delivery function fail other than by reporting.
+ *
+ * Each IMSG_AGENT_DELIVER (struct deliver + message fd) is answered with
+ * IMSG_AGENT_RESULT.  Maildir deliveries arriving in one burst are
+ * written and renamed one by one, then each new/ directory is fsynced
+ * once and all of them answered.  We exit after AGENT_IDLE_TIMEOUT
+ * seconds without work, after AGENT_MAX_DELIVERIES, or when the parent
+ * goes away.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "smtpd.h"
+#include "util.h"
+#include "agent.h"
+
+struct agent_staged {
+	TAILQ_ENTRY(agent_staged)	 entry;
+	uint64_t			 evpid;
+	char				 user[USER_MAX];
+	char				 newdir[PATH_MAX];
+	struct agent_report		 rep;
+};
+
+static const struct agent_kind {
+	const char		*name;
+	enum sandbox_profile	 profile;
+} agent_kinds[] = {
+	{ "mbox",	SANDBOX_AGENT },
+	{ "maildir",	SANDBOX_AGENT },
+	{ "lmtp",	SANDBOX_AGENT },
+	{ "file",	SANDBOX_AGENT },
+	{ "mda",	SANDBOX_AGENT_MDA },
+	{ "pipe",	SANDBOX_AGENT_MDA },
+};
+
+static void	agent_imsg_deliver(struct peer *, struct imsg *);
+static void	agent_imsg_verbose(struct peer *, struct imsg *);
+static void	agent_imsg_sandbox_test(struct peer *, struct imsg *);
+static void	agent_check(const struct deliver *);
+static const char *agent_method(const struct deliver *);
+static int	agent_run(const struct deliver *, int, struct agent_report *,
+		    char *, size_t);
+static void	agent_answer(uint64_t, const char *, const char *,
+		    const struct agent_report *);
+static void	agent_flush(int, short, void *);
+static void	agent_idle(int, short, void *);
+static void	agent_activity(void);
+static void	agent_parent_closed(struct peer *);
+
+static const struct imsg_handler agent_handlers[] = {
+	{ IMSG_CTL_VERBOSE,		agent_imsg_verbose },
+	{ IMSG_CTL_SANDBOX_TEST,	agent_imsg_sandbox_test },
+	{ IMSG_AGENT_DELIVER,		agent_imsg_deliver },
+};
+
+static struct peer		 agent_parent;
+static struct event		 agent_idle_ev;
+static struct event		 agent_flush_ev;
+static const struct agent_kind	*agent_self;
+static unsigned int		 agent_served;
+static TAILQ_HEAD(agent_stagedq, agent_staged) agent_stagedq =
+    TAILQ_HEAD_INITIALIZER(agent_stagedq);
+
+void
+agent_main(int argc, char **argv)
+{
+	size_t	 i;
+
+	if (getuid() == 0 || geteuid() == 0)
+		fatalx("agent: refusing to deliver as root");
+	if (argc != 1)
+		fatalx("agent: usage: smtpd -x agent "
+		    "mbox|maildir|lmtp|mda|file");
+	for (i = 0; i < nitems(agent_kinds); i++)
+		if (strcmp(argv[0], agent_kinds[i].name) == 0)
+			agent_self = &agent_kinds[i];
+	if (agent_self == NULL)
+		fatalx("agent: unknown method %s", argv[0]);
+
+	proc_self = PROC_AGENT;
+	log_procinit("agent");
+	tzset();
+	(void)signal(SIGPIPE, SIG_IGN);
+	agent_mbox_init();		/* getgrnam("mail") */
+
+	event_init();
+	peer_init(&agent_parent, PROC_PARENT, 3, agent_handlers,
+	    nitems(agent_handlers), agent_parent_closed);
+	/* struct deliver is larger than the default MAX_IMSGSIZE */
+	if (imsgbuf_set_maxsize(&agent_parent.ibuf, IMSG_HEADER_SIZE +
+	    sizeof(struct deliver)) == -1)
+		fatal("agent: imsgbuf_set_maxsize");
+	evtimer_set(&agent_idle_ev, agent_idle, NULL);
+	evtimer_set(&agent_flush_ev, agent_flush, NULL);
+	agent_activity();
+	sandbox_apply(agent_self->profile);
+	log_debug("agent %s ready (uid %ld)", agent_self->name,
+	    (long)getuid());
+	event_dispatch();
+	agent_lmtp_close();
+	exit(0);
+}
+
+static void
+agent_imsg_verbose(struct peer *p, struct imsg *imsg)
+{
+	int	 v;
+
+	imsg_payload(imsg, &v, sizeof(v));
+	log_setverbose(v);
+}
+
+static void
+agent_imsg_sandbox_test(struct peer *p, struct imsg *imsg)
+{
+	sandbox_violate();
+}
+
+static void
+agent_imsg_deliver(struct peer *p, struct imsg *imsg)
+{
+	struct deliver		*d;
+	struct agent_staged	*st;
+	int			 fd;
+
+	d = xmalloc(sizeof(*d));
+	imsg_payload(imsg, d, sizeof(*d));
+	if ((fd = imsg_get_fd(imsg)) == -1)
+		fatalx("agent: IMSG_AGENT_DELIVER without a message fd");
+	agent_check(d);
+	agent_served++;
+	st = xcalloc(1, sizeof(*st));
+	st->evpid = d->evp.id;
+	(void)strlcpy(st->user, d->username, sizeof(st->user));
+	if (agent_run(d, fd, &st->rep, st->newdir, sizeof(st->newdir)) ==
+	    ST_OK && st->newdir[0] != '\0') {
+		TAILQ_INSERT_TAIL(&agent_stagedq, st, entry);
+		if (!evtimer_pending(&agent_flush_ev, NULL)) {
+			struct timeval	 now = { 0, 0 };
+
+			evtimer_add(&agent_flush_ev, &now);
+		}
+	} else {
+		agent_answer(st->evpid, agent_method(d), st->user, &st->rep);
+		free(st);
+	}
+	close(fd);
+	free(d);
+	agent_activity();
+}
+
+/* The parent is trusted, but a malformed request is a bug: stop. */
+static void
+agent_check(const struct deliver *d)
+{
+	const struct envelope	*e = &d->evp;
+
+	if (!str_terminated(e->tag, sizeof(e->tag)) ||
+	    !str_terminated(e->helo, sizeof(e->helo)) ||
+	    !str_terminated(e->hostname, sizeof(e->hostname)) ||
+	    !str_terminated(e->src, sizeof(e->src)) ||
+	    !str_terminated(e->sender.user, sizeof(e->sender.user)) ||
+	    !str_terminated(e->sender.domain, sizeof(e->sender.domain)) ||
+	    !str_terminated(e->rcpt.user, sizeof(e->rcpt.user)) ||
+	    !str_terminated(e->rcpt.domain, sizeof(e->rcpt.domain)) ||
+	    !str_terminated(e->dest.user, sizeof(e->dest.user)) ||
+	    !str_terminated(e->dest.domain, sizeof(e->dest.domain)) ||
+	    !str_terminated(e->action, sizeof(e->action)) ||
+	    !str_terminated(e->user, sizeof(e->user)) ||
+	    !str_terminated(e->arg, sizeof(e->arg)) ||
+	    !str_terminated(e->errorline, sizeof(e->errorline)) ||
+	    !str_terminated(d->arg, sizeof(d->arg)) ||
+	    !str_terminated(d->username, sizeof(d->username)) ||
+	    !str_terminated(d->home, sizeof(d->home)) ||
+	    !str_terminated(d->shell, sizeof(d->shell)) ||
+	    !str_terminated(d->mailbox, sizeof(d->mailbox)))
+		fatalx("agent: IMSG_AGENT_DELIVER: unterminated string");
+	if (d->uid != getuid() || d->uid == 0)
+		fatalx("agent: delivery for uid %ld in the agent of uid %ld",
+		    (long)d->uid, (long)getuid());
+	if ((e->dtype == DT_PIPE ||
+	    (e->dtype == DT_MAILBOX && d->method == A_MDA)) &&
+	    agent_self->profile != SANDBOX_AGENT_MDA)
+		fatalx("agent: %s agent asked to run a command",
+		    agent_self->name);
+}
+
+static const char *
+agent_method(const struct deliver *d)
+{
+	if (d->evp.dtype == DT_FILE)
+		return ("file");
+	if (d->evp.dtype == DT_PIPE)
+		return ("pipe");
+	switch (d->method) {
+	case A_MBOX:
+		return ("mbox");
+	case A_MAILDIR:
+		return ("maildir");
+	case A_LMTP:
+		return ("lmtp");
+	case A_MDA:
+		return ("mda");
+	default:
+		return ("none");
+	}
+}
+
+/*
+ * Deliver; a Maildir delivery is only staged: newdir is then set and
+ * must be synced before the answer.
+ */
+static int
+agent_run(const struct deliver *d, int fd, struct agent_report *rep,
+    char *newdir, size_t newdirlen)
+{
+	newdir[0] = '\0';
+	if (d->evp.dtype == DT_FILE)
+		return (agent_file_deliver(d, fd, rep));
+	if (d->evp.dtype == DT_PIPE)
+		return (agent_mda_deliver(d, fd, rep));
+	switch (d->method) {
+	case A_MBOX:
+		return (agent_mbox_deliver(d, fd, rep));
+	case A_MAILDIR:
+		if (agent_maildir_stage(d, fd, rep, newdir, newdirlen) !=
+		    ST_OK)
+			newdir[0] = '\0';
+		return (rep->status);
+	case A_LMTP:
+		return (agent_lmtp_deliver(d, fd, rep));
+	case A_MDA:
+		return (agent_mda_deliver(d, fd, rep));
+	default:
+		agent_report_init(rep);
+		return (agent_report_set(rep, ST_PERMFAIL,
+		    "550 5.3.0 action cannot deliver locally"));
+	}
+}
+
+/* Sync each new/ directory of the burst once, then answer. */
+static void
+agent_flush(int fd, short ev, void *arg)
+{
+	struct agent_staged	*st, *next;
+	char			 dir[PATH_MAX];
+	int			 r, saved_errno;
+
+	while ((st = TAILQ_FIRST(&agent_stagedq)) != NULL) {
+		(void)strlcpy(dir, st->newdir, sizeof(dir));
+		r = agent_maildir_sync(dir);
+		saved_errno = errno;
+		if (r == -1)
+			log_warn("agent maildir: fsync %s", dir);
+		for (; st != NULL; st = next) {
+			next = TAILQ_NEXT(st, entry);
+			if (strcmp(st->newdir, dir) != 0)
+				continue;
+			TAILQ_REMOVE(&agent_stagedq, st, entry);
+			if (r == -1) {
+				(void)unlink(st->rep.path);
+				agent_report_errno(&st->rep, saved_errno,
+				    "maildir fsync");
+			}
+			agent_answer(st->evpid, "maildir", st->user, &st->rep);
+			free(st);
+		}
+	}
+	agent_activity();
+}
+
+static void
+agent_answer(uint64_t evpid, const char *method, const char *user,
+    const struct agent_report *rep)
+{
+	struct delivery_result	 r;
+	char			 path[PATH_MAX], err[ERRLINE_MAX];
+
+	(void)log_escape(path, sizeof(path), rep->path, strlen(rep->path));
+	if (rep->status == ST_OK)
+		log_info("%016llx agent delivered method=%s user=%s path=%s "
+		    "size=%lld", (unsigned long long)evpid, method, user, path,
+		    (long long)rep->size);
+	else {
+		(void)log_escape(err, sizeof(err), rep->errorline,
+		    strlen(rep->errorline));
+		log_info("%016llx agent failed method=%s user=%s path=%s "
+		    "status=%s error=\"%s\"", (unsigned long long)evpid,
+		    method, user, path, rep->status == ST_PERMFAIL ?
+		    "permfail" : "tempfail", err);
+	}
+	memset(&r, 0, sizeof(r));
+	r.evpid = evpid;
+	r.status = rep->status;
+	(void)strlcpy(r.errorline, rep->errorline, sizeof(r.errorline));
+	peer_compose(&agent_parent, IMSG_AGENT_RESULT, 0, 0, -1, &r,
+	    sizeof(r));
+}
+
+/* Re-arm the idle timer; leave once the last delivery is answered. */
+static void
+agent_activity(void)
+{
+	struct timeval	 tv = { AGENT_IDLE_TIMEOUT, 0 };
+
+	if (agent_served >= AGENT_MAX_DELIVERIES &&
+	    TAILQ_EMPTY(&agent_stagedq)) {
+		log_debug("agent: %u deliveries, exiting", agent_served);
+		tv.tv_sec = 0;
+	}
+	evtimer_del(&agent_idle_ev);
+	evtimer_add(&agent_idle_ev, &tv);
+}
+
+static void
+agent_idle(int fd, short ev, void *arg)
+{
+	if (!TAILQ_EMPTY(&agent_stagedq)) {
+		agent_activity();
+		return;
+	}
+	peer_flush_blocking(&agent_parent);
+	agent_lmtp_close();
+	exit(0);
+}
+
+static void
+agent_parent_closed(struct peer *p)
+{
+	agent_lmtp_close();
+	exit(0);
+}

@@ -1,0 +1,34 @@
+/*
+ * agent_file.c -- alias and .forward "/path" deliveries (DT_FILE).
+ *
+ * SECURITY: runs as the envelope's user (the .forward owner, or the
+ * unprivileged user for root-owned aliases), so the kernel decides which
+ * files can be written.  The path must be absolute without "." or ".."
+ * components; agent_mbox_append() refuses symlinks, hard links and
+ * anything but a regular file.  "/dev/null" is accepted without opening.
+ */
+
+#include <sys/types.h>
+
+#include <string.h>
+
+#include "smtpd.h"
+#include "agent.h"
+
+int
+agent_file_deliver(const struct deliver *d, int msgfd,
+    struct agent_report *rep)
+{
+	const char	*path = d->evp.arg;
+
+	agent_report_init(rep);
+	if (!str_terminated(path, sizeof(d->evp.arg)) ||
+	    !agent_path_safe(path))
+		return (agent_report_set(rep, ST_PERMFAIL,
+		    "550 5.3.5 bad file path in alias"));
+	if (strcmp(path, "/dev/null") == 0) {
+		(void)strlcpy(rep->path, path, sizeof(rep->path));
+		return (agent_report_set(rep, ST_OK, "250 2.0.0 discarded"));
+	}
+	return (agent_mbox_append(path, 0, d, msgfd, rep));
+}

@@ -1,0 +1,191 @@
+/*
+ * agent_maildir.c -- delivery into a Maildir (tmp/ -> fsync -> new/).
+ *
+ * SECURITY: runs as the recipient; the path is the action's template
+ * (default "~/Maildir") expanded with client values neutralised by
+ * mda_expand() and checked by agent_path_safe().  Files are created
+ * O_EXCL|O_NOFOLLOW, mode 0600; missing directories 0700.
+ *
+ * Durability: the file is fsynced in tmp/ and renamed into new/; the
+ * result is only reported once new/ itself has been fsynced.  agent.c
+ * stages a burst of deliveries and syncs each new/ directory once.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "smtpd.h"
+#include "util.h"
+#include "agent.h"
+#include "mda_expand.h"
+
+#define AGENT_MAILDIR_DEFAULT	"~/Maildir"
+
+static unsigned int	 maildir_counter;
+
+static const char	*agent_maildir_hostname(void);
+static int		 agent_maildir_mkdirs(const char *);
+static int		 agent_maildir_write(const char *,
+			    const struct deliver *, int, off_t *);
+
+/* Stage and sync one delivery. */
+int
+agent_maildir_deliver(const struct deliver *d, int msgfd,
+    struct agent_report *rep)
+{
+	char	 newdir[PATH_MAX];
+
+	if (agent_maildir_stage(d, msgfd, rep, newdir, sizeof(newdir)) !=
+	    ST_OK)
+		return (rep->status);
+	if (agent_maildir_sync(newdir) == -1) {
+		agent_report_errno(rep, errno, "maildir fsync");
+		(void)unlink(rep->path);
+	}
+	return (rep->status);
+}
+
+/*
+ * Write the message into tmp/, fsync it and rename it into new/.  On
+ * ST_OK, rep->path is the file in new/ and newdir the directory that
+ * still needs agent_maildir_sync() before the delivery is reported.
+ */
+int
+agent_maildir_stage(const struct deliver *d, int msgfd,
+    struct agent_report *rep, char *newdir, size_t newdirlen)
+{
+	char		 root[PATH_MAX], tmp[PATH_MAX], name[NAME_MAX];
+	struct timeval	 tv;
+	const char	*tmpl;
+
+	agent_report_init(rep);
+	tmpl = d->arg[0] != '\0' ? d->arg : AGENT_MAILDIR_DEFAULT;
+	if (mda_expand(root, sizeof(root), tmpl, d, 0) == -1 ||
+	    !agent_path_safe(root))
+		return (agent_report_set(rep, ST_PERMFAIL,
+		    "550 5.3.5 cannot expand maildir path"));
+	if (agent_maildir_mkdirs(root) == -1) {
+		log_warn("%016llx agent maildir %s: mkdir",
+		    (unsigned long long)d->evp.id, root);
+		return (agent_report_errno(rep, errno, "maildir"));
+	}
+	(void)gettimeofday(&tv, NULL);
+	if (snprintf(name, sizeof(name), "%lld.M%ldP%ldQ%u.%s",
+	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+	    ++maildir_counter, agent_maildir_hostname()) >= (int)sizeof(name) ||
+	    snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, name) >=
+	    (int)sizeof(tmp) ||
+	    snprintf(rep->path, sizeof(rep->path), "%s/new/%s", root, name) >=
+	    (int)sizeof(rep->path) ||
+	    snprintf(newdir, newdirlen, "%s/new", root) >= (int)newdirlen)
+		return (agent_report_set(rep, ST_PERMFAIL,
+		    "550 5.3.5 maildir path too long"));
+	if (agent_maildir_write(tmp, d, msgfd, &rep->size) == -1) {
+		log_warn("%016llx agent maildir %s",
+		    (unsigned long long)d->evp.id, tmp);
+		return (agent_report_errno(rep, errno, "maildir"));
+	}
+	if (rename(tmp, rep->path) == -1) {
+		log_warn("%016llx agent maildir: rename %s",
+		    (unsigned long long)d->evp.id, tmp);
+		agent_report_errno(rep, errno, "maildir rename");
+		(void)unlink(tmp);
+		return (rep->status);
+	}
+	return (agent_report_set(rep, ST_OK, "250 2.0.0 delivered"));
+}
+
+int
+agent_maildir_sync(const char *newdir)
+{
+	return (fsync_dir(newdir));
+}
+
+/* Create, fill and fsync tmp/NAME; removed again on any failure. */
+static int
+agent_maildir_write(const char *tmp, const struct deliver *d, int msgfd,
+    off_t *size)
+{
+	char	 hdr[2 * MAILADDR_MAX + 64];
+	int	 fd, saved_errno;
+
+	if (agent_headers(hdr, sizeof(hdr), d) == -1) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		return (-1);
+	if (agent_copy(msgfd, fd, 0, hdr, size) == -1 || fsync(fd) == -1) {
+		saved_errno = errno;
+		close(fd);
+		(void)unlink(tmp);
+		errno = saved_errno;
+		return (-1);
+	}
+	if (close(fd) == -1) {
+		saved_errno = errno;
+		(void)unlink(tmp);
+		errno = saved_errno;
+		return (-1);
+	}
+	return (0);
+}
+
+/* root, root/tmp, root/new, root/cur; 0700 when created. */
+static int
+agent_maildir_mkdirs(const char *root)
+{
+	static const char *const sub[] = { "tmp", "new", "cur" };
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+	size_t		 i;
+
+	for (i = 0; i < nitems(sub); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", root, sub[i]) >=
+		    (int)sizeof(path)) {
+			errno = ENAMETOOLONG;
+			return (-1);
+		}
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			continue;
+		if (mkdir_p(path, 0700) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* gethostname() with '/' and ':' escaped as the Maildir spec says. */
+static const char *
+agent_maildir_hostname(void)
+{
+	static char	 esc[HOST_MAX];
+	char		 host[HOST_MAX];
+	const char	*p;
+	size_t		 o = 0;
+
+	if (esc[0] != '\0')
+		return (esc);
+	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
+		(void)strlcpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	for (p = host; *p != '\0' && o + 5 < sizeof(esc); p++) {
+		if (*p == '/' || *p == ':') {
+			(void)snprintf(esc + o, sizeof(esc) - o, "\\%03o",
+			    (unsigned char)*p);
+			o += 4;
+		} else
+			esc[o++] = *p;
+	}
+	esc[o] = '\0';
+	return (esc);
+}
