@@ -109,3 +109,11 @@ const struct imsg_rule imsg_rules[] = {
 };
 
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
+
+/* Every fixed payload must fit in one imsg. */
+_Static_assert(sizeof(struct deliver) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct deliver too large for an imsg");
+_Static_assert(sizeof(struct envelope_msg) <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct envelope_msg too large");
+_Static_assert(sizeof(struct expand_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct expand_req too large");
