@@ -108,6 +108,7 @@ for c in $SESSIONS; do
 	python3 - "$c" "$out" "$t0" "$t1" "$c0" "$c1" "$hz" "$got" <<'PY'
 import sys
 c, out, t0, t1, c0, c1, hz, got = sys.argv[1:]
+got = int(got)
 f = dict(kv.split('=') for kv in out.split())
 sent = int(f['sent'])
 e2e = float(t1) - float(t0)
@@ -120,7 +121,7 @@ PY
 done
 
 # memory per idle session: Pss of the smtp process with IDLE sessions open
-smtp_pid=$(pgrep -f -- "-x smtp" -P "$ppid" | head -n 1)
+smtp_pid=$(pgrep -P "$ppid" -f "smtpd: smtp" | head -n 1)
 python3 - "$port" "$IDLE" "$smtp_pid" <<'PY'
 import socket, sys, time
 port, n, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]

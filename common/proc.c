@@ -41,6 +41,17 @@ static const char *const proc_names[PROC_COUNT] = {
 
 static int	rule_cmp(const void *, const void *);
 static void	peer_event_add(struct peer *);
+static void	peer_flush_dirty(int, short, void *);
+
+/*
+ * Output is not written at compose time: composing marks the peer dirty
+ * and one zero-timeout event per loop round writes every dirty peer, so
+ * that messages composed together leave in one sendmsg and the epoll set
+ * changes only when a socket really is full.
+ */
+static TAILQ_HEAD(, peer)	dirty_peers = TAILQ_HEAD_INITIALIZER(dirty_peers);
+static struct event		flush_ev;
+static int			flush_armed;
 static void	peer_dispatch(int, short, void *);
 static void	peer_handle(struct peer *, struct imsg *);
 static void	peer_violation(struct peer *, const char *, ...)
@@ -118,14 +129,14 @@ peer_init(struct peer *p, enum proc_id id, int fd,
 	p->handlers = handlers;
 	p->nhandlers = nhandlers;
 	p->on_close = on_close;
-	p->closed = p->dispatching = p->released = 0;
+	p->closed = p->dispatching = p->released = p->dirty = 0;
 	if (fd_set_nonblock(fd) == -1)
 		fatal("peer_init: %s", proc_name(id));
 	if (imsgbuf_init(&p->ibuf, fd) == -1)
 		fatal("peer_init: %s", proc_name(id));
 	imsgbuf_allow_fdpass(&p->ibuf);
 	p->events = EV_READ;
-	event_set(&p->ev, fd, p->events, peer_dispatch, p);
+	event_set(&p->ev, fd, p->events | EV_PERSIST, peer_dispatch, p);
 	if (event_add(&p->ev, NULL) == -1)
 		fatal("peer_init: event_add");
 }
@@ -133,15 +144,58 @@ peer_init(struct peer *p, enum proc_id id, int fd,
 static void
 peer_event_add(struct peer *p)
 {
+	short	want;
+
 	if (p->closed)
 		return;
-	p->events = EV_READ;
-	if (imsgbuf_queuelen(&p->ibuf) > 0)
-		p->events |= EV_WRITE;
+	want = EV_READ;
+	if (imsgbuf_queuelen(&p->ibuf) > 0 && !p->dirty)
+		want |= EV_WRITE;
+	if (want == p->events)
+		return;
+	p->events = want;
 	event_del(&p->ev);
-	event_set(&p->ev, p->ibuf.fd, p->events, peer_dispatch, p);
+	event_set(&p->ev, p->ibuf.fd, p->events | EV_PERSIST, peer_dispatch,
+	    p);
 	if (event_add(&p->ev, NULL) == -1)
 		fatal("event_add");
+}
+
+static void
+peer_mark_dirty(struct peer *p)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (p->dirty || p->closed)
+		return;
+	p->dirty = 1;
+	TAILQ_INSERT_TAIL(&dirty_peers, p, dirty_entry);
+	if (!flush_armed) {
+		evtimer_set(&flush_ev, peer_flush_dirty, NULL);
+		evtimer_add(&flush_ev, &tv);
+		flush_armed = 1;
+	}
+}
+
+static void
+peer_flush_dirty(int fd, short ev, void *arg)
+{
+	struct peer	*p;
+
+	flush_armed = 0;
+	while ((p = TAILQ_FIRST(&dirty_peers)) != NULL) {
+		TAILQ_REMOVE(&dirty_peers, p, dirty_entry);
+		p->dirty = 0;
+		if (p->closed)
+			continue;
+		if (imsgbuf_write(&p->ibuf) == -1) {
+			if (errno != EPIPE)
+				log_warn("write to %s", proc_name(p->id));
+			peer_lost(p);
+			continue;
+		}
+		peer_event_add(p);
+	}
 }
 
 /* Outgoing messages breaking the rules are bugs in this process. */
@@ -200,7 +254,7 @@ peer_composev(struct peer *p, uint32_t type, uint32_t peerid, pid_t pid,
 	if (imsg_composev(&p->ibuf, type, peerid, pid, fd, iov, iovcnt) == -1)
 		fatal("peer_compose: %s to %s", imsg_name(type),
 		    proc_name(p->id));
-	peer_event_add(p);
+	peer_mark_dirty(p);
 	return (0);
 }
 
@@ -229,6 +283,10 @@ peer_release(struct peer *p)
 		return;
 	p->released = 1;
 	p->closed = 1;
+	if (p->dirty) {
+		TAILQ_REMOVE(&dirty_peers, p, dirty_entry);
+		p->dirty = 0;
+	}
 	event_del(&p->ev);
 	imsgbuf_clear(&p->ibuf);
 	close(p->ibuf.fd);

@@ -72,6 +72,8 @@ struct peer {
 	int				 closed;
 	int				 dispatching;	/* private */
 	int				 released;	/* private */
+	int				 dirty;		/* private */
+	TAILQ_ENTRY(peer)		 dirty_entry;	/* private */
 	TAILQ_ENTRY(peer)		 entry;
 };
 

@@ -122,12 +122,16 @@ child_parent_closed(struct peer *p)
 	exit(0);
 }
 
+/*
+ * A peer process died.  Do not exit: the parent sees the death, reports
+ * how that process died, and stops us all; exiting here would race with
+ * that report.
+ */
 static void
 child_peer_closed(struct peer *p)
 {
-	/* The parent notices a dead process and stops the daemon. */
-	log_debug("lost connection to %s, exiting", proc_name(p->id));
-	exit(0);
+	log_warnx("lost connection to %s, waiting for the parent",
+	    proc_name(p->id));
 }
 
 static void
