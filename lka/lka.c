@@ -1,0 +1,437 @@
+/*
+ * lka.c -- the lookup agent process.
+ *
+ * SECURITY: lka is not chrooted: it loads the file tables, reads alias
+ * :include: files and asks getpwnam(3).  After loading the tables (as
+ * root) it drops to SMTPD_USER_LKA, confines the filesystem with
+ * Landlock to read-only /etc, the directories of the file tables and of
+ * the :include: files named in them, and applies SANDBOX_LKA.  It never
+ * reads home directories: ~/.forward is opened by the parent, after its
+ * ownership checks, and passed as a descriptor.  Reloads and :include:
+ * files are read as SMTPD_USER_LKA: they must be readable by it, and
+ * under a directory known at start-up (Landlock cannot be widened);
+ * otherwise a reload fails and the previous tables stay.
+ *
+ * Requests: smtp (IMSG_SMTP_EXPAND_RCPT) and queue (bounces,
+ * IMSG_QUEUE_EXPAND_BOUNCE).  Envelopes go to the queue, never back to
+ * smtp, so a compromised smtp cannot invent deliveries.  Failures go to
+ * the requester as IMSG_LKA_RCPT_FAIL.  msgid 0 from smtp is VRFY: no
+ * envelope, the answer is an IMSG_LKA_RCPT_FAIL with ST_OK and a 250.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "util.h"
+#include "smtpd.h"
+#include "lka.h"
+
+#define LKA_LANDLOCK_MAX	64
+
+struct lka_req {
+	TAILQ_ENTRY(lka_req)	 entry;
+	struct expand_session	*sess;
+	enum proc_id		 from;		/* PROC_SMTP or PROC_QUEUE */
+};
+
+struct lka_fwd {
+	TAILQ_ENTRY(lka_fwd)	 entry;
+	uint64_t		 token;
+	struct lka_req		*req;
+};
+
+static void	lka_configured(void);
+static void	lka_reload(struct smtpd_config *);
+static void	lka_handlers(enum proc_id, const struct imsg_handler **,
+		    size_t *);
+static void	lka_landlock(void);
+static int	lka_landlock_add(char **, size_t *, const char *);
+static void	lka_imsg_expand_rcpt(struct peer *, struct imsg *);
+static void	lka_imsg_expand_bounce(struct peer *, struct imsg *);
+static void	lka_imsg_forward(struct peer *, struct imsg *);
+static void	lka_expand_start(struct imsg *, enum proc_id);
+static void	lka_expand_done(struct lka_req *);
+static void	lka_reply_fail(struct lka_req *, int, const char *, uint32_t);
+static int	lka_getpwnam(void *, const char *);
+static void	lka_forward(void *, uint64_t, const char *);
+static int	lka_forward_read(int, char **, size_t *);
+static struct peer *lka_peer(enum proc_id);
+
+static struct table_set		*lka_tables;
+static TAILQ_HEAD(, lka_fwd)	 lka_fwds = TAILQ_HEAD_INITIALIZER(lka_fwds);
+
+static const struct expand_ops	 lka_expand_ops = {
+	.getpwnam = lka_getpwnam,
+	.forward = lka_forward,
+};
+
+static const struct imsg_handler lka_smtp_handlers[] = {
+	{ IMSG_SMTP_EXPAND_RCPT,	lka_imsg_expand_rcpt },
+};
+
+static const struct imsg_handler lka_queue_handlers[] = {
+	{ IMSG_QUEUE_EXPAND_BOUNCE,	lka_imsg_expand_bounce },
+};
+
+static const struct imsg_handler lka_parent_handlers[] = {
+	{ IMSG_PARENT_FORWARD,		lka_imsg_forward },
+};
+
+void
+lka_main(void)
+{
+	static const struct child_ops	 ops = {
+		.id = PROC_LKA,
+		.configured = lka_configured,
+		.ready = NULL,
+		.reload = lka_reload,
+		.listener = NULL,
+		.handlers = lka_handlers,
+	};
+
+	child_run(&ops);
+}
+
+static void
+lka_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
+{
+	switch (id) {
+	case PROC_SMTP:
+		*h = lka_smtp_handlers;
+		*n = nitems(lka_smtp_handlers);
+		break;
+	case PROC_QUEUE:
+		*h = lka_queue_handlers;
+		*n = nitems(lka_queue_handlers);
+		break;
+	case PROC_PARENT:
+		*h = lka_parent_handlers;
+		*n = nitems(lka_parent_handlers);
+		break;
+	default:
+		*h = NULL;
+		*n = 0;
+		break;
+	}
+}
+
+/* Still root: load the tables, then drop privileges and confine. */
+static void
+lka_configured(void)
+{
+	char	 err[ERRLINE_MAX * 2];
+
+	lka_tables = table_set_new();
+	if (table_set_load(lka_tables, env, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	/* load the NSS modules before Landlock hides /usr/lib */
+	(void)getpwnam("root");
+	privsep_drop(SMTPD_USER_LKA, NULL);
+	lka_landlock();
+	sandbox_apply(SANDBOX_LKA);
+}
+
+static int
+lka_landlock_add(char **paths, size_t *n, const char *file)
+{
+	char	 buf[PATH_MAX];
+	char	*dir;
+	size_t	 i;
+
+	if (strlcpy(buf, file, sizeof(buf)) >= sizeof(buf))
+		return (-1);
+	dir = dirname(buf);
+	for (i = 0; i < *n; i++)
+		if (strcmp(paths[i], dir) == 0)
+			return (0);
+	if (*n + 1 >= LKA_LANDLOCK_MAX) {
+		log_warnx("landlock: too many directories, %s not added", dir);
+		return (-1);
+	}
+	paths[(*n)++] = xstrdup(dir);
+	paths[*n] = NULL;
+	return (0);
+}
+
+/* Read-only: /etc, the file tables' directories, :include: dirs. */
+static void
+lka_landlock(void)
+{
+	char			*ro[LKA_LANDLOCK_MAX];
+	const char		*rw[] = { NULL };
+	const struct table	*t;
+	const struct table_db	*db;
+	const char		*val, *cursor;
+	char			 item[ARG_MAX_CONF];
+	struct alias_item	 it;
+	size_t			 n = 0, i;
+
+	ro[n++] = xstrdup("/etc");
+	ro[n] = NULL;
+	TAILQ_FOREACH(t, &env->tables, entry) {
+		if (t->backend == TABLE_FILE)
+			(void)lka_landlock_add(ro, &n, t->path);
+		if ((db = table_set_find(lka_tables, t->name)) == NULL ||
+		    !table_db_is_map(db))
+			continue;
+		/* :include: files named in alias tables */
+		for (i = 0; table_db_entry(db, i, NULL, &val) == 1; i++) {
+			cursor = val;
+			while (alias_next(&cursor, item, sizeof(item)) == 1)
+				if (alias_parse(&it, item) == 0 &&
+				    it.type == ALIAS_INCLUDE)
+					(void)lka_landlock_add(ro, &n,
+					    it.value);
+		}
+	}
+	sandbox_landlock((const char *const *)ro, rw);
+	for (i = 0; i < n; i++)
+		free(ro[i]);
+}
+
+/* Reload: all tables or none; a broken table keeps the old set. */
+static void
+lka_reload(struct smtpd_config *old)
+{
+	struct table_set	*set;
+	char			 err[ERRLINE_MAX * 2];
+
+	set = table_set_new();
+	if (table_set_load(set, env, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		log_warnx("tables not reloaded, keeping the previous ones");
+		table_set_free(set);
+		return;
+	}
+	table_set_free(lka_tables);
+	lka_tables = set;
+	log_info("tables reloaded");
+}
+
+static struct peer *
+lka_peer(enum proc_id id)
+{
+	struct peer	*p;
+
+	if ((p = child_peer(id)) == NULL)
+		fatalx("no channel to %s", proc_name(id));
+	return (p);
+}
+
+static void
+lka_imsg_expand_rcpt(struct peer *p, struct imsg *imsg)
+{
+	lka_expand_start(imsg, PROC_SMTP);
+}
+
+static void
+lka_imsg_expand_bounce(struct peer *p, struct imsg *imsg)
+{
+	lka_expand_start(imsg, PROC_QUEUE);
+}
+
+static void
+lka_expand_start(struct imsg *imsg, enum proc_id from)
+{
+	struct expand_req	 req;
+	struct lka_req		*lr;
+
+	imsg_payload(imsg, &req, sizeof(req));
+	if (!str_terminated(req.tag, sizeof(req.tag)) ||
+	    !str_terminated(req.helo, sizeof(req.helo)) ||
+	    !str_terminated(req.hostname, sizeof(req.hostname)) ||
+	    !str_terminated(req.src, sizeof(req.src)) ||
+	    !str_terminated(req.sender.user, sizeof(req.sender.user)) ||
+	    !str_terminated(req.sender.domain, sizeof(req.sender.domain)) ||
+	    !str_terminated(req.rcpt.user, sizeof(req.rcpt.user)) ||
+	    !str_terminated(req.rcpt.domain, sizeof(req.rcpt.domain)))
+		fatalx("%s: unterminated string in expand_req",
+		    imsg_name(imsg_get_type(imsg)));
+	if (from == PROC_QUEUE)
+		req.flags |= EF_BOUNCE | EF_LOCAL;
+	lr = xcalloc(1, sizeof(*lr));
+	lr->from = from;
+	lr->sess = expand_new(&req, from == PROC_QUEUE, &lka_expand_ops, lr);
+	if (expand_run(lr->sess, env, lka_tables) == EXPAND_DONE)
+		lka_expand_done(lr);
+}
+
+static void
+lka_reply_fail(struct lka_req *lr, int status, const char *text,
+    uint32_t count)
+{
+	const struct expand_req	*req = expand_request(lr->sess);
+	struct rcpt_reply	 rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.reqid = req->reqid;
+	rep.msgid = req->msgid;
+	rep.status = status;
+	rep.count = count;
+	(void)strlcpy(rep.text, text, sizeof(rep.text));
+	peer_compose(lka_peer(lr->from), IMSG_LKA_RCPT_FAIL, 0, 0, -1,
+	    &rep, sizeof(rep));
+}
+
+/* Send the outcome, log it, free the request. */
+static void
+lka_expand_done(struct lka_req *lr)
+{
+	const struct expand_req	*req = expand_request(lr->sess);
+	const struct envelope	*evps;
+	struct envelope_msg	 msg;
+	struct rcpt_reply	 rep;
+	char			 addr[MAILADDR_MAX + 2], esc[MAILADDR_MAX * 4];
+	char			 text[ERRLINE_MAX];
+	size_t			 i, n;
+	int			 status = expand_status(lr->sess);
+
+	evps = expand_envelopes(lr->sess, &n);
+	expand_mailaddr_text(&req->rcpt, addr, sizeof(addr));
+	(void)log_escape(esc, sizeof(esc), addr, strlen(addr));
+	log_info("%016llx lka expand rcpt=<%s> action=%s result=%s nenv=%zu",
+	    (unsigned long long)req->reqid, esc, expand_action(lr->sess),
+	    status == ST_OK ? "ok" : status == ST_TEMPFAIL ? "tempfail" :
+	    "reject", n);
+	if (status != ST_OK)
+		lka_reply_fail(lr, status, expand_text(lr->sess), 0);
+	else if (req->msgid == 0) {
+		(void)snprintf(text, sizeof(text), "250 2.1.5 <%s>", addr);
+		lka_reply_fail(lr, ST_OK, text, (uint32_t)n);
+	} else {
+		for (i = 0; i < n; i++) {
+			memset(&msg, 0, sizeof(msg));
+			msg.reqid = req->reqid;
+			msg.evp = evps[i];
+			peer_compose(lka_peer(PROC_QUEUE), IMSG_LKA_ENVELOPE,
+			    0, 0, -1, &msg, sizeof(msg));
+		}
+		memset(&rep, 0, sizeof(rep));
+		rep.reqid = req->reqid;
+		rep.msgid = req->msgid;
+		rep.status = ST_OK;
+		rep.count = (uint32_t)n;
+		peer_compose(lka_peer(PROC_QUEUE), IMSG_LKA_EXPAND_DONE, 0, 0,
+		    -1, &rep, sizeof(rep));
+	}
+	expand_free(lr->sess);
+	free(lr);
+}
+
+/* expand_ops: the default userbase. */
+static int
+lka_getpwnam(void *arg, const char *user)
+{
+	errno = 0;
+	if (getpwnam(user) != NULL)
+		return (1);
+	switch (errno) {
+	case EIO:
+	case EINTR:
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ERANGE:
+		log_warn("getpwnam");
+		return (-1);
+	default:
+		return (0);
+	}
+}
+
+/* expand_ops: ask the parent for ~user/.forward. */
+static void
+lka_forward(void *arg, uint64_t token, const char *user)
+{
+	struct lka_req		*lr = arg;
+	struct lka_fwd		*f;
+	struct forward_req	 fr;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.reqid = token;
+	if (strlcpy(fr.user, user, sizeof(fr.user)) >= sizeof(fr.user))
+		fatalx("lka_forward: user name too long");
+	f = xcalloc(1, sizeof(*f));
+	f->token = token;
+	f->req = lr;
+	TAILQ_INSERT_TAIL(&lka_fwds, f, entry);
+	peer_compose(lka_peer(PROC_PARENT), IMSG_LKA_OPEN_FORWARD, 0, 0, -1,
+	    &fr, sizeof(fr));
+}
+
+/* Read a .forward descriptor (regular file checked by the parent). */
+static int
+lka_forward_read(int fd, char **bufp, size_t *lenp)
+{
+	struct stat	 sb;
+	char		*buf;
+	ssize_t		 n;
+
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		log_warnx("forward: not a regular file");
+		return (-1);
+	}
+	if (sb.st_size > EXPAND_FILE_MAX) {
+		log_warnx("forward: file larger than %ld bytes",
+		    EXPAND_FILE_MAX);
+		return (-1);
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	if ((n = read_full(fd, buf, (size_t)sb.st_size)) == -1) {
+		log_warn("forward: read");
+		free(buf);
+		return (-1);
+	}
+	buf[n] = '\0';
+	*bufp = buf;
+	*lenp = (size_t)n;
+	return (0);
+}
+
+static void
+lka_imsg_forward(struct peer *p, struct imsg *imsg)
+{
+	struct forward_reply	 rep;
+	struct lka_fwd		*f;
+	struct lka_req		*lr;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	int			 fd, status;
+
+	imsg_payload(imsg, &rep, sizeof(rep));
+	fd = imsg_get_fd(imsg);
+	TAILQ_FOREACH(f, &lka_fwds, entry)
+		if (f->token == rep.reqid)
+			break;
+	if (f == NULL)
+		fatalx("IMSG_PARENT_FORWARD: unknown request %llu",
+		    (unsigned long long)rep.reqid);
+	if (rep.status == ST_OK && fd == -1)
+		fatalx("IMSG_PARENT_FORWARD: ST_OK without a descriptor");
+	TAILQ_REMOVE(&lka_fwds, f, entry);
+	lr = f->req;
+	free(f);
+	status = rep.status == ST_OK ? ST_OK : rep.status == ST_TEMPFAIL ?
+	    ST_TEMPFAIL : ST_PERMFAIL;
+	if (fd != -1) {
+		if (status == ST_OK && lka_forward_read(fd, &buf, &len) == -1)
+			status = ST_TEMPFAIL;
+		close(fd);
+	}
+	if (expand_forward_done(lr->sess, env, lka_tables, rep.reqid, status,
+	    buf, len) == EXPAND_DONE)
+		lka_expand_done(lr);
+	free(buf);
+}

@@ -1,0 +1,762 @@
+/*
+ * expand_test.c -- unit tests for lka/expand.c: aliases chains, loops,
+ * includes, pipes and files gated by the action's flags, sub-addressing,
+ * virtual tables, ~/.forward answers, de-duplication, unknown users.
+ * The userbase and the .forward source are stubs (struct expand_ops).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <atf-c.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smtpd.h"
+#include "lka.h"
+
+#define MSGID	0x12345678U
+
+struct fwd {
+	uint64_t	 token;
+	char		 user[USER_MAX];
+};
+
+static struct smtpd_config	*conf;
+static struct table_set		*tables;
+static struct fwd		 fwds[32];
+static size_t			 nfwd;
+
+static int	fake_getpwnam(void *, const char *);
+static void	fake_forward(void *, uint64_t, const char *);
+static void	setup(const char *, const char *);
+static void	teardown(void);
+static struct expand_session *start(const struct expand_ops *,
+		    const char *, uint32_t, const char *, int *);
+static struct expand_session *run(const char *);
+static const struct envelope *find(struct expand_session *,
+		    enum delivery_type, const char *, const char *);
+static size_t	count(struct expand_session *);
+static int	answer(struct expand_session *, const char *, int,
+		    const char *);
+
+static const struct expand_ops	ops_nofwd = { fake_getpwnam, NULL };
+static const struct expand_ops	ops_fwd = { fake_getpwnam, fake_forward };
+
+static const char *test_config =
+	"hostname \"mx.example.org\"\n"
+	"queue ttl 2d\n"
+	"table aliases file:%s/aliases\n"
+	"table virtuals { \"info@virtual.test\" = \"bob, alice\", "
+	    "\"sales@virtual.test\" = \"carol\", "
+	    "\"@virtual.test\" = \"vmail\", "
+	    "\"ext@virtual.test\" = \"carol@remote.example\" }\n"
+	"action \"local\" mbox alias <aliases> allow pipe allow file "
+	    "allow include\n"
+	"action \"strict\" mbox alias <aliases>\n"
+	"action \"virt\" maildir virtual <virtuals>\n"
+	"action \"relay\" lmtp \"mx2.example.net:25\"\n"
+	"action \"fwd\" forward-only alias <aliases>\n"
+	"action \"exp\" expand-only alias <aliases> allow pipe\n"
+	"match from any for domain \"strict.test\" action \"strict\"\n"
+	"match from any for domain \"virtual.test\" action \"virt\"\n"
+	"match from any for domain \"fwd.test\" action \"fwd\"\n"
+	"match from any for domain \"exp.test\" action \"exp\"\n"
+	"match from any for domain \"blocked.test\" reject\n"
+	"match from any for local action \"local\"\n"
+	"match from local for any action \"relay\"\n";
+
+static int
+fake_getpwnam(void *arg, const char *user)
+{
+	static const char	*users[] = { "root", "bob", "alice", "carol",
+				    "dave", "eve", "vmail" };
+	size_t			 i;
+
+	if (strcmp(user, "tempuser") == 0)
+		return (-1);
+	for (i = 0; i < nitems(users); i++)
+		if (strcmp(users[i], user) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+fake_forward(void *arg, uint64_t token, const char *user)
+{
+	ATF_REQUIRE(nfwd < nitems(fwds));
+	fwds[nfwd].token = token;
+	strlcpy(fwds[nfwd].user, user, sizeof(fwds[nfwd].user));
+	nfwd++;
+}
+
+/* Write the aliases file (and include.lst), parse the config. */
+static void
+setup(const char *aliases, const char *config)
+{
+	char	 cwd[PATH_MAX], err[512], *text;
+	FILE	*fp;
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ATF_REQUIRE((fp = fopen("aliases", "w")) != NULL);
+	fputs(aliases, fp);
+	fclose(fp);
+	ATF_REQUIRE((fp = fopen("include.lst", "w")) != NULL);
+	fputs("# a mailing list\ncarol\n\nbob, alice\n", fp);
+	fclose(fp);
+	ATF_REQUIRE(asprintf(&text, config ? config : test_config, cwd) > 0);
+	conf = parse_config_buffer(text, strlen(text));
+	free(text);
+	ATF_REQUIRE_MSG(conf != NULL, "config does not parse");
+	tables = table_set_new();
+	ATF_REQUIRE_MSG(table_set_load(tables, conf, err, sizeof(err)) == 0,
+	    "%s", err);
+	nfwd = 0;
+}
+
+static void
+teardown(void)
+{
+	table_set_free(tables);
+	config_free(conf);
+}
+
+/* Start an expansion from a remote client (or flags/src given). */
+static struct expand_session *
+start(const struct expand_ops *ops, const char *rcpt, uint32_t flags,
+    const char *src, int *done)
+{
+	struct expand_req	 req;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&req.ss;
+	struct expand_session	*sess;
+
+	memset(&req, 0, sizeof(req));
+	req.reqid = 0xabcdef;
+	req.msgid = MSGID;
+	req.flags = flags;
+	strlcpy(req.tag, "mx", sizeof(req.tag));
+	strlcpy(req.helo, "client.remote.example", sizeof(req.helo));
+	strlcpy(req.src, src, sizeof(req.src));
+	sin->sin_family = AF_INET;
+	ATF_REQUIRE(inet_pton(AF_INET, src, &sin->sin_addr) == 1);
+	strlcpy(req.sender.user, "sender", sizeof(req.sender.user));
+	strlcpy(req.sender.domain, "remote.example",
+	    sizeof(req.sender.domain));
+	if (*rcpt != '\0')
+		ATF_REQUIRE(alias_mailaddr(&req.rcpt, rcpt) == 0);
+	sess = expand_new(&req, 0, ops, NULL);
+	*done = expand_run(sess, conf, tables);
+	return (sess);
+}
+
+/* Start and require completion without .forward. */
+static struct expand_session *
+run(const char *rcpt)
+{
+	struct expand_session	*sess;
+	int			 done;
+
+	sess = start(&ops_nofwd, rcpt, 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_DONE);
+	return (sess);
+}
+
+/* The envelope for (dtype, user, dest "u@d" or arg), or NULL. */
+static const struct envelope *
+find(struct expand_session *sess, enum delivery_type dtype,
+    const char *user, const char *what)
+{
+	const struct envelope	*evps;
+	char			 dest[MAILADDR_MAX + 2];
+	size_t			 i, n;
+
+	evps = expand_envelopes(sess, &n);
+	for (i = 0; i < n; i++) {
+		if (evps[i].dtype != dtype || strcmp(evps[i].user, user) != 0)
+			continue;
+		expand_mailaddr_text(&evps[i].dest, dest, sizeof(dest));
+		if (strcmp(dtype == DT_MAILBOX ? dest : evps[i].arg,
+		    what) == 0)
+			return (&evps[i]);
+	}
+	return (NULL);
+}
+
+static size_t
+count(struct expand_session *sess)
+{
+	size_t	 n;
+
+	(void)expand_envelopes(sess, &n);
+	return (n);
+}
+
+/* Answer the pending .forward of user; returns expand's verdict. */
+static int
+answer(struct expand_session *sess, const char *user, int status,
+    const char *content)
+{
+	uint64_t	 token;
+	size_t		 i;
+
+	for (i = 0; i < nfwd; i++) {
+		if (strcmp(fwds[i].user, user) != 0 || fwds[i].token == 0)
+			continue;
+		token = fwds[i].token;
+		fwds[i].token = 0;
+		return (expand_forward_done(sess, conf, tables, token, status,
+		    content, content ? strlen(content) : 0));
+	}
+	atf_tc_fail("no .forward request for %s", user);
+}
+
+ATF_TC_WITHOUT_HEAD(local_user);
+ATF_TC_BODY(local_user, tc)
+{
+	struct expand_session	*sess;
+	const struct envelope	*e;
+
+	setup("", NULL);
+	sess = run("Bob@MX.example.org");
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK_STREQ(expand_action(sess), "local");
+	ATF_REQUIRE_EQ(count(sess), 1);
+	e = find(sess, DT_MAILBOX, "bob", "Bob@mx.example.org");
+	ATF_REQUIRE(e != NULL);
+	ATF_CHECK_EQ(evpid_to_msgid(e->id), MSGID);
+	ATF_CHECK((uint32_t)e->id != 0);
+	ATF_CHECK_STREQ(e->action, "local");
+	ATF_CHECK_STREQ(e->rcpt.user, "Bob");
+	ATF_CHECK_STREQ(e->sender.user, "sender");
+	ATF_CHECK_STREQ(e->helo, "client.remote.example");
+	ATF_CHECK_STREQ(e->tag, "mx");
+	ATF_CHECK_STREQ(e->src, "198.51.100.7");
+	ATF_CHECK(e->ctime != 0);
+	ATF_CHECK_EQ(e->expire - e->ctime, 2 * 86400);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(unknown_user);
+ATF_TC_BODY(unknown_user, tc)
+{
+	struct expand_session	*sess;
+
+	setup("staff: bob, ghost\n", NULL);
+	sess = run("ghost@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.1.1 <ghost@localhost>: "
+	    "Recipient address rejected: User unknown in local recipient "
+	    "table");
+	ATF_CHECK_EQ(count(sess), 0);
+	expand_free(sess);
+	/* one unknown member fails the alias */
+	sess = run("staff@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strstr(expand_text(sess), "<staff@localhost>") != NULL);
+	expand_free(sess);
+	/* a userbase error is temporary */
+	sess = run("tempuser@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_TEMPFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "451 4.3.0 <tempuser@localhost>: "
+	    "Temporary lookup failure");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(alias_chain);
+ATF_TC_BODY(alias_chain, tc)
+{
+	struct expand_session	*sess;
+
+	setup("postmaster: root\nroot: bob,\n  alice, ops\n"
+	    "ops: carol@remote.example\n", NULL);
+	sess = run("Postmaster@localhost");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 3);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@localhost") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "alice", "alice@localhost") != NULL);
+	/* the address goes through the rules again, as from local */
+	ATF_CHECK(find(sess, DT_MAILBOX, "carol",
+	    "carol@remote.example") != NULL);
+	ATF_CHECK_STREQ(find(sess, DT_MAILBOX, "carol",
+	    "carol@remote.example")->action, "relay");
+	ATF_CHECK_STREQ(find(sess, DT_MAILBOX, "bob", "bob@localhost")->action,
+	    "local");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(alias_rules);
+ATF_TC_BODY(alias_rules, tc)
+{
+	struct expand_session	*sess;
+
+	setup("spam: x@blocked.test\n", NULL);
+	sess = run("spam@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess),
+	    "550 5.7.1 Delivery not authorized, message refused");
+	expand_free(sess);
+	/* a remote client may not relay */
+	sess = run("carol@remote.example");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess),
+	    "550 5.7.1 <carol@remote.example>: Relay access denied");
+	ATF_CHECK_STREQ(expand_action(sess), "-");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(no_rule_local);
+ATF_TC_BODY(no_rule_local, tc)
+{
+	struct expand_session	*sess;
+
+	setup("", "hostname \"mx.example.org\"\n"
+	    "table aliases file:%s/aliases\n"
+	    "action \"local\" mbox alias <aliases>\n"
+	    "match from local for local action \"local\"\n");
+	sess = run("bob@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.7.1 <bob@localhost>: "
+	    "Recipient address rejected: Access denied");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(loops);
+ATF_TC_BODY(loops, tc)
+{
+	struct expand_session	*sess;
+	char			 aliases[4096];
+	size_t			 i;
+
+	setup("a: b\nb: c, bob\nc: a@localhost\n", NULL);
+	sess = run("a@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess),
+	    "550 5.4.6 <a@localhost>: alias/forward loop");
+	expand_free(sess);
+	teardown();
+
+	/* a chain deeper than EXPAND_DEPTH_MAX */
+	aliases[0] = '\0';
+	for (i = 0; i < EXPAND_DEPTH_MAX + 5; i++) {
+		char	 line[64];
+
+		snprintf(line, sizeof(line), "l%zu: l%zu\n", i, i + 1);
+		strlcat(aliases, line, sizeof(aliases));
+	}
+	setup(aliases, NULL);
+	sess = run("l0@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strstr(expand_text(sess), "550 5.4.6") == expand_text(sess));
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(too_many);
+ATF_TC_BODY(too_many, tc)
+{
+	struct expand_session	*sess;
+	char			*aliases;
+	size_t			 i, len = 32 * (EXPAND_NODES_MAX + 10);
+
+	aliases = calloc(1, len);
+	ATF_REQUIRE(aliases != NULL);
+	strlcat(aliases, "big: u0", len);
+	for (i = 1; i < EXPAND_NODES_MAX + 5; i++) {
+		char	 item[32];
+
+		snprintf(item, sizeof(item), ", u%zu", i);
+		strlcat(aliases, item, len);
+	}
+	strlcat(aliases, "\n", len);
+	setup(aliases, NULL);
+	free(aliases);
+	sess = run("big@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strncmp(expand_text(sess), "550 5.5.3 ", 10) == 0);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(self_and_dedup);
+ATF_TC_BODY(self_and_dedup, tc)
+{
+	struct expand_session	*sess;
+
+	setup("dave: dave, eve\nteam: bob, BOB, alice, list2, "
+	    "bob@localhost\nlist2: alice, bob\n", NULL);
+	sess = run("dave@localhost");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 2);
+	ATF_CHECK(find(sess, DT_MAILBOX, "dave", "dave@localhost") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "eve", "eve@localhost") != NULL);
+	expand_free(sess);
+	sess = run("team@localhost");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 2);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@localhost") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "alice", "alice@localhost") != NULL);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(subaddress);
+ATF_TC_BODY(subaddress, tc)
+{
+	struct expand_session	*sess;
+
+	setup("alice: carol\nalice+keep: dave\n", NULL);
+	sess = run("bob+news@localhost");
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob+news@localhost") != NULL);
+	expand_free(sess);
+	sess = run("alice+x@localhost");	/* falls back to "alice" */
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "carol", "carol@localhost") != NULL);
+	ATF_CHECK_EQ(count(sess), 1);
+	expand_free(sess);
+	sess = run("alice+keep@localhost");	/* the full name first */
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "dave", "dave@localhost") != NULL);
+	ATF_CHECK_EQ(count(sess), 1);
+	expand_free(sess);
+	sess = run("ghost+x@localhost");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(pipes_files);
+ATF_TC_BODY(pipes_files, tc)
+{
+	struct expand_session	*sess;
+	const struct envelope	*e;
+
+	setup("prog: \"|/usr/bin/prog -a, -b\", bob\n"
+	    "archive: /var/mail/archive\n", NULL);
+	sess = run("prog@localhost");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 2);
+	/* root-owned alias file: the command runs as nobody */
+	e = find(sess, DT_PIPE, SMTPD_USER_NOBODY, "/usr/bin/prog -a, -b");
+	ATF_REQUIRE(e != NULL);
+	ATF_CHECK_STREQ(e->dest.user, "prog");
+	expand_free(sess);
+	sess = run("archive@localhost");
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_FILE, SMTPD_USER_NOBODY,
+	    "/var/mail/archive") != NULL);
+	expand_free(sess);
+	/* the same aliases under an action without "allow" */
+	sess = run("prog@strict.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.7.1 <prog@strict.test>: "
+	    "delivery to a command not allowed");
+	ATF_CHECK_EQ(count(sess), 0);
+	expand_free(sess);
+	sess = run("archive@strict.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.7.1 <archive@strict.test>: "
+	    "delivery to a file not allowed");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(includes);
+ATF_TC_BODY(includes, tc)
+{
+	struct expand_session	*sess;
+	char			 cwd[PATH_MAX], aliases[PATH_MAX * 2 + 64];
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ATF_REQUIRE((size_t)snprintf(aliases, sizeof(aliases),
+	    "list: :include:%s/include.lst\n"
+	    "gone: :include:%s/missing.lst\n", cwd, cwd) < sizeof(aliases));
+	setup(aliases, NULL);
+	sess = run("list@localhost");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 3);
+	ATF_CHECK(find(sess, DT_MAILBOX, "carol", "carol@localhost") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@localhost") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "alice", "alice@localhost") != NULL);
+	expand_free(sess);
+	sess = run("gone@localhost");	/* unreadable: try again later */
+	ATF_CHECK_EQ(expand_status(sess), ST_TEMPFAIL);
+	expand_free(sess);
+	sess = run("list@strict.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.7.1 <list@strict.test>: "
+	    "include files not allowed");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(virtual);
+ATF_TC_BODY(virtual, tc)
+{
+	struct expand_session	*sess;
+
+	setup("", NULL);
+	sess = run("info@virtual.test");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_STREQ(expand_action(sess), "virt");
+	ATF_CHECK_EQ(count(sess), 2);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@virtual.test") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "alice", "alice@virtual.test") !=
+	    NULL);
+	expand_free(sess);
+	sess = run("sales+q3@virtual.test");	/* then sales@virtual.test */
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "carol", "carol@virtual.test") !=
+	    NULL);
+	expand_free(sess);
+	sess = run("random@virtual.test");	/* the @domain catch-all */
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "vmail", "vmail@virtual.test") !=
+	    NULL);
+	expand_free(sess);
+	/* an address value is matched again, as from local: "relay" */
+	sess = run("ext@virtual.test");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_REQUIRE(find(sess, DT_MAILBOX, "carol",
+	    "carol@remote.example") != NULL);
+	ATF_CHECK_STREQ(find(sess, DT_MAILBOX, "carol",
+	    "carol@remote.example")->action, "relay");
+	expand_free(sess);
+	sess = run("nobody@elsewhere.test");	/* no rule for a stranger */
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(forward);
+ATF_TC_BODY(forward, tc)
+{
+	struct expand_session	*sess;
+	const struct envelope	*e;
+	int			 done;
+
+	setup("", NULL);
+	sess = start(&ops_fwd, "carol@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_REQUIRE_EQ(nfwd, 1);
+	ATF_CHECK_STREQ(fwds[0].user, "carol");
+	done = answer(sess, "carol", ST_OK, "# my forward\n"
+	    "carol, \\bob\n\"|/usr/bin/vacation carol\"\n"
+	    ":include:/etc/passwd\n");
+	ATF_REQUIRE_EQ_MSG(done, EXPAND_DONE, "waiting for %zu", nfwd);
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_EQ(nfwd, 1);	/* "carol" and "\bob": no more requests */
+	ATF_CHECK_EQ(count(sess), 3);
+	ATF_CHECK(find(sess, DT_MAILBOX, "carol", "carol@localhost") != NULL);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@localhost") != NULL);
+	/* a .forward pipe runs as its user */
+	e = find(sess, DT_PIPE, "carol", "/usr/bin/vacation carol");
+	ATF_CHECK(e != NULL);
+	expand_free(sess);
+
+	/* no .forward: the mailbox; a chain waits for every answer */
+	nfwd = 0;
+	sess = start(&ops_fwd, "alice@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	done = answer(sess, "alice", ST_OK, "bob\ndave\n");
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_CHECK_EQ(nfwd, 3);
+	ATF_CHECK_EQ(answer(sess, "bob", ST_PERMFAIL, NULL), EXPAND_PENDING);
+	ATF_CHECK_EQ(answer(sess, "dave", ST_PERMFAIL, NULL), EXPAND_DONE);
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK_EQ(count(sess), 2);
+	ATF_CHECK(find(sess, DT_MAILBOX, "alice", "alice@localhost") == NULL);
+	expand_free(sess);
+
+	/* a .forward error is temporary */
+	nfwd = 0;
+	sess = start(&ops_fwd, "eve@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_CHECK_EQ(answer(sess, "eve", ST_TEMPFAIL, NULL), EXPAND_DONE);
+	ATF_CHECK_EQ(expand_status(sess), ST_TEMPFAIL);
+	ATF_CHECK_EQ(count(sess), 0);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(forward_untrusted);
+ATF_TC_BODY(forward_untrusted, tc)
+{
+	struct expand_session	*sess;
+	char			 junk[512];
+	int			 done;
+	size_t			 i;
+
+	setup("", "hostname \"mx.example.org\"\n"
+	    "table aliases file:%s/aliases\n"
+	    "action \"strict\" mbox alias <aliases>\n"
+	    "match from any for local action \"strict\"\n");
+	/* a pipe in .forward needs the same "allow pipe" */
+	sess = start(&ops_fwd, "bob@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_CHECK_EQ(answer(sess, "bob", ST_OK, "|/bin/sh -c evil\n"),
+	    EXPAND_DONE);
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strstr(expand_text(sess), "command not allowed") != NULL);
+	expand_free(sess);
+	/* garbage: binary, unbalanced quotes, huge lines -> mailbox */
+	for (i = 0; i < sizeof(junk) - 1; i++)
+		junk[i] = (char)(1 + (i * 37) % 255);
+	junk[sizeof(junk) - 1] = '\0';
+	nfwd = 0;
+	sess = start(&ops_fwd, "bob@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_CHECK_EQ(expand_forward_done(sess, conf, tables, fwds[0].token,
+	    ST_OK, junk, sizeof(junk) - 1), EXPAND_DONE);
+	ATF_CHECK_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@localhost") != NULL);
+	expand_free(sess);
+	nfwd = 0;
+	sess = start(&ops_fwd, "bob@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_CHECK_EQ(expand_forward_done(sess, conf, tables, fwds[0].token,
+	    ST_OK, "\"unbalanced, x\0y", 16), EXPAND_DONE);
+	ATF_CHECK_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK_EQ(count(sess), 1);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(forward_only);
+ATF_TC_BODY(forward_only, tc)
+{
+	struct expand_session	*sess;
+
+	setup("fwdx: carol@remote.example\nfwdy: bob\n"
+	    "fwdz: \"|/bin/true\"\n", NULL);
+	sess = run("fwdx@fwd.test");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK_STREQ(expand_action(sess), "fwd");
+	ATF_CHECK(find(sess, DT_MAILBOX, "carol", "carol@remote.example") !=
+	    NULL);
+	expand_free(sess);
+	sess = run("fwdy@fwd.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strstr(expand_text(sess), "only forwarding") != NULL);
+	expand_free(sess);
+	sess = run("fwdz@fwd.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	expand_free(sess);
+	sess = run("bob@fwd.test");	/* no alias, no .forward */
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(expand_only);
+ATF_TC_BODY(expand_only, tc)
+{
+	struct expand_session	*sess;
+
+	setup("expx: \"|/usr/bin/handler\"\nexpy: bob\n", NULL);
+	sess = run("expx@exp.test");
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK(find(sess, DT_PIPE, SMTPD_USER_NOBODY, "/usr/bin/handler") !=
+	    NULL);
+	expand_free(sess);
+	sess = run("bob@exp.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strstr(expand_text(sess), "no alias or forward") != NULL);
+	expand_free(sess);
+	sess = run("expy@exp.test");	/* bob has no .forward either */
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(bad_requests);
+ATF_TC_BODY(bad_requests, tc)
+{
+	struct expand_session	*sess;
+	struct expand_req	 req;
+
+	setup("", NULL);
+	sess = run("");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK(strncmp(expand_text(sess), "550 5.1.3 ", 10) == 0);
+	expand_free(sess);
+	/* unterminated fields, control characters: no crash, escaped */
+	memset(&req, 'A', sizeof(req));
+	req.ss.ss_family = AF_INET6;
+	req.rcpt.user[0] = '\n';
+	req.msgid = 0;
+	sess = expand_new(&req, 0, &ops_nofwd, NULL);
+	ATF_CHECK_EQ(expand_run(sess, conf, tables), EXPAND_DONE);
+	ATF_CHECK(expand_status(sess) != ST_OK);
+	ATF_CHECK(strchr(expand_text(sess), '\n') == NULL);
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TC_WITHOUT_HEAD(vrfy);
+ATF_TC_BODY(vrfy, tc)
+{
+	struct expand_session	*sess;
+	struct expand_req	 req;
+	const struct envelope	*evps;
+	size_t			 n;
+
+	setup("", NULL);
+	memset(&req, 0, sizeof(req));
+	req.ss.ss_family = AF_UNIX;
+	req.flags = EF_LOCAL | EF_SOCKET;
+	strlcpy(req.rcpt.user, "bob", sizeof(req.rcpt.user));
+	/* msgid 0 (VRFY): envelopes without an id; bounces: internal */
+	sess = expand_new(&req, 1, &ops_nofwd, NULL);
+	ATF_REQUIRE_EQ(expand_run(sess, conf, tables), EXPAND_DONE);
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	evps = expand_envelopes(sess, &n);
+	ATF_REQUIRE_EQ(n, 1);
+	ATF_CHECK_EQ(evps[0].id, 0);
+	ATF_CHECK_STREQ(evps[0].dest.domain, "mx.example.org");
+	expand_free(sess);
+	teardown();
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, local_user);
+	ATF_TP_ADD_TC(tp, unknown_user);
+	ATF_TP_ADD_TC(tp, alias_chain);
+	ATF_TP_ADD_TC(tp, alias_rules);
+	ATF_TP_ADD_TC(tp, no_rule_local);
+	ATF_TP_ADD_TC(tp, loops);
+	ATF_TP_ADD_TC(tp, too_many);
+	ATF_TP_ADD_TC(tp, self_and_dedup);
+	ATF_TP_ADD_TC(tp, subaddress);
+	ATF_TP_ADD_TC(tp, pipes_files);
+	ATF_TP_ADD_TC(tp, includes);
+	ATF_TP_ADD_TC(tp, virtual);
+	ATF_TP_ADD_TC(tp, forward);
+	ATF_TP_ADD_TC(tp, forward_untrusted);
+	ATF_TP_ADD_TC(tp, forward_only);
+	ATF_TP_ADD_TC(tp, expand_only);
+	ATF_TP_ADD_TC(tp, bad_requests);
+	ATF_TP_ADD_TC(tp, vrfy);
+	return (atf_no_error());
+}
