@@ -2130,6 +2130,12 @@ check_references(void)
 
 	for (r = ps->refs; r != NULL; r = r->next) {
 		if ((d = def_find(r->kind, r->name)) == NULL) {
+			/* built in, provided by lka */
+			if (r->kind == K_TABLE &&
+			    (strcmp(r->name, "localhost") == 0 ||
+			    strcmp(r->name, "localnames") == 0 ||
+			    strcmp(r->name, "getpwnam") == 0))
+				continue;
 			if (r->kind == K_TABLE)
 				perr_at(r->file, r->line, "undefined table "
 				    "<%s>", r->name);

@@ -64,6 +64,15 @@ static char	*data_path(const atf_tc_t *, const char *);
 
 static const struct good goods[] = {
 	{ "minimal", HOST, HDR "listen on socket\n", NULL },
+	/* built-in tables are known without a "table" line */
+	{ "builtin_tables", HOST
+	  "action \"l\" maildir userbase <getpwnam>\n"
+	  "match from src <localhost> for domain <localnames> "
+	  "action \"l\"\n",
+	  HDR "listen on socket\n"
+	  "action \"l\" maildir \"~/Maildir\" userbase <getpwnam>\n"
+	  "match from src <localhost> for domain <localnames> "
+	  "action \"l\"\n", NULL },
 	{ "globals",
 	  "hostname MX.Example.COM\n"
 	  "rundir \"/tmp/run\"\n"
