@@ -24,7 +24,6 @@ SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 
 B	 = build
-O	 = build/obj
 # objects apart: build/smtpd and build/smtpctl are the binaries
 O	 = $(B)/obj
 LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c lka/*.c queue/*.c))
@@ -68,7 +67,7 @@ $(B)/smtpctl: $(SMTPCTL_OBJS) $(B)/libcartero.a
 $(CTL_LINKS): $(B)/smtpctl
 	ln -sf smtpctl $@
 
-regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a
+regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a $(SMTPCTL_SRCS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Wno-missing-prototypes \
 	    -o $@ $< $(B)/libcartero.a $(LDLIBS) -latf-c
 

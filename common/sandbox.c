@@ -252,6 +252,7 @@ static const char *const sandbox_net[] = {	/* inet and unix */
 	"getsockopt",
 	"recvfrom",
 	"recvmsg",
+	"sendmmsg",		/* glibc resolver (LMTP to a host name) */
 	"sendmsg",
 	"sendto",
 	"setsockopt",
