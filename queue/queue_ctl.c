@@ -1,0 +1,223 @@
+/*
+ * queue_ctl.c -- smtpctl requests relayed by control: show queue, show
+ * stats, schedule, remove, pause and resume.  Every answer carries the
+ * request's peerid (the control client id).
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "proc.h"
+#include "queue.h"
+#include "smtpd.h"
+
+#define CTL_LINE_MAX	4096	/* IMSG_CTL_LINE bound, imsg_rules */
+
+static void	queue_ctl_reply(struct peer *, uint32_t, const char *);
+static void	queue_ctl_line(struct peer *, uint32_t, const char *);
+static void	queue_ctl_field(char *, size_t, const char *);
+static void	queue_ctl_addr(char *, size_t, const struct mailaddr *);
+static void	queue_ctl_show_one(struct peer *, uint32_t,
+		    const struct qenv *);
+static int	queue_ctl_target(struct imsg *);
+
+static void
+queue_ctl_reply(struct peer *p, uint32_t peerid, const char *fail)
+{
+	if (fail != NULL)
+		peer_compose(p, IMSG_CTL_FAIL, peerid, 0, -1, fail,
+		    strlen(fail) + 1);
+	else
+		peer_compose(p, IMSG_CTL_OK, peerid, 0, -1, NULL, 0);
+}
+
+static void
+queue_ctl_line(struct peer *p, uint32_t peerid, const char *line)
+{
+	peer_compose(p, IMSG_CTL_LINE, peerid, 0, -1, line, strlen(line) + 1);
+}
+
+/* Escaped for a terminal, and '|' (the separator) as \x7c. */
+static void
+queue_ctl_field(char *out, size_t size, const char *s)
+{
+	char	 tmp[1024];
+	size_t	 i, o = 0;
+
+	(void)log_escape(tmp, sizeof(tmp), s, strlen(s));
+	for (i = 0; tmp[i] != '\0' && o + 5 < size; i++) {
+		if (tmp[i] == '|') {
+			memcpy(out + o, "\\x7c", 4);
+			o += 4;
+		} else
+			out[o++] = tmp[i];
+	}
+	out[o] = '\0';
+}
+
+static void
+queue_ctl_addr(char *out, size_t size, const struct mailaddr *ma)
+{
+	char	 addr[MAILADDR_MAX + 1];
+
+	if (bounce_addr(ma, addr, sizeof(addr)) == -1)
+		addr[0] = '\0';
+	queue_ctl_field(out, size, addr);
+}
+
+/* evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|nexttry|err */
+static void
+queue_ctl_show_one(struct peer *p, uint32_t peerid, const struct qenv *q)
+{
+	const struct envelope	*e = &q->evp;
+	char			 line[CTL_LINE_MAX];
+	char			 from[600], rcpt[600], dest[600];
+	char			 act[200], err[1000];
+
+	queue_ctl_addr(from, sizeof(from), &e->sender);
+	queue_ctl_addr(rcpt, sizeof(rcpt), &e->rcpt);
+	queue_ctl_addr(dest, sizeof(dest), &e->dest);
+	queue_ctl_field(act, sizeof(act), e->action);
+	queue_ctl_field(err, sizeof(err), e->errorline);
+	(void)snprintf(line, sizeof(line),
+	    "%016llx|%08x|%s|%s|%s|%s|%s|%lld|%lld|%u|%lld|%s",
+	    (unsigned long long)e->id, evpid_to_msgid(e->id), from, rcpt,
+	    dest, act, scheduler_state_name(&queue_sched, q),
+	    (long long)e->ctime, (long long)e->expire, e->retry,
+	    (long long)e->nexttry, err);
+	queue_ctl_line(p, peerid, line);
+}
+
+void
+queue_ctl_imsg_show_queue(struct peer *p, struct imsg *imsg)
+{
+	struct qenv	*q;
+	uint32_t	 peerid = imsg_get_id(imsg);
+
+	RB_FOREACH(q, qenv_ids, &queue_sched.ids)
+		queue_ctl_show_one(p, peerid, q);
+	peer_compose(p, IMSG_CTL_END, peerid, 0, -1, NULL, 0);
+}
+
+void
+queue_ctl_imsg_show_stats(struct peer *p, struct imsg *imsg)
+{
+	uint32_t	 peerid = imsg_get_id(imsg);
+	char		 line[128];
+
+	(void)snprintf(line, sizeof(line), "queue.envelopes=%zu",
+	    queue_sched.nenv);
+	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.inflight=%zu",
+	    queue_sched.inflight);
+	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.delivered=%llu",
+	    (unsigned long long)queue_stats.delivered);
+	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.tempfail=%llu",
+	    (unsigned long long)queue_stats.tempfail);
+	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.bounced=%llu",
+	    (unsigned long long)queue_stats.bounced);
+	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.corrupt=%llu",
+	    (unsigned long long)queue_stats.corrupt);
+	queue_ctl_line(p, peerid, line);
+	peer_compose(p, IMSG_CTL_END, peerid, 0, -1, NULL, 0);
+}
+
+/* Make the selected envelopes due now (in-flight ones are left alone). */
+void
+queue_ctl_imsg_schedule(struct peer *p, struct imsg *imsg)
+{
+	struct ctl_id	  cid;
+	struct qenv	**v;
+	size_t		  n, i;
+	time_t		  now = time(NULL);
+
+	imsg_payload(imsg, &cid, sizeof(cid));
+	n = scheduler_match(&queue_sched, cid.id, &v);
+	if (n == 0 && cid.id != 0) {
+		queue_ctl_reply(p, imsg_get_id(imsg), "no such envelope");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		scheduler_reschedule(&queue_sched, v[i], now);
+	free(v);
+	log_info("queue: %zu envelopes scheduled by the administrator", n);
+	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
+	queue_deliver_kick();
+}
+
+/* Remove now, or when the delivery (or bounce) under way ends. */
+void
+queue_ctl_imsg_remove(struct peer *p, struct imsg *imsg)
+{
+	struct ctl_id	  cid;
+	struct qenv	**v;
+	size_t		  n, i;
+
+	imsg_payload(imsg, &cid, sizeof(cid));
+	n = scheduler_match(&queue_sched, cid.id, &v);
+	if (n == 0 && cid.id != 0) {
+		queue_ctl_reply(p, imsg_get_id(imsg), "no such envelope");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i]->state != QENV_PENDING) {
+			v[i]->flags |= QENV_F_REMOVE;
+			continue;
+		}
+		log_info("%016llx queue envelope removed by the "
+		    "administrator", (unsigned long long)v[i]->evp.id);
+		queue_envelope_remove(v[i]);
+	}
+	free(v);
+	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
+	queue_deliver_kick();
+}
+
+/* 1 if the pause/resume target concerns the queue ("mda", "all"). */
+static int
+queue_ctl_target(struct imsg *imsg)
+{
+	struct ctl_what	 w;
+
+	imsg_payload(imsg, &w, sizeof(w));
+	if (!str_terminated(w.what, sizeof(w.what)))
+		fatalx("queue: %s: unterminated target",
+		    imsg_name(imsg_get_type(imsg)));
+	return (strcmp(w.what, "mda") == 0 || strcmp(w.what, "all") == 0);
+}
+
+void
+queue_ctl_imsg_pause(struct peer *p, struct imsg *imsg)
+{
+	if (!queue_ctl_target(imsg)) {
+		queue_ctl_reply(p, imsg_get_id(imsg), "unknown target");
+		return;
+	}
+	scheduler_pause(&queue_sched, 1);
+	log_info("queue: deliveries paused");
+	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
+	queue_deliver_kick();
+}
+
+void
+queue_ctl_imsg_resume(struct peer *p, struct imsg *imsg)
+{
+	if (!queue_ctl_target(imsg)) {
+		queue_ctl_reply(p, imsg_get_id(imsg), "unknown target");
+		return;
+	}
+	scheduler_pause(&queue_sched, 0);
+	log_info("queue: deliveries resumed");
+	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
+	queue_deliver_kick();
+}

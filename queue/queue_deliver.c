@@ -1,0 +1,433 @@
+/*
+ * queue_deliver.c -- deliveries, their results, and bounces.
+ *
+ * A timer fires when the scheduler's next envelope is due; each due
+ * envelope goes to the parent as IMSG_QUEUE_DELIVER with the message open
+ * read-only.  The result comes back as IMSG_PARENT_DELIVERY_RESULT and is
+ * logged in one line.  Envelopes that fail for good are collected during
+ * an event-loop round; then one bounce per original message is written
+ * into incoming/, lka expands its recipient (the original sender), and it
+ * is committed like any message.  Only once the bounce is durable are the
+ * failed envelopes removed.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "queue.h"
+#include "smtpd.h"
+#include "util.h"
+
+#define QUEUE_READ_ERROR	"451 4.3.0 Queue read error"
+
+struct qbounce {
+	uint32_t	 msgid;		/* of the bounce */
+	uint32_t	 origmsgid;
+	uint64_t	*evpids;	/* failed envelopes of origmsgid */
+	size_t		 nevp;
+	uint64_t	 size;
+};
+
+static struct event	 queue_deliver_ev;
+static struct event	 queue_bounce_ev;
+static int		 queue_bounce_armed;
+static uint64_t		*queue_bounce_todo;
+static size_t		 queue_bounce_ntodo;
+
+static void	queue_deliver_run(int, short, void *);
+static void	queue_deliver_one(struct qenv *, time_t);
+static void	queue_deliver_apply(struct qenv *, int, const char *,
+		    time_t);
+static void	queue_deliver_log(const struct qenv *, int, time_t);
+static void	queue_deliver_bounce_add(struct qenv *);
+static void	queue_deliver_bounce_round(int, short, void *);
+static void	queue_deliver_bounce_make(struct qenv **, size_t, time_t);
+static int	queue_deliver_bounce_write(struct qenv **, size_t, uint32_t,
+		    int, time_t, uint64_t *);
+static void	queue_deliver_bounce_retry(struct qenv **, size_t, time_t);
+static void	queue_deliver_bounce_expand(const struct qbounce *,
+		    const struct envelope *);
+static int	queue_deliver_cmp64(const void *, const void *);
+
+void
+queue_deliver_init(void)
+{
+	evtimer_set(&queue_deliver_ev, queue_deliver_run, NULL);
+	evtimer_set(&queue_bounce_ev, queue_deliver_bounce_round, NULL);
+}
+
+/* Arm the timer for the next due envelope, if any can go out. */
+void
+queue_deliver_kick(void)
+{
+	struct timeval	 tv = { 0, 0 };
+	time_t		 when, now = time(NULL);
+
+	evtimer_del(&queue_deliver_ev);
+	if (!scheduler_next_time(&queue_sched, &when))
+		return;
+	if (when > now)
+		tv.tv_sec = when - now;
+	evtimer_add(&queue_deliver_ev, &tv);
+}
+
+static void
+queue_deliver_run(int fd, short event, void *arg)
+{
+	struct qenv	*q;
+	time_t		 now = time(NULL);
+
+	while ((q = scheduler_next(&queue_sched, now)) != NULL) {
+		if (q->flags & QENV_F_BOUNCE) {
+			scheduler_bouncing(&queue_sched, q);
+			queue_deliver_bounce_add(q);
+			continue;
+		}
+		queue_deliver_one(q, now);
+	}
+	queue_deliver_kick();
+}
+
+static void
+queue_deliver_one(struct qenv *q, time_t now)
+{
+	struct peer	*p;
+	int		 fd;
+
+	if ((p = child_peer(PROC_PARENT)) == NULL)
+		fatalx("queue: no parent");
+	if ((fd = queue_fs_open(evpid_to_msgid(q->evp.id))) == -1) {
+		log_warn("%016llx queue: cannot open message",
+		    (unsigned long long)q->evp.id);
+		queue_deliver_apply(q, ST_TEMPFAIL, QUEUE_READ_ERROR, now);
+		return;
+	}
+	log_debug("%016llx queue deliver", (unsigned long long)q->evp.id);
+	peer_compose(p, IMSG_QUEUE_DELIVER, 0, 0, fd, &q->evp,
+	    sizeof(q->evp));
+}
+
+void
+queue_deliver_imsg_result(struct peer *p, struct imsg *imsg)
+{
+	struct delivery_result	 dr;
+	struct qenv		*q;
+
+	imsg_payload(imsg, &dr, sizeof(dr));
+	if (!str_terminated(dr.errorline, sizeof(dr.errorline)))
+		fatalx("queue: IMSG_PARENT_DELIVERY_RESULT: bad errorline");
+	q = scheduler_find(&queue_sched, dr.evpid);
+	if (q == NULL || q->state != QENV_INFLIGHT) {
+		log_warnx("%016llx queue: result for an envelope not in "
+		    "flight", (unsigned long long)dr.evpid);
+		return;
+	}
+	queue_deliver_apply(q, dr.status, dr.errorline, time(NULL));
+	queue_deliver_kick();
+}
+
+static void
+queue_deliver_apply(struct qenv *q, int status, const char *errorline,
+    time_t now)
+{
+	enum sched_action	 a;
+
+	a = scheduler_result(&queue_sched, q, status, errorline, now);
+	queue_deliver_log(q, status, now);
+	switch (a) {
+	case SCHED_DONE:
+		queue_stats.delivered++;
+		queue_envelope_remove(q);
+		break;
+	case SCHED_RETRY:
+		queue_stats.tempfail++;
+		scheduler_msg_dirty(&queue_sched, q->msg);
+		queue_round_schedule();
+		break;
+	case SCHED_BOUNCE:
+		if (status == ST_TEMPFAIL)
+			queue_stats.tempfail++;
+		queue_deliver_bounce_add(q);
+		break;
+	case SCHED_DISCARD:
+		log_warnx("%016llx queue bounce not sent: sender is <> or "
+		    "this is a bounce", (unsigned long long)q->evp.id);
+		queue_envelope_remove(q);
+		break;
+	case SCHED_REMOVE:
+		log_info("%016llx queue envelope removed by the administrator",
+		    (unsigned long long)q->evp.id);
+		queue_envelope_remove(q);
+		break;
+	}
+}
+
+static void
+queue_deliver_log(const struct qenv *q, int status, time_t now)
+{
+	const struct envelope	*e = &q->evp;
+	char			 from[MAILADDR_MAX + 1], rcpt[MAILADDR_MAX + 1];
+	char			 to[MAILADDR_MAX + 1];
+	char			 efrom[1024], eto[1024], ercpt[1024];
+	char			 eact[256], estat[1024];
+	const char		*res;
+
+	res = status == ST_OK ? "Ok" : status == ST_TEMPFAIL ? "TempFail" :
+	    "PermFail";
+	(void)bounce_addr(&e->sender, from, sizeof(from));
+	(void)bounce_addr(&e->dest, to, sizeof(to));
+	(void)bounce_addr(&e->rcpt, rcpt, sizeof(rcpt));
+	(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
+	(void)log_escape(eto, sizeof(eto), to, strlen(to));
+	(void)log_escape(ercpt, sizeof(ercpt), rcpt, strlen(rcpt));
+	(void)log_escape(eact, sizeof(eact), e->action, strlen(e->action));
+	(void)log_escape(estat, sizeof(estat), e->errorline,
+	    strlen(e->errorline));
+	log_info("%016llx queue delivery evpid=%016llx from=<%s> to=<%s> "
+	    "rcpt=<%s> action=%s result=%s delay=%llds attempts=%u "
+	    "stat=\"%s\"", (unsigned long long)e->id,
+	    (unsigned long long)e->id, efrom, eto, ercpt, eact, res,
+	    (long long)(now - e->ctime), e->retry, estat);
+}
+
+/* q failed for good: bounce it with the others failing this round. */
+static void
+queue_deliver_bounce_add(struct qenv *q)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	queue_bounce_todo = xreallocarray(queue_bounce_todo,
+	    queue_bounce_ntodo + 1, sizeof(*queue_bounce_todo));
+	queue_bounce_todo[queue_bounce_ntodo++] = q->evp.id;
+	if (!queue_bounce_armed) {
+		queue_bounce_armed = 1;
+		evtimer_add(&queue_bounce_ev, &tv);
+	}
+}
+
+static int
+queue_deliver_cmp64(const void *a, const void *b)
+{
+	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* One bounce per original message (evpids sort by msgid first). */
+static void
+queue_deliver_bounce_round(int fd, short event, void *arg)
+{
+	struct qenv	**v, *q;
+	uint64_t	 *todo = queue_bounce_todo;
+	size_t		  ntodo = queue_bounce_ntodo, i, n = 0;
+	time_t		  now = time(NULL);
+
+	queue_bounce_armed = 0;
+	queue_bounce_todo = NULL;
+	queue_bounce_ntodo = 0;
+	if (ntodo == 0)
+		return;
+	qsort(todo, ntodo, sizeof(*todo), queue_deliver_cmp64);
+	v = xreallocarray(NULL, ntodo, sizeof(*v));
+	for (i = 0; i < ntodo; i++) {
+		q = scheduler_find(&queue_sched, todo[i]);
+		if (q == NULL || q->state != QENV_BOUNCING)
+			continue;
+		if (q->flags & QENV_F_REMOVE) {
+			queue_envelope_remove(q);
+			continue;
+		}
+		if (n > 0 && v[0]->msg != q->msg) {
+			queue_deliver_bounce_make(v, n, now);
+			n = 0;
+		}
+		v[n++] = q;
+	}
+	if (n > 0)
+		queue_deliver_bounce_make(v, n, now);
+	free(v);
+	free(todo);
+	queue_deliver_kick();
+}
+
+static void
+queue_deliver_bounce_retry(struct qenv **v, size_t n, time_t now)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		scheduler_bounce_retry(&queue_sched, v[i],
+		    now + queue_sched.retry_min);
+}
+
+/* Write the bounce text into incoming/<msgid> through out; closes out. */
+static int
+queue_deliver_bounce_write(struct qenv **v, size_t n, uint32_t msgid,
+    int out, time_t now, uint64_t *sizep)
+{
+	const struct envelope	**evps;
+	struct bounce_info	  bi;
+	char			 *hdr, *text;
+	size_t			  len, i;
+	ssize_t			  hl = 0;
+	int			  fd, r = 0;
+
+	hdr = xmalloc(BOUNCE_HEADERS_MAX);
+	if ((fd = queue_fs_open(v[0]->msg->msgid)) != -1) {
+		if ((hl = read_full(fd, hdr, BOUNCE_HEADERS_MAX)) == -1)
+			hl = 0;
+		(void)close(fd);
+	}
+	evps = xreallocarray(NULL, n, sizeof(*evps));
+	for (i = 0; i < n; i++)
+		evps[i] = &v[i]->evp;
+	memset(&bi, 0, sizeof(bi));
+	bi.hostname = env->hostname;
+	bi.now = now;
+	bi.msgid = msgid;
+	bi.nonce = rand_u32();
+	bi.evps = evps;
+	bi.nevp = n;
+	bi.headers = hdr;
+	bi.hlen = (size_t)hl;
+	text = bounce_build(&bi, &len);
+	free(evps);
+	free(hdr);
+
+	if (write_full(out, text, len) == -1) {
+		log_warn("%08x queue: cannot write bounce", msgid);
+		r = -1;
+	}
+	if (close(out) == -1 && r == 0) {
+		log_warn("%08x queue: cannot write bounce", msgid);
+		r = -1;
+	}
+	free(text);
+	*sizep = len;
+	return (r);
+}
+
+static void
+queue_deliver_bounce_make(struct qenv **v, size_t n, time_t now)
+{
+	struct qbounce	*b;
+	uint32_t	 msgid;
+	uint64_t	 size;
+	size_t		 i;
+	int		 fd;
+
+	if ((fd = queue_msgid_alloc(&msgid)) == -1) {
+		queue_deliver_bounce_retry(v, n, now);
+		return;
+	}
+	if (queue_deliver_bounce_write(v, n, msgid, fd, now, &size) == -1) {
+		queue_fs_discard(msgid);
+		queue_deliver_bounce_retry(v, n, now);
+		return;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->msgid = msgid;
+	b->origmsgid = v[0]->msg->msgid;
+	b->size = size;
+	b->nevp = n;
+	b->evpids = xreallocarray(NULL, n, sizeof(*b->evpids));
+	for (i = 0; i < n; i++)
+		b->evpids[i] = v[i]->evp.id;
+	queue_pending_bounce(msgid, b);
+	queue_deliver_bounce_expand(b, &v[0]->evp);
+}
+
+/* Ask lka who the original sender is (rules, aliases): reqid = msgid. */
+static void
+queue_deliver_bounce_expand(const struct qbounce *b,
+    const struct envelope *orig)
+{
+	struct expand_req	 er;
+	struct peer		*p;
+
+	if ((p = child_peer(PROC_LKA)) == NULL)
+		fatalx("queue: no lka peer");
+	memset(&er, 0, sizeof(er));
+	er.reqid = b->msgid;
+	er.msgid = b->msgid;
+	er.flags = EF_LOCAL | EF_BOUNCE;
+	(void)strlcpy(er.helo, env->hostname, sizeof(er.helo));
+	(void)strlcpy(er.hostname, env->hostname, sizeof(er.hostname));
+	(void)strlcpy(er.src, "local", sizeof(er.src));
+	er.ss.ss_family = AF_UNIX;
+	er.rcpt = orig->sender;
+	peer_compose(p, IMSG_QUEUE_EXPAND_BOUNCE, 0, 0, -1, &er, sizeof(er));
+}
+
+uint64_t
+queue_deliver_bounce_size(const struct qbounce *b)
+{
+	return (b->size);
+}
+
+/* The bounce is durable (ok) or could not be committed (retry later). */
+void
+queue_deliver_bounce_committed(struct qbounce *b, int ok, struct qmsg *m)
+{
+	struct qenv	*q;
+	time_t		 now = time(NULL);
+	size_t		 i;
+
+	for (i = 0; i < b->nevp; i++) {
+		q = scheduler_find(&queue_sched, b->evpids[i]);
+		if (q == NULL || q->state != QENV_BOUNCING)
+			continue;
+		if (ok) {
+			log_info("%016llx queue bounce evpid=%016llx "
+			    "bounce=%08x", (unsigned long long)q->evp.id,
+			    (unsigned long long)q->evp.id, b->msgid);
+			queue_stats.bounced++;
+			queue_envelope_remove(q);
+		} else if (q->flags & QENV_F_REMOVE)
+			queue_envelope_remove(q);
+		else
+			queue_deliver_bounce_retry(&q, 1, now);
+	}
+	if (!ok)
+		log_warnx("%08x queue bounce for %08x not committed, will "
+		    "retry", b->msgid, b->origmsgid);
+	free(b->evpids);
+	free(b);
+	queue_deliver_kick();
+}
+
+/* lka could not resolve the original sender: drop the failed envelopes. */
+void
+queue_deliver_bounce_failed(struct qbounce *b, const char *why)
+{
+	struct qenv	*q;
+	char		 from[MAILADDR_MAX + 1], efrom[1024], ewhy[1024];
+	size_t		 i;
+
+	(void)log_escape(ewhy, sizeof(ewhy), why, strlen(why));
+	for (i = 0; i < b->nevp; i++) {
+		q = scheduler_find(&queue_sched, b->evpids[i]);
+		if (q == NULL || q->state != QENV_BOUNCING)
+			continue;
+		(void)bounce_addr(&q->evp.sender, from, sizeof(from));
+		(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
+		log_warnx("%016llx queue bounce undeliverable evpid=%016llx "
+		    "from=<%s> stat=\"%s\"", (unsigned long long)q->evp.id,
+		    (unsigned long long)q->evp.id, efrom, ewhy);
+		queue_envelope_remove(q);
+	}
+	free(b->evpids);
+	free(b);
+	queue_deliver_kick();
+}

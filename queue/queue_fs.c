@@ -1,0 +1,617 @@
+/*
+ * queue_fs.c -- the on-disk queue.  Every path is relative to a base
+ * directory: "" once the queue is chrooted into the spool, a temporary
+ * directory in the unit tests.
+ *
+ * Commit protocol for message M (see queue.c for the batching):
+ *
+ *	stage:   fsync incoming/M; write queue/M.env.tmp, fsync it
+ *	install: rename incoming/M -> queue/M.msg
+ *	         rename queue/M.env.tmp -> queue/M.env
+ *	sync:    fsync queue/ and incoming/ (once for the whole batch)
+ *
+ * The message is renamed first, so that a crash between the two renames
+ * leaves a .msg without .env: never acknowledged, removed at start-up.
+ * Deleting unlinks the .env first for the same reason.  A .env without its
+ * .msg, or one that does not parse, can only come from damage: both files
+ * go to corrupt/ with a log line, never silently.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "queue.h"
+#include "smtpd.h"
+#include "util.h"
+
+#define QFS_ENV_MAXSIZE		(64UL * 1024 * 1024)
+
+enum qfs_kind { QFS_MSG, QFS_ENV, QFS_TMP };
+
+struct qfs_entry {
+	uint32_t	 msgid;
+	unsigned int	 have;		/* 1 << enum qfs_kind */
+};
+
+static char	qfs_base[PATH_MAX];
+
+static int	qfs_path(char *, const char *, uint32_t, const char *);
+static int	qfs_dirpath(char *, const char *);
+static int	qfs_unlink(const char *, uint32_t, const char *);
+static int	qfs_write_envs(int, const struct envelope *const *, size_t);
+static char	*qfs_read_file(const char *, size_t *);
+static int	qfs_parse_envs(uint32_t, const char *, size_t,
+		    struct envelope **, size_t *, const char **);
+static void	qfs_quarantine(uint32_t, const char *);
+static int	qfs_name_parse(const char *, uint32_t *, enum qfs_kind *);
+static int	qfs_entry_cmp(const void *, const void *);
+static struct qfs_entry *qfs_scan(size_t *);
+static void	qfs_load_one(struct qfs_entry *, queue_fs_load_cb, void *,
+		    struct queue_fs_loadstats *);
+static void	qfs_clear_incoming(void);
+
+void
+queue_fs_init(const char *base)
+{
+	if (strlcpy(qfs_base, base, sizeof(qfs_base)) >= sizeof(qfs_base))
+		fatalx("queue_fs_init: base path too long");
+}
+
+const char *
+queue_fs_base(void)
+{
+	return (qfs_base);
+}
+
+/* buf is PATH_MAX bytes: base + dir + "/" + %08x + suffix. */
+static int
+qfs_path(char *buf, const char *dir, uint32_t msgid, const char *suffix)
+{
+	int	 n;
+
+	n = snprintf(buf, PATH_MAX, "%s%s/%08x%s", qfs_base, dir, msgid,
+	    suffix);
+	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+qfs_dirpath(char *buf, const char *dir)
+{
+	int	 n;
+
+	n = snprintf(buf, PATH_MAX, "%s%s", qfs_base, dir);
+	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+qfs_unlink(const char *dir, uint32_t msgid, const char *suffix)
+{
+	char	 path[PATH_MAX];
+
+	if (qfs_path(path, dir, msgid, suffix) == -1)
+		return (-1);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_warn("unlink %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Create the spool subdirectories (mode 0700, owned by uid:gid). */
+int
+queue_fs_mkdirs(uid_t uid, gid_t gid)
+{
+	static const char *const dirs[] = {
+		PATH_INCOMING, PATH_QUEUE, PATH_CORRUPT
+	};
+	char		 path[PATH_MAX];
+	size_t		 i;
+
+	if (qfs_base[0] != '\0' && mkdir_p(qfs_base, 0711) == -1) {
+		log_warn("mkdir %s", qfs_base);
+		return (-1);
+	}
+	for (i = 0; i < nitems(dirs); i++) {
+		if (qfs_dirpath(path, dirs[i]) == -1)
+			return (-1);
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			log_warn("mkdir %s", path);
+			return (-1);
+		}
+		if (chown(path, uid, gid) == -1 || chmod(path, 0700) == -1) {
+			log_warn("chown %s", path);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* New incoming/<msgid>, open for writing.  -1 with errno (EEXIST). */
+int
+queue_fs_create(uint32_t msgid)
+{
+	char	 path[PATH_MAX];
+
+	if (qfs_path(path, PATH_INCOMING, msgid, "") == -1)
+		return (-1);
+	return (open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+}
+
+/* Forget an uncommitted message. */
+void
+queue_fs_discard(uint32_t msgid)
+{
+	(void)qfs_unlink(PATH_INCOMING, msgid, "");
+}
+
+static int
+qfs_write_envs(int fd, const struct envelope *const *evps, size_t n)
+{
+	char	*buf;
+	size_t	 i;
+	int	 len, r = 0;
+
+	buf = xmalloc(ENVELOPE_DUMP_MAX);
+	for (i = 0; i < n && r == 0; i++) {
+		if ((len = envelope_dump(evps[i], buf,
+		    ENVELOPE_DUMP_MAX)) == -1) {
+			log_warnx("envelope %016llx cannot be written",
+			    (unsigned long long)evps[i]->id);
+			errno = EINVAL;
+			r = -1;
+		} else if (write_full(fd, buf, (size_t)len) == -1)
+			r = -1;
+	}
+	free(buf);
+	return (r);
+}
+
+/* Write queue/<msgid>.env.tmp and fsync it. */
+int
+queue_fs_env_stage(uint32_t msgid, const struct envelope *const *evps,
+    size_t n)
+{
+	char	 path[PATH_MAX];
+	int	 fd, saved;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".env.tmp") == -1)
+		return (-1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		log_warn("open %s", path);
+		return (-1);
+	}
+	if (qfs_write_envs(fd, evps, n) == -1 || fsync(fd) == -1) {
+		saved = errno;
+		log_warn("write %s", path);
+		(void)close(fd);
+		(void)unlink(path);
+		errno = saved;
+		return (-1);
+	}
+	if (close(fd) == -1) {
+		log_warn("close %s", path);
+		(void)unlink(path);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+queue_fs_env_install(uint32_t msgid)
+{
+	char	 tmp[PATH_MAX], path[PATH_MAX];
+
+	if (qfs_path(tmp, PATH_QUEUE, msgid, ".env.tmp") == -1 ||
+	    qfs_path(path, PATH_QUEUE, msgid, ".env") == -1)
+		return (-1);
+	if (rename(tmp, path) == -1) {
+		log_warn("rename %s", tmp);
+		(void)unlink(tmp);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * First half of a commit: check the size the writer announced, fsync the
+ * message, write and fsync the envelope file.  -1 (logged) on any error.
+ */
+int
+queue_fs_stage(uint32_t msgid, uint64_t size,
+    const struct envelope *const *evps, size_t n)
+{
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+	int		 fd;
+
+	if (qfs_path(path, PATH_INCOMING, msgid, "") == -1)
+		return (-1);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		log_warn("open %s", path);
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1 || fsync(fd) == -1) {
+		log_warn("fsync %s", path);
+		(void)close(fd);
+		return (-1);
+	}
+	(void)close(fd);
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != size) {
+		log_warnx("%08x: message size %lld, expected %llu", msgid,
+		    (long long)sb.st_size, (unsigned long long)size);
+		return (-1);
+	}
+	return (queue_fs_env_stage(msgid, evps, n));
+}
+
+/* Second half: move the message, then its envelopes, into queue/. */
+int
+queue_fs_install(uint32_t msgid)
+{
+	char	 from[PATH_MAX], to[PATH_MAX];
+
+	if (qfs_path(from, PATH_INCOMING, msgid, "") == -1 ||
+	    qfs_path(to, PATH_QUEUE, msgid, ".msg") == -1)
+		return (-1);
+	if (rename(from, to) == -1) {
+		log_warn("rename %s", from);
+		return (-1);
+	}
+	return (queue_fs_env_install(msgid));
+}
+
+/* Undo a failed commit: no file of msgid may stay behind. */
+void
+queue_fs_abort(uint32_t msgid)
+{
+	(void)qfs_unlink(PATH_QUEUE, msgid, ".env");
+	(void)qfs_unlink(PATH_QUEUE, msgid, ".env.tmp");
+	(void)qfs_unlink(PATH_QUEUE, msgid, ".msg");
+	(void)qfs_unlink(PATH_INCOMING, msgid, "");
+}
+
+/* Make the renames of this round durable. */
+int
+queue_fs_sync(void)
+{
+	char	 path[PATH_MAX];
+
+	if (qfs_dirpath(path, PATH_QUEUE) == -1 || fsync_dir(path) == -1) {
+		log_warn("fsync %s", path);
+		return (-1);
+	}
+	if (qfs_dirpath(path, PATH_INCOMING) == -1 || fsync_dir(path) == -1) {
+		log_warn("fsync %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* All envelopes of msgid are gone: .env first, then .msg. */
+void
+queue_fs_delete(uint32_t msgid)
+{
+	(void)qfs_unlink(PATH_QUEUE, msgid, ".env");
+	(void)qfs_unlink(PATH_QUEUE, msgid, ".env.tmp");
+	(void)qfs_unlink(PATH_QUEUE, msgid, ".msg");
+}
+
+int
+queue_fs_open(uint32_t msgid)
+{
+	char	 path[PATH_MAX];
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
+		return (-1);
+	return (open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+}
+
+/* 1 if any file of msgid exists in incoming/ or queue/. */
+int
+queue_fs_exists(uint32_t msgid)
+{
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0 &&
+	    lstat(path, &sb) == 0)
+		return (1);
+	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == 0 &&
+	    lstat(path, &sb) == 0)
+		return (1);
+	return (qfs_path(path, PATH_INCOMING, msgid, "") == 0 &&
+	    lstat(path, &sb) == 0);
+}
+
+static char *
+qfs_read_file(const char *path, size_t *len)
+{
+	struct stat	 sb;
+	char		*buf;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return (NULL);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size > QFS_ENV_MAXSIZE) {
+		(void)close(fd);
+		errno = EFBIG;
+		return (NULL);
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	n = read_full(fd, buf, (size_t)sb.st_size);
+	(void)close(fd);
+	if (n != (ssize_t)sb.st_size) {
+		free(buf);
+		errno = EIO;
+		return (NULL);
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return (buf);
+}
+
+/* Every envelope in buf; they must belong to msgid and be distinct. */
+static int
+qfs_parse_envs(uint32_t msgid, const char *buf, size_t len,
+    struct envelope **out, size_t *nout, const char **reason)
+{
+	static char	 why[160];
+	struct envelope	*v = NULL;
+	size_t		 n = 0, off = 0, used, i;
+
+	while (off < len) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		if (envelope_load_next(&v[n], buf + off, len - off,
+		    &used) == -1) {
+			(void)snprintf(why, sizeof(why), "envelope %zu: %s",
+			    n + 1, envelope_errstr());
+			goto bad;
+		}
+		off += used;
+		if (evpid_to_msgid(v[n].id) != msgid) {
+			(void)snprintf(why, sizeof(why),
+			    "envelope %zu: id %016llx not in this message",
+			    n + 1, (unsigned long long)v[n].id);
+			goto bad;
+		}
+		for (i = 0; i < n; i++)
+			if (v[i].id == v[n].id) {
+				(void)snprintf(why, sizeof(why),
+				    "envelope %zu: duplicate id", n + 1);
+				goto bad;
+			}
+		n++;
+	}
+	if (n == 0) {
+		(void)snprintf(why, sizeof(why), "no envelope");
+		goto bad;
+	}
+	*out = v;
+	*nout = n;
+	return (0);
+bad:
+	free(v);
+	*reason = why;
+	return (-1);
+}
+
+/* Move whatever exists of msgid's .env and .msg to corrupt/. */
+static void
+qfs_quarantine(uint32_t msgid, const char *reason)
+{
+	static const char *const sfx[] = { ".env", ".msg" };
+	char		 from[PATH_MAX], to[PATH_MAX], tsfx[48];
+	size_t		 i;
+
+	log_warnx("%08x: queue/%08x.env: %s: moved to corrupt/", msgid,
+	    msgid, reason);
+	for (i = 0; i < nitems(sfx); i++) {
+		(void)snprintf(tsfx, sizeof(tsfx), ".%lld%s",
+		    (long long)time(NULL), sfx[i]);
+		if (qfs_path(from, PATH_QUEUE, msgid, sfx[i]) == -1 ||
+		    qfs_path(to, PATH_CORRUPT, msgid, tsfx) == -1)
+			continue;
+		if (rename(from, to) == -1 && errno != ENOENT)
+			log_warn("rename %s", from);
+	}
+}
+
+static int
+qfs_name_parse(const char *name, uint32_t *msgid, enum qfs_kind *kind)
+{
+	char		 hex[9];
+	const char	*sfx;
+	char		*end;
+	unsigned long	 v;
+
+	if (strlen(name) < 12 || strspn(name, "0123456789abcdef") != 8)
+		return (-1);
+	memcpy(hex, name, 8);
+	hex[8] = '\0';
+	v = strtoul(hex, &end, 16);
+	if (*end != '\0' || v == 0)
+		return (-1);
+	sfx = name + 8;
+	if (strcmp(sfx, ".msg") == 0)
+		*kind = QFS_MSG;
+	else if (strcmp(sfx, ".env") == 0)
+		*kind = QFS_ENV;
+	else if (strcmp(sfx, ".env.tmp") == 0)
+		*kind = QFS_TMP;
+	else
+		return (-1);
+	*msgid = (uint32_t)v;
+	return (0);
+}
+
+static int
+qfs_entry_cmp(const void *a, const void *b)
+{
+	const struct qfs_entry	*ea = a, *eb = b;
+
+	if (ea->msgid < eb->msgid)
+		return (-1);
+	return (ea->msgid > eb->msgid);
+}
+
+/* The files of queue/, grouped by msgid and sorted; NULL on error. */
+static struct qfs_entry *
+qfs_scan(size_t *np)
+{
+	char			 path[PATH_MAX];
+	struct qfs_entry	*v = NULL;
+	struct dirent		*de;
+	DIR			*d;
+	size_t			 n = 0, i, j;
+	uint32_t		 msgid;
+	enum qfs_kind		 kind;
+
+	if (qfs_dirpath(path, PATH_QUEUE) == -1 ||
+	    (d = opendir(path)) == NULL) {
+		log_warn("opendir %s%s", qfs_base, PATH_QUEUE);
+		return (NULL);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (qfs_name_parse(de->d_name, &msgid, &kind) == -1) {
+			log_warnx("%s/%s: unexpected file name, left alone",
+			    path, de->d_name);
+			continue;
+		}
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n].msgid = msgid;
+		v[n++].have = 1U << kind;
+	}
+	(void)closedir(d);
+	if (n == 0) {
+		*np = 0;
+		return (v == NULL ? xcalloc(1, sizeof(*v)) : v);
+	}
+	qsort(v, n, sizeof(*v), qfs_entry_cmp);
+	for (i = 0, j = 0; i < n; i++) {
+		if (j > 0 && v[j - 1].msgid == v[i].msgid)
+			v[j - 1].have |= v[i].have;
+		else
+			v[j++] = v[i];
+	}
+	*np = j;
+	return (v);
+}
+
+static void
+qfs_load_one(struct qfs_entry *e, queue_fs_load_cb cb, void *arg,
+    struct queue_fs_loadstats *st)
+{
+	char		 path[PATH_MAX];
+	const char	*reason;
+	struct envelope	*evps;
+	char		*buf;
+	size_t		 len, n;
+
+	if (e->have & (1U << QFS_TMP))
+		(void)qfs_unlink(PATH_QUEUE, e->msgid, ".env.tmp");
+	if (!(e->have & (1U << QFS_ENV))) {
+		if (e->have & (1U << QFS_MSG)) {
+			log_info("%08x: message never acknowledged, removed",
+			    e->msgid);
+			(void)qfs_unlink(PATH_QUEUE, e->msgid, ".msg");
+			st->removed++;
+		}
+		return;
+	}
+	if (!(e->have & (1U << QFS_MSG))) {
+		qfs_quarantine(e->msgid, "message file missing");
+		st->corrupt++;
+		return;
+	}
+	if (qfs_path(path, PATH_QUEUE, e->msgid, ".env") == -1 ||
+	    (buf = qfs_read_file(path, &len)) == NULL) {
+		qfs_quarantine(e->msgid, strerror(errno));
+		st->corrupt++;
+		return;
+	}
+	if (qfs_parse_envs(e->msgid, buf, len, &evps, &n, &reason) == -1) {
+		free(buf);
+		qfs_quarantine(e->msgid, reason);
+		st->corrupt++;
+		return;
+	}
+	free(buf);
+	st->messages++;
+	st->envelopes += n;
+	cb(arg, e->msgid, evps, n);
+	free(evps);
+}
+
+static void
+qfs_clear_incoming(void)
+{
+	char		 dir[PATH_MAX], path[PATH_MAX];
+	struct dirent	*de;
+	DIR		*d;
+	int		 n;
+
+	if (qfs_dirpath(dir, PATH_INCOMING) == -1 ||
+	    (d = opendir(dir)) == NULL) {
+		log_warn("opendir %s%s", qfs_base, PATH_INCOMING);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			continue;
+		if (unlink(path) == -1)
+			log_warn("unlink %s", path);
+		else
+			log_debug("removed unfinished %s", path);
+	}
+	(void)closedir(d);
+}
+
+/*
+ * Start-up: walk queue/, hand every valid message to cb (msgid, its
+ * envelopes), remove what was never acknowledged, quarantine the damaged,
+ * and clear incoming/.  Returns -1 if queue/ cannot be read.
+ */
+int
+queue_fs_load(queue_fs_load_cb cb, void *arg, struct queue_fs_loadstats *st)
+{
+	struct qfs_entry	*v;
+	size_t			 n, i;
+
+	memset(st, 0, sizeof(*st));
+	if ((v = qfs_scan(&n)) == NULL)
+		return (-1);
+	for (i = 0; i < n; i++)
+		qfs_load_one(&v[i], cb, arg, st);
+	free(v);
+	qfs_clear_incoming();
+	return (0);
+}
