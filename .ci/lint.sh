@@ -1,0 +1,84 @@
+#!/bin/sh
+# .ci/lint.sh -- static checks: clang-tidy, cppcheck, and a grep for the
+# string calls the style forbids.  Exits non-zero on any finding.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+sh .ci/deps.sh lint || exit 1
+
+DIRS="common smtpd lka queue smtpctl"
+PKGS="libbsd-overlay libbsd-ctor libevent_core libseccomp libtls"
+FLAGS="-std=gnu11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd
+	-Ilka -Iqueue -Ismtpctl -Ibuild $(pkg-config --cflags $PKGS)"
+# bugprone-* and clang-analyzer-*, less what is noise in this code base:
+#  easily-swappable-parameters, reserved-identifier: style, not bugs
+#  implicit-widening-of-multiplication-result: every "16 * 1024" constant
+#  narrowing-conversions: libevent's short event flags, socklen_t, ...
+#  sizeof-expression: flags sizeof(*v) for arrays of pointers
+#  branch-clone: if/else chains that list cases with the same action
+#  valist.Uninitialized: clang 14 false positive on va_list forwarding
+#  optin.performance.Padding: struct layout follows meaning, not size
+#  DeprecatedOrUnsafeBufferHandling: wants memcpy_s and friends
+CHECKS='-*,bugprone-*,-bugprone-easily-swappable-parameters'
+CHECKS="$CHECKS,-bugprone-reserved-identifier"
+CHECKS="$CHECKS,-bugprone-implicit-widening-of-multiplication-result"
+CHECKS="$CHECKS,-bugprone-narrowing-conversions"
+CHECKS="$CHECKS,-bugprone-sizeof-expression,-bugprone-branch-clone"
+CHECKS="$CHECKS,clang-analyzer-*,-clang-analyzer-valist.Uninitialized"
+CHECKS="$CHECKS,-clang-analyzer-optin.performance.Padding"
+INSECURE=clang-analyzer-security.insecureAPI
+CHECKS="$CHECKS,-$INSECURE.DeprecatedOrUnsafeBufferHandling"
+status=0
+
+srcs=$(for d in $DIRS; do ls $d/*.c 2>/dev/null; done)
+[ -f build/parse.c ] || make build/parse.c >/dev/null 2>&1 || true
+
+echo "==> shellcheck"
+if command -v shellcheck >/dev/null 2>&1; then
+	shellcheck -s sh -S warning -e SC1090,SC1091,SC2154 \
+	    .ci/run .ci/*.sh etc/*.sh regress/integration/*.sh || status=1
+else
+	echo "lint: shellcheck not installed"; status=1
+fi
+
+echo "==> unsafe calls"
+# shellcheck disable=SC2046,SC2086 # lists of files
+if grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi)[[:space:]]*\(' \
+    $srcs $(for d in $DIRS; do ls $d/*.h 2>/dev/null; done) smtpd/parse.y \
+    2>/dev/null | grep -vE '/\*.*\b(strcpy|strcat|sprintf|gets|atoi)\b.*\*/'
+then
+	echo "lint: forbidden call(s) above (use strlcpy/snprintf/strtonum)"
+	status=1
+fi
+
+echo "==> clang-tidy"
+if command -v clang-tidy >/dev/null 2>&1; then
+	tidy=$(mktemp /tmp/cartero-tidy.XXXXXX)
+	# one clang-tidy per CPU, a few files each
+	# shellcheck disable=SC2086
+	export CHECKS FLAGS
+	printf '%s\n' $srcs | xargs -P "$(nproc)" -n 4 sh -c \
+	    'clang-tidy --quiet --warnings-as-errors="*" --checks="$CHECKS" \
+	    "$@" -- $FLAGS' sh >"$tidy" 2>&1 || status=1
+	grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated' "$tidy"
+	rm -f "$tidy"
+else
+	echo "lint: clang-tidy not installed"; status=1
+fi
+
+# ctuuninitvar: RB_FIND with a key struct that only has the key field set
+echo "==> cppcheck"
+if command -v cppcheck >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	cppcheck --enable=warning,portability --inline-suppr -q \
+	    --error-exitcode=1 --std=c11 -D__GNUC__ -D_GNU_SOURCE \
+	    -I common -I smtpd -I lka -I queue -I smtpctl \
+	    --include=/usr/include/bsd/sys/queue.h \
+	    --include=/usr/include/bsd/sys/tree.h \
+	    --suppress=missingIncludeSystem --suppress=ctuuninitvar \
+	    $DIRS || status=1
+else
+	echo "lint: cppcheck not installed"; status=1
+fi
+
+[ "$status" -eq 0 ] && echo "lint: clean" || echo "lint: FAILED"
+exit "$status"

@@ -1,0 +1,24 @@
+#!/bin/sh
+# etc/run.sh -- start cartero's smtpd in the foreground with the
+# configuration in etc/smtpd.conf (make run builds first and runs
+# etc/setup.sh).  Logs go to the terminal; Ctrl-C stops the daemon.
+#
+# The IMAP server (imapd) is not part of this release: it comes with a
+# later issue, and will be started from here too.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+conf=${CARTERO_CONF:-$top/etc/smtpd.conf}
+smtpd=$top/build/smtpd
+
+[ -x "$smtpd" ] || { echo "run: $smtpd missing: run make" >&2; exit 1; }
+[ -f "$conf" ] || { echo "run: $conf missing" >&2; exit 1; }
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run: smtpd must be started as root" >&2
+	exit 1
+fi
+
+"$smtpd" -n -f "$conf" >/dev/null
+echo "run: starting $smtpd -d -f $conf (Ctrl-C to stop)"
+echo "run: send mail with: $top/build/smtpctl sendmail USER < message"
+exec "$smtpd" -d -f "$conf"

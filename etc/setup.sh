@@ -1,0 +1,46 @@
+#!/bin/sh
+# etc/setup.sh -- prepare the system for cartero (idempotent, run as root):
+# one unprivileged user per process, the mail group and /var/mail, and
+# /etc/cartero/smtpd.conf and /etc/aliases when they do not exist yet.
+# Existing files are never overwritten.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: must run as root (it creates system users)" >&2
+	exit 1
+fi
+
+NOLOGIN=/usr/sbin/nologin
+[ -x "$NOLOGIN" ] || NOLOGIN=/bin/false
+
+for u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp; do
+	if ! getent group "$u" >/dev/null; then
+		groupadd --system "$u"
+	fi
+	if ! getent passwd "$u" >/dev/null; then
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell "$NOLOGIN" --gid "$u" \
+		    --comment "cartero ${u#_cartero-} process" "$u"
+		echo "setup: created user $u"
+	fi
+done
+
+getent group mail >/dev/null || groupadd --system mail
+install -d -o root -g mail -m 2775 /var/mail
+# install -d does not change an existing directory's mode on every system
+chown root:mail /var/mail
+chmod 2775 /var/mail
+
+install -d -o root -g root -m 0755 /etc/cartero
+if [ ! -e /etc/cartero/smtpd.conf ] && [ -f "$top/etc/smtpd.conf" ]; then
+	install -o root -g root -m 0644 "$top/etc/smtpd.conf" \
+	    /etc/cartero/smtpd.conf
+	echo "setup: installed /etc/cartero/smtpd.conf"
+fi
+if [ ! -e /etc/aliases ] && [ -f "$top/etc/aliases" ]; then
+	install -o root -g root -m 0644 "$top/etc/aliases" /etc/aliases
+	echo "setup: installed /etc/aliases"
+fi
+exit 0

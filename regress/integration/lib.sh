@@ -1,0 +1,478 @@
+# regress/integration/lib.sh -- helpers shared by the atf-sh integration
+# tests (sourced, not a test program).
+#
+# Every test case runs its own smtpd instance: a private directory made by
+# inst_setup() (spool, rundir, mail dir, aliases, config, log), a free
+# loopback port, and a cleanup part that kills whatever is left of that
+# instance even when the body failed.  A failing body prints the tail of the
+# daemon's log on stderr, so that kyua report shows why.
+#
+#	atf_test_case foo cleanup
+#	foo_body() {
+#		inst_setup
+#		inst_conf <<EOF
+#	action "md" maildir "~/Maildir"
+#	match from local for local action "md"
+#	EOF
+#		inst_start
+#		...
+#	}
+#	foo_cleanup() { inst_cleanup; }
+#
+# Waits are bounded (WAIT seconds by default): they only bound how long we
+# poll, they never assert anything about timing.
+
+TOP=$(cd "$(atf_get_srcdir)/../.." && pwd)
+SMTPD=$TOP/build/smtpd
+SMTPCTL=$TOP/build/smtpctl
+SENDMAIL=$TOP/build/sendmail
+TOOL=$(atf_get_srcdir)/smtptool.py
+DOM=test.example
+ALICE=cartero-alice
+BOB=cartero-bob
+WAIT=${CARTERO_TEST_WAIT:-20}
+
+# Where the body leaves the instance directory for the cleanup part (both
+# run in the same kyua work directory).
+INST_REF=$(pwd)/cartero-instance
+
+#
+# Instance set-up.
+#
+
+# Make the instance directory, pick a port, reset the test users.
+inst_setup()
+{
+	[ "$(id -u)" -eq 0 ] || atf_skip "needs root"
+	[ -x "$SMTPD" ] || atf_fail "$SMTPD not built"
+	# The test users and their homes are shared by every instance on the
+	# machine: one test case at a time, even across concurrent runs.  The
+	# lock lives as long as the body (fd 9; the daemon does not get it).
+	exec 9>>/tmp/cartero-integration.lock
+	flock -w 240 9 || atf_fail "another run holds the test lock for 240s"
+	T=$(mktemp -d /tmp/cartero-t.XXXXXX) || atf_fail "mktemp"
+	# kyua's work directory is 0700: the daemon users and the delivery
+	# agents must reach the tables and mail directories in here.
+	chmod 755 "$T"
+	echo "$T" >"$INST_REF"
+	trap 'inst_onexit' EXIT
+	mkdir -p "$T/mail"
+	chown root:mail "$T/mail"
+	chmod 2775 "$T/mail"
+	: >"$T/aliases"
+	chmod 644 "$T/aliases"
+	: >"$T/log"
+	PORT=$(inst_free_port) || atf_fail "no free port"
+	export CARTERO_RUNDIR="$T/run" CARTERO_SPOOL="$T/spool"
+	users_setup
+}
+
+# Print the tail of the daemon log when the body exits with an error.
+inst_onexit()
+{
+	_st=$?
+	if [ "$_st" -ne 0 ] && [ -n "${T:-}" ] && [ -f "$T/log" ]; then
+		echo "==== smtpd log ($T/log), last 200 lines ====" >&2
+		tail -n 200 "$T/log" >&2
+		echo "==== end of smtpd log ====" >&2
+	fi
+	return "$_st"
+}
+
+inst_free_port()
+{
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Write $T/smtpd.conf: the instance's globals, then the rules from stdin.
+# The "aliases" table is always defined ($T/aliases).
+inst_conf()
+{
+	{
+		echo "# written by the test $(basename "$0")"
+		echo "hostname $DOM"
+		echo "queue path \"$T/spool\""
+		echo "rundir \"$T/run\""
+		echo "queue retry min 1s max 2s"
+		echo "listen on 127.0.0.1 port $PORT"
+		echo "table aliases file:$T/aliases"
+		cat
+	} >"$T/smtpd.conf"
+}
+
+# The usual configuration: actions "mbox" ($T/mail/USER) and "md"
+# (~/Maildir), both with the aliases table; local mail goes to $1.
+inst_conf_std()
+{
+	inst_conf <<EOF
+action "mbox" mbox "$T/mail/%{user.username}" alias <aliases>
+action "md" maildir "~/Maildir" alias <aliases>
+match from local for local action "${1:-md}"
+EOF
+}
+
+# Start smtpd in the foreground (-d) in its own process group, wait for
+# its port, its control socket and its pid file.
+inst_start()
+{
+	setsid "$SMTPD" -d -v -f "$T/smtpd.conf" "$@" >>"$T/log" 2>&1 9>&- &
+	DPID=$!
+	echo "$DPID" >"$T/daemon.pid"
+	_n=$((WAIT * 10))
+	while :; do
+		if ! alive "$DPID"; then
+			wait "$DPID"
+			atf_fail "smtpd exited at start-up (status $?)"
+		fi
+		if [ -S "$T/run/control.sock" ] && [ -s "$T/run/smtpd.pid" ] &&
+		    port_open "$PORT"; then
+			break
+		fi
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || atf_fail "smtpd did not start in ${WAIT}s"
+		sleep 0.1
+	done
+	# let the children finish their set-up (answers queue up anyway)
+	wait_for_children 4 || atf_fail "smtpd children did not start"
+	alive "$DPID" || { wait "$DPID"; atf_fail "smtpd exited (status $?)"; }
+	# the pid file must name the process we started
+	[ "$(cat "$T/run/smtpd.pid" 2>/dev/null)" = "$DPID" ] ||
+	    atf_fail "pid file says $(cat "$T/run/smtpd.pid"), started $DPID"
+	INST_UP=1
+}
+
+# Fail at once when the daemon we started has died (waits then need not
+# run to their bound).  INST_UP is cleared by tests that kill it on purpose.
+inst_check_up()
+{
+	[ "${INST_UP:-0}" -eq 1 ] || return 0
+	if ! alive "$DPID"; then
+		INST_UP=0
+		atf_fail "smtpd (pid $DPID) died"
+	fi
+}
+
+# The test is about to stop or kill the daemon: waits must not fail on it.
+inst_expect_exit()
+{
+	INST_UP=0
+}
+
+# alive PID: the process exists and is not a zombie.
+alive()
+{
+	kill -0 "$1" 2>/dev/null || return 1
+	case "$(ps -o stat= -p "$1" 2>/dev/null)" in
+	Z*|"") return 1 ;;
+	esac
+	return 0
+}
+
+port_open()
+{
+	ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# Stop through smtpctl, then make sure the process is gone.
+inst_stop()
+{
+	INST_UP=0
+	$SMTPCTL stop >/dev/null 2>&1
+	wait_gone "$DPID" || { kill -9 "$DPID" 2>/dev/null; wait "$DPID"; }
+	wait "$DPID" 2>/dev/null
+	return 0
+}
+
+# The cleanup part of every test case: kill what is left, remove the dir.
+inst_cleanup()
+{
+	[ -f "$INST_REF" ] || return 0
+	T=$(cat "$INST_REF")
+	case "$T" in
+	/tmp/cartero-t.*) ;;
+	*) return 0 ;;
+	esac
+	if [ -S "$T/run/control.sock" ]; then
+		CARTERO_RUNDIR=$T/run timeout 5 "$SMTPCTL" stop \
+		    >/dev/null 2>&1
+	fi
+	if [ -f "$T/daemon.pid" ]; then
+		_p=$(cat "$T/daemon.pid")
+		# the daemon runs in its own process group (setsid)
+		kill -9 -- "-$_p" 2>/dev/null
+		kill -9 "$_p" 2>/dev/null
+	fi
+	pkill -9 -f "$T/smtpd.conf" 2>/dev/null
+	if [ -z "${CARTERO_KEEP:-}" ]; then
+		rm -rf "$T"
+	fi
+	rm -f "$INST_REF"
+	# (the test users are reset by the next inst_setup, under the lock)
+	return 0
+}
+
+#
+# Processes.
+#
+
+# pid of the child process NAME (control, lka, queue, smtp) of the daemon.
+child_pid()
+{
+	ps -o pid=,args= --ppid "$DPID" 2>/dev/null |
+	    awk -v n="$1" '{
+		for (i = 2; i <= NF; i++)
+			if (($i == "-x" && $(i + 1) == n) ||
+			    ($i == "smtpd:" && $(i + 1) == n) ||
+			    $i == n) {
+				print $1
+				exit
+			}
+	    }'
+}
+
+wait_for_children()
+{
+	_n=$((WAIT * 10))
+	while [ "$(ps -o pid= --ppid "$DPID" | wc -l)" -lt "$1" ]; do
+		alive "$DPID" || return 1
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# The daemon and its four children are alive.
+assert_alive()
+{
+	alive "$DPID" || atf_fail "smtpd (pid $DPID) is gone"
+	for _c in control lka queue smtp; do
+		[ -n "$(child_pid $_c)" ] ||
+		    atf_fail "smtpd $_c process is gone"
+	done
+}
+
+wait_gone()
+{
+	_n=$(((${2:-$WAIT}) * 10))
+	# a zombie child of ours counts as gone
+	while alive "$1"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+#
+# Waiting for things.
+#
+
+# wait_for_file PATH [SECONDS]
+wait_for_file()
+{
+	_n=$(((${2:-$WAIT}) * 10))
+	while [ ! -e "$1" ]; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		inst_check_up
+		sleep 0.1
+	done
+	return 0
+}
+
+# wait_for_count DIR N [SECONDS]: until DIR holds at least N entries.
+wait_for_count()
+{
+	_n=$(((${3:-$WAIT}) * 10))
+	while [ "$(count_files "$1")" -lt "$2" ]; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		inst_check_up
+		sleep 0.1
+	done
+	return 0
+}
+
+# wait_for_grep PATTERN FILE [SECONDS]: until FILE has a matching line.
+wait_for_grep()
+{
+	_n=$(((${3:-$WAIT}) * 10))
+	while ! grep -q -- "$1" "$2" 2>/dev/null; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		inst_check_up
+		sleep 0.1
+	done
+	return 0
+}
+
+count_files()
+{
+	if [ -d "$1" ]; then
+		find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l
+	else
+		echo 0
+	fi
+}
+
+# Envelopes still in the queue (committed, not yet delivered).
+queue_count()
+{
+	find "$T/spool/queue" -maxdepth 1 -name '*.env' 2>/dev/null | wc -l
+}
+
+wait_queue_empty()
+{
+	_n=$(((${1:-$WAIT}) * 10))
+	while [ "$(queue_count)" -gt 0 ]; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		inst_check_up
+		sleep 0.1
+	done
+	return 0
+}
+
+#
+# Test users and their mailboxes.
+#
+
+home_of()
+{
+	getent passwd "$1" | cut -d: -f6
+}
+
+maildir_new()
+{
+	echo "$(home_of "$1")/Maildir/new"
+}
+
+mbox_of()
+{
+	echo "$T/mail/$1"
+}
+
+users_setup()
+{
+	for _u in $ALICE $BOB; do
+		if ! getent passwd "$_u" >/dev/null; then
+			useradd -m -s /bin/sh "$_u" 2>/dev/null ||
+			    getent passwd "$_u" >/dev/null ||
+			    atf_fail "cannot create user $_u"
+		fi
+		chmod 755 "$(home_of "$_u")"
+	done
+	users_reset
+}
+
+users_reset()
+{
+	for _u in $ALICE $BOB; do
+		_h=$(home_of "$_u")
+		[ -n "$_h" ] && [ "$_h" != / ] || continue
+		rm -rf "$_h/Maildir" "$_h/.forward" "$_h/mbox" \
+		    "$_h/dead.letter"
+	done
+}
+
+# maildir_one USER: wait for USER's Maildir/new to hold a message and set
+# MSG to its path; fails unless there is exactly one.  (Not to be called
+# in $(...): atf_fail must run in the test's shell.)
+maildir_one()
+{
+	_d=$(maildir_new "$1")
+	wait_for_count "$_d" 1 || atf_fail "nothing delivered to $_d"
+	[ "$(count_files "$_d")" -eq 1 ] ||
+	    atf_fail "$(count_files "$_d") messages in $_d, expected 1"
+	# shellcheck disable=SC2034 # used by the callers
+	MSG=$(find "$_d" -mindepth 1 -maxdepth 1 ! -name '.*')
+}
+
+# wait_mbox USER PATTERN: until USER's mbox has a line matching PATTERN.
+wait_mbox()
+{
+	wait_for_grep "$2" "$(mbox_of "$1")" ||
+	    atf_fail "\"$2\" not delivered to $(mbox_of "$1")"
+}
+
+# Fail unless FILE has a line matching the extended regexp.
+assert_grep()
+{
+	grep -qE -- "$1" "$2" ||
+	    { show_file "$2"; atf_fail "no line matching '$1' in $2"; }
+}
+
+assert_no_grep()
+{
+	! grep -qE -- "$1" "$2" ||
+	    { show_file "$2"; atf_fail "unexpected line matching '$1' in $2"; }
+}
+
+# Copy a file to stderr for the report (the log is printed at exit anyway).
+show_file()
+{
+	[ "$1" = "$T/log" ] && return 0
+	echo "==== $1 ====" >&2
+	cat "$1" >&2
+}
+
+#
+# Clients.
+#
+
+# swaks_send FROM TO [swaks options...]
+swaks_send()
+{
+	_f=$1 _t=$2
+	shift 2
+	swaks --server 127.0.0.1 --port "$PORT" --helo client.test \
+	    --from "$_f" --to "$_t" --timeout 30 "$@" >"$T/swaks.out" 2>&1 ||
+	    { cat "$T/swaks.out" >&2; atf_fail "swaks failed"; }
+}
+
+# tool SUBCOMMAND ARGS... (regress/integration/smtptool.py)
+tool()
+{
+	python3 "$TOOL" "$@"
+}
+
+# chat: an SMTP dialogue script on stdin (see smtptool.py); fails the test
+# when a reply does not match.
+chat()
+{
+	python3 "$TOOL" chat "$PORT" >"$T/chat.out" 2>&1 ||
+	    { cat "$T/chat.out" >&2; atf_fail "SMTP dialogue failed"; }
+}
+
+# As a local user, through the sendmail personality of smtpctl.
+sendmail_as()
+{
+	_u=$1
+	shift
+	su "$_u" -s /bin/sh -c "cd / && CARTERO_RUNDIR='$T/run' \
+	    CARTERO_SPOOL='$T/spool' '$SENDMAIL' $*"
+}
+
+# Fail unless smtpctl succeeds; its output is in $T/ctl.out.
+ctl()
+{
+	"$SMTPCTL" "$@" >"$T/ctl.out" 2>&1 ||
+	    { cat "$T/ctl.out" >&2; atf_fail "smtpctl $* failed"; }
+}
+
+# wait_log_count PATTERN N [SECONDS]: until the daemon log has N matches.
+wait_log_count()
+{
+	_n=$(((${3:-$WAIT}) * 10))
+	while [ "$(grep -c -- "$1" "$T/log")" -lt "$2" ]; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		inst_check_up
+		sleep 0.1
+	done
+	return 0
+}

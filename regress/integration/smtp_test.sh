@@ -1,0 +1,514 @@
+#! /usr/bin/env atf-sh
+# SMTP server: delivery through real clients (swaks, python3 smtplib) to
+# mbox and Maildir, PIPELINING, and hostile input that must be answered,
+# not crash anything.
+
+. "$(atf_get_srcdir)/lib.sh"
+
+# A body that exercises the mbox "From " escaping and dot-stuffing.
+body_file()
+{
+	printf 'first line %s\nFrom the start of a line\n.leading dot\n' \
+	    "$1" >"$T/body"
+	printf '..two dots\nlast line %s\n' "$1" >>"$T/body"
+}
+
+check_body_common()
+{
+	assert_grep '^Received: ' "$1"
+	assert_grep "^Subject: test $2" "$1"
+	assert_grep "^first line $2\$" "$1"
+	assert_grep '^\.leading dot$' "$1"
+	assert_grep '^\.\.two dots$' "$1"
+	assert_grep "^last line $2\$" "$1"
+}
+
+check_mbox()
+{
+	_m=$(mbox_of $BOB)
+	# the mbox starts with a "From " separator line naming the sender
+	head -n 1 "$_m" | grep -qE "^From $ALICE@$DOM " ||
+	    { cat "$_m" >&2; atf_fail "mbox does not start with From line"; }
+	check_body_common "$_m" "$1"
+	assert_grep '^>From the start of a line$' "$_m"
+	assert_no_grep '^From the start' "$_m"
+	# mbox files are the user's, group mail
+	[ "$(stat -c %U "$_m")" = $BOB ] || atf_fail "mbox not owned by $BOB"
+}
+
+check_maildir()
+{
+	maildir_one $BOB; _f=$MSG
+	check_body_common "$_f" "$1"
+	assert_grep '^From the start of a line$' "$_f"
+	assert_no_grep '^>From the start' "$_f"
+	[ "$(stat -c %U "$_f")" = $BOB ] || atf_fail "message not owned by $BOB"
+}
+
+atf_test_case swaks_mbox cleanup
+swaks_mbox_head()
+{
+	atf_set descr "swaks delivers to an mbox with From escaping"
+}
+swaks_mbox_body()
+{
+	inst_setup
+	inst_conf_std mbox
+	inst_start
+	body_file tok1
+	swaks_send $ALICE@$DOM $BOB@$DOM --header "Subject: test tok1" \
+	    --body "@$T/body"
+	wait_mbox $BOB '^last line tok1$'
+	check_mbox tok1
+	assert_alive
+}
+swaks_mbox_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case swaks_maildir cleanup
+swaks_maildir_head()
+{
+	atf_set descr "swaks delivers to ~/Maildir/new"
+}
+swaks_maildir_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	body_file tok2
+	swaks_send $ALICE@$DOM $BOB@$DOM --header "Subject: test tok2" \
+	    --body "@$T/body"
+	check_maildir tok2
+	# nothing left behind in tmp/
+	[ "$(count_files "$(home_of $BOB)/Maildir/tmp")" -eq 0 ] ||
+	    atf_fail "files left in Maildir/tmp"
+}
+swaks_maildir_cleanup()
+{
+	inst_cleanup
+}
+
+smtplib_send()
+{
+	{
+		printf 'From: <%s@%s>\nTo: <%s@%s>\nSubject: test %s\n\n' \
+		    $ALICE $DOM $BOB $DOM "$1"
+		cat "$T/body"
+	} | tool send "$PORT" $ALICE@$DOM $BOB@$DOM >"$T/send.out" 2>&1 ||
+	    { cat "$T/send.out" >&2; atf_fail "smtplib send failed"; }
+}
+
+atf_test_case smtplib_mbox cleanup
+smtplib_mbox_head()
+{
+	atf_set descr "python3 smtplib delivers to an mbox"
+}
+smtplib_mbox_body()
+{
+	inst_setup
+	inst_conf_std mbox
+	inst_start
+	body_file tok3
+	smtplib_send tok3
+	wait_mbox $BOB '^last line tok3$'
+	check_mbox tok3
+}
+smtplib_mbox_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case smtplib_maildir cleanup
+smtplib_maildir_head()
+{
+	atf_set descr "python3 smtplib delivers to a Maildir"
+}
+smtplib_maildir_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	body_file tok4
+	smtplib_send tok4
+	check_maildir tok4
+}
+smtplib_maildir_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case mbox_two_messages cleanup
+mbox_two_messages_head()
+{
+	atf_set descr "two messages to one mbox: two From lines, in order"
+}
+mbox_two_messages_body()
+{
+	inst_setup
+	inst_conf_std mbox
+	inst_start
+	body_file one
+	swaks_send $ALICE@$DOM $BOB@$DOM --header "Subject: test one" \
+	    --body "@$T/body"
+	wait_mbox $BOB '^last line one$'
+	body_file two
+	swaks_send $ALICE@$DOM $BOB@$DOM --header "Subject: test two" \
+	    --body "@$T/body"
+	wait_mbox $BOB '^last line two$'
+	[ "$(grep -c '^From ' "$(mbox_of $BOB)")" -eq 2 ] ||
+	    atf_fail "expected 2 From lines"
+	grep -n '^Subject: test' "$(mbox_of $BOB)" | cut -d' ' -f3 |
+	    tr '\n' ' ' | grep -q '^one two $' || atf_fail "wrong order"
+}
+mbox_two_messages_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case pipelining cleanup
+pipelining_head()
+{
+	atf_set descr "a whole transaction in one write: replies in order"
+}
+pipelining_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	tool pipeline "$PORT" $ALICE@$DOM $BOB@$DOM $ALICE@$DOM piped1 \
+	    >"$T/pipe.out" 2>&1 ||
+	    { cat "$T/pipe.out" >&2; atf_fail "pipelined session failed"; }
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^pipelined body piped1' "$_f"
+	maildir_one $ALICE; _f=$MSG
+	assert_grep '^pipelined body piped1' "$_f"
+}
+pipelining_cleanup()
+{
+	inst_cleanup
+}
+
+# Bad input: each case checks the reply, that the session goes on, and
+# that the daemon still serves a normal transaction afterwards.
+good_transaction()
+{
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> DATA
+< 354
+> Subject: after $1
+>
+> still working $1
+> .
+< 250
+> QUIT
+< 221
+EOF
+	maildir_one $BOB; _f=$MSG
+	assert_grep "^still working $1" "$_f"
+	assert_alive
+}
+
+atf_test_case long_line cleanup
+long_line_head()
+{
+	atf_set descr "a 10,000-byte command line: 500 5.5.2, session goes on"
+}
+long_line_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+>> b"MAIL FROM:<" + b"a" * 10000 + b"@test.example>\r\n"
+< 500 5.5.2
+> NOOP
+< 250
+>> b"X" * 10000 + b"\r\n"
+< 500 5.5.2
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RSET
+< 250
+> QUIT
+< 221
+EOF
+	good_transaction longline
+}
+long_line_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case max_message_size cleanup
+max_message_size_head()
+{
+	atf_set descr "a message over max-message-size gets 552"
+}
+max_message_size_body()
+{
+	inst_setup
+	inst_conf <<EOF
+smtp max-message-size 100K
+action "md" maildir "~/Maildir"
+match from local for local action "md"
+EOF
+	inst_start
+	# 3000 lines of 78 bytes: about 240 KB
+	chat <<EOF
+< 220
+> EHLO client.test
+<?
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> DATA
+< 354
+>> b"Subject: big\r\n\r\n" + (b"y" * 76 + b"\r\n") * 3000 + b".\r\n"
+< 552
+> NOOP
+< 250
+> MAIL FROM:<$ALICE@$DOM> SIZE=500000
+< 552
+> QUIT
+< 221
+EOF
+	# EHLO advertises the limit
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> QUIT
+< 221
+EOF
+	assert_grep '250[- ]SIZE 102400' "$T/chat.out"
+	[ "$(count_files "$(maildir_new $BOB)")" -eq 0 ] ||
+	    atf_fail "the big message was delivered"
+	good_transaction size
+}
+max_message_size_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case unknown_user cleanup
+unknown_user_head()
+{
+	atf_set descr "RCPT to an unknown local user: 550 5.1.1"
+}
+unknown_user_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<no-such-user-xyz@$DOM>
+< 550 5.1.1
+> RCPT TO:<$BOB@$DOM>
+< 250
+> RSET
+< 250
+> QUIT
+< 221
+EOF
+	good_transaction unknown
+}
+unknown_user_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case garbage cleanup
+garbage_head()
+{
+	atf_set descr "garbage commands get 500 and the session goes on"
+}
+garbage_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> XYZZY
+< 500
+> EHLO client.test
+< 250
+>> b"\xff\xfe\x80garbage\r\n"
+< 500
+> MAIL TO:<$BOB@$DOM>
+< 5
+> RCPT TO:<$BOB@$DOM>
+< 503
+> DATA
+< 503
+>> b"\x1b[2J\r\n"
+< 500
+> NOOP
+< 250
+> QUIT
+< 221
+EOF
+	good_transaction garbage
+}
+garbage_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case nul_bytes cleanup
+nul_bytes_head()
+{
+	atf_set descr "NUL in a command: 500; NUL in DATA: 554"
+}
+nul_bytes_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+>> b"NOOP\x00\r\n"
+< 500
+>> b"MAIL FROM:<a\x00b@test.example>\r\n"
+< 500
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> DATA
+< 354
+>> b"Subject: nul\r\n\r\nbad \x00 byte\r\n.\r\n"
+< 554
+> NOOP
+< 250
+> QUIT
+< 221
+EOF
+	[ "$(count_files "$(maildir_new $BOB)")" -eq 0 ] ||
+	    atf_fail "the message with a NUL was delivered"
+	good_transaction nul
+}
+nul_bytes_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case bare_lf cleanup
+bare_lf_head()
+{
+	atf_set descr "bare LF in DATA: 550 5.6.11; LF.LF does not end DATA"
+}
+bare_lf_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	# If "\n.\n" ended the data, NOOP would get a reply of its own and
+	# the reply to QUIT would not be the one after 550.
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> DATA
+< 354
+>> b"Subject: lf\r\n\r\nbare\nlf\n.\nNOOP\r\nmore\r\n.\r\n"
+< 550 5.6.11
+> QUIT
+< 221
+EOF
+	[ "$(count_files "$(maildir_new $BOB)")" -eq 0 ] ||
+	    atf_fail "the message with bare LFs was delivered"
+	good_transaction barelf
+}
+bare_lf_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case max_rcpt cleanup
+max_rcpt_head()
+{
+	atf_set descr "too many recipients: 452, the accepted ones delivered"
+}
+max_rcpt_body()
+{
+	inst_setup
+	inst_conf <<EOF
+smtp limit max-rcpt 2
+action "md" maildir "~/Maildir" alias <aliases>
+match from local for local action "md"
+EOF
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> RCPT TO:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 452
+> DATA
+< 354
+> Subject: rcpt limit
+>
+> two recipients only
+> .
+< 250
+> QUIT
+< 221
+EOF
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^two recipients only' "$_f"
+	maildir_one $ALICE; _f=$MSG
+	assert_grep '^two recipients only' "$_f"
+	assert_alive
+}
+max_rcpt_cleanup()
+{
+	inst_cleanup
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case swaks_mbox
+	atf_add_test_case swaks_maildir
+	atf_add_test_case smtplib_mbox
+	atf_add_test_case smtplib_maildir
+	atf_add_test_case mbox_two_messages
+	atf_add_test_case pipelining
+	atf_add_test_case long_line
+	atf_add_test_case max_message_size
+	atf_add_test_case unknown_user
+	atf_add_test_case garbage
+	atf_add_test_case nul_bytes
+	atf_add_test_case bare_lf
+	atf_add_test_case max_rcpt
+}

@@ -1,0 +1,263 @@
+#! /usr/bin/env atf-sh
+# smtpctl: queue inspection and control, logging, reload (smtpctl and
+# SIGHUP, a broken file keeps the old configuration), stop, and refusal of
+# every command for a non-root user.
+
+. "$(atf_get_srcdir)/lib.sh"
+
+send_to()
+{
+	swaks_send $ALICE@$DOM "$1" --header "Subject: $2" --body "body $2"
+}
+
+atf_test_case queue_control cleanup
+queue_control_head()
+{
+	atf_set descr "pause mda holds mail; show queue, remove, resume"
+}
+queue_control_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	ctl pause mda
+	send_to $BOB@$DOM held-one
+	send_to $ALICE@$DOM held-two
+	ctl show queue
+	cp "$T/ctl.out" "$T/queue1"
+	# one line per envelope: alice -> bob, and alice -> alice
+	[ "$(grep -c "@$DOM" "$T/queue1")" -eq 2 ] ||
+	    { show_file "$T/queue1"; atf_fail "expected 2 envelopes listed"; }
+	assert_grep "$BOB@$DOM" "$T/queue1"
+	[ "$(queue_count)" -eq 2 ] || atf_fail "expected 2 messages queued"
+	[ "$(count_files "$(maildir_new $BOB)")" -eq 0 ] ||
+	    atf_fail "delivered while mda is paused"
+
+	ctl show stats
+	assert_grep '^[a-z][a-z0-9_.-]*=[0-9]' "$T/ctl.out"
+
+	# schedule all: still held (paused), nothing lost
+	ctl schedule all
+	[ "$(queue_count)" -eq 2 ] || atf_fail "schedule all lost a message"
+
+	# remove the envelope for alice (the line without bob) by its id,
+	# the first field of its line
+	_id=$(grep -v "$BOB@$DOM" "$T/queue1" | grep "$ALICE@$DOM" | head -1 |
+	    sed 's/[ |].*//')
+	[ -n "$_id" ] || atf_fail "no id in show queue output"
+	ctl remove "$_id"
+	ctl show queue
+	[ "$(grep -c "@$DOM" "$T/ctl.out")" -eq 1 ] ||
+	    { show_file "$T/ctl.out"; atf_fail "remove $_id did not remove"; }
+	assert_grep "$BOB@$DOM" "$T/ctl.out"
+
+	ctl resume mda
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Subject: held-one$' "$_f"
+	wait_queue_empty || atf_fail "queue not empty after resume"
+	ctl show queue
+	assert_no_grep "@$DOM" "$T/ctl.out"
+	[ "$(count_files "$(maildir_new $ALICE)")" -eq 0 ] ||
+	    atf_fail "the removed message was delivered"
+	assert_alive
+}
+queue_control_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case pause_smtp cleanup
+pause_smtp_head()
+{
+	atf_set descr "pause smtp refuses new sessions until resume smtp"
+}
+pause_smtp_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	ctl pause smtp
+	# a paused smtp either does not accept or answers 421
+	if tool send "$PORT" $ALICE@$DOM $BOB@$DOM >"$T/send.out" 2>&1 \
+	    <<EOF
+Subject: while paused
+
+x
+EOF
+	then
+		atf_fail "a message was accepted while smtp was paused"
+	fi
+	ctl resume smtp
+	send_to $BOB@$DOM after-resume
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Subject: after-resume$' "$_f"
+}
+pause_smtp_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case log_verbosity cleanup
+log_verbosity_head()
+{
+	atf_set descr "smtpctl log brief / log verbose"
+}
+log_verbosity_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	ctl log brief
+	wait_for_grep 'verbosity set to 0' "$T/log" ||
+	    atf_fail "no log line for log brief"
+	ctl log verbose
+	wait_for_grep 'verbosity set to [1-9]' "$T/log" ||
+	    atf_fail "no log line for log verbose"
+	if "$SMTPCTL" log loud >"$T/ctl.out" 2>&1; then
+		atf_fail "smtpctl log loud succeeded"
+	fi
+	assert_alive
+}
+log_verbosity_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case reload cleanup
+reload_head()
+{
+	atf_set descr "reload and SIGHUP apply a changed alias;" \
+	    "a broken file keeps the old configuration"
+}
+reload_body()
+{
+	inst_setup
+	echo "team: $BOB" >"$T/aliases"
+	inst_conf_std md
+	inst_start
+	send_to team@$DOM before-reload
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Subject: before-reload$' "$_f"
+
+	# smtpctl reload: team is now alice
+	echo "team: $ALICE" >"$T/aliases"
+	ctl reload
+	send_to team@$DOM after-reload
+	maildir_one $ALICE; _f=$MSG
+	assert_grep '^Subject: after-reload$' "$_f"
+
+	# SIGHUP: back to bob
+	echo "team: $BOB" >"$T/aliases"
+	_n=$(grep -c 'configuration reloaded' "$T/log")
+	kill -HUP "$DPID"
+	wait_log_count 'configuration reloaded' $((_n + 1)) ||
+	    atf_fail "SIGHUP did not reload"
+	send_to team@$DOM after-hup
+	wait_for_count "$(maildir_new $BOB)" 2 ||
+	    atf_fail "after SIGHUP team did not go to bob"
+	grep -l '^Subject: after-hup$' "$(maildir_new $BOB)"/* >/dev/null ||
+	    atf_fail "after-hup not in bob's Maildir"
+
+	# a broken file: reload fails, the old configuration stays
+	echo "team: $ALICE" >"$T/aliases"
+	echo 'this is not a valid line' >>"$T/smtpd.conf"
+	if "$SMTPCTL" reload >"$T/ctl.out" 2>&1; then
+		atf_fail "reload of a broken configuration succeeded"
+	fi
+	assert_grep 'smtpd.conf:[0-9]+' "$T/log"
+	assert_alive
+	send_to team@$DOM after-broken
+	wait_for_count "$(maildir_new $BOB)" 3 ||
+	    atf_fail "after a failed reload team did not go to bob"
+	[ "$(count_files "$(maildir_new $ALICE)")" -eq 1 ] ||
+	    atf_fail "the broken configuration's aliases were used"
+
+	# SIGHUP with the broken file: still alive, still the old config
+	_n=$(grep -c 'keeping the current configuration' "$T/log")
+	kill -HUP "$DPID"
+	wait_log_count 'keeping the current configuration' $((_n + 1)) ||
+	    atf_fail "no log line for a failed reload on SIGHUP"
+	assert_alive
+	send_to team@$DOM after-broken-hup
+	wait_for_count "$(maildir_new $BOB)" 4 ||
+	    atf_fail "after a failed SIGHUP reload team did not go to bob"
+}
+reload_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case stop cleanup
+stop_head()
+{
+	atf_set descr "smtpctl stop ends every process and removes the pid file"
+}
+stop_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	_kids=$(ps -o pid= --ppid "$DPID")
+	inst_expect_exit
+	ctl stop
+	wait_gone "$DPID" || atf_fail "smtpd still running after stop"
+	wait "$DPID"
+	_st=$?
+	[ "$_st" -eq 0 ] || atf_fail "smtpd exited with status $_st"
+	for _k in $_kids; do
+		wait_gone "$_k" 5 || atf_fail "child $_k still running"
+	done
+	[ ! -e "$T/run/smtpd.pid" ] || atf_fail "pid file left behind"
+	[ ! -e "$T/run/control.sock" ] || atf_fail "control socket left"
+	if "$SMTPCTL" show queue >"$T/ctl.out" 2>&1; then
+		atf_fail "smtpctl show queue succeeded with smtpd stopped"
+	fi
+}
+stop_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case not_root cleanup
+not_root_head()
+{
+	atf_set descr "every smtpctl command fails for a non-root user"
+}
+not_root_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	for _c in "show queue" "show stats" "schedule all" "remove all" \
+	    "pause mda" "resume mda" "pause smtp" "log verbose" "reload" \
+	    "stop" "sandbox-test lka"; do
+		if su nobody -s /bin/sh -c "cd / && \
+		    CARTERO_RUNDIR='$T/run' '$SMTPCTL' $_c" \
+		    >"$T/ctl.out" 2>&1; then
+			atf_fail "smtpctl $_c succeeded as nobody"
+		fi
+		grep -qi 'permission' "$T/ctl.out" || {
+			cat "$T/ctl.out" >&2
+			atf_fail "smtpctl $_c: no permission message"
+		}
+	done
+	# none of it had an effect
+	assert_alive
+	send_to $BOB@$DOM still-running
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Subject: still-running$' "$_f"
+}
+not_root_cleanup()
+{
+	inst_cleanup
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case queue_control
+	atf_add_test_case pause_smtp
+	atf_add_test_case log_verbosity
+	atf_add_test_case reload
+	atf_add_test_case stop
+	atf_add_test_case not_root
+}
