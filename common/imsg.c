@@ -461,8 +461,9 @@ imsg_send_once(struct imsgbuf *ibuf)
 		close(first->fd);
 		first->fd = -1;
 	}
-	for (left = (size_t)n; left > 0; ) {
-		m = TAILQ_FIRST(&ibuf->wq);
+	left = (size_t)n;
+	while (left > 0 && (m = TAILQ_FIRST(&ibuf->wq)) != NULL) {
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): m is the next */
 		if (left < m->len - m->off) {
 			m->off += left;
 			break;

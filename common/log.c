@@ -162,7 +162,7 @@ fatal(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vfatal(1, fmt, ap);
-	/* NOTREACHED */
+	va_end(ap);		/* NOTREACHED */
 }
 
 void
@@ -172,7 +172,7 @@ fatalx(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vfatal(0, fmt, ap);
-	/* NOTREACHED */
+	va_end(ap);		/* NOTREACHED */
 }
 
 /* "1.2.3.4", "[::1]", "unix" or "unknown"; static buffer. */

@@ -114,6 +114,8 @@ aliases_dups(struct aliases_ctx *a)
 {
 	size_t	 i;
 
+	if (a->nnames < 2)
+		return;
 	qsort(a->names, a->nnames, sizeof(char *), aliases_namecmp);
 	for (i = 1; i < a->nnames; i++)
 		if (strcasecmp(a->names[i - 1], a->names[i]) == 0)
@@ -130,7 +132,6 @@ aliases_check(const char *path, size_t *count)
 	FILE			*fp;
 	char			*line = NULL;
 	size_t			 sz = 0, lineno = 0, i;
-	ssize_t			 len;
 
 	memset(&a, 0, sizeof(a));
 	memset(&entry, 0, sizeof(entry));
@@ -139,7 +140,7 @@ aliases_check(const char *path, size_t *count)
 		fprintf(stderr, "newaliases: %s: %s\n", path, strerror(errno));
 		return (-1);
 	}
-	while ((len = getline(&line, &sz, fp)) != -1) {
+	while (getline(&line, &sz, fp) != -1) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')

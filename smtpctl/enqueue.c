@@ -542,7 +542,8 @@ enq_cmd(struct enq_smtp *s, const char *fmt, ...)
 		return (-1);
 	if (s->verbose)
 		fprintf(stderr, ">>> %s\n", buf);
-	memcpy(buf + n, "\r\n", 2);
+	buf[n] = '\r';
+	buf[n + 1] = '\n';
 	if (write_full(s->fd, buf, (size_t)n + 2) == -1)
 		return (-1);
 	return (enq_reply(s));

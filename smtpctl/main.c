@@ -213,6 +213,8 @@ ctl_build(const struct ctl_cmd *c, const char *arg, union ctl_payload *pl,
 	char			*end;
 	unsigned long long	 v;
 
+	if (arg == NULL)
+		arg = "";
 	memset(pl, 0, sizeof(*pl));
 	switch (c->kind) {
 	case K_ID:

@@ -183,7 +183,6 @@ parent_check_users(void)
 static void
 parent_prepare_dirs(void)
 {
-	struct passwd	*pw;
 	char		 path[PATH_MAX];
 
 	if (mkdir_p(env->rundir, 0755) == -1)
@@ -196,8 +195,6 @@ parent_prepare_dirs(void)
 	if (chmod(path, 0555) == -1 || chown(path, 0, 0) == -1)
 		err(1, "chmod/chown %s", path);
 
-	if ((pw = getpwnam(SMTPD_USER_QUEUE)) == NULL)
-		errx(1, "no user %s", SMTPD_USER_QUEUE);
 	if (mkdir_p(env->spooldir, 0711) == -1)
 		err(1, "mkdir %s", env->spooldir);
 	/* The spool root must be root's (chroot); its contents the queue's. */
@@ -494,8 +491,8 @@ parent_reload(char *err, size_t errlen)
 			    "see the log; nothing changed");
 		return (-1);
 	}
-	if (strcmp(cfg->spooldir, env->spooldir) ||
-	    strcmp(cfg->rundir, env->rundir))
+	if (strcmp(cfg->spooldir, env->spooldir) != 0 ||
+	    strcmp(cfg->rundir, env->rundir) != 0)
 		log_warnx("reload: queue path and rundir changes need a "
 		    "restart");
 	strlcpy(cfg->spooldir, env->spooldir, sizeof(cfg->spooldir));
