@@ -56,6 +56,7 @@ static void	peer_dispatch(int, short, void *);
 static void	peer_handle(struct peer *, struct imsg *);
 static void	peer_violation(struct peer *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
+static int	peer_untrusted(struct peer *);
 static void	peer_lost(struct peer *);
 static void	peer_release(struct peer *);
 static void	peer_check_send(struct peer *, uint32_t, size_t, int);
@@ -295,10 +296,20 @@ peer_release(struct peer *p)
 		p->on_close(p);		/* may free p */
 }
 
+/*
+ * smtpctl clients and delivery agents (running as an ordinary user, who
+ * may ptrace or kill them) are not trusted: a bad message closes them.
+ */
+static int
+peer_untrusted(struct peer *p)
+{
+	return (p->id == PROC_CLIENT || p->id == PROC_AGENT);
+}
+
 static void
 peer_lost(struct peer *p)
 {
-	if (p->on_close == NULL && p->id != PROC_CLIENT)
+	if (p->on_close == NULL && !peer_untrusted(p))
 		fatalx("lost connection to %s", proc_name(p->id));
 	peer_close(p);
 }
@@ -312,7 +323,7 @@ peer_violation(struct peer *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (p->id != PROC_CLIENT)
+	if (!peer_untrusted(p))
 		fatalx("%s: %s from %s", proc_name(proc_self), buf,
 		    proc_name(p->id));
 	log_warnx("%s: %s from %s, closing", proc_name(proc_self), buf,

@@ -778,12 +778,14 @@ enq_offline_read(const char *path, struct enqbuf *b)
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO swapped in must not hang the pickup */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
 		fprintf(stderr, "sendmail: %s: %s\n", path, strerror(errno));
 		return (EX_NOINPUT);
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != getuid()) {
+	    st.st_nlink != 1 || st.st_uid != getuid()) {
 		fprintf(stderr, "sendmail: %s: not a regular file owned by "
 		    "uid %u, refused\n", path, (unsigned int)getuid());
 		close(fd);

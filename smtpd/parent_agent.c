@@ -30,6 +30,9 @@
 
 #define AGENT_IDLE	30		/* seconds */
 #define AGENT_MAX	10000		/* deliveries per agent */
+#define AGENT_PENDING	32		/* deliveries queued per agent */
+#define AGENT_PER_KEY	4		/* agents per (uid, kind) */
+#define AGENT_DEADLINE	360		/* seconds for one delivery */
 
 struct agent {
 	TAILQ_ENTRY(agent)	 entry;
@@ -47,12 +50,15 @@ struct agent {
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
 	uint64_t		 evpid;
+	time_t			 started;
 	struct agent		*agent;
 };
 
 static TAILQ_HEAD(, agent)	agents = TAILQ_HEAD_INITIALIZER(agents);
 static TAILQ_HEAD(, pending)	pendings = TAILQ_HEAD_INITIALIZER(pendings);
 static struct peer		*queue_peer;
+static struct event		 deadline_ev;
+static int			 deadline_armed;
 
 static void	agent_result(uint64_t, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -61,7 +67,14 @@ static struct agent *agent_spawn(struct passwd *, const char *);
 static void	agent_close(struct agent *);
 static void	agent_closed(struct peer *);
 static void	agent_idle(int, short, void *);
+static void	agent_deadline(int, short, void *);
 static void	agent_imsg_result(struct peer *, struct imsg *);
+
+/* The agent runs as the user: it gets none of root's environment. */
+static char *const agent_envp[] = {
+	"PATH=/usr/bin:/bin",
+	NULL
+};
 
 static const struct imsg_handler agent_handlers[] = {
 	{ IMSG_AGENT_RESULT,	agent_imsg_result },
@@ -123,6 +136,12 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 		    "unknown", user);
 		return;
 	}
+	if (strncmp(pw->pw_name, "_cartero-", 9) == 0) {
+		close(fd);
+		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery to "
+		    "the mail server's own account %s refused", pw->pw_name);
+		return;
+	}
 	if (pw->pw_uid == 0) {
 		close(fd);
 		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery as "
@@ -144,19 +163,58 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	if ((ag = agent_get(pw, kind)) == NULL) {
 		free(d);
 		close(fd);
-		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 cannot start "
-		    "a delivery agent");
+		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 too many "
+		    "deliveries in progress for %s, or no agent could start",
+		    pw->pw_name);
 		return;
 	}
 	peer_compose(&ag->peer, IMSG_AGENT_DELIVER, 0, 0, fd, d, sizeof(*d));
 	free(d);
 	pd = xcalloc(1, sizeof(*pd));
 	pd->evpid = evp->id;
+	pd->started = time(NULL);
 	pd->agent = ag;
 	TAILQ_INSERT_TAIL(&pendings, pd, entry);
 	ag->pending++;
 	ag->served++;
 	evtimer_del(&ag->idle);
+	if (!deadline_armed) {
+		struct timeval	tv = { 30, 0 };
+
+		evtimer_set(&deadline_ev, agent_deadline, NULL);
+		evtimer_add(&deadline_ev, &tv);
+		deadline_armed = 1;
+	}
+}
+
+/*
+ * An agent runs as the user, who can stop it: a delivery that takes
+ * longer than AGENT_DEADLINE kills its agent, and what it had is retried.
+ */
+static void
+agent_deadline(int fd, short ev, void *arg)
+{
+	struct timeval	 tv = { 30, 0 };
+	struct pending	*pd;
+	time_t		 now = time(NULL);
+
+	deadline_armed = 0;
+	TAILQ_FOREACH(pd, &pendings, entry) {
+		if (now - pd->started < AGENT_DEADLINE)
+			continue;
+		log_warnx("agent %s for uid %ld (pid %ld): no answer for "
+		    "%016llx in %d seconds, killing it", pd->agent->kind,
+		    (long)pd->agent->uid, (long)pd->agent->pid,
+		    (unsigned long long)pd->evpid, AGENT_DEADLINE);
+		kill(pd->agent->pid, SIGKILL);
+		agent_close(pd->agent);		/* removes its pendings */
+		agent_deadline(fd, ev, arg);	/* start over */
+		return;
+	}
+	if (!TAILQ_EMPTY(&pendings)) {
+		evtimer_add(&deadline_ev, &tv);
+		deadline_armed = 1;
+	}
 }
 
 static void
@@ -179,13 +237,20 @@ agent_result(uint64_t evpid, int status, const char *fmt, ...)
 static struct agent *
 agent_get(struct passwd *pw, const char *kind)
 {
-	struct agent	*ag;
+	struct agent	*ag, *best = NULL;
+	int		 n = 0;
 
-	TAILQ_FOREACH(ag, &agents, entry)
-		if (!ag->closed && ag->uid == pw->pw_uid &&
-		    ag->gid == pw->pw_gid && strcmp(ag->kind, kind) == 0 &&
-		    ag->served < AGENT_MAX)
-			return (ag);
+	TAILQ_FOREACH(ag, &agents, entry) {
+		if (ag->closed || ag->uid != pw->pw_uid ||
+		    ag->gid != pw->pw_gid || strcmp(ag->kind, kind) != 0 ||
+		    ag->served >= AGENT_MAX)
+			continue;
+		n++;
+		if (best == NULL || ag->pending < best->pending)
+			best = ag;
+	}
+	if (best && (best->pending < AGENT_PENDING / 4 || n >= AGENT_PER_KEY))
+		return (best->pending < AGENT_PENDING ? best : NULL);
 	return (agent_spawn(pw, kind));
 }
 
@@ -233,7 +298,7 @@ agent_spawn(struct passwd *pw, const char *kind)
 			argv[argc++] = "-v";
 		argv[argc++] = (char *)kind;
 		argv[argc] = NULL;
-		execv(parent_self_exe(), argv);
+		execve(parent_self_exe(), argv, agent_envp);
 		_exit(1);
 	}
 	close(sp[1]);
@@ -274,8 +339,12 @@ agent_imsg_result(struct peer *p, struct imsg *imsg)
 	struct pending		*pd;
 
 	imsg_payload(imsg, &r, sizeof(r));
-	if (!str_terminated(r.errorline, sizeof(r.errorline)))
-		fatalx("IMSG_AGENT_RESULT: bad errorline");
+	if (!str_terminated(r.errorline, sizeof(r.errorline))) {
+		log_warnx("agent pid %ld: malformed result, closing it",
+		    (long)ag->pid);
+		agent_close(ag);
+		return;
+	}
 	TAILQ_FOREACH(pd, &pendings, entry)
 		if (pd->agent == ag && pd->evpid == r.evpid)
 			break;

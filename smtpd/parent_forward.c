@@ -46,10 +46,11 @@ parent_forward_open(const char *user, int *status)
 		return (-1);
 	}
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_nlink != 1 ||
 	    (sb.st_uid != pw->pw_uid && sb.st_uid != 0) ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-		log_warnx("%s: not a regular file owned by %s and writable "
-		    "only by its owner, ignored", path, user);
+		log_warnx("%s: not a regular file with one link, owned by "
+		    "%s and writable only by its owner, ignored", path, user);
 		close(fd);
 		return (-1);
 	}

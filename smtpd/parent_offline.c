@@ -27,8 +27,10 @@
 #include "util.h"
 
 #define OFFLINE_MAX	10000	/* files considered per start */
+#define OFFLINE_TIMEOUT	60	/* seconds for one re-injection */
 
 static struct event	 offline_ev;
+static struct event	 offline_timer;
 static char		**offline_files;
 static size_t		 offline_count, offline_next;
 static pid_t		 offline_pid = -1;
@@ -36,6 +38,17 @@ static char		 offline_cur[PATH_MAX];
 
 static void	offline_scan(int, short, void *);
 static void	offline_run_next(void);
+static void	offline_timeout(int, short, void *);
+
+static void
+offline_timeout(int fd, short ev, void *arg)
+{
+	if (offline_pid == -1)
+		return;
+	log_warnx("offline: %s not enqueued in %d seconds, killed",
+	    offline_cur, OFFLINE_TIMEOUT);
+	kill(-offline_pid, SIGKILL);	/* its own session */
+}
 
 void
 parent_offline_start(void)
@@ -93,9 +106,20 @@ offline_child(const char *file, const struct stat *sb)
 	*++p = '\0';
 	if (strlcat(ctl, "smtpctl", sizeof(ctl)) >= sizeof(ctl))
 		_exit(1);
-	setenv("CARTERO_RUNDIR", env->rundir, 1);
-	setenv("CARTERO_SPOOL", env->spooldir, 1);
-	execl(ctl, "sendmail", "-S", file, (char *)NULL);
+	{
+		char	*argv[] = { "sendmail", "-S", (char *)file, NULL };
+		char	*envp[4], rundir[PATH_MAX + 16], spool[PATH_MAX + 16];
+
+		snprintf(rundir, sizeof(rundir), "CARTERO_RUNDIR=%s",
+		    env->rundir);
+		snprintf(spool, sizeof(spool), "CARTERO_SPOOL=%s",
+		    env->spooldir);
+		envp[0] = "PATH=/usr/bin:/bin";
+		envp[1] = rundir;
+		envp[2] = spool;
+		envp[3] = NULL;
+		execve(ctl, argv, envp);
+	}
 	_exit(1);
 }
 
@@ -110,7 +134,8 @@ offline_run_next(void)
 		if (snprintf(offline_cur, sizeof(offline_cur), "%s%s/%s",
 		    env->spooldir, PATH_OFFLINE, name) >=
 		    (int)sizeof(offline_cur) ||
-		    lstat(offline_cur, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		    lstat(offline_cur, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+		    sb.st_nlink != 1) {
 			log_warnx("offline: skipping %s", name);
 			continue;
 		}
@@ -121,8 +146,16 @@ offline_run_next(void)
 		case 0:
 			signal(SIGCHLD, SIG_DFL);
 			signal(SIGPIPE, SIG_DFL);
+			setsid();
 			offline_child(offline_cur, &sb);
 			_exit(1);
+		}
+		{
+			/* the owner could stop it: do not wait forever */
+			struct timeval	tv = { OFFLINE_TIMEOUT, 0 };
+
+			evtimer_set(&offline_timer, offline_timeout, NULL);
+			evtimer_add(&offline_timer, &tv);
 		}
 	}
 	if (offline_pid == -1 && offline_next == offline_count) {
@@ -140,6 +173,7 @@ parent_offline_reap(pid_t pid, int status)
 	if (pid != offline_pid)
 		return (0);
 	offline_pid = -1;
+	evtimer_del(&offline_timer);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		log_warnx("offline: could not enqueue %s (status %d), "
 		    "left in place", offline_cur, status);

@@ -227,6 +227,11 @@ smtp_session_io(struct io *io, int evt, void *arg)
 		smtp_session_process(s);
 		break;
 	case IO_LOWAT:
+		if (s->flags & SF_HIWAT) {
+			s->flags &= ~SF_HIWAT;
+			io_pause_read(s->io, 0);
+			smtp_session_process(s);
+		}
 		break;
 	case IO_DISCONNECTED:
 		s->flags |= SF_EOF;
@@ -254,6 +259,12 @@ static void
 smtp_session_process(struct smtp_session *s)
 {
 	while (!(s->flags & SF_CLOSING) && s->wait == W_NONE) {
+		if (io_queued(s->io) > SMTP_OUTPUT_HIWAT) {
+			/* resumed on IO_LOWAT */
+			s->flags |= SF_HIWAT;
+			io_pause_read(s->io, 1);
+			return;
+		}
 		if (s->phase != PH_CMD) {
 			if (!smtp_session_body_input(s))
 				break;

@@ -53,6 +53,10 @@ enum smtp_phase {
 #define SF_CLOSING	0x0020	/* flush replies, then release */
 #define SF_DEAD		0x0040	/* connection gone, answer due */
 #define SF_BDAT		0x0080	/* transaction uses BDAT */
+#define SF_HIWAT	0x0100	/* replies pile up: input paused */
+
+/* Stop reading a pipelining client that does not read its replies. */
+#define SMTP_OUTPUT_HIWAT	(64 * 1024)
 
 struct smtp_body;
 
