@@ -283,6 +283,31 @@ child_compose_bug(void)
 	peer_compose(&p, T_DOWN, 0, 0, -1, "0123456789abcdefg", 17);
 }
 
+/* A delivery agent runs as a mail user: its garbage closes it only. */
+static void
+child_agent_violation(void)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+	uint32_t	 v = 1;
+
+	setup(&p, PROC_AGENT, &r, on_close);
+	imsg_compose(&r, T_PING, 0, 0, -1, &v, sizeof(v));
+	imsgbuf_flush(&r);
+	run(&closes, 1);
+	_exit(closes == 1 && p.closed ? 0 : 3);
+}
+
+ATF_TC_WITHOUT_HEAD(agent_violation);
+ATF_TC_BODY(agent_violation, tc)
+{
+	int	 st;
+
+	st = child_status(child_agent_violation);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "agent violation: status %d", st);
+}
+
 ATF_TC_WITHOUT_HEAD(trusted_violation);
 ATF_TC_BODY(trusted_violation, tc)
 {
@@ -314,6 +339,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, valid);
 	ATF_TP_ADD_TC(tp, client_violation);
 	ATF_TP_ADD_TC(tp, trusted_violation);
+	ATF_TP_ADD_TC(tp, agent_violation);
 	ATF_TP_ADD_TC(tp, helpers);
 	return (atf_no_error());
 }
