@@ -10,11 +10,14 @@
  * come from lka alone, so a compromised smtp cannot invent a delivery.
  *
  * Durability: MESSAGE_COMMITTED with ST_OK is sent only after the message
- * and its envelope file were fsync'ed, renamed into queue/ and queue/ (and
- * incoming/) fsync'ed.  Commits are batched: the first one arms a
- * zero-timeout event, and the round it runs stages every pending commit,
- * renames them, fsyncs the directories once and answers them all.
- * Envelope rewrites (retries, removals) ride the same round.
+ * and its envelope file were fdatasync'ed, the envelope file renamed into
+ * queue/ and queue/ fsync'ed.  Commits are batched: the first one arms a
+ * zero-timeout event, and the round it runs syncs every pending message,
+ * puts its envelope file in place, fsyncs queue/ once and answers them
+ * all.  Envelope rewrites (retries, removals) ride the same round.
+ * Which message ids exist is known in RAM (pending and scheduled
+ * messages; start-up loads or removes every file of queue/), so that
+ * allocating one costs no lookup on disk.
  */
 
 #include <sys/types.h>
@@ -261,7 +264,7 @@ queue_pending_free(struct qpending *q)
 	free(q);
 }
 
-/* A bounce written into incoming/<msgid>, waiting for lka's expansion. */
+/* A bounce written into queue/<msgid>.msg, waiting for lka's expansion. */
 void
 queue_pending_bounce(uint32_t msgid, struct qbounce *b)
 {
@@ -269,7 +272,8 @@ queue_pending_bounce(uint32_t msgid, struct qbounce *b)
 }
 
 /*
- * A fresh msgid, unused in RAM and on disk, with incoming/<msgid> created.
+ * A fresh msgid, unused in RAM (hence on disk), with queue/<msgid>.msg
+ * created.
  * Returns the write fd, or -1 (logged).
  */
 int
@@ -281,13 +285,12 @@ queue_msgid_alloc(uint32_t *msgidp)
 	for (tries = 0; tries < 100; tries++) {
 		msgid = rand_u32();
 		if (msgid == 0 || queue_pending_find(msgid) != NULL ||
-		    scheduler_msg_find(&queue_sched, msgid) != NULL ||
-		    queue_fs_exists(msgid))
+		    scheduler_msg_find(&queue_sched, msgid) != NULL)
 			continue;
 		if ((fd = queue_fs_create(msgid)) == -1) {
 			if (errno == EEXIST)
 				continue;
-			log_warn("queue: create incoming/%08x", msgid);
+			log_warn("queue: create queue/%08x.msg", msgid);
 			return (-1);
 		}
 		*msgidp = msgid;
@@ -596,13 +599,13 @@ queue_commit_stage(struct qpending *q)
 	size_t			  i;
 	int			  r;
 
+	if (queue_fs_msg_sync(q->msgid, q->size) == -1)
+		return (-1);
 	v = xreallocarray(NULL, q->nenv, sizeof(*v));
 	for (i = 0; i < q->nenv; i++)
 		v[i] = &q->envs[i].evp;
-	r = queue_fs_stage(q->msgid, q->size, v, q->nenv);
+	r = queue_fs_env_write(q->msgid, v, q->nenv, 0);
 	free(v);
-	if (r == 0)
-		r = queue_fs_install(q->msgid);
 	return (r);
 }
 
@@ -623,8 +626,7 @@ queue_round_rewrite(void)
 		n = 0;
 		TAILQ_FOREACH(e, &m->envs, msg_entry)
 			v[n++] = &e->evp;
-		if (queue_fs_env_stage(m->msgid, v, n) == -1 ||
-		    queue_fs_env_install(m->msgid) == -1) {
+		if (queue_fs_env_write(m->msgid, v, n, 1) == -1) {
 			TAILQ_INSERT_TAIL(&failed, m, dirty_entry);
 			continue;
 		}
@@ -651,7 +653,7 @@ queue_round_schedule(void)
 	evtimer_add(&queue_round_ev, &tv);
 }
 
-/* One group commit: stage all, rename all, fsync the directories once. */
+/* One group commit: sync and install all, fsync queue/ once. */
 static void
 queue_round(int fd, short event, void *arg)
 {

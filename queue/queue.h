@@ -5,12 +5,13 @@
  *
  * On-disk layout (relative to the spool, which is the queue's chroot):
  *
- *	incoming/<msgid>	message being received (smtp holds a write fd)
- *				or a bounce being built; cleared at start-up
- *	queue/<msgid>.msg	committed message
+ *	incoming/spare.<n>	files kept for reuse; cleared at start-up
+ *	queue/<msgid>.msg	message, being received (smtp holds a write
+ *				fd) or built (a bounce), or committed
  *	queue/<msgid>.env	its envelopes, text codec, one block per
- *				envelope, each ending with "end: ok"
- *	queue/<msgid>.env.tmp	rewrite in progress (never trusted)
+ *				envelope, each ending with "end: ok"; its
+ *				presence is what commits the message
+ *	queue/<msgid>.env.tmp	left by older versions, removed at start-up
  *	corrupt/<msgid>.<t>.*	quarantine (unparseable or incomplete)
  *
  * msgid is printed as %08x, evpid as %016llx.
@@ -62,17 +63,13 @@ const char	*queue_fs_base(void);
 int		 queue_fs_mkdirs(uid_t, gid_t);
 int		 queue_fs_create(uint32_t);
 void		 queue_fs_discard(uint32_t);
-int		 queue_fs_stage(uint32_t, uint64_t,
-		    const struct envelope *const *, size_t);
-int		 queue_fs_install(uint32_t);
+int		 queue_fs_msg_sync(uint32_t, uint64_t);
+int		 queue_fs_env_write(uint32_t, const struct envelope *const *,
+		    size_t, int);
 void		 queue_fs_abort(uint32_t);
 int		 queue_fs_sync(void);
-int		 queue_fs_env_stage(uint32_t, const struct envelope *const *,
-		    size_t);
-int		 queue_fs_env_install(uint32_t);
 void		 queue_fs_delete(uint32_t);
 int		 queue_fs_open(uint32_t);
-int		 queue_fs_exists(uint32_t);
 int		 queue_fs_load(queue_fs_load_cb, void *,
 		    struct queue_fs_loadstats *);
 

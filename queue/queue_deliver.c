@@ -6,7 +6,7 @@
  * read-only.  The result comes back as IMSG_PARENT_DELIVERY_RESULT and is
  * logged in one line.  Envelopes that fail for good are collected during
  * an event-loop round; then one bounce per original message is written
- * into incoming/, lka expands its recipient (the original sender), and it
+ * into queue/<msgid>.msg, lka expands its recipient (the original sender), and it
  * is committed like any message.  Only once the bounce is durable are the
  * failed envelopes removed.
  */
@@ -271,7 +271,7 @@ queue_deliver_bounce_retry(struct qenv **v, size_t n, time_t now)
 		    now + queue_sched.retry_min);
 }
 
-/* Write the bounce text into incoming/<msgid> through out; closes out. */
+/* Write the bounce text into queue/<msgid>.msg through out; closes out. */
 static int
 queue_deliver_bounce_write(struct qenv **v, size_t n, uint32_t msgid,
     int out, time_t now, uint64_t *sizep)

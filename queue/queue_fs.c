@@ -5,16 +5,28 @@
  *
  * Commit protocol for message M (see queue.c for the batching):
  *
- *	stage:   fsync incoming/M; write queue/M.env.tmp, fsync it
- *	install: rename incoming/M -> queue/M.msg
- *	         rename queue/M.env.tmp -> queue/M.env
- *	sync:    fsync queue/ and incoming/ (once for the whole batch)
+ *	create:  queue/M.msg is made (smtp writes it through its fd)
+ *	msgsync: fdatasync queue/M.msg, check its size
+ *	envs:    write a spare file, fdatasync it, rename it to queue/M.env
+ *	sync:    fsync queue/ (once for the whole batch)
  *
- * The message is renamed first, so that a crash between the two renames
- * leaves a .msg without .env: never acknowledged, removed at start-up.
- * Deleting unlinks the .env first for the same reason.  A .env without its
- * .msg, or one that does not parse, can only come from damage: both files
- * go to corrupt/ with a log line, never silently.
+ * A .msg without .env was never acknowledged and is removed at start-up,
+ * so the message is created in place.  The .env appears by a rename of a
+ * complete, synced file, so it is whole or absent; a rewrite exchanges
+ * the new file with the old one (RENAME_EXCHANGE), so there is always
+ * exactly one .env.  Deleting moves the .env away first for the same
+ * reason.  A .env without its .msg, or one that does not parse, can only
+ * come from damage: both files go to corrupt/ with a log line, never
+ * silently.
+ *
+ * Spares: ext4 without a journal skips inodes freed in the last minutes
+ * when it allocates one, scanning them one by one, so that creating and
+ * unlinking two files per message grows slower under load.  Files of
+ * delivered messages are therefore not unlinked but renamed to
+ * incoming/spare.N and reused (truncated when taken).  There are two
+ * pools: files that were a .msg (smtp had a write fd on them) are only
+ * ever reused as a .msg, so that an fd kept by a compromised smtp can
+ * never reach an envelope file.  incoming/ is emptied at start-up.
  */
 
 #include <sys/types.h>
@@ -37,6 +49,7 @@
 #include "util.h"
 
 #define QFS_ENV_MAXSIZE		(64UL * 1024 * 1024)
+#define QFS_SPARE_MAX		4096	/* per pool */
 
 enum qfs_kind { QFS_MSG, QFS_ENV, QFS_TMP };
 
@@ -45,11 +58,24 @@ struct qfs_entry {
 	unsigned int	 have;		/* 1 << enum qfs_kind */
 };
 
-static char	qfs_base[PATH_MAX];
+struct qfs_pool {
+	uint32_t	 spare[QFS_SPARE_MAX];	/* incoming/spare.N */
+	size_t		 n;
+};
+
+static char		 qfs_base[PATH_MAX];
+static int		 qfs_queuefd = -1;	/* queue/, for fsync */
+static uint32_t		 qfs_spare_seq;
+static struct qfs_pool	 qfs_pool_msg, qfs_pool_env;
 
 static int	qfs_path(char *, const char *, uint32_t, const char *);
 static int	qfs_dirpath(char *, const char *);
+static int	qfs_sparepath(char *, uint32_t);
 static int	qfs_unlink(const char *, uint32_t, const char *);
+static int	qfs_spare_take(struct qfs_pool *, uint32_t *);
+static void	qfs_spare_put(struct qfs_pool *, uint32_t, const char *);
+static void	qfs_spare_drop(struct qfs_pool *, uint32_t);
+static void	qfs_retire(struct qfs_pool *, const char *);
 static int	qfs_write_envs(int, const struct envelope *const *, size_t);
 static char	*qfs_read_file(const char *, size_t *);
 static int	qfs_parse_envs(uint32_t, const char *, size_t,
@@ -67,6 +93,10 @@ queue_fs_init(const char *base)
 {
 	if (strlcpy(qfs_base, base, sizeof(qfs_base)) >= sizeof(qfs_base))
 		fatalx("queue_fs_init: base path too long");
+	if (qfs_queuefd != -1)
+		(void)close(qfs_queuefd);
+	qfs_queuefd = -1;
+	qfs_pool_msg.n = qfs_pool_env.n = 0;
 }
 
 const char *
@@ -97,6 +127,20 @@ qfs_dirpath(char *buf, const char *dir)
 
 	n = snprintf(buf, PATH_MAX, "%s%s", qfs_base, dir);
 	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+qfs_sparepath(char *buf, uint32_t n)
+{
+	int	 r;
+
+	r = snprintf(buf, PATH_MAX, "%s%s/spare.%u", qfs_base, PATH_INCOMING,
+	    n);
+	if (r < 0 || r >= PATH_MAX) {
 		errno = ENAMETOOLONG;
 		return (-1);
 	}
@@ -146,22 +190,118 @@ queue_fs_mkdirs(uid_t uid, gid_t gid)
 	return (0);
 }
 
-/* New incoming/<msgid>, open for writing.  -1 with errno (EEXIST). */
-int
-queue_fs_create(uint32_t msgid)
+/*
+ * An empty file open for writing, as incoming/spare.N: a spare of pool p
+ * truncated, or a new one.  Returns the fd, or -1 with errno.
+ */
+static int
+qfs_spare_take(struct qfs_pool *p, uint32_t *np)
+{
+	char	 path[PATH_MAX];
+	int	 fd;
+
+	while (p->n > 0) {
+		*np = p->spare[--p->n];
+		if (qfs_sparepath(path, *np) == -1)
+			return (-1);
+		fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+		if (fd != -1)
+			return (fd);
+		log_warn("open %s", path);
+	}
+	for (;;) {
+		*np = ++qfs_spare_seq;
+		if (qfs_sparepath(path, *np) == -1)
+			return (-1);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			return (fd);
+	}
+}
+
+/* incoming/spare.N is free again: keep it, or unlink it if p is full. */
+static void
+qfs_spare_put(struct qfs_pool *p, uint32_t n, const char *path)
+{
+	if (p->n < QFS_SPARE_MAX) {
+		p->spare[p->n++] = n;
+		return;
+	}
+	if (unlink(path) == -1)
+		log_warn("unlink %s", path);
+}
+
+/* The spare n could not be used: forget it. */
+static void
+qfs_spare_drop(struct qfs_pool *p, uint32_t n)
 {
 	char	 path[PATH_MAX];
 
-	if (qfs_path(path, PATH_INCOMING, msgid, "") == -1)
+	if (qfs_sparepath(path, n) == 0)
+		qfs_spare_put(p, n, path);
+}
+
+/* Move the file at path (relative to the base) into pool p. */
+static void
+qfs_retire(struct qfs_pool *p, const char *path)
+{
+	char		 spare[PATH_MAX];
+	uint32_t	 n;
+
+	if (p->n >= QFS_SPARE_MAX) {
+		if (unlink(path) == -1 && errno != ENOENT)
+			log_warn("unlink %s", path);
+		return;
+	}
+	n = ++qfs_spare_seq;
+	if (qfs_sparepath(spare, n) == -1)
+		return;
+	if (renameat2(AT_FDCWD, path, AT_FDCWD, spare, RENAME_NOREPLACE) ==
+	    -1) {
+		if (errno != ENOENT && unlink(path) == -1 && errno != ENOENT)
+			log_warn("unlink %s", path);
+		return;
+	}
+	p->spare[p->n++] = n;
+}
+
+/*
+ * New queue/<msgid>.msg, open for writing.  -1 with errno (EEXIST if it
+ * exists).  Not acknowledged while there is no .env beside it.
+ */
+int
+queue_fs_create(uint32_t msgid)
+{
+	char		 path[PATH_MAX], spare[PATH_MAX];
+	uint32_t	 n;
+	int		 fd, saved;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
 		return (-1);
-	return (open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+	if ((fd = qfs_spare_take(&qfs_pool_msg, &n)) == -1)
+		return (open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600));
+	if (qfs_sparepath(spare, n) == -1 ||
+	    renameat2(AT_FDCWD, spare, AT_FDCWD, path, RENAME_NOREPLACE) ==
+	    -1) {
+		saved = errno;
+		(void)close(fd);
+		qfs_spare_drop(&qfs_pool_msg, n);
+		errno = saved;
+		return (-1);
+	}
+	return (fd);
 }
 
 /* Forget an uncommitted message. */
 void
 queue_fs_discard(uint32_t msgid)
 {
-	(void)qfs_unlink(PATH_INCOMING, msgid, "");
+	char	 path[PATH_MAX];
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0)
+		qfs_retire(&qfs_pool_msg, path);
 }
 
 static int
@@ -186,99 +326,92 @@ qfs_write_envs(int fd, const struct envelope *const *evps, size_t n)
 	return (r);
 }
 
-/* Write queue/<msgid>.env.tmp and fsync it. */
+/*
+ * Write the envelopes into a spare, fdatasync it and put it in place as
+ * queue/<msgid>.env: a new one (replace == 0, which must not exist), or
+ * atomically instead of the old one (replace == 1), which becomes a
+ * spare.  The directory is not synced (queue_fs_sync).  -1, logged.
+ */
 int
-queue_fs_env_stage(uint32_t msgid, const struct envelope *const *evps,
-    size_t n)
+queue_fs_env_write(uint32_t msgid, const struct envelope *const *evps,
+    size_t n, int replace)
 {
-	char	 path[PATH_MAX];
-	int	 fd, saved;
+	char		 path[PATH_MAX], spare[PATH_MAX];
+	uint32_t	 sn;
+	int		 fd, r;
 
-	if (qfs_path(path, PATH_QUEUE, msgid, ".env.tmp") == -1)
+	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == -1)
 		return (-1);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		log_warn("open %s", path);
+	if ((fd = qfs_spare_take(&qfs_pool_env, &sn)) == -1 ||
+	    qfs_sparepath(spare, sn) == -1) {
+		log_warn("%08x: spare envelope file", msgid);
+		if (fd != -1)
+			(void)close(fd);
 		return (-1);
 	}
-	if (qfs_write_envs(fd, evps, n) == -1 || fsync(fd) == -1) {
-		saved = errno;
-		log_warn("write %s", path);
+	if (qfs_write_envs(fd, evps, n) == -1 || fdatasync(fd) == -1) {
+		log_warn("write %s", spare);
 		(void)close(fd);
-		(void)unlink(path);
-		errno = saved;
+		qfs_spare_put(&qfs_pool_env, sn, spare);
 		return (-1);
 	}
 	if (close(fd) == -1) {
-		log_warn("close %s", path);
-		(void)unlink(path);
+		log_warn("close %s", spare);
+		qfs_spare_put(&qfs_pool_env, sn, spare);
 		return (-1);
 	}
-	return (0);
-}
-
-int
-queue_fs_env_install(uint32_t msgid)
-{
-	char	 tmp[PATH_MAX], path[PATH_MAX];
-
-	if (qfs_path(tmp, PATH_QUEUE, msgid, ".env.tmp") == -1 ||
-	    qfs_path(path, PATH_QUEUE, msgid, ".env") == -1)
-		return (-1);
-	if (rename(tmp, path) == -1) {
-		log_warn("rename %s", tmp);
-		(void)unlink(tmp);
-		return (-1);
+	if (!replace)
+		r = renameat2(AT_FDCWD, spare, AT_FDCWD, path,
+		    RENAME_NOREPLACE);
+	else if ((r = renameat2(AT_FDCWD, spare, AT_FDCWD, path,
+	    RENAME_EXCHANGE)) == 0) {
+		/* the old envelopes are now the spare */
+		qfs_spare_put(&qfs_pool_env, sn, spare);
+		return (0);
+	} else if (errno == EINVAL || errno == ENOENT)
+		r = rename(spare, path);	/* no exchange here */
+	if (r == -1) {
+		log_warn("rename %s", spare);
+		qfs_spare_put(&qfs_pool_env, sn, spare);
 	}
-	return (0);
+	return (r);
 }
 
 /*
- * First half of a commit: check the size the writer announced, fsync the
- * message, write and fsync the envelope file.  -1 (logged) on any error.
+ * First half of a commit: check the size the writer announced and make
+ * the message durable.  -1 (logged) on any error.
  */
 int
-queue_fs_stage(uint32_t msgid, uint64_t size,
-    const struct envelope *const *evps, size_t n)
+queue_fs_msg_sync(uint32_t msgid, uint64_t size)
 {
 	char		 path[PATH_MAX];
 	struct stat	 sb;
 	int		 fd;
 
-	if (qfs_path(path, PATH_INCOMING, msgid, "") == -1)
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
 		return (-1);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		log_warn("open %s", path);
 		return (-1);
 	}
-	if (fstat(fd, &sb) == -1 || fsync(fd) == -1) {
-		log_warn("fsync %s", path);
+	if (fstat(fd, &sb) == -1) {
+		log_warn("fstat %s", path);
+		(void)close(fd);
+		return (-1);
+	}
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != size) {
+		log_warnx("%08x: message size %lld, expected %llu", msgid,
+		    (long long)sb.st_size, (unsigned long long)size);
+		(void)close(fd);
+		return (-1);
+	}
+	if (fdatasync(fd) == -1) {
+		log_warn("fdatasync %s", path);
 		(void)close(fd);
 		return (-1);
 	}
 	(void)close(fd);
-	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != size) {
-		log_warnx("%08x: message size %lld, expected %llu", msgid,
-		    (long long)sb.st_size, (unsigned long long)size);
-		return (-1);
-	}
-	return (queue_fs_env_stage(msgid, evps, n));
-}
-
-/* Second half: move the message, then its envelopes, into queue/. */
-int
-queue_fs_install(uint32_t msgid)
-{
-	char	 from[PATH_MAX], to[PATH_MAX];
-
-	if (qfs_path(from, PATH_INCOMING, msgid, "") == -1 ||
-	    qfs_path(to, PATH_QUEUE, msgid, ".msg") == -1)
-		return (-1);
-	if (rename(from, to) == -1) {
-		log_warn("rename %s", from);
-		return (-1);
-	}
-	return (queue_fs_env_install(msgid));
+	return (0);
 }
 
 /* Undo a failed commit: no file of msgid may stay behind. */
@@ -286,35 +419,40 @@ void
 queue_fs_abort(uint32_t msgid)
 {
 	(void)qfs_unlink(PATH_QUEUE, msgid, ".env");
-	(void)qfs_unlink(PATH_QUEUE, msgid, ".env.tmp");
 	(void)qfs_unlink(PATH_QUEUE, msgid, ".msg");
-	(void)qfs_unlink(PATH_INCOMING, msgid, "");
 }
 
-/* Make the renames of this round durable. */
+/* Make the renames of this round durable: fsync queue/. */
 int
 queue_fs_sync(void)
 {
 	char	 path[PATH_MAX];
 
-	if (qfs_dirpath(path, PATH_QUEUE) == -1 || fsync_dir(path) == -1) {
-		log_warn("fsync %s", path);
-		return (-1);
+	if (qfs_queuefd == -1) {
+		if (qfs_dirpath(path, PATH_QUEUE) == -1 ||
+		    (qfs_queuefd = open(path, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1) {
+			log_warn("open %s%s", qfs_base, PATH_QUEUE);
+			return (-1);
+		}
 	}
-	if (qfs_dirpath(path, PATH_INCOMING) == -1 || fsync_dir(path) == -1) {
-		log_warn("fsync %s", path);
+	if (fsync(qfs_queuefd) == -1) {
+		log_warn("fsync %s%s", qfs_base, PATH_QUEUE);
 		return (-1);
 	}
 	return (0);
 }
 
-/* All envelopes of msgid are gone: .env first, then .msg. */
+/* All envelopes of msgid are gone: .env first, then .msg, to spares. */
 void
 queue_fs_delete(uint32_t msgid)
 {
-	(void)qfs_unlink(PATH_QUEUE, msgid, ".env");
-	(void)qfs_unlink(PATH_QUEUE, msgid, ".env.tmp");
-	(void)qfs_unlink(PATH_QUEUE, msgid, ".msg");
+	char	 path[PATH_MAX];
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == 0)
+		qfs_retire(&qfs_pool_env, path);
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0)
+		qfs_retire(&qfs_pool_msg, path);
 }
 
 int
@@ -325,23 +463,6 @@ queue_fs_open(uint32_t msgid)
 	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
 		return (-1);
 	return (open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-}
-
-/* 1 if any file of msgid exists in incoming/ or queue/. */
-int
-queue_fs_exists(uint32_t msgid)
-{
-	char		 path[PATH_MAX];
-	struct stat	 sb;
-
-	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0 &&
-	    lstat(path, &sb) == 0)
-		return (1);
-	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == 0 &&
-	    lstat(path, &sb) == 0)
-		return (1);
-	return (qfs_path(path, PATH_INCOMING, msgid, "") == 0 &&
-	    lstat(path, &sb) == 0);
 }
 
 static char *
@@ -575,6 +696,7 @@ qfs_clear_incoming(void)
 	DIR		*d;
 	int		 n;
 
+	qfs_pool_msg.n = qfs_pool_env.n = 0;
 	if (qfs_dirpath(dir, PATH_INCOMING) == -1 ||
 	    (d = opendir(dir)) == NULL) {
 		log_warn("opendir %s%s", qfs_base, PATH_INCOMING);

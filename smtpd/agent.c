@@ -83,6 +83,7 @@ static struct event		 agent_idle_ev;
 static struct event		 agent_flush_ev;
 static const struct agent_kind	*agent_self;
 static unsigned int		 agent_served;
+static uid_t			 agent_uid;	/* getuid(), once */
 static TAILQ_HEAD(agent_stagedq, agent_staged) agent_stagedq =
     TAILQ_HEAD_INITIALIZER(agent_stagedq);
 
@@ -91,7 +92,7 @@ agent_main(int argc, char **argv)
 {
 	size_t	 i;
 
-	if (getuid() == 0 || geteuid() == 0)
+	if ((agent_uid = getuid()) == 0 || geteuid() == 0)
 		fatalx("agent: refusing to deliver as root");
 	if (argc != 1)
 		fatalx("agent: usage: smtpd -x agent "
@@ -200,9 +201,9 @@ agent_check(const struct deliver *d)
 	    !str_terminated(d->shell, sizeof(d->shell)) ||
 	    !str_terminated(d->mailbox, sizeof(d->mailbox)))
 		fatalx("agent: IMSG_AGENT_DELIVER: unterminated string");
-	if (d->uid != getuid() || d->uid == 0)
+	if (d->uid != agent_uid || d->uid == 0)
 		fatalx("agent: delivery for uid %ld in the agent of uid %ld",
-		    (long)d->uid, (long)getuid());
+		    (long)d->uid, (long)agent_uid);
 	if ((e->dtype == DT_PIPE ||
 	    (e->dtype == DT_MAILBOX && d->method == A_MDA)) &&
 	    agent_self->profile != SANDBOX_AGENT_MDA)

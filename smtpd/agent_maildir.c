@@ -9,6 +9,8 @@
  * Durability: the file is fsynced in tmp/ and renamed into new/; the
  * result is only reported once new/ itself has been fsynced.  agent.c
  * stages a burst of deliveries and syncs each new/ directory once.
+ * The directories are checked (and made) once per root, not per
+ * delivery; if they went away, the failing open makes them again.
  */
 
 #include <sys/types.h>
@@ -30,6 +32,8 @@
 #define AGENT_MAILDIR_DEFAULT	"~/Maildir"
 
 static unsigned int	 maildir_counter;
+static long		 maildir_pid;
+static char		 maildir_root_ok[PATH_MAX];	/* mkdirs done */
 
 static const char	*agent_maildir_hostname(void);
 static int		 agent_maildir_mkdirs(const char *);
@@ -65,6 +69,7 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 	char		 root[PATH_MAX], tmp[PATH_MAX], name[NAME_MAX];
 	struct timeval	 tv;
 	const char	*tmpl;
+	int		 r;
 
 	agent_report_init(rep);
 	tmpl = d->arg[0] != '\0' ? d->arg : AGENT_MAILDIR_DEFAULT;
@@ -72,14 +77,18 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 	    !agent_path_safe(root))
 		return (agent_report_set(rep, ST_PERMFAIL,
 		    "550 5.3.5 cannot expand maildir path"));
-	if (agent_maildir_mkdirs(root) == -1) {
+	if (strcmp(root, maildir_root_ok) != 0 &&
+	    agent_maildir_mkdirs(root) == -1) {
 		log_warn("%016llx agent maildir %s: mkdir",
 		    (unsigned long long)d->evp.id, root);
 		return (agent_report_errno(rep, errno, "maildir"));
 	}
+	(void)strlcpy(maildir_root_ok, root, sizeof(maildir_root_ok));
+	if (maildir_pid == 0)
+		maildir_pid = (long)getpid();
 	(void)gettimeofday(&tv, NULL);
 	if (snprintf(name, sizeof(name), "%lld.M%ldP%ldQ%u.%s",
-	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+	    (long long)tv.tv_sec, (long)tv.tv_usec, maildir_pid,
 	    ++maildir_counter, agent_maildir_hostname()) >= (int)sizeof(name) ||
 	    snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, name) >=
 	    (int)sizeof(tmp) ||
@@ -88,7 +97,14 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 	    snprintf(newdir, newdirlen, "%s/new", root) >= (int)newdirlen)
 		return (agent_report_set(rep, ST_PERMFAIL,
 		    "550 5.3.5 maildir path too long"));
-	if (agent_maildir_write(tmp, d, msgfd, &rep->size) == -1) {
+	r = agent_maildir_write(tmp, d, msgfd, &rep->size);
+	if (r == -1 && errno == ENOENT) {
+		/* the directories went away since we last made them */
+		maildir_root_ok[0] = '\0';
+		if (agent_maildir_mkdirs(root) == 0)
+			r = agent_maildir_write(tmp, d, msgfd, &rep->size);
+	}
+	if (r == -1) {
 		log_warn("%016llx agent maildir %s",
 		    (unsigned long long)d->evp.id, tmp);
 		return (agent_report_errno(rep, errno, "maildir"));
@@ -98,6 +114,7 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 		    (unsigned long long)d->evp.id, tmp);
 		agent_report_errno(rep, errno, "maildir rename");
 		(void)unlink(tmp);
+		maildir_root_ok[0] = '\0';
 		return (rep->status);
 	}
 	return (agent_report_set(rep, ST_OK, "250 2.0.0 delivered"));

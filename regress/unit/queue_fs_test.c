@@ -94,8 +94,8 @@ commit(uint32_t msgid, size_t n)
 	ATF_REQUIRE((fd = queue_fs_create(msgid)) != -1);
 	ATF_REQUIRE(write(fd, BODY, strlen(BODY)) == (ssize_t)strlen(BODY));
 	ATF_REQUIRE(close(fd) == 0);
-	ATF_REQUIRE(queue_fs_stage(msgid, strlen(BODY), v, n) == 0);
-	ATF_REQUIRE(queue_fs_install(msgid) == 0);
+	ATF_REQUIRE(queue_fs_msg_sync(msgid, strlen(BODY)) == 0);
+	ATF_REQUIRE(queue_fs_env_write(msgid, v, n, 0) == 0);
 	ATF_REQUIRE(queue_fs_sync() == 0);
 }
 
@@ -196,9 +196,13 @@ ATF_TC_BODY(size_mismatch, tc)
 	ATF_REQUIRE(queue_fs_create(0x77) == -1);	/* O_EXCL */
 	ATF_REQUIRE(write(fd, BODY, strlen(BODY)) == (ssize_t)strlen(BODY));
 	close(fd);
-	ATF_CHECK_EQ(queue_fs_stage(0x77, strlen(BODY) + 1, v, 1), -1);
+	ATF_CHECK_EQ(queue_fs_msg_sync(0x77, strlen(BODY) + 1), -1);
+	ATF_CHECK_EQ(queue_fs_msg_sync(0x77, strlen(BODY)), 0);
+	/* a new envelope file never replaces one */
+	ATF_REQUIRE(queue_fs_env_write(0x77, v, 1, 0) == 0);
+	ATF_CHECK_EQ(queue_fs_env_write(0x77, v, 1, 0), -1);
 	queue_fs_abort(0x77);
-	ATF_CHECK(!exists(PATH_INCOMING, 0x77, ""));
+	ATF_CHECK(!exists(PATH_QUEUE, 0x77, ".msg"));
 	ATF_CHECK(!exists(PATH_QUEUE, 0x77, ".env.tmp"));
 	ATF_CHECK(!exists(PATH_QUEUE, 0x77, ".env"));
 }
@@ -290,10 +294,9 @@ ATF_TC_BODY(rewrite, tc)
 	mkenv(&e, 0xa00, 2);
 	e.retry = 4;
 	strlcpy(e.errorline, "451 4.2.2 full", sizeof(e.errorline));
-	ATF_REQUIRE(queue_fs_env_stage(0xa00, v, 1) == 0);
-	ATF_CHECK(exists(PATH_QUEUE, 0xa00, ".env.tmp"));
-	ATF_REQUIRE(queue_fs_env_install(0xa00) == 0);
+	ATF_REQUIRE(queue_fs_env_write(0xa00, v, 1, 1) == 0);
 	ATF_CHECK(!exists(PATH_QUEUE, 0xa00, ".env.tmp"));
+	ATF_CHECK(exists(PATH_QUEUE, 0xa00, ".env"));
 
 	memset(&l, 0, sizeof(l));
 	ATF_REQUIRE(queue_fs_load(load_cb, &l, &st) == 0);
@@ -303,11 +306,87 @@ ATF_TC_BODY(rewrite, tc)
 	ATF_CHECK_STREQ(l.first[0].errorline, "451 4.2.2 full");
 }
 
+static size_t
+count_files(const char *dir)
+{
+	char		 path[PATH_MAX];
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 n = 0;
+
+	snprintf(path, sizeof(path), "%s%s", queue_fs_base(), dir);
+	ATF_REQUIRE((d = opendir(path)) != NULL);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return (n);
+}
+
+static ino_t
+ino_of(const char *dir, uint32_t msgid, const char *sfx)
+{
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+
+	snprintf(path, sizeof(path), "%s%s/%08x%s", queue_fs_base(), dir,
+	    msgid, sfx);
+	ATF_REQUIRE(stat(path, &sb) == 0);
+	return (sb.st_ino);
+}
+
+/*
+ * Files of delivered messages are reused, a .msg only as a .msg (smtp
+ * had a write fd on it), an .env only as an .env; reused files start
+ * empty.
+ */
+ATF_TC_WITHOUT_HEAD(spares);
+ATF_TC_BODY(spares, tc)
+{
+	struct queue_fs_loadstats	 st;
+	struct loaded			 l;
+	struct stat			 sb;
+	ino_t				 msgino, envino;
+	int				 fd;
+
+	setup();
+	commit(0xb00, 2);
+	msgino = ino_of(PATH_QUEUE, 0xb00, ".msg");
+	envino = ino_of(PATH_QUEUE, 0xb00, ".env");
+	queue_fs_delete(0xb00);
+	ATF_CHECK(!exists(PATH_QUEUE, 0xb00, ".msg"));
+	ATF_CHECK(!exists(PATH_QUEUE, 0xb00, ".env"));
+
+	ATF_REQUIRE((fd = queue_fs_create(0xc00)) != -1);
+	ATF_REQUIRE(fstat(fd, &sb) == 0);
+	ATF_CHECK_EQ(sb.st_size, 0);
+	close(fd);
+	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xc00, ".msg"), msgino);
+	queue_fs_discard(0xc00);
+	ATF_CHECK(!exists(PATH_QUEUE, 0xc00, ".msg"));
+
+	commit(0xd00, 1);
+	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xd00, ".msg"), msgino);
+	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xd00, ".env"), envino);
+
+	/* start-up clears the spares and loads the reused files right */
+	queue_fs_delete(0xd00);
+	commit(0xe00, 1);
+	memset(&l, 0, sizeof(l));
+	ATF_REQUIRE(queue_fs_load(load_cb, &l, &st) == 0);
+	ATF_REQUIRE_EQ(l.n, 1);
+	ATF_CHECK_EQ(l.msgid[0], 0xe00);
+	ATF_CHECK_EQ(l.nenv[0], 1);
+	ATF_CHECK_EQ(st.corrupt, 0);
+	ATF_CHECK_EQ(count_files(PATH_INCOMING), 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, commit_and_load);
 	ATF_TP_ADD_TC(tp, size_mismatch);
 	ATF_TP_ADD_TC(tp, incomplete_removed);
+	ATF_TP_ADD_TC(tp, spares);
 	ATF_TP_ADD_TC(tp, corrupt_quarantined);
 	ATF_TP_ADD_TC(tp, rewrite);
 	return (atf_no_error());
