@@ -20,6 +20,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 
 #include <errno.h>
@@ -94,6 +95,12 @@ agent_main(int argc, char **argv)
 
 	if ((agent_uid = getuid()) == 0 || geteuid() == 0)
 		fatalx("agent: refusing to deliver as root");
+	/*
+	 * We run as the user, who may ptrace their own processes: not this
+	 * one, which holds the mail group (mbox) and the parent's channel.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1)
+		fatal("agent: prctl(PR_SET_DUMPABLE)");
 	if (argc != 1)
 		fatalx("agent: usage: smtpd -x agent "
 		    "mbox|maildir|lmtp|mda|file");
@@ -112,10 +119,6 @@ agent_main(int argc, char **argv)
 	event_init();
 	peer_init(&agent_parent, PROC_PARENT, 3, agent_handlers,
 	    nitems(agent_handlers), agent_parent_closed);
-	/* struct deliver is larger than the default MAX_IMSGSIZE */
-	if (imsgbuf_set_maxsize(&agent_parent.ibuf, IMSG_HEADER_SIZE +
-	    sizeof(struct deliver)) == -1)
-		fatal("agent: imsgbuf_set_maxsize");
 	evtimer_set(&agent_idle_ev, agent_idle, NULL);
 	evtimer_set(&agent_flush_ev, agent_flush, NULL);
 	agent_activity();

@@ -67,7 +67,7 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
     struct agent_report *rep, char *newdir, size_t newdirlen)
 {
 	char		 root[PATH_MAX], tmp[PATH_MAX], name[NAME_MAX];
-	struct timeval	 tv;
+	struct stat	 sb;
 	const char	*tmpl;
 	int		 r;
 
@@ -86,17 +86,29 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 	(void)strlcpy(maildir_root_ok, root, sizeof(maildir_root_ok));
 	if (maildir_pid == 0)
 		maildir_pid = (long)getpid();
-	(void)gettimeofday(&tv, NULL);
-	if (snprintf(name, sizeof(name), "%lld.M%ldP%ldQ%u.%s",
-	    (long long)tv.tv_sec, (long)tv.tv_usec, maildir_pid,
-	    ++maildir_counter, agent_maildir_hostname()) >= (int)sizeof(name) ||
-	    snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, name) >=
-	    (int)sizeof(tmp) ||
+	/*
+	 * The name is derived from the envelope, not from the clock: if the
+	 * queue dies after we delivered but before it recorded the result,
+	 * the retry finds the file already in new/ and does not deliver a
+	 * second copy.  tmp/ names carry our pid and a counter.
+	 */
+	if (snprintf(name, sizeof(name), "%lld.E%016llx.%s",
+	    (long long)d->evp.ctime, (unsigned long long)d->evp.id,
+	    agent_maildir_hostname()) >= (int)sizeof(name) ||
+	    snprintf(tmp, sizeof(tmp), "%s/tmp/%s.P%ldQ%u", root, name,
+	    maildir_pid, ++maildir_counter) >= (int)sizeof(tmp) ||
 	    snprintf(rep->path, sizeof(rep->path), "%s/new/%s", root, name) >=
 	    (int)sizeof(rep->path) ||
 	    snprintf(newdir, newdirlen, "%s/new", root) >= (int)newdirlen)
 		return (agent_report_set(rep, ST_PERMFAIL,
 		    "550 5.3.5 maildir path too long"));
+	if (lstat(rep->path, &sb) == 0) {
+		log_info("%016llx agent maildir: %s already delivered",
+		    (unsigned long long)d->evp.id, rep->path);
+		rep->size = sb.st_size;
+		return (agent_report_set(rep, ST_OK,
+		    "250 2.0.0 already delivered"));
+	}
 	r = agent_maildir_write(tmp, d, msgfd, &rep->size);
 	if (r == -1 && errno == ENOENT) {
 		/* the directories went away since we last made them */
@@ -109,7 +121,14 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 		    (unsigned long long)d->evp.id, tmp);
 		return (agent_report_errno(rep, errno, "maildir"));
 	}
-	if (rename(tmp, rep->path) == -1) {
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, rep->path,
+	    RENAME_NOREPLACE) == -1 && (errno != EINVAL ||
+	    rename(tmp, rep->path) == -1)) {
+		if (errno == EEXIST) {
+			(void)unlink(tmp);
+			return (agent_report_set(rep, ST_OK,
+			    "250 2.0.0 already delivered"));
+		}
 		log_warn("%016llx agent maildir: rename %s",
 		    (unsigned long long)d->evp.id, tmp);
 		agent_report_errno(rep, errno, "maildir rename");

@@ -58,6 +58,18 @@ identities_body()
 	check_child lka _cartero-lka /
 	check_child queue _cartero-queue "$T/spool"
 	check_child smtp _cartero-smtp "$T/run/empty"
+	# the delivery agent runs as bob, sandboxed, and bob cannot ptrace it
+	# (not dumpable: its /proc files belong to root)
+	_apid=$(child_pid agent)
+	[ -n "$_apid" ] || atf_fail "no delivery agent"
+	awk -v u="$(id -u $BOB)" '/^Uid:/ { exit !($2 == u) }' \
+	    "/proc/$_apid/status" || atf_fail "agent does not run as $BOB"
+	grep -qE '^Seccomp:[[:space:]]+2$' "/proc/$_apid/status" ||
+	    atf_fail "agent has no seccomp filter"
+	grep -qE '^NoNewPrivs:[[:space:]]+1$' "/proc/$_apid/status" ||
+	    atf_fail "agent lacks no_new_privs"
+	[ "$(stat -c %u "/proc/$_apid/environ")" = 0 ] ||
+	    atf_fail "agent is dumpable: $BOB could ptrace it"
 	# the parent stays root, unconfined
 	awk '/^Uid:/ { exit !($2 == 0) }' "/proc/$DPID/status" ||
 	    atf_fail "the parent is not root"

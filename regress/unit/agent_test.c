@@ -450,8 +450,10 @@ ATF_TC_BODY(maildir, tc)
 	    sizeof(first)), 1);
 	ATF_REQUIRE(stat(abspath("home/Maildir"), &sb) == 0);
 	ATF_CHECK_EQ(sb.st_mode & 0777, 0700);
-	snprintf(pid, sizeof(pid), "P%ldQ", (long)getpid());
-	ATF_CHECK(strstr(first, ".M") != NULL && strstr(first, pid) != NULL);
+	/* named after the envelope: "<ctime>.E<evpid>.<host>" */
+	snprintf(pid, sizeof(pid), ".E%016llx.",
+	    (unsigned long long)d.evp.id);
+	ATF_CHECK(strstr(first, pid) != NULL);
 	ATF_CHECK(strchr(first, '/') == NULL && strchr(first, ':') == NULL);
 	snprintf(path, sizeof(path), "%s/%s", abspath("home/Maildir/new"),
 	    first);
@@ -463,10 +465,21 @@ ATF_TC_BODY(maildir, tc)
 	ATF_CHECK_EQ(sb.st_mode & 0777, 0600);
 	free(buf);
 
-	/* a second delivery gets another name */
+	/*
+	 * The same envelope again (the queue died before it recorded the
+	 * result): no second copy.
+	 */
+	ATF_REQUIRE_EQ(agent_maildir_deliver(&d, fd, &rep), ST_OK);
+	ATF_CHECK_EQ(count_dir(abspath("home/Maildir/new"), NULL, 0), 1);
+	ATF_CHECK_EQ(count_dir(abspath("home/Maildir/tmp"), NULL, 0), 0);
+	ATF_CHECK_STREQ(rep.path, path);
+
+	/* another envelope gets another name */
+	d.evp.id++;
 	ATF_REQUIRE_EQ(agent_maildir_deliver(&d, fd, &rep), ST_OK);
 	ATF_CHECK_EQ(count_dir(abspath("home/Maildir/new"), NULL, 0), 2);
 	ATF_CHECK(strcmp(rep.path, path) != 0);
+	d.evp.id++;
 
 	/* staged: in new/ at once, the caller syncs new/ */
 	ATF_REQUIRE_EQ(agent_maildir_stage(&d, fd, &rep, path, sizeof(path)),
