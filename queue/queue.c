@@ -510,6 +510,33 @@ queue_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
 	queue_deliver_bounce_failed(b, rr.text);
 }
 
+/*
+ * The same final delivery twice in one message (RCPT TO repeated, or two
+ * aliases reaching one user) is delivered once.
+ */
+static int
+queue_envelope_dup(const struct qpenv *envs, size_t n,
+    const struct envelope *e)
+{
+	const struct envelope	*o;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		o = &envs[i].evp;
+		if (o->dtype != e->dtype ||
+		    strcmp(o->action, e->action) != 0 ||
+		    strcmp(o->user, e->user) != 0 ||
+		    strcmp(o->arg, e->arg) != 0)
+			continue;
+		/* a command or a file once; a mailbox once per address */
+		if (e->dtype != DT_MAILBOX ||
+		    (strcasecmp(o->dest.user, e->dest.user) == 0 &&
+		    strcasecmp(o->dest.domain, e->dest.domain) == 0))
+			return (1);
+	}
+	return (0);
+}
+
 /* Queue q for this round's group commit, unless it cannot succeed. */
 static void
 queue_commit_add(struct qpending *q)
@@ -518,7 +545,8 @@ queue_commit_add(struct qpending *q)
 	size_t		 i, n = 0;
 
 	for (i = 0; i < q->nenv; i++)
-		if (q->envs[i].confirmed)
+		if (q->envs[i].confirmed &&
+		    !queue_envelope_dup(q->envs, n, &q->envs[i].evp))
 			q->envs[n++] = q->envs[i];
 	q->nenv = n;
 	if (q->bounce != NULL && (q->overflow || q->nenv == 0)) {

@@ -496,8 +496,30 @@ max_rcpt_cleanup()
 	inst_cleanup
 }
 
+atf_test_case duplicate_rcpt cleanup
+duplicate_rcpt_head()
+{
+	atf_set descr "one message to the same mailbox named 3 times: 1 copy"
+}
+duplicate_rcpt_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	_up=$(echo "$BOB" | tr '[:lower:]' '[:upper:]')
+	swaks_send $ALICE@$DOM "$BOB@$DOM,$BOB@$DOM,$_up@$DOM" \
+	    --header "Subject: dup" --body "dup"
+	wait_queue_empty || atf_fail "queue not empty"
+	maildir_one $BOB
+}
+duplicate_rcpt_cleanup()
+{
+	inst_cleanup
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case duplicate_rcpt
 	atf_add_test_case swaks_mbox
 	atf_add_test_case swaks_maildir
 	atf_add_test_case smtplib_mbox
