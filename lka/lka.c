@@ -334,21 +334,7 @@ lka_expand_done(struct lka_req *lr)
 static int
 lka_getpwnam(void *arg, const char *user)
 {
-	errno = 0;
-	if (getpwnam(user) != NULL)
-		return (1);
-	switch (errno) {
-	case EIO:
-	case EINTR:
-	case EMFILE:
-	case ENFILE:
-	case ENOMEM:
-	case ERANGE:
-		log_warn("getpwnam");
-		return (-1);
-	default:
-		return (0);
-	}
+	return (table_getpwnam(user));
 }
 
 /* expand_ops: ask the parent for ~user/.forward. */

@@ -102,6 +102,7 @@ int		 table_set_load(struct table_set *,
 		    const struct smtpd_config *, char *, size_t);
 /* Address literals of this host ("[192.0.2.1]"), cached on first use. */
 void		 table_localnames_init(void);
+int		 table_getpwnam(const char *);
 
 /*
  * lka/table_file.c: one value per line (list), "key value" or

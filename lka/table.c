@@ -78,7 +78,6 @@ static int	table_net_of(const struct sockaddr *, struct table_net *);
 static void	table_net_add(struct table_db *, const struct table_net *);
 static int	table_net_find(const struct table_db *, struct table_net *);
 static int	table_match_domain(const struct table_db *, const char *);
-static int	table_getpwnam(const char *);
 static struct table_db *table_builtin_localhost(void);
 static struct table_db *table_builtin_localnames(const char *);
 static struct table_db *table_static(const struct table *, char *, size_t);
@@ -387,7 +386,8 @@ table_net_find(const struct table_db *db, struct table_net *n)
 	return (0);
 }
 
-static int
+/* 1 if user is a system user, 0 if not, -1 on a lookup error. */
+int
 table_getpwnam(const char *user)
 {
 	errno = 0;

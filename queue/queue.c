@@ -382,20 +382,7 @@ queue_imsg_rollback(struct peer *p, struct imsg *imsg)
 static void
 queue_check_envelope(const struct envelope *e)
 {
-	if (!str_terminated(e->tag, sizeof(e->tag)) ||
-	    !str_terminated(e->helo, sizeof(e->helo)) ||
-	    !str_terminated(e->hostname, sizeof(e->hostname)) ||
-	    !str_terminated(e->src, sizeof(e->src)) ||
-	    !str_terminated(e->sender.user, sizeof(e->sender.user)) ||
-	    !str_terminated(e->sender.domain, sizeof(e->sender.domain)) ||
-	    !str_terminated(e->rcpt.user, sizeof(e->rcpt.user)) ||
-	    !str_terminated(e->rcpt.domain, sizeof(e->rcpt.domain)) ||
-	    !str_terminated(e->dest.user, sizeof(e->dest.user)) ||
-	    !str_terminated(e->dest.domain, sizeof(e->dest.domain)) ||
-	    !str_terminated(e->action, sizeof(e->action)) ||
-	    !str_terminated(e->user, sizeof(e->user)) ||
-	    !str_terminated(e->arg, sizeof(e->arg)) ||
-	    !str_terminated(e->errorline, sizeof(e->errorline)))
+	if (!envelope_strings_ok(e))
 		fatalx("queue: IMSG_LKA_ENVELOPE: unterminated string");
 	if (e->dtype != DT_MAILBOX && e->dtype != DT_FILE &&
 	    e->dtype != DT_PIPE)

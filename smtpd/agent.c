@@ -184,20 +184,7 @@ agent_check(const struct deliver *d)
 {
 	const struct envelope	*e = &d->evp;
 
-	if (!str_terminated(e->tag, sizeof(e->tag)) ||
-	    !str_terminated(e->helo, sizeof(e->helo)) ||
-	    !str_terminated(e->hostname, sizeof(e->hostname)) ||
-	    !str_terminated(e->src, sizeof(e->src)) ||
-	    !str_terminated(e->sender.user, sizeof(e->sender.user)) ||
-	    !str_terminated(e->sender.domain, sizeof(e->sender.domain)) ||
-	    !str_terminated(e->rcpt.user, sizeof(e->rcpt.user)) ||
-	    !str_terminated(e->rcpt.domain, sizeof(e->rcpt.domain)) ||
-	    !str_terminated(e->dest.user, sizeof(e->dest.user)) ||
-	    !str_terminated(e->dest.domain, sizeof(e->dest.domain)) ||
-	    !str_terminated(e->action, sizeof(e->action)) ||
-	    !str_terminated(e->user, sizeof(e->user)) ||
-	    !str_terminated(e->arg, sizeof(e->arg)) ||
-	    !str_terminated(e->errorline, sizeof(e->errorline)) ||
+	if (!envelope_strings_ok(e) ||
 	    !str_terminated(d->arg, sizeof(d->arg)) ||
 	    !str_terminated(d->username, sizeof(d->username)) ||
 	    !str_terminated(d->home, sizeof(d->home)) ||

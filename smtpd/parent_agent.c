@@ -112,9 +112,7 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	const char	*user, *kind;
 
 	queue_peer = queue;
-	if (!str_terminated(evp->action, sizeof(evp->action)) ||
-	    !str_terminated(evp->user, sizeof(evp->user)) ||
-	    !str_terminated(evp->arg, sizeof(evp->arg)))
+	if (!envelope_strings_ok(evp))
 		fatalx("IMSG_QUEUE_DELIVER: bad envelope");
 
 	if ((a = config_action(env, evp->action)) == NULL) {

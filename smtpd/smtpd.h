@@ -258,6 +258,8 @@ struct envelope {
 /* queue/envelope.c: "key: value" text, ends with a line "end: ok". */
 int	envelope_dump(const struct envelope *, char *, size_t);
 int	envelope_load(struct envelope *, const char *, size_t);
+/* 1 if every string of an envelope received from a peer is terminated */
+int	envelope_strings_ok(const struct envelope *);
 
 /* common mail address helpers (smtpd/mailaddr.c) */
 int	mailaddr_parse(struct mailaddr *, const char *, int utf8);
