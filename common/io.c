@@ -13,6 +13,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -31,6 +32,7 @@
 #define IO_F_PAUSED	0x01
 #define IO_F_EOF	0x02
 #define IO_F_ERROR	0x04
+#define IO_F_WBLOCKED	0x08	/* the last write left data: wait EV_WRITE */
 
 #define IO_RBUF_MIN	1024
 #define IO_WBUF_KEEP	4096
@@ -58,9 +60,22 @@ struct io {
 	size_t		 wsize;
 	size_t		 wpos;
 	size_t		 wlen;
+	int		 dirty;		/* on io_dirty */
+	TAILQ_ENTRY(io)	 dirty_entry;
 };
 
+/*
+ * Output is written once per event-loop round, not when it is queued:
+ * replies to pipelined commands leave together, and the epoll set only
+ * changes when a socket is really full (IO_F_WBLOCKED).
+ */
+static TAILQ_HEAD(, io)	io_dirty = TAILQ_HEAD_INITIALIZER(io_dirty);
+static struct event	io_flush_ev;
+static int		io_flush_armed;
+
 static void	io_reload(struct io *);
+static void	io_mark_dirty(struct io *);
+static void	io_flush(int, short, void *);
 static void	io_touch(struct io *);
 static void	io_dispatch(int, short, void *);
 static void	io_timeout_cb(int, short, void *);
@@ -90,6 +105,8 @@ io_free(struct io *io)
 {
 	if (io == NULL)
 		return;
+	if (io->dirty)
+		TAILQ_REMOVE(&io_dirty, io, dirty_entry);
 	if (io->events)
 		event_del(&io->ev);
 	evtimer_del(&io->tmo);
@@ -184,8 +201,10 @@ io_reload(struct io *io)
 		if (!(io->flags & (IO_F_PAUSED | IO_F_EOF)) &&
 		    io->rlen < io->rmax)
 			events |= EV_READ;
-		if (io->wlen > 0)
+		if (io->wlen > 0 && (io->flags & IO_F_WBLOCKED))
 			events |= EV_WRITE;
+		else if (io->wlen > 0)
+			io_mark_dirty(io);
 	}
 	if (events == io->events)
 		return;
@@ -197,6 +216,35 @@ io_reload(struct io *io)
 	event_set(&io->ev, io->fd, events | EV_PERSIST, io_dispatch, io);
 	if (event_add(&io->ev, NULL) == -1)
 		fatal("io_reload: event_add");
+}
+
+static void
+io_mark_dirty(struct io *io)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (io->dirty)
+		return;
+	io->dirty = 1;
+	TAILQ_INSERT_TAIL(&io_dirty, io, dirty_entry);
+	if (!io_flush_armed) {
+		evtimer_set(&io_flush_ev, io_flush, NULL);
+		evtimer_add(&io_flush_ev, &tv);
+		io_flush_armed = 1;
+	}
+}
+
+static void
+io_flush(int fd, short ev, void *arg)
+{
+	struct io	*io;
+
+	io_flush_armed = 0;
+	while ((io = TAILQ_FIRST(&io_dirty)) != NULL) {
+		TAILQ_REMOVE(&io_dirty, io, dirty_entry);
+		io->dirty = 0;
+		io_dispatch(io->fd, EV_WRITE, io);	/* may free io */
+	}
 }
 
 static void
@@ -221,8 +269,11 @@ io_dispatch(int fd, short ev, void *arg)
 		}
 		if (n > 0)
 			io_touch(io);
-		if (io->wlen == 0)
+		if (io->wlen == 0) {
+			io->flags &= ~IO_F_WBLOCKED;
 			evt = IO_LOWAT;
+		} else
+			io->flags |= IO_F_WBLOCKED;
 	}
 	if (ev & EV_READ) {
 		if ((n = io_read_some(io)) == -1) {
