@@ -21,12 +21,14 @@
  *
  * Spares: ext4 without a journal skips inodes freed in the last minutes
  * when it allocates one, scanning them one by one, so that creating and
- * unlinking two files per message grows slower under load.  Files of
- * delivered messages are therefore not unlinked but renamed to
- * incoming/spare.N and reused (truncated when taken).  There are two
- * pools: files that were a .msg (smtp had a write fd on them) are only
- * ever reused as a .msg, so that an fd kept by a compromised smtp can
- * never reach an envelope file.  incoming/ is emptied at start-up.
+ * unlinking files per message grows slower under load.  Envelope files
+ * of delivered messages are therefore not unlinked but renamed to
+ * incoming/spare.N and reused (truncated when taken), and only after the
+ * next fsync of queue/, so that after a crash no name in queue/ can point
+ * at a reused inode.  Message files are unlinked, never reused: their
+ * descriptors leave this process (smtp writes them, agents read them) and
+ * a descriptor someone kept must not reach a later message.  incoming/ is
+ * emptied at start-up.
  */
 
 #include <sys/types.h>
@@ -66,7 +68,15 @@ struct qfs_pool {
 static char		 qfs_base[PATH_MAX];
 static int		 qfs_queuefd = -1;	/* queue/, for fsync */
 static uint32_t		 qfs_spare_seq;
-static struct qfs_pool	 qfs_pool_msg, qfs_pool_env;
+static struct qfs_pool	 qfs_pool_env;
+/*
+ * Envelope files freed this round: reusable only once queue/ is synced,
+ * so that after a crash no queue/ name can still point at an inode that
+ * was reused.  Message files are never reused: their descriptors leave
+ * the queue (smtp writes, agents read), and a kept descriptor must not
+ * reach a later message.
+ */
+static struct qfs_pool	 qfs_hold_env;
 
 static int	qfs_path(char *, const char *, uint32_t, const char *);
 static int	qfs_dirpath(char *, const char *);
@@ -74,8 +84,7 @@ static int	qfs_sparepath(char *, uint32_t);
 static int	qfs_unlink(const char *, uint32_t, const char *);
 static int	qfs_spare_take(struct qfs_pool *, uint32_t *);
 static void	qfs_spare_put(struct qfs_pool *, uint32_t, const char *);
-static void	qfs_spare_drop(struct qfs_pool *, uint32_t);
-static void	qfs_retire(struct qfs_pool *, const char *);
+static void	qfs_retire(const char *);
 static int	qfs_write_envs(int, const struct envelope *const *, size_t);
 static char	*qfs_read_file(const char *, size_t *);
 static int	qfs_parse_envs(uint32_t, const char *, size_t,
@@ -96,7 +105,7 @@ queue_fs_init(const char *base)
 	if (qfs_queuefd != -1)
 		(void)close(qfs_queuefd);
 	qfs_queuefd = -1;
-	qfs_pool_msg.n = qfs_pool_env.n = 0;
+	qfs_pool_env.n = qfs_hold_env.n = 0;
 }
 
 const char *
@@ -232,20 +241,14 @@ qfs_spare_put(struct qfs_pool *p, uint32_t n, const char *path)
 		log_warn("unlink %s", path);
 }
 
-/* The spare n could not be used: forget it. */
+/*
+ * Move the envelope file at path (relative to the base) to the spares
+ * held until the next sync of queue/.
+ */
 static void
-qfs_spare_drop(struct qfs_pool *p, uint32_t n)
+qfs_retire(const char *path)
 {
-	char	 path[PATH_MAX];
-
-	if (qfs_sparepath(path, n) == 0)
-		qfs_spare_put(p, n, path);
-}
-
-/* Move the file at path (relative to the base) into pool p. */
-static void
-qfs_retire(struct qfs_pool *p, const char *path)
-{
+	struct qfs_pool	*p = &qfs_hold_env;
 	char		 spare[PATH_MAX];
 	uint32_t	 n;
 
@@ -273,25 +276,12 @@ qfs_retire(struct qfs_pool *p, const char *path)
 int
 queue_fs_create(uint32_t msgid)
 {
-	char		 path[PATH_MAX], spare[PATH_MAX];
-	uint32_t	 n;
-	int		 fd, saved;
+	char	path[PATH_MAX];
 
 	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
 		return (-1);
-	if ((fd = qfs_spare_take(&qfs_pool_msg, &n)) == -1)
-		return (open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600));
-	if (qfs_sparepath(spare, n) == -1 ||
-	    renameat2(AT_FDCWD, spare, AT_FDCWD, path, RENAME_NOREPLACE) ==
-	    -1) {
-		saved = errno;
-		(void)close(fd);
-		qfs_spare_drop(&qfs_pool_msg, n);
-		errno = saved;
-		return (-1);
-	}
-	return (fd);
+	return (open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600));
 }
 
 /* Forget an uncommitted message. */
@@ -300,8 +290,9 @@ queue_fs_discard(uint32_t msgid)
 {
 	char	 path[PATH_MAX];
 
-	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0)
-		qfs_retire(&qfs_pool_msg, path);
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0 &&
+	    unlink(path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", path);
 }
 
 static int
@@ -365,8 +356,8 @@ queue_fs_env_write(uint32_t msgid, const struct envelope *const *evps,
 		    RENAME_NOREPLACE);
 	else if ((r = renameat2(AT_FDCWD, spare, AT_FDCWD, path,
 	    RENAME_EXCHANGE)) == 0) {
-		/* the old envelopes are now the spare */
-		qfs_spare_put(&qfs_pool_env, sn, spare);
+		/* the old envelopes are now a spare, after the sync */
+		qfs_spare_put(&qfs_hold_env, sn, spare);
 		return (0);
 	} else if (errno == EINVAL || errno == ENOENT)
 		r = rename(spare, path);	/* no exchange here */
@@ -440,6 +431,13 @@ queue_fs_sync(void)
 		log_warn("fsync %s%s", qfs_base, PATH_QUEUE);
 		return (-1);
 	}
+	/* what was freed before this sync may now be reused */
+	while (qfs_hold_env.n > 0) {
+		uint32_t	n = qfs_hold_env.spare[--qfs_hold_env.n];
+
+		if (qfs_sparepath(path, n) == 0)
+			qfs_spare_put(&qfs_pool_env, n, path);
+	}
 	return (0);
 }
 
@@ -450,9 +448,10 @@ queue_fs_delete(uint32_t msgid)
 	char	 path[PATH_MAX];
 
 	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == 0)
-		qfs_retire(&qfs_pool_env, path);
-	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0)
-		qfs_retire(&qfs_pool_msg, path);
+		qfs_retire(path);
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == 0 &&
+	    unlink(path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", path);
 }
 
 int
@@ -696,7 +695,7 @@ qfs_clear_incoming(void)
 	DIR		*d;
 	int		 n;
 
-	qfs_pool_msg.n = qfs_pool_env.n = 0;
+	qfs_pool_env.n = qfs_hold_env.n = 0;
 	if (qfs_dirpath(dir, PATH_INCOMING) == -1 ||
 	    (d = opendir(dir)) == NULL) {
 		log_warn("opendir %s%s", qfs_base, PATH_INCOMING);

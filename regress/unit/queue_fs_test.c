@@ -346,31 +346,37 @@ ATF_TC_BODY(spares, tc)
 	struct queue_fs_loadstats	 st;
 	struct loaded			 l;
 	struct stat			 sb;
-	ino_t				 msgino, envino;
+	ino_t				 envino;
 	int				 fd;
 
 	setup();
 	commit(0xb00, 2);
-	msgino = ino_of(PATH_QUEUE, 0xb00, ".msg");
 	envino = ino_of(PATH_QUEUE, 0xb00, ".env");
 	queue_fs_delete(0xb00);
 	ATF_CHECK(!exists(PATH_QUEUE, 0xb00, ".msg"));
 	ATF_CHECK(!exists(PATH_QUEUE, 0xb00, ".env"));
+	/* the .msg is gone for good; the .env is kept as a spare */
+	ATF_CHECK_EQ(count_files(PATH_INCOMING), 1);
 
+	/* a new message file starts empty */
 	ATF_REQUIRE((fd = queue_fs_create(0xc00)) != -1);
 	ATF_REQUIRE(fstat(fd, &sb) == 0);
 	ATF_CHECK_EQ(sb.st_size, 0);
 	close(fd);
-	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xc00, ".msg"), msgino);
 	queue_fs_discard(0xc00);
 	ATF_CHECK(!exists(PATH_QUEUE, 0xc00, ".msg"));
 
+	/* not reused before queue/ was synced after the delete */
+	queue_fs_delete(0xd00);
 	commit(0xd00, 1);
-	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xd00, ".msg"), msgino);
-	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xd00, ".env"), envino);
+	ATF_CHECK(ino_of(PATH_QUEUE, 0xd00, ".env") != envino);
+	/* that commit synced queue/: now it is */
+	commit(0xd01, 1);
+	ATF_CHECK_EQ(ino_of(PATH_QUEUE, 0xd01, ".env"), envino);
 
 	/* start-up clears the spares and loads the reused files right */
 	queue_fs_delete(0xd00);
+	queue_fs_delete(0xd01);
 	commit(0xe00, 1);
 	memset(&l, 0, sizeof(l));
 	ATF_REQUIRE(queue_fs_load(load_cb, &l, &st) == 0);
