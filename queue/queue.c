@@ -497,6 +497,19 @@ queue_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
 	queue_deliver_bounce_failed(b, rr.text);
 }
 
+static int
+queue_envelope_sees_rcpt(const struct envelope *e)
+{
+	struct action	*a;
+
+	if (e->dtype == DT_PIPE)
+		return (1);
+	if (e->dtype == DT_FILE)
+		return (0);
+	a = config_action(env, e->action);
+	return (a == NULL || (a->method != A_MBOX && a->method != A_MAILDIR));
+}
+
 /*
  * The same final delivery twice in one message (RCPT TO repeated, or two
  * aliases reaching one user) is delivered once.
@@ -515,11 +528,18 @@ queue_envelope_dup(const struct qpenv *envs, size_t n,
 		    strcmp(o->user, e->user) != 0 ||
 		    strcmp(o->arg, e->arg) != 0)
 			continue;
-		/* a command or a file once; a mailbox once per address */
-		if (e->dtype != DT_MAILBOX ||
-		    (strcasecmp(o->dest.user, e->dest.user) == 0 &&
-		    strcasecmp(o->dest.domain, e->dest.domain) == 0))
-			return (1);
+		if (strcasecmp(o->dest.user, e->dest.user) != 0 ||
+		    strcasecmp(o->dest.domain, e->dest.domain) != 0)
+			continue;
+		/*
+		 * A file or mailbox only sees the destination; a command
+		 * or an LMTP server also sees the recipient as given.
+		 */
+		if (queue_envelope_sees_rcpt(e) &&
+		    (strcasecmp(o->rcpt.user, e->rcpt.user) != 0 ||
+		    strcasecmp(o->rcpt.domain, e->rcpt.domain) != 0))
+			continue;
+		return (1);
 	}
 	return (0);
 }

@@ -32,7 +32,9 @@
 #define AGENT_MAX	10000		/* deliveries per agent */
 #define AGENT_PENDING	32		/* deliveries queued per agent */
 #define AGENT_PER_KEY	4		/* agents per (uid, kind) */
-#define AGENT_DEADLINE	360		/* seconds for one delivery */
+#ifndef AGENT_DEADLINE
+#define AGENT_DEADLINE	600		/* seconds without a result */
+#endif
 
 struct agent {
 	TAILQ_ENTRY(agent)	 entry;
@@ -44,13 +46,13 @@ struct agent {
 	struct event		 idle;
 	size_t			 pending;
 	size_t			 served;
+	time_t			 progress;	/* busy since or last result */
 	int			 closed;
 };
 
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
 	uint64_t		 evpid;
-	time_t			 started;
 	struct agent		*agent;
 };
 
@@ -170,10 +172,10 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	free(d);
 	pd = xcalloc(1, sizeof(*pd));
 	pd->evpid = evp->id;
-	pd->started = time(NULL);
 	pd->agent = ag;
 	TAILQ_INSERT_TAIL(&pendings, pd, entry);
-	ag->pending++;
+	if (ag->pending++ == 0)
+		ag->progress = monotonic_ms() / 1000;
 	ag->served++;
 	evtimer_del(&ag->idle);
 	if (!deadline_armed) {
@@ -186,28 +188,27 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 }
 
 /*
- * An agent runs as the user, who can stop it: a delivery that takes
- * longer than AGENT_DEADLINE kills its agent, and what it had is retried.
+ * An agent runs as the user, who can stop it: an agent that is busy but
+ * has not answered for AGENT_DEADLINE seconds (more than its own command
+ * and LMTP timeouts) is killed, and what it had is retried.
  */
 static void
 agent_deadline(int fd, short ev, void *arg)
 {
 	struct timeval	 tv = { 30, 0 };
-	struct pending	*pd;
-	time_t		 now = time(NULL);
+	struct agent	*ag;
+	time_t		 now = monotonic_ms() / 1000;
 
 	deadline_armed = 0;
-	TAILQ_FOREACH(pd, &pendings, entry) {
-		if (now - pd->started < AGENT_DEADLINE)
+	TAILQ_FOREACH(ag, &agents, entry) {
+		if (ag->closed || ag->pending == 0 ||
+		    now - ag->progress < AGENT_DEADLINE)
 			continue;
-		log_warnx("agent %s for uid %ld (pid %ld): no answer for "
-		    "%016llx in %d seconds, killing it", pd->agent->kind,
-		    (long)pd->agent->uid, (long)pd->agent->pid,
-		    (unsigned long long)pd->evpid, AGENT_DEADLINE);
-		kill(pd->agent->pid, SIGKILL);
-		agent_close(pd->agent);		/* removes its pendings */
-		agent_deadline(fd, ev, arg);	/* start over */
-		return;
+		log_warnx("agent %s for uid %ld (pid %ld): no answer in %d "
+		    "seconds with %zu deliveries waiting, killing it",
+		    ag->kind, (long)ag->uid, (long)ag->pid, AGENT_DEADLINE,
+		    ag->pending);
+		agent_close(ag);	/* kills it, retries its deliveries */
 	}
 	if (!TAILQ_EMPTY(&pendings)) {
 		evtimer_add(&deadline_ev, &tv);
@@ -356,6 +357,7 @@ agent_imsg_result(struct peer *p, struct imsg *imsg)
 	}
 	TAILQ_REMOVE(&pendings, pd, entry);
 	free(pd);
+	ag->progress = monotonic_ms() / 1000;
 	if (r.status != ST_OK && r.status != ST_TEMPFAIL &&
 	    r.status != ST_PERMFAIL && r.status != ST_LOOP)
 		r.status = ST_TEMPFAIL;
@@ -376,6 +378,9 @@ agent_close(struct agent *ag)
 		return;
 	ag->closed = 1;
 	evtimer_del(&ag->idle);
+	/* what it still had is retried: it must not deliver it too */
+	if (ag->pending > 0)
+		kill(ag->pid, SIGKILL);
 	TAILQ_FOREACH_SAFE(pd, &pendings, entry, tmp) {
 		if (pd->agent != ag)
 			continue;
