@@ -60,6 +60,7 @@ $(B)/libcartero.a: $(LIB_OBJS)
 
 $(B)/smtpd: $(SMTPD_OBJS) $(B)/libcartero.a
 	$(CC) $(LDFLAGS) -o $@ $(SMTPD_OBJS) $(B)/libcartero.a $(LDLIBS)
+	chmod 0711 $@	# unreadable: agents are not dumpable from exec on
 
 $(B)/smtpctl: $(SMTPCTL_OBJS) $(B)/libcartero.a
 	$(CC) $(LDFLAGS) -o $@ $(SMTPCTL_OBJS) $(B)/libcartero.a $(LDLIBS)
@@ -123,7 +124,7 @@ bench: deps
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
+	install -m 0711 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
 	install -m 0755 $(B)/smtpctl $(DESTDIR)$(SBINDIR)/smtpctl
 	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/sendmail
 	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/mailq
