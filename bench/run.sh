@@ -105,6 +105,34 @@ delivered() {
 	    sed -n 's/^queue.delivered=//p'
 }
 
+# memory per idle session, measured first, on a fresh smtp process: Pss
+# of the smtp process with IDLE sessions open after EHLO
+smtp_pid=$(pgrep -P "$ppid" -f "smtpd: smtp" | head -n 1)
+python3 - "$port" "$IDLE" "$smtp_pid" <<'PY'
+import socket, sys, time
+port, n, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def pss():
+    for l in open('/proc/%s/smaps_rollup' % pid):
+        if l.startswith('Pss:'):
+            return int(l.split()[1])
+before = pss()
+socks = []
+for i in range(n):
+    s = socket.create_connection(('127.0.0.1', port), 5)
+    s.recv(512)
+    s.sendall(b'EHLO idle.test\r\n')
+    socks.append(s)
+for s in socks:
+    s.settimeout(5)
+    s.recv(4096)
+time.sleep(0.5)
+after = pss()
+print("idle sessions=%d smtp Pss before=%d KB after=%d KB per-session=%.1f KB"
+      % (n, before, after, (after - before) / n))
+for s in socks:
+    s.close()
+PY
+
 # The bench user's Maildir is kept between runs and between invocations
 # (each run counts what it added) and only emptied past 100,000 files: on
 # ext4 without a journal, deleting thousands of files makes the next inode
@@ -154,29 +182,3 @@ if sent:
 PY
 done
 
-# memory per idle session: Pss of the smtp process with IDLE sessions open
-smtp_pid=$(pgrep -P "$ppid" -f "smtpd: smtp" | head -n 1)
-python3 - "$port" "$IDLE" "$smtp_pid" <<'PY'
-import socket, sys, time
-port, n, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-def pss():
-    for l in open('/proc/%s/smaps_rollup' % pid):
-        if l.startswith('Pss:'):
-            return int(l.split()[1])
-before = pss()
-socks = []
-for i in range(n):
-    s = socket.create_connection(('127.0.0.1', port), 5)
-    s.recv(512)
-    s.sendall(b'EHLO idle.test\r\n')
-    socks.append(s)
-for s in socks:
-    s.settimeout(5)
-    s.recv(4096)
-time.sleep(0.5)
-after = pss()
-print("idle sessions=%d smtp Pss before=%d KB after=%d KB per-session=%.1f KB"
-      % (n, before, after, (after - before) / n))
-for s in socks:
-    s.close()
-PY
