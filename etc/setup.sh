@@ -43,4 +43,10 @@ if [ ! -e /etc/aliases ] && [ -f "$top/etc/aliases" ]; then
 	install -o root -g root -m 0644 "$top/etc/aliases" /etc/aliases
 	echo "setup: installed /etc/aliases"
 fi
+# cartero never delivers as root (nor runs commands as root): mail to root
+# must be aliased to a person.
+if ! grep -qiE '^[[:space:]]*root[[:space:]]*:' /etc/aliases 2>/dev/null; then
+	echo "setup: note: /etc/aliases has no alias for root; mail to root" \
+	    "is refused until you add \"root: <your user>\"" >&2
+fi
 exit 0
