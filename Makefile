@@ -45,12 +45,14 @@ all: $(B)/smtpd $(B)/smtpctl $(CTL_LINKS)
 
 $(B)/parse.c: smtpd/parse.y
 	@mkdir -p $(B)
-	$(YACC) -o $@ $<
+	$(YACC) -d -o $@ $<	# also build/parse.h (token numbers)
+
+$(B)/parse.h: $(B)/parse.c
 
 $(O)/parse.o: $(B)/parse.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h lka/*.h queue/*.h)
+$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h lka/*.h queue/*.h) $(B)/parse.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 

@@ -1,9 +1,8 @@
 /*
- * parse.y -- the smtpd.conf(5) parser.
+ * parse.y -- the smtpd.conf(5) parser: the grammar and what it builds.
  *
- * The OpenBSD daemon template: a file stack for include, macros
- * (name = "value", $name, -D name=value), a hand-written lexer and a sorted
- * keyword table searched with bsearch(3).
+ * The lexer, the include file stack, macros and the diagnostics are in
+ * parse_lex.c.
  *
  * parse_config() reads a file and reports problems on stderr as
  * "file:line: message", all of them (up to MAX_ERRORS), before failing.
@@ -29,8 +28,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,47 +36,7 @@
 #include "log.h"
 #include "util.h"
 #include "smtpd.h"
-
-#define MAX_ERRORS	20
-#define MAX_INCLUDE	16
-#define MAX_TOKLEN	8192
-#define HIST_MAX	64
-#define HIST_TEXT	48
-#define START_EXPAND	0x100	/* unget markers around a macro value */
-#define DONE_EXPAND	0x101
-
-struct file {
-	TAILQ_ENTRY(file)	 entry;
-	FILE			*stream;	/* NULL: memory buffer */
-	const char		*buf;
-	size_t			 len;
-	size_t			 off;
-	const char		*name;		/* arena */
-	int			 lineno;
-	int			 eof_reached;
-	int			*ungetbuf;
-	size_t			 ungetpos;
-	size_t			 ungetsize;
-};
-
-struct sym {
-	TAILQ_ENTRY(sym)	 entry;
-	char			*name;
-	char			*val;
-	int			 persist;	/* -D: survives reparses */
-	int			 used;
-	char			*file;
-	int			 line;
-};
-
-struct diag {
-	TAILQ_ENTRY(diag)	 entry;
-	const char		*file;
-	int			 line;
-	int			 warning;
-	char			*macro;		/* unknown macro: see the end */
-	char			 msg[512];
-};
+#include "parse_lex.h"
 
 enum def_kind { K_TABLE, K_ACTION };
 
@@ -109,108 +66,9 @@ struct tval {
 	int			 line;
 };
 
-struct tok {
-	int			 type;
-	char			 text[HIST_TEXT];
-};
-
-struct arena {
-	struct arena		*next;
-	max_align_t		 data[];
-};
-
-/* The global options, each settable once. */
-enum gopt {
-	G_HOSTNAME, G_RUNDIR, G_QPATH, G_QTTL, G_RETRY_MIN, G_RETRY_MAX,
-	G_MAXMSG, G_TIMEOUT, G_VRFY, G_MAXRCPT, G_MAXMAILS, G_MAXCMDS,
-	G_MAXERRORS, G_MAXSESSIONS, G_MAXLINE, G_COUNT
-};
-
-struct parse {
-	struct smtpd_config	*cfg;
-	int			 buffer;	/* parse_config_buffer() */
-	int			 verbose;
-	int			 errors;
-	int			 stop;		/* too many errors */
-	int			 lexerr;	/* reported; mute yyerror */
-	int			 depth;		/* inside { } */
-	int			 depth_line;
-	int			 expanding;
-	struct arena		*arena;
-	TAILQ_HEAD(diaglist, diag) diags;
-	TAILQ_HEAD(filelist, file) files;
-	struct def		*defs, **defs_tail;
-	struct ref		*refs, **refs_tail;
-	int			 seen[G_COUNT];
-	const char		*seen_file[G_COUNT];
-	struct tok		 hist[HIST_MAX];
-	size_t			 nhist;
-	int			 hist_reset;
-};
-
-typedef struct {
-	union {
-		char			*string;
-		int			 number;
-		struct listener		*listener;
-		struct action		*action;
-		struct rule		*rule;
-		struct rule_cond	*cond;
-		struct tval		*tval;
-	} v;
-	int lineno;
-} YYSTYPE;
-#define YYSTYPE_IS_DECLARED 1
-
 static struct parse	*ps;
-static struct file	*file, *topfile;
-static TAILQ_HEAD(, sym) symhead = TAILQ_HEAD_INITIALIZER(symhead);
 
-int		 yyparse(void);
-int		 yylex(void);
-void		 yyerror(const char *);
-
-static void	*palloc(size_t);
-static char	*pstrdup(const char *);
-static void	 diag_vadd(const char *, int, int, const char *, va_list)
-		    __attribute__((__format__(printf, 4, 0)));
-static void	 diag_add(int, int, const char *, va_list)
-		    __attribute__((__format__(printf, 3, 0)));
-static void	 perr(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
-static void	 pwarn_at(const char *, int, const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
-static void	 perr_at(const char *, int, const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
-static const char *loc(const char *, int);
 static int	 copy_str(char *, size_t, const char *, const char *, int);
-static struct file *pushfile(const char *, int);
-static struct file *pushbuffer(const char *, size_t);
-static int	 popfile(void);
-static void	 closefile(struct file *);
-static int	 igetc(void);
-static int	 lgetc(int);
-static void	 lungetc(int);
-static int	 findeol(void);
-static int	 isword(int);
-static int	 kwcmp(const void *, const void *);
-static int	 lex_word(int);
-static int	 lex_quoted(int);
-static int	 lex_tableref(void);
-static int	 lex_macro(void);
-static void	 hist_push(int, const char *);
-static const char *tokname(int);
-static const char *tokdesc(const struct tok *);
-static const char *hint(void);
-static int	 peek_equal(void);
-static const char *hint_listen(int, size_t);
-static const char *hint_action(int, size_t);
-static const char *hint_match(int, size_t);
-static const char *hint_table(int, size_t);
-static const char *hint_global(int, int, size_t);
-static int	 symset(const char *, const char *, int);
-static struct sym *symfind(const char *);
-static void	 symclear(void);
 static struct def *def_find(enum def_kind, const char *);
 static int	 def_add(enum def_kind, const char *, int, int);
 static void	 ref_add(enum def_kind, const char *, const char *, int, int);
@@ -219,7 +77,6 @@ static void	 set_limit(enum gopt, size_t *, const char *, size_t, size_t,
 		    int);
 static void	 set_duration(enum gopt, time_t *, const char *, int);
 static void	 set_path(enum gopt, char *, size_t, const char *, int);
-static void	 add_include(const char *, int);
 static int	 valid_table_name(const char *);
 static int	 table_check(const char *, struct tval *, size_t *, int *);
 static int	 table_path(const char *, const char **, int);
@@ -247,7 +104,6 @@ static void	 default_hostname(char *, size_t);
 static void	 config_defaults(struct smtpd_config *);
 static void	 parse_begin(struct parse *, int, int);
 static int	 parse_run(struct smtpd_config *);
-static void	 diags_flush(void);
 static void	 parse_end(void);
 %}
 
@@ -279,7 +135,7 @@ grammar		: /* empty */
 		| grammar error '\n'		{ yyerrok; }
 		;
 
-include		: INCLUDE STRING		{ add_include($2, $<lineno>1); }
+include		: INCLUDE STRING		{ lex_include($2, $<lineno>1); }
 		;
 
 varset		: STRING '=' STRING {
@@ -596,68 +452,6 @@ limit		: MAXRCPT STRING	{
 
 %%
 
-struct keywords {
-	const char	*k_name;
-	int		 k_val;
-};
-
-/* Sorted: bsearch(3). */
-static const struct keywords keywords[] = {
-	{ "action",		ACTION },
-	{ "alias",		ALIAS },
-	{ "allow",		ALLOW },
-	{ "any",		ANY },
-	{ "domain",		DOMAIN },
-	{ "expand-only",	EXPANDONLY },
-	{ "file",		FILE_ },
-	{ "for",		FOR },
-	{ "forward-only",	FORWARDONLY },
-	{ "from",		FROM },
-	{ "hostname",		HOSTNAME },
-	{ "include",		INCLUDE },
-	{ "limit",		LIMIT },
-	{ "listen",		LISTEN },
-	{ "lmtp",		LMTP },
-	{ "local",		LOCAL },
-	{ "mail-from",		MAILFROM },
-	{ "maildir",		MAILDIR },
-	{ "match",		MATCH },
-	{ "max",		MAX },
-	{ "max-commands",	MAXCMDS },
-	{ "max-errors",		MAXERRORS },
-	{ "max-line-length",	MAXLINE },
-	{ "max-mails",		MAXMAILS },
-	{ "max-message-size",	MAXMSGSIZE },
-	{ "max-rcpt",		MAXRCPT },
-	{ "max-sessions",	MAXSESSIONS },
-	{ "mbox",		MBOX },
-	{ "mda",		MDA },
-	{ "min",		MIN },
-	{ "on",			ON },
-	{ "path",		PATH },
-	{ "pipe",		PIPE },
-	{ "port",		PORT },
-	{ "queue",		QUEUE },
-	{ "rcpt-to",		RCPTTO },
-	{ "reject",		REJECT },
-	{ "retry",		RETRY },
-	{ "rundir",		RUNDIR },
-	{ "smtp",		SMTP },
-	{ "smtps",		SMTPS },
-	{ "socket",		SOCKET },
-	{ "src",		SRC },
-	{ "submission",		SUBMISSION },
-	{ "table",		TABLE },
-	{ "tag",		TAG },
-	{ "timeout",		TIMEOUT },
-	{ "ttl",		TTL },
-	{ "user",		USER },
-	{ "userbase",		USERBASE },
-	{ "virtual",		VIRTUAL },
-	{ "vrfy",		VRFY },
-};
-
-
 static const char *gopt_names[G_COUNT] = {
 	"hostname", "rundir", "queue path", "queue ttl", "queue retry min",
 	"queue retry max", "smtp max-message-size", "smtp timeout",
@@ -665,132 +459,6 @@ static const char *gopt_names[G_COUNT] = {
 	"smtp limit max-commands", "smtp limit max-errors",
 	"smtp limit max-sessions", "smtp limit max-line-length",
 };
-
-/*
- * Memory and diagnostics.
- */
-
-static void *
-palloc(size_t size)
-{
-	struct arena	*a;
-
-	a = xcalloc(1, sizeof(*a) + size);
-	a->next = ps->arena;
-	ps->arena = a;
-	return (a->data);
-}
-
-static char *
-pstrdup(const char *s)
-{
-	size_t	 len = strlen(s) + 1;
-
-	return (memcpy(palloc(len), s, len));
-}
-
-static void
-diag_vadd(const char *fname, int line, int warning, const char *fmt,
-    va_list ap)
-{
-	struct diag	*d;
-
-	if (!warning && ps->stop)
-		return;
-	d = palloc(sizeof(*d));
-	d->file = fname;
-	d->line = line;
-	d->warning = warning;
-	if (!warning && ++ps->errors > MAX_ERRORS) {
-		ps->stop = 1;
-		(void)strlcpy(d->msg, "too many errors, giving up",
-		    sizeof(d->msg));
-	} else
-		(void)vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	TAILQ_INSERT_TAIL(&ps->diags, d, entry);
-}
-
-static void
-diag_add(int warning, int line, const char *fmt, va_list ap)
-{
-	diag_vadd(file != NULL ? file->name : "?", line, warning, fmt, ap);
-}
-
-static void
-perr(int line, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	diag_add(0, line, fmt, ap);
-	va_end(ap);
-}
-
-static void
-perr_at(const char *fname, int line, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	diag_vadd(fname, line, 0, fmt, ap);
-	va_end(ap);
-}
-
-static void
-pwarn_at(const char *fname, int line, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	diag_vadd(fname, line, 1, fmt, ap);
-	va_end(ap);
-}
-
-/* "line N" in the file being read, "FILE:N" in another one. */
-static const char *
-loc(const char *fname, int line)
-{
-	static char	 buf[PATH_MAX + 32];
-
-	if (file != NULL && fname != NULL && strcmp(fname, file->name) == 0)
-		(void)snprintf(buf, sizeof(buf), "line %d", line);
-	else
-		(void)snprintf(buf, sizeof(buf), "%s:%d",
-		    fname != NULL ? fname : "?", line);
-	return (buf);
-}
-
-static void
-diags_flush(void)
-{
-	struct diag	*d;
-	struct sym	*sym;
-	char		 msg[sizeof(d->msg)];
-
-	TAILQ_FOREACH(d, &ps->diags, entry) {
-		/* the parent has shown the warnings already */
-		if (ps->buffer && d->warning)
-			continue;
-		if (d->macro == NULL)
-			(void)strlcpy(msg, d->msg, sizeof(msg));
-		else if ((sym = symfind(d->macro)) != NULL &&
-		    sym->file != NULL)
-			(void)snprintf(msg, sizeof(msg), "macro \"%s\" is used "
-			    "before its definition at %s:%d", d->macro,
-			    sym->file, sym->line);
-		else
-			(void)snprintf(msg, sizeof(msg), "unknown macro "
-			    "\"%s\"", d->macro);
-		if (ps->buffer)
-			log_warnx("configuration: line %d: %s%s", d->line,
-			    d->warning ? "warning: " : "", msg);
-		else
-			fprintf(stderr, "%s:%d: %s%s\n", d->file, d->line,
-			    d->warning ? "warning: " : "", msg);
-	}
-	if (!ps->buffer)
-		fflush(stderr);
-}
 
 /* Copy a value into a fixed field: -1 (reported) if empty or too long. */
 static int
@@ -808,763 +476,6 @@ copy_str(char *dst, size_t size, const char *src, const char *what,
 		return (-1);
 	}
 	return (0);
-}
-
-/*
- * Files and the lexer.
- */
-
-static struct file *
-pushfile(const char *name, int line)
-{
-	struct file	*nf;
-	FILE		*fp;
-	size_t		 depth = 0;
-
-	TAILQ_FOREACH(nf, &ps->files, entry)
-		depth++;
-	if (depth >= MAX_INCLUDE) {
-		perr(line, "include nesting too deep (more than %d levels)",
-		    MAX_INCLUDE);
-		return (NULL);
-	}
-	if ((fp = fopen(name, "r")) == NULL) {
-		if (depth == 0)
-			fprintf(stderr, "%s: %s\n", name, strerror(errno));
-		else
-			perr(line, "cannot open \"%s\": %s", name,
-			    strerror(errno));
-		return (NULL);
-	}
-	nf = palloc(sizeof(*nf));
-	nf->stream = fp;
-	nf->name = pstrdup(name);
-	nf->lineno = 1;
-	TAILQ_INSERT_TAIL(&ps->files, nf, entry);
-	return (nf);
-}
-
-static struct file *
-pushbuffer(const char *buf, size_t len)
-{
-	struct file	*nf;
-
-	nf = palloc(sizeof(*nf));
-	nf->buf = buf;
-	nf->len = len;
-	nf->name = "configuration";
-	nf->lineno = 1;
-	TAILQ_INSERT_TAIL(&ps->files, nf, entry);
-	return (nf);
-}
-
-static void
-closefile(struct file *f)
-{
-	TAILQ_REMOVE(&ps->files, f, entry);
-	if (f->stream != NULL)
-		fclose(f->stream);
-	free(f->ungetbuf);
-}
-
-static int
-popfile(void)
-{
-	struct file	*prev;
-
-	if ((prev = TAILQ_PREV(file, filelist, entry)) == NULL)
-		return (EOF);
-	closefile(file);
-	file = prev;
-	return (0);
-}
-
-static int
-igetc(void)
-{
-	int	 c;
-
-	for (;;) {
-		if (file->ungetpos > 0) {
-			c = file->ungetbuf[--file->ungetpos];
-			if (c == START_EXPAND)
-				ps->expanding = 1;
-			else if (c == DONE_EXPAND)
-				ps->expanding = 0;
-			else
-				return (c);
-			continue;
-		}
-		if (file->stream != NULL)
-			return (getc(file->stream));
-		if (file->off < file->len)
-			return ((unsigned char)file->buf[file->off++]);
-		return (EOF);
-	}
-}
-
-static int
-lgetc(int quotec)
-{
-	int	 c, next;
-
-	if (quotec)
-		return (igetc());
-	while ((c = igetc()) == '\\') {
-		next = igetc();
-		if (next != '\n') {
-			c = next;
-			break;
-		}
-		file->lineno++;
-	}
-	if (c == EOF) {
-		/* A last line without a newline still ends a statement. */
-		if (!file->eof_reached) {
-			file->eof_reached = 1;
-			return ('\n');
-		}
-		while (c == EOF) {
-			if (file == topfile || popfile() == EOF)
-				return (EOF);
-			c = igetc();
-		}
-	}
-	return (c);
-}
-
-static void
-lungetc(int c)
-{
-	if (c == EOF)
-		return;
-	if (file->ungetpos >= file->ungetsize) {
-		file->ungetsize = file->ungetsize ? file->ungetsize * 2 : 64;
-		file->ungetbuf = xreallocarray(file->ungetbuf,
-		    file->ungetsize, sizeof(*file->ungetbuf));
-	}
-	file->ungetbuf[file->ungetpos++] = c;
-}
-
-/* Skip the rest of the line (leaving the newline) after a lexer error. */
-static int
-findeol(void)
-{
-	int	 c;
-
-	ps->lexerr = 1;
-	ps->depth = 0;
-	while ((c = lgetc(0)) != '\n' && c != EOF)
-		;
-	lungetc(c);
-	return (ERROR);
-}
-
-static int
-isword(int c)
-{
-	if (c == EOF)
-		return (0);
-	if (c >= 0x80)
-		return (1);
-	if (isalnum(c))
-		return (1);
-	return (ispunct(c) && strchr("(){}<>!=#,\"'", c) == NULL);
-}
-
-static int
-kwcmp(const void *k, const void *e)
-{
-	return (strcmp(k, ((const struct keywords *)e)->k_name));
-}
-
-static void
-hist_push(int type, const char *text)
-{
-	struct tok	*t;
-
-	if (ps->nhist == HIST_MAX) {
-		/* keep the statement's first token for the hints */
-		memmove(&ps->hist[1], &ps->hist[2],
-		    (HIST_MAX - 2) * sizeof(ps->hist[0]));
-		ps->nhist--;
-	}
-	t = &ps->hist[ps->nhist++];
-	t->type = type;
-	if (text != NULL)
-		(void)strlcpy(t->text, text, sizeof(t->text));
-	else
-		t->text[0] = '\0';
-}
-
-static int
-lex_word(int c)
-{
-	const struct keywords	*kw;
-	char			 buf[MAX_TOKLEN];
-	size_t			 n = 0;
-
-	do {
-		if (n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "word too long (at most %zu "
-			    "characters)", sizeof(buf) - 1);
-			return (findeol());
-		}
-		buf[n++] = (char)c;
-	} while (isword(c = lgetc(0)));
-	lungetc(c);
-	buf[n] = '\0';
-	kw = bsearch(buf, keywords, nitems(keywords), sizeof(keywords[0]),
-	    kwcmp);
-	if (kw != NULL) {
-		hist_push(kw->k_val, buf);
-		return (kw->k_val);
-	}
-	yylval.v.string = pstrdup(buf);
-	hist_push(STRING, buf);
-	return (STRING);
-}
-
-static int
-lex_quoted(int quotec)
-{
-	char	 buf[MAX_TOKLEN];
-	size_t	 n = 0;
-	int	 c, next;
-
-	for (;;) {
-		if ((c = lgetc(quotec)) == EOF || c == '\n') {
-			perr(yylval.lineno, "unterminated quoted string");
-			lungetc(c);
-			return (findeol());
-		}
-		if (c == quotec)
-			break;
-		if (c == '\\') {
-			next = lgetc(quotec);
-			if (next == quotec || next == '\\')
-				c = next;
-			else if (next == '\n') {
-				file->lineno++;
-				continue;
-			} else
-				lungetc(next);
-		}
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			perr(yylval.lineno, "invalid character 0x%02x in "
-			    "quoted string", (unsigned)c);
-			return (findeol());
-		}
-		if (n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "quoted string too long (at most "
-			    "%zu characters)", sizeof(buf) - 1);
-			return (findeol());
-		}
-		buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	yylval.v.string = pstrdup(buf);
-	hist_push(STRING, buf);
-	return (STRING);
-}
-
-/* <name>: a table reference; names are letters, digits, "_-.". */
-static int
-lex_tableref(void)
-{
-	char	 buf[NAME_MAX_CONF];
-	size_t	 n = 0;
-	int	 c;
-
-	while (isascii(c = lgetc(0)) && (isalnum(c) || c == '_' ||
-	    c == '-' || c == '.')) {
-		if (n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "table name too long (at most "
-			    "%zu characters)", sizeof(buf) - 1);
-			return (findeol());
-		}
-		buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	if (c != '>' || n == 0) {
-		lungetc(c);
-		perr(yylval.lineno, "invalid table reference: expected "
-		    "<name>");
-		return (findeol());
-	}
-	yylval.v.string = pstrdup(buf);
-	hist_push(TABLEREF, buf);
-	return (TABLEREF);
-}
-
-/* After "$": push the macro's value back; 0 when expanded. */
-static int
-lex_macro(void)
-{
-	struct diag	*d;
-	struct sym	*sym;
-	char		 buf[NAME_MAX_CONF];
-	const char	*p;
-	size_t		 n = 0;
-	int		 c;
-
-	while (isascii(c = lgetc(0)) && (isalnum(c) || c == '_')) {
-		if (n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "macro name too long");
-			return (findeol());
-		}
-		buf[n++] = (char)c;
-	}
-	lungetc(c);
-	buf[n] = '\0';
-	if (n == 0) {
-		perr(yylval.lineno, "expected a macro name after \"$\"");
-		return (findeol());
-	}
-	if ((sym = symfind(buf)) == NULL) {
-		/* unknown, or defined later: decided at the end */
-		perr(yylval.lineno, "unknown macro");
-		if ((d = TAILQ_LAST(&ps->diags, diaglist)) != NULL &&
-		    !ps->stop)
-			d->macro = pstrdup(buf);
-		return (findeol());
-	}
-	sym->used = 1;
-	lungetc(DONE_EXPAND);
-	for (p = sym->val + strlen(sym->val); p > sym->val; p--)
-		lungetc((unsigned char)p[-1]);
-	lungetc(START_EXPAND);
-	return (0);
-}
-
-int
-yylex(void)
-{
-	int	 c, tok;
-
-	if (ps->stop)
-		return (0);
-	if (ps->hist_reset) {
-		ps->nhist = 0;
-		ps->hist_reset = 0;
-		ps->lexerr = 0;
-	}
-top:
-	while ((c = lgetc(0)) == ' ' || c == '\t' ||
-	    (c == '\n' && ps->depth > 0))
-		if (c == '\n')
-			file->lineno++;
-	yylval.lineno = file->lineno;
-	if (c == '#') {
-		while ((c = lgetc(0)) != '\n' && c != EOF)
-			;
-		if (c == '\n' && ps->depth > 0) {
-			file->lineno++;
-			goto top;
-		}
-	}
-	if (c == '$' && !ps->expanding) {
-		if ((tok = lex_macro()) == 0)
-			goto top;
-		return (tok);
-	}
-	switch (c) {
-	case '\n':
-		file->lineno++;
-		hist_push('\n', NULL);
-		ps->hist_reset = 1;
-		return ('\n');
-	case EOF:
-		if (ps->depth > 0) {
-			perr(ps->depth_line, "unterminated \"{\"");
-			ps->depth = 0;
-			ps->lexerr = 1;
-		}
-		hist_push(0, NULL);
-		return (0);
-	case '"':
-	case '\'':
-		return (lex_quoted(c));
-	case '<':
-		return (lex_tableref());
-	case '{':
-		if (ps->depth++ == 0)
-			ps->depth_line = file->lineno;
-		break;
-	case '}':
-		if (ps->depth > 0)
-			ps->depth--;
-		break;
-	case '=':
-	case ',':
-	case '!':
-		break;
-	default:
-		if (isword(c))
-			return (lex_word(c));
-		if (isprint(c))
-			perr(yylval.lineno, "unexpected character \"%c\"", c);
-		else
-			perr(yylval.lineno, "unexpected character 0x%02x",
-			    (unsigned)c);
-		return (findeol());
-	}
-	hist_push(c, NULL);
-	return (c);
-}
-
-/*
- * Syntax errors: name the offending token and what was expected after the
- * previous one, from the tokens of the statement read so far.
- */
-
-static const char *
-tokname(int type)
-{
-	static char	 buf[4][HIST_TEXT + 8];
-	static int	 i;
-	size_t		 k;
-	char		*b = buf[i++ % 4];
-
-	switch (type) {
-	case 0:
-		return ("end of file");
-	case '\n':
-		return ("end of line");
-	case STRING:
-	case TABLEREF:
-	case ERROR:
-		return (NULL);
-	}
-	for (k = 0; k < nitems(keywords); k++)
-		if (keywords[k].k_val == type) {
-			(void)snprintf(b, HIST_TEXT + 8, "\"%s\"",
-			    keywords[k].k_name);
-			return (b);
-		}
-	(void)snprintf(b, HIST_TEXT + 8, "\"%c\"", type);
-	return (b);
-}
-
-static const char *
-tokdesc(const struct tok *t)
-{
-	static char	 buf[2][HIST_TEXT + 16];
-	static int	 i;
-	const char	*name;
-	char		*b = buf[i++ % 2];
-	int		 more;
-
-	if ((name = tokname(t->type)) != NULL)
-		return (name);
-	more = strlen(t->text) > 40;
-	(void)snprintf(b, HIST_TEXT + 16, t->type == TABLEREF ? "<%.40s%s>" :
-	    "\"%.40s%s\"", t->text, more ? "..." : "");
-	return (b);
-}
-
-static const char *
-hint_table(int prev, size_t n)
-{
-	if (n == 2)
-		return ("a table name");
-	if (n == 3)
-		return ("a file path or \"{\"");
-	if (ps->hist[2].type != '{' || prev == '}')
-		return ("end of line");
-	switch (prev) {
-	case '{':
-	case '=':
-		return ("a value");
-	case ',':
-		return ("a value or \"}\"");
-	}
-	if (ps->hist[n - 3].type == '=')
-		return ("\",\" or \"}\"");
-	return ("\",\", \"=\" or \"}\"");
-}
-
-static const char *
-hint_listen(int prev, size_t n)
-{
-	switch (prev) {
-	case LISTEN:
-		return ("\"on\"");
-	case ON:
-		return ("an address, an interface, a host name or \"socket\"");
-	case PORT:
-		return ("a port number, \"smtp\", \"submission\" or "
-		    "\"smtps\"");
-	case HOSTNAME:
-		return ("a host name");
-	case TAG:
-		return ("a tag name");
-	}
-	return ("\"port\", \"hostname\", \"tag\" or end of line");
-}
-
-static const char *
-hint_action(int prev, size_t n)
-{
-	if (n == 2)
-		return ("an action name");
-	if (n == 3)
-		return ("\"mbox\", \"maildir\", \"lmtp\", \"mda\", "
-		    "\"expand-only\" or \"forward-only\"");
-	switch (prev) {
-	case LMTP:
-		return ("a destination (host:port or socket path)");
-	case MDA:
-		return ("a command");
-	case ALIAS:
-	case VIRTUAL:
-	case USERBASE:
-		return ("a table name like <name>");
-	case USER:
-		return ("a user name");
-	case ALLOW:
-		return ("\"pipe\", \"file\" or \"include\"");
-	}
-	return ("\"alias\", \"virtual\", \"userbase\", \"user\", \"allow\" "
-	    "or end of line");
-}
-
-static const char *
-hint_match(int prev, size_t n)
-{
-	switch (prev) {
-	case FROM:
-		return ("\"any\", \"local\", \"socket\", \"src\" or "
-		    "\"mail-from\"");
-	case FOR:
-		return ("\"any\", \"local\", \"domain\" or \"rcpt-to\"");
-	case SRC:
-		return ("a table name like <name> or an address");
-	case MAILFROM:
-	case RCPTTO:
-		return ("a table name like <name> or a mail address");
-	case DOMAIN:
-		return ("a table name like <name> or a domain name");
-	case TAG:
-		return ("a tag name");
-	case '!':
-		return ("\"from\", \"for\" or \"tag\"");
-	case ACTION:
-		return ("an action name");
-	case REJECT:
-		return ("end of line");
-	}
-	if (n >= 3 && prev == STRING && ps->hist[n - 3].type == ACTION)
-		return ("end of line");
-	return ("\"from\", \"for\", \"tag\", \"action\" or \"reject\"");
-}
-
-static const char *
-hint_global(int first, int prev, size_t n)
-{
-	int	 second = ps->hist[1].type;
-
-	switch (first) {
-	case HOSTNAME:
-		return (prev == HOSTNAME ? "a host name" : "end of line");
-	case RUNDIR:
-		return (prev == RUNDIR ? "a directory" : "end of line");
-	case INCLUDE:
-		return (prev == INCLUDE ? "a file name" : "end of line");
-	case QUEUE:
-		switch (prev) {
-		case QUEUE:
-			return ("\"path\", \"ttl\" or \"retry\"");
-		case PATH:
-			return ("a directory");
-		case TTL:
-		case MIN:
-		case MAX:
-			return ("a duration like 30s, 5m, 4h or 4d");
-		case RETRY:
-			return ("\"min\" or \"max\"");
-		}
-		return (second == RETRY ? "\"min\", \"max\" or end of line" :
-		    "end of line");
-	case SMTP:
-		switch (prev) {
-		case SMTP:
-			return ("\"max-message-size\", \"limit\", \"timeout\" "
-			    "or \"vrfy\"");
-		case MAXMSGSIZE:
-			return ("a size like 35M");
-		case TIMEOUT:
-			return ("a duration like 5m");
-		case LIMIT:
-			return ("\"max-rcpt\", \"max-mails\", "
-			    "\"max-commands\", \"max-errors\", "
-			    "\"max-sessions\" or \"max-line-length\"");
-		case MAXRCPT:
-		case MAXMAILS:
-		case MAXCMDS:
-		case MAXERRORS:
-		case MAXSESSIONS:
-		case MAXLINE:
-			return ("a number");
-		}
-		return (second == LIMIT ? "\"max-rcpt\", \"max-mails\", "
-		    "\"max-commands\", \"max-errors\", \"max-sessions\", "
-		    "\"max-line-length\" or end of line" : "end of line");
-	}
-	return (NULL);
-}
-
-/* What was expected after the previous token; NULL: unknown directive. */
-static const char *
-hint(void)
-{
-	size_t	 n = ps->nhist;
-	int	 first = ps->hist[0].type, prev = ps->hist[n - 2].type;
-
-	switch (first) {
-	case TABLE:
-		return (hint_table(prev, n));
-	case LISTEN:
-		return (hint_listen(prev, n));
-	case ACTION:
-		return (hint_action(prev, n));
-	case MATCH:
-		return (hint_match(prev, n));
-	case STRING:
-		if (n == 2)
-			return (NULL);
-		return (n == 3 && prev == '=' ? "a value" : "end of line");
-	}
-	return (hint_global(first, prev, n));
-}
-
-/* Is the next token "=" (a keyword used as a macro name)? */
-static int
-peek_equal(void)
-{
-	int	 c, eq;
-
-	while ((c = igetc()) == ' ' || c == '\t')
-		;
-	eq = c == '=';
-	lungetc(c);
-	return (eq);
-}
-
-void
-yyerror(const char *msg)
-{
-	const struct tok	*bad, *first;
-	const char		*exp;
-
-	if (ps->lexerr || ps->stop)
-		return;
-	ps->lexerr = 1;
-	ps->depth = 0;
-	if (ps->nhist == 0) {
-		perr(yylval.lineno, "%s", msg);
-		return;
-	}
-	bad = &ps->hist[ps->nhist - 1];
-	first = &ps->hist[0];
-	/* keep a broken definition from causing "undefined" errors */
-	if ((first->type == TABLE || first->type == ACTION) &&
-	    ps->nhist >= 3 && ps->hist[1].type == STRING)
-		def_add(first->type == TABLE ? K_TABLE : K_ACTION,
-		    ps->hist[1].text, yylval.lineno, 1);
-	if (ps->nhist == 1 && tokname(first->type) != NULL &&
-	    first->type > 0xff && peek_equal()) {
-		perr(yylval.lineno, "%s: %s is a keyword, not a macro name",
-		    msg, tokdesc(first));
-		return;
-	}
-	if (ps->nhist == 1 || (exp = hint()) == NULL) {
-		perr(yylval.lineno, "%s: unknown directive %s: expected "
-		    "\"action\", \"hostname\", \"include\", \"listen\", "
-		    "\"match\", \"queue\", \"rundir\", \"smtp\", \"table\" or "
-		    "a macro definition", msg, tokdesc(first));
-		return;
-	}
-	perr(yylval.lineno, "%s: expected %s after %s, got %s", msg, exp,
-	    tokdesc(&ps->hist[ps->nhist - 2]), tokdesc(bad));
-}
-
-/*
- * Macros.
- */
-
-static struct sym *
-symfind(const char *name)
-{
-	struct sym	*sym;
-
-	TAILQ_FOREACH(sym, &symhead, entry)
-		if (strcmp(name, sym->name) == 0)
-			return (sym);
-	return (NULL);
-}
-
-/* A -D macro (persist) is not overridden by the file. */
-static int
-symset(const char *name, const char *val, int persist)
-{
-	struct sym	*sym;
-
-	if ((sym = symfind(name)) != NULL) {
-		if (sym->persist && !persist)
-			return (0);
-		free(sym->val);
-		sym->val = xstrdup(val);
-		sym->persist = persist;
-		return (0);
-	}
-	sym = xcalloc(1, sizeof(*sym));
-	sym->name = xstrdup(name);
-	sym->val = xstrdup(val);
-	sym->persist = persist;
-	if (!persist && file != NULL) {
-		sym->file = xstrdup(file->name);
-		sym->line = yylval.lineno;
-	}
-	TAILQ_INSERT_TAIL(&symhead, sym, entry);
-	return (0);
-}
-
-static void
-symclear(void)
-{
-	struct sym	*sym, *next;
-
-	for (sym = TAILQ_FIRST(&symhead); sym != NULL; sym = next) {
-		next = TAILQ_NEXT(sym, entry);
-		if (sym->persist)
-			continue;
-		TAILQ_REMOVE(&symhead, sym, entry);
-		free(sym->name);
-		free(sym->val);
-		free(sym->file);
-		free(sym);
-	}
-}
-
-int
-cmdline_symset(const char *s)
-{
-	const char	*eq, *p;
-	char		*name;
-	int		 ret;
-
-	if ((eq = strchr(s, '=')) == NULL || eq == s)
-		return (-1);
-	for (p = s; p < eq; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return (-1);
-	name = xmalloc((size_t)(eq - s) + 1);
-	memcpy(name, s, (size_t)(eq - s));
-	name[eq - s] = '\0';
-	ret = symset(name, eq + 1, 1);
-	free(name);
-	return (ret);
 }
 
 /*
@@ -1597,7 +508,7 @@ def_add(enum def_kind kind, const char *name, int line, int broken)
 	d = palloc(sizeof(*d));
 	d->kind = kind;
 	d->name = pstrdup(name);
-	d->file = file->name;
+	d->file = lex_filename();
 	d->line = line;
 	d->broken = broken;
 	*ps->defs_tail = d;
@@ -1616,10 +527,20 @@ ref_add(enum def_kind kind, const char *name, const char *what,
 	r->name = pstrdup(name);
 	r->what = what;
 	r->need_map = need_map;
-	r->file = file->name;
+	r->file = lex_filename();
 	r->line = line;
 	*ps->refs_tail = r;
 	ps->refs_tail = &r->next;
+}
+
+/*
+ * After a syntax error in "table NAME ..." or "action NAME ...": keep the
+ * broken definition from causing "undefined" errors.
+ */
+void
+parse_broken_def(int type, const char *name, int line)
+{
+	(void)def_add(type == TABLE ? K_TABLE : K_ACTION, name, line, 1);
 }
 
 /*
@@ -1635,7 +556,7 @@ gopt_seen(enum gopt o, int line)
 		return (1);
 	}
 	ps->seen[o] = line;
-	ps->seen_file[o] = file->name;
+	ps->seen_file[o] = lex_filename();
 	return (0);
 }
 
@@ -1686,33 +607,6 @@ set_path(enum gopt o, char *dst, size_t size, const char *s, int line)
 /*
  * Statements.
  */
-
-static void
-add_include(const char *path, int line)
-{
-	char		 buf[PATH_MAX];
-	const char	*slash;
-	struct file	*nf;
-
-	if (ps->buffer) {
-		perr(line, "include is not allowed here");
-		return;
-	}
-	/* a relative path is relative to the including file */
-	if (path[0] != '/' && (slash = strrchr(file->name, '/')) != NULL) {
-		if (snprintf(buf, sizeof(buf), "%.*s/%s",
-		    (int)(slash - file->name), file->name, path) >=
-		    (int)sizeof(buf)) {
-			perr(line, "include path too long");
-			return;
-		}
-		path = buf;
-	}
-	if ((nf = pushfile(path, line)) != NULL) {
-		log_debug("%s:%d: including %s", file->name, line, path);
-		file = nf;
-	}
-}
 
 static int
 valid_table_name(const char *s)
@@ -2107,8 +1001,8 @@ add_rule(struct rule *r, const char *action, int line)
 		ref_add(K_ACTION, action, "match", 0, line);
 	TAILQ_FOREACH(x, &ps->cfg->rules, entry)
 		if (rule_catchall(x)) {
-			pwarn_at(file->name, line, "rule is unreachable: the "
-			    "rule at line %d matches all mail", x->line);
+			pwarn_at(lex_filename(), line, "rule is unreachable: "
+			    "the rule at line %d matches all mail", x->line);
 			break;
 		}
 	x = xmalloc(sizeof(*x));
@@ -2232,30 +1126,19 @@ static void
 parse_begin(struct parse *p, int buffer, int verbose)
 {
 	memset(p, 0, sizeof(*p));
-	TAILQ_INIT(&p->diags);
-	TAILQ_INIT(&p->files);
 	p->defs_tail = &p->defs;
 	p->refs_tail = &p->refs;
 	p->buffer = buffer;
 	p->verbose = verbose;
 	p->cfg = config_new();
 	ps = p;
-	symclear();
+	lex_begin(p);
 }
 
 static void
 parse_end(void)
 {
-	struct arena	*a;
-
-	while (!TAILQ_EMPTY(&ps->files))
-		closefile(TAILQ_FIRST(&ps->files));
-	while ((a = ps->arena) != NULL) {
-		ps->arena = a->next;
-		free(a);
-	}
-	symclear();
-	file = topfile = NULL;
+	lex_end();
 	ps = NULL;
 }
 
@@ -2281,12 +1164,11 @@ parse_config(const char *path, int verbose)
 
 	parse_begin(&p, 0, verbose);
 	cfg = p.cfg;
-	if ((file = pushfile(path, 0)) == NULL) {
+	if (lex_open(path) == -1) {
 		parse_end();
 		config_free(cfg);
 		return (NULL);
 	}
-	topfile = file;
 	if (parse_run(cfg) == -1) {
 		config_free(cfg);
 		cfg = NULL;
@@ -2303,7 +1185,7 @@ parse_config_buffer(const char *buf, size_t len)
 
 	parse_begin(&p, 1, 0);
 	cfg = p.cfg;
-	file = topfile = pushbuffer(buf, len);
+	lex_open_buffer(buf, len);
 	if (parse_run(cfg) == -1) {
 		config_free(cfg);
 		cfg = NULL;
