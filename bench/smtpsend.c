@@ -19,6 +19,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <pthread.h>
@@ -64,8 +65,12 @@ reply(int fd, char *buf, size_t len, size_t *have)
 	for (;;) {
 		line = buf;
 		while ((nl = memchr(line, '\n', *have - (line - buf)))) {
-			if (nl - line >= 4 && line[3] == ' ') {
-				int code = atoi(line);	/* NOLINT: digits */
+			if (nl - line >= 4 && line[3] == ' ' &&
+			    isdigit((unsigned char)line[0]) &&
+			    isdigit((unsigned char)line[1]) &&
+			    isdigit((unsigned char)line[2])) {
+				int code = (line[0] - '0') * 100 +
+				    (line[1] - '0') * 10 + (line[2] - '0');
 				size_t used = nl + 1 - buf;
 
 				memmove(buf, nl + 1, *have - used);
