@@ -517,8 +517,81 @@ duplicate_rcpt_cleanup()
 	inst_cleanup
 }
 
+atf_test_case reply_backpressure cleanup
+reply_backpressure_head()
+{
+	atf_set descr "a pipelining client that does not read its replies" \
+	    "does not make smtp buffer them without bound"
+}
+reply_backpressure_body()
+{
+	inst_setup
+	inst_conf <<EOF
+smtp limit max-commands 100000
+action "md" maildir "~/Maildir" alias <aliases>
+match from local for local action "md"
+EOF
+	inst_start
+	_spid=$(child_pid smtp)
+	[ -n "$_spid" ] || atf_fail "no smtp process"
+	# up to 40,000 EHLO into a 4 KB receive window, sent without reading
+	# the replies until the server stops reading; its memory must not
+	# follow (before back-pressure: +4 MB and a reset), then every reply
+	# must come.
+	python3 - "$PORT" "$_spid" >"$T/bp.out" 2>&1 <<'PY' ||
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def rss():
+    for l in open('/proc/%s/status' % pid):
+        if l.startswith('VmRSS:'):
+            return int(l.split()[1])
+before = rss()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(('127.0.0.1', port))
+line = b'EHLO ' + b'a' * 200 + b'.example\r\n'
+data = line * 40000
+s.setblocking(False)
+sent, stalls = 0, 0
+deadline = time.time() + 20
+while sent < len(data) and stalls < 10 and time.time() < deadline:
+    try:
+        sent += s.send(data[sent:sent + 65536])
+        stalls = 0
+    except BlockingIOError:
+        stalls += 1
+        time.sleep(0.1)
+    except OSError:
+        break
+time.sleep(0.5)
+grown = rss() - before
+s.setblocking(True)
+s.settimeout(30)
+want = sent // len(line)
+got = b''
+try:
+    while got.count(b'250 HELP') < want:
+        d = s.recv(65536)
+        if not d:
+            break
+        got += d
+except OSError:
+    pass
+print('sent=%d cmds=%d grown=%d KB replies=%d' % (sent, want, grown,
+    got.count(b'250 HELP')))
+sys.exit(0 if grown < 1024 and got.count(b'250 HELP') == want else 1)
+PY
+	    { cat "$T/bp.out" >&2; atf_fail "smtp buffered without bound"; }
+	assert_alive
+}
+reply_backpressure_cleanup()
+{
+	inst_cleanup
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case reply_backpressure
 	atf_add_test_case duplicate_rcpt
 	atf_add_test_case swaks_mbox
 	atf_add_test_case swaks_maildir
