@@ -59,6 +59,7 @@ struct qpending {
 	size_t			 nenv;
 	int			 overflow;
 	struct qbounce		*bounce;	/* NULL: from smtp */
+	uint32_t		 spare;		/* staged .env (round) */
 };
 
 RB_HEAD(qpending_tree, qpending);
@@ -96,7 +97,9 @@ static void	 queue_commit_add(struct qpending *);
 static void	 queue_commit_fail(struct qpending *, int, const char *);
 static void	 queue_commit_done(struct qpending *, time_t);
 static int	 queue_commit_stage(struct qpending *);
-static int	 queue_round_rewrite(void);
+struct qrewrite;
+static ssize_t	 queue_round_rewrite_stage(struct qrewrite **, int *);
+static int	 queue_round_rewrite_install(struct qrewrite *, size_t, int);
 static void	 queue_round(int, short, void *);
 static void	 queue_imsg_create(struct peer *, struct imsg *);
 static void	 queue_imsg_commit(struct peer *, struct imsg *);
@@ -634,26 +637,31 @@ queue_commit_stage(struct qpending *q)
 	size_t			  i;
 	int			  r;
 
-	if (queue_fs_msg_sync(q->msgid, q->size) == -1)
+	if (queue_fs_msg_check(q->msgid, q->size) == -1)
 		return (-1);
 	v = xreallocarray(NULL, q->nenv, sizeof(*v));
 	for (i = 0; i < q->nenv; i++)
 		v[i] = &q->envs[i].evp;
-	r = queue_fs_env_write(q->msgid, v, q->nenv, 0);
+	r = queue_fs_env_stage(q->msgid, v, q->nenv, &q->spare);
 	free(v);
 	return (r);
 }
 
-/* Rewrite the dirty envelope files; 1 if any was renamed, -1 on error. */
-static int
-queue_round_rewrite(void)
+struct qrewrite {
+	struct qmsg	*m;
+	uint32_t	 spare;
+};
+
+/* Stage the dirty envelope files; their count (*err: some failed). */
+static ssize_t
+queue_round_rewrite_stage(struct qrewrite **out, int *err)
 {
 	const struct envelope	**v = NULL;
+	struct qrewrite		 *rw = NULL;
 	struct qmsg		 *m;
 	struct qenv		 *e;
 	TAILQ_HEAD(, qmsg)	  failed = TAILQ_HEAD_INITIALIZER(failed);
-	size_t			  n;
-	int			  r = 0;
+	size_t			  n, nrw = 0;
 
 	while ((m = TAILQ_FIRST(&queue_sched.dirty)) != NULL) {
 		scheduler_msg_clean(&queue_sched, m);
@@ -661,19 +669,41 @@ queue_round_rewrite(void)
 		n = 0;
 		TAILQ_FOREACH(e, &m->envs, msg_entry)
 			v[n++] = &e->evp;
-		if (queue_fs_env_write(m->msgid, v, n, 1) == -1) {
+		rw = xreallocarray(rw, nrw + 1, sizeof(*rw));
+		if (queue_fs_env_stage(m->msgid, v, n, &rw[nrw].spare) ==
+		    -1) {
 			TAILQ_INSERT_TAIL(&failed, m, dirty_entry);
 			continue;
 		}
-		if (r == 0)
-			r = 1;
+		rw[nrw++].m = m;
 	}
 	free(v);
 	while ((m = TAILQ_FIRST(&failed)) != NULL) {
 		TAILQ_REMOVE(&failed, m, dirty_entry);
 		scheduler_msg_dirty(&queue_sched, m);
+		*err = 1;
+	}
+	*out = rw;
+	return ((ssize_t)nrw);
+}
+
+/* After the data sync: install them (or give them back on failure). */
+static int
+queue_round_rewrite_install(struct qrewrite *rw, size_t nrw, int synced)
+{
+	size_t	i;
+	int	r = 0;
+
+	for (i = 0; i < nrw; i++) {
+		if (synced && queue_fs_env_install(rw[i].m->msgid,
+		    rw[i].spare, 1) == 0)
+			continue;
+		if (!synced)
+			queue_fs_env_unstage(rw[i].spare);
+		scheduler_msg_dirty(&queue_sched, rw[i].m);
 		r = -1;
 	}
+	free(rw);
 	return (r);
 }
 
@@ -688,15 +718,21 @@ queue_round_schedule(void)
 	evtimer_add(&queue_round_ev, &tv);
 }
 
-/* One group commit: sync and install all, fsync queue/ once. */
+/*
+ * One group commit: stage every envelope file of the round, one syncfs
+ * for all data, install them, one fsync of queue/, then answer.
+ */
 static void
 queue_round(int fd, short event, void *arg)
 {
+	struct qpending_list	 staged = TAILQ_HEAD_INITIALIZER(staged);
 	struct qpending_list	 done = TAILQ_HEAD_INITIALIZER(done);
 	struct qpending		*q;
+	struct qrewrite		*rw = NULL;
 	struct timeval		 tv = { 1, 0 };
 	time_t			 now = time(NULL);
-	int			 rewrote, sync = 0;
+	ssize_t			 nrw;
+	int			 rewrote = 0, synced = 0, sync = 0, rwerr = 0;
 
 	queue_round_armed = QROUND_IDLE;
 	while ((q = TAILQ_FIRST(&queue_commits)) != NULL) {
@@ -707,9 +743,28 @@ queue_round(int fd, short event, void *arg)
 			queue_commit_fail(q, ST_TEMPFAIL, QUEUE_WRITE_ERROR);
 			continue;
 		}
+		TAILQ_INSERT_TAIL(&staged, q, commit_entry);
+	}
+	nrw = queue_round_rewrite_stage(&rw, &rwerr);
+	if (!TAILQ_EMPTY(&staged) || nrw > 0)
+		synced = queue_fs_data_sync() == 0;
+	while ((q = TAILQ_FIRST(&staged)) != NULL) {
+		TAILQ_REMOVE(&staged, q, commit_entry);
+		if (!synced || queue_fs_env_install(q->msgid, q->spare,
+		    0) == -1) {
+			if (!synced)
+				queue_fs_env_unstage(q->spare);
+			queue_fs_abort(q->msgid);
+			queue_commit_fail(q, ST_TEMPFAIL, QUEUE_WRITE_ERROR);
+			continue;
+		}
 		TAILQ_INSERT_TAIL(&done, q, commit_entry);
 	}
-	rewrote = queue_round_rewrite();
+	if (nrw > 0)
+		rewrote = 1;
+	if (queue_round_rewrite_install(rw, (size_t)nrw, synced) == -1 ||
+	    rwerr)
+		rewrote = -1;
 	if (!TAILQ_EMPTY(&done) || rewrote != 0)
 		sync = queue_fs_sync();
 	while ((q = TAILQ_FIRST(&done)) != NULL) {

@@ -327,30 +327,80 @@ int
 queue_fs_env_write(uint32_t msgid, const struct envelope *const *evps,
     size_t n, int replace)
 {
-	char		 path[PATH_MAX], spare[PATH_MAX];
+	char		 spare[PATH_MAX];
 	uint32_t	 sn;
-	int		 fd, r;
+	int		 fd;
 
-	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == -1)
+	if (queue_fs_env_stage(msgid, evps, n, &sn) == -1)
 		return (-1);
-	if ((fd = qfs_spare_take(&qfs_pool_env, &sn)) == -1 ||
-	    qfs_sparepath(spare, sn) == -1) {
+	if (qfs_sparepath(spare, sn) == -1 ||
+	    (fd = open(spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		log_warn("open %s", spare);
+		queue_fs_env_unstage(sn);
+		return (-1);
+	}
+	if (fdatasync(fd) == -1) {
+		log_warn("fdatasync %s", spare);
+		(void)close(fd);
+		queue_fs_env_unstage(sn);
+		return (-1);
+	}
+	(void)close(fd);
+	return (queue_fs_env_install(msgid, sn, replace));
+}
+
+/*
+ * Group commit in two steps, for a whole round of messages:
+ *	queue_fs_msg_check() and queue_fs_env_stage() for each (no sync),
+ *	queue_fs_data_sync(): one syncfs(2) makes every message and staged
+ *	    envelope file durable at once,
+ *	queue_fs_env_install() for each (rename into queue/),
+ *	queue_fs_sync(): fsync queue/.
+ * An .env only appears once its content is on disk, as before, with two
+ * flushes per round instead of two per message.
+ */
+int
+queue_fs_env_stage(uint32_t msgid, const struct envelope *const *evps,
+    size_t n, uint32_t *spare)
+{
+	char	 path[PATH_MAX];
+	int	 fd;
+
+	if ((fd = qfs_spare_take(&qfs_pool_env, spare)) == -1 ||
+	    qfs_sparepath(path, *spare) == -1) {
 		log_warn("%08x: spare envelope file", msgid);
 		if (fd != -1)
 			(void)close(fd);
 		return (-1);
 	}
-	if (qfs_write_envs(fd, evps, n) == -1 || fdatasync(fd) == -1) {
-		log_warn("write %s", spare);
-		(void)close(fd);
-		qfs_spare_put(&qfs_pool_env, sn, spare);
+	if (qfs_write_envs(fd, evps, n) == -1 || close(fd) == -1) {
+		log_warn("write %s", path);
+		qfs_spare_put(&qfs_pool_env, *spare, path);
 		return (-1);
 	}
-	if (close(fd) == -1) {
-		log_warn("close %s", spare);
-		qfs_spare_put(&qfs_pool_env, sn, spare);
+	return (0);
+}
+
+/* A staged file that will not be installed. */
+void
+queue_fs_env_unstage(uint32_t spare)
+{
+	char	path[PATH_MAX];
+
+	if (qfs_sparepath(path, spare) == 0)
+		qfs_spare_put(&qfs_pool_env, spare, path);
+}
+
+/* Put a staged (and synced) file in place; see queue_fs_env_write(). */
+int
+queue_fs_env_install(uint32_t msgid, uint32_t sn, int replace)
+{
+	char	path[PATH_MAX], spare[PATH_MAX];
+	int	r;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".env") == -1 ||
+	    qfs_sparepath(spare, sn) == -1)
 		return (-1);
-	}
 	if (!replace)
 		r = renameat2(AT_FDCWD, spare, AT_FDCWD, path,
 		    RENAME_NOREPLACE);
@@ -366,6 +416,56 @@ queue_fs_env_write(uint32_t msgid, const struct envelope *const *evps,
 		qfs_spare_put(&qfs_pool_env, sn, spare);
 	}
 	return (r);
+}
+
+/* The message's size is what its writer announced.  -1, logged. */
+int
+queue_fs_msg_check(uint32_t msgid, uint64_t size)
+{
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
+		return (-1);
+	if (lstat(path, &sb) == -1) {
+		log_warn("stat %s", path);
+		return (-1);
+	}
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != size) {
+		log_warnx("%08x: message size %lld, expected %llu", msgid,
+		    (long long)sb.st_size, (unsigned long long)size);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+qfs_queuefd_open(void)
+{
+	char	path[PATH_MAX];
+
+	if (qfs_queuefd != -1)
+		return (0);
+	if (qfs_dirpath(path, PATH_QUEUE) == -1 ||
+	    (qfs_queuefd = open(path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		log_warn("open %s%s", qfs_base, PATH_QUEUE);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Everything written so far on the spool's filesystem, to disk. */
+int
+queue_fs_data_sync(void)
+{
+	if (qfs_queuefd_open() == -1)
+		return (-1);
+	if (syncfs(qfs_queuefd) == -1) {
+		log_warn("syncfs %s", qfs_base);
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -419,14 +519,8 @@ queue_fs_sync(void)
 {
 	char	 path[PATH_MAX];
 
-	if (qfs_queuefd == -1) {
-		if (qfs_dirpath(path, PATH_QUEUE) == -1 ||
-		    (qfs_queuefd = open(path, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) == -1) {
-			log_warn("open %s%s", qfs_base, PATH_QUEUE);
-			return (-1);
-		}
-	}
+	if (qfs_queuefd_open() == -1)
+		return (-1);
 	if (fsync(qfs_queuefd) == -1) {
 		log_warn("fsync %s%s", qfs_base, PATH_QUEUE);
 		return (-1);
