@@ -201,25 +201,16 @@ agent_check(const struct deliver *d)
 		    agent_self->name);
 }
 
+/* For the log: what delivered (a pipe is run by the mda agent). */
 static const char *
 agent_method(const struct deliver *d)
 {
-	if (d->evp.dtype == DT_FILE)
-		return ("file");
+	const char	*k;
+
 	if (d->evp.dtype == DT_PIPE)
 		return ("pipe");
-	switch (d->method) {
-	case A_MBOX:
-		return ("mbox");
-	case A_MAILDIR:
-		return ("maildir");
-	case A_LMTP:
-		return ("lmtp");
-	case A_MDA:
-		return ("mda");
-	default:
-		return ("none");
-	}
+	k = delivery_agent_kind(d->evp.dtype, d->method);
+	return (k != NULL ? k : "none");
 }
 
 /*

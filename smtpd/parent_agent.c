@@ -82,27 +82,6 @@ static const struct imsg_handler agent_handlers[] = {
 	{ IMSG_AGENT_RESULT,	agent_imsg_result },
 };
 
-static const char *
-agent_kind(const struct envelope *evp, const struct action *a)
-{
-	if (evp->dtype == DT_FILE)
-		return ("file");
-	if (evp->dtype == DT_PIPE)
-		return ("mda");
-	switch (a->method) {
-	case A_MBOX:
-		return ("mbox");
-	case A_MAILDIR:
-		return ("maildir");
-	case A_LMTP:
-		return ("lmtp");
-	case A_MDA:
-		return ("mda");
-	default:
-		return (NULL);
-	}
-}
-
 void
 parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 {
@@ -124,7 +103,8 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 		return;
 	}
 	user = (evp->dtype == DT_MAILBOX && a->user[0]) ? a->user : evp->user;
-	if ((kind = agent_kind(evp, a)) == NULL || user[0] == '\0') {
+	if ((kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
+	    user[0] == '\0') {
 		close(fd);
 		agent_result(evp->id, ST_PERMFAIL, "550 5.3.0 action \"%s\" "
 		    "cannot deliver to a mailbox", evp->action);

@@ -404,6 +404,13 @@ struct deliver {
 	char			 mailbox[ARG_MAX_CONF];	/* mbox path */
 };
 
+/*
+ * The kind of delivery agent ("mbox", "maildir", "lmtp", "mda", "file")
+ * for an envelope's delivery type and its action's method; NULL if the
+ * method delivers nothing itself (smtpd/agent_io.c).
+ */
+const char	*delivery_agent_kind(enum delivery_type, enum action_method);
+
 struct delivery_result {
 	uint64_t		 evpid;
 	int			 status;	/* ST_* */
