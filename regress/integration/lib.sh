@@ -271,43 +271,44 @@ wait_gone()
 # Waiting for things.
 #
 
-# wait_for_file PATH [SECONDS]
-wait_for_file()
+# conditions for poll_until
+has_count()		{ [ "$(count_files "$1")" -ge "$2" ]; }
+has_line()		{ grep -q -- "$1" "$2" 2>/dev/null; }
+queue_is_empty()	{ [ "$(queue_count)" -eq 0 ]; }
+log_has_count()		{ [ "$(grep -c -- "$1" "$T/log")" -ge "$2" ]; }
+
+# poll_until SECONDS COMMAND...: run COMMAND every 0.1 s until it
+# succeeds (0) or SECONDS pass (1); fails the test at once if the daemon
+# we started died meanwhile.
+poll_until()
 {
-	_n=$(((${2:-$WAIT}) * 10))
-	while [ ! -e "$1" ]; do
+	_n=$(($1 * 10))
+	shift
+	until "$@"; do
 		_n=$((_n - 1))
 		[ "$_n" -gt 0 ] || return 1
 		inst_check_up
 		sleep 0.1
 	done
 	return 0
+}
+
+# wait_for_file PATH [SECONDS]
+wait_for_file()
+{
+	poll_until "${2:-$WAIT}" test -e "$1"
 }
 
 # wait_for_count DIR N [SECONDS]: until DIR holds at least N entries.
 wait_for_count()
 {
-	_n=$(((${3:-$WAIT}) * 10))
-	while [ "$(count_files "$1")" -lt "$2" ]; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
-		inst_check_up
-		sleep 0.1
-	done
-	return 0
+	poll_until "${3:-$WAIT}" has_count "$1" "$2"
 }
 
 # wait_for_grep PATTERN FILE [SECONDS]: until FILE has a matching line.
 wait_for_grep()
 {
-	_n=$(((${3:-$WAIT}) * 10))
-	while ! grep -q -- "$1" "$2" 2>/dev/null; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
-		inst_check_up
-		sleep 0.1
-	done
-	return 0
+	poll_until "${3:-$WAIT}" has_line "$1" "$2"
 }
 
 count_files()
@@ -327,14 +328,7 @@ queue_count()
 
 wait_queue_empty()
 {
-	_n=$(((${1:-$WAIT}) * 10))
-	while [ "$(queue_count)" -gt 0 ]; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
-		inst_check_up
-		sleep 0.1
-	done
-	return 0
+	poll_until "${1:-$WAIT}" queue_is_empty
 }
 
 #
@@ -467,12 +461,5 @@ ctl()
 # wait_log_count PATTERN N [SECONDS]: until the daemon log has N matches.
 wait_log_count()
 {
-	_n=$(((${3:-$WAIT}) * 10))
-	while [ "$(grep -c -- "$1" "$T/log")" -lt "$2" ]; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
-		inst_check_up
-		sleep 0.1
-	done
-	return 0
+	poll_until "${3:-$WAIT}" log_has_count "$1" "$2"
 }
