@@ -10,11 +10,12 @@
  * come from lka alone, so a compromised smtp cannot invent a delivery.
  *
  * Durability: MESSAGE_COMMITTED with ST_OK is sent only after the message
- * and its envelope file were fdatasync'ed, the envelope file renamed into
- * queue/ and queue/ fsync'ed.  Commits are batched: the first one arms a
- * zero-timeout event, and the round it runs syncs every pending message,
- * puts its envelope file in place, fsyncs queue/ once and answers them
- * all.  Envelope rewrites (retries, removals) ride the same round.
+ * and its envelope file are on disk (syncfs), the envelope file renamed
+ * into queue/ and queue/ fsync'ed.  Commits are batched: the first one
+ * arms a zero-timeout event, and the round it runs stages the envelope
+ * files of every pending message, syncs all data once, puts the files in
+ * place, fsyncs queue/ once and answers them all.  Envelope rewrites
+ * (retries, removals) ride the same round.
  * Which message ids exist is known in RAM (pending and scheduled
  * messages; start-up loads or removes every file of queue/), so that
  * allocating one costs no lookup on disk.

@@ -63,15 +63,12 @@ const char	*queue_fs_base(void);
 int		 queue_fs_mkdirs(uid_t, gid_t);
 int		 queue_fs_create(uint32_t);
 void		 queue_fs_discard(uint32_t);
-int		 queue_fs_msg_sync(uint32_t, uint64_t);
 int		 queue_fs_msg_check(uint32_t, uint64_t);
 int		 queue_fs_env_stage(uint32_t, const struct envelope *const *,
 		    size_t, uint32_t *);
 void		 queue_fs_env_unstage(uint32_t);
 int		 queue_fs_env_install(uint32_t, uint32_t, int);
 int		 queue_fs_data_sync(void);
-int		 queue_fs_env_write(uint32_t, const struct envelope *const *,
-		    size_t, int);
 void		 queue_fs_abort(uint32_t);
 int		 queue_fs_sync(void);
 void		 queue_fs_delete(uint32_t);

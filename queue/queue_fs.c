@@ -3,12 +3,14 @@
  * directory: "" once the queue is chrooted into the spool, a temporary
  * directory in the unit tests.
  *
- * Commit protocol for message M (see queue.c for the batching):
+ * Commit protocol for the messages M of one round (queue.c queue_round):
  *
  *	create:  queue/M.msg is made (smtp writes it through its fd)
- *	msgsync: fdatasync queue/M.msg, check its size
- *	envs:    write a spare file, fdatasync it, rename it to queue/M.env
- *	sync:    fsync queue/ (once for the whole batch)
+ *	check:   its size is the one smtp announced
+ *	stage:   the envelopes are written into a spare file
+ *	data:    one syncfs(2) for every message and staged file
+ *	install: each spare is renamed to queue/M.env
+ *	sync:    fsync queue/
  *
  * A .msg without .env was never acknowledged and is removed at start-up,
  * so the message is created in place.  The .env appears by a rename of a
@@ -318,38 +320,6 @@ qfs_write_envs(int fd, const struct envelope *const *evps, size_t n)
 }
 
 /*
- * Write the envelopes into a spare, fdatasync it and put it in place as
- * queue/<msgid>.env: a new one (replace == 0, which must not exist), or
- * atomically instead of the old one (replace == 1), which becomes a
- * spare.  The directory is not synced (queue_fs_sync).  -1, logged.
- */
-int
-queue_fs_env_write(uint32_t msgid, const struct envelope *const *evps,
-    size_t n, int replace)
-{
-	char		 spare[PATH_MAX];
-	uint32_t	 sn;
-	int		 fd;
-
-	if (queue_fs_env_stage(msgid, evps, n, &sn) == -1)
-		return (-1);
-	if (qfs_sparepath(spare, sn) == -1 ||
-	    (fd = open(spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		log_warn("open %s", spare);
-		queue_fs_env_unstage(sn);
-		return (-1);
-	}
-	if (fdatasync(fd) == -1) {
-		log_warn("fdatasync %s", spare);
-		(void)close(fd);
-		queue_fs_env_unstage(sn);
-		return (-1);
-	}
-	(void)close(fd);
-	return (queue_fs_env_install(msgid, sn, replace));
-}
-
-/*
  * Group commit in two steps, for a whole round of messages:
  *	queue_fs_msg_check() and queue_fs_env_stage() for each (no sync),
  *	queue_fs_data_sync(): one syncfs(2) makes every message and staged
@@ -391,7 +361,12 @@ queue_fs_env_unstage(uint32_t spare)
 		qfs_spare_put(&qfs_pool_env, spare, path);
 }
 
-/* Put a staged (and synced) file in place; see queue_fs_env_write(). */
+/*
+ * Put a staged (and synced) file in place as queue/<msgid>.env: a new one
+ * (replace == 0, which must not exist), or atomically instead of the old
+ * one (replace == 1), which becomes a spare after the next sync.  The
+ * directory is not synced (queue_fs_sync).  -1, logged.
+ */
 int
 queue_fs_env_install(uint32_t msgid, uint32_t sn, int replace)
 {
@@ -465,43 +440,6 @@ queue_fs_data_sync(void)
 		log_warn("syncfs %s", qfs_base);
 		return (-1);
 	}
-	return (0);
-}
-
-/*
- * First half of a commit: check the size the writer announced and make
- * the message durable.  -1 (logged) on any error.
- */
-int
-queue_fs_msg_sync(uint32_t msgid, uint64_t size)
-{
-	char		 path[PATH_MAX];
-	struct stat	 sb;
-	int		 fd;
-
-	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1)
-		return (-1);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		log_warn("open %s", path);
-		return (-1);
-	}
-	if (fstat(fd, &sb) == -1) {
-		log_warn("fstat %s", path);
-		(void)close(fd);
-		return (-1);
-	}
-	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != size) {
-		log_warnx("%08x: message size %lld, expected %llu", msgid,
-		    (long long)sb.st_size, (unsigned long long)size);
-		(void)close(fd);
-		return (-1);
-	}
-	if (fdatasync(fd) == -1) {
-		log_warn("fdatasync %s", path);
-		(void)close(fd);
-		return (-1);
-	}
-	(void)close(fd);
 	return (0);
 }
 

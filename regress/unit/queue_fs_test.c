@@ -33,6 +33,8 @@ static void	setup(void);
 static int	exists(const char *, uint32_t, const char *);
 static void	mkenv(struct envelope *, uint32_t, uint32_t);
 static void	commit(uint32_t, size_t);
+static int	env_write(uint32_t, const struct envelope *const *, size_t,
+	    int);
 static void	put(const char *, uint32_t, const char *, const char *);
 static void	load_cb(void *, uint32_t, struct envelope *, size_t);
 static size_t	count_prefix(const char *, uint32_t);
@@ -94,9 +96,25 @@ commit(uint32_t msgid, size_t n)
 	ATF_REQUIRE((fd = queue_fs_create(msgid)) != -1);
 	ATF_REQUIRE(write(fd, BODY, strlen(BODY)) == (ssize_t)strlen(BODY));
 	ATF_REQUIRE(close(fd) == 0);
-	ATF_REQUIRE(queue_fs_msg_sync(msgid, strlen(BODY)) == 0);
-	ATF_REQUIRE(queue_fs_env_write(msgid, v, n, 0) == 0);
+	ATF_REQUIRE(queue_fs_msg_check(msgid, strlen(BODY)) == 0);
+	ATF_REQUIRE(env_write(msgid, v, n, 0) == 0);
 	ATF_REQUIRE(queue_fs_sync() == 0);
+}
+
+/* What a commit round does for one envelope file: stage, sync, install. */
+static int
+env_write(uint32_t msgid, const struct envelope *const *v, size_t n,
+    int replace)
+{
+	uint32_t	spare;
+
+	if (queue_fs_env_stage(msgid, v, n, &spare) == -1)
+		return (-1);
+	if (queue_fs_data_sync() == -1) {
+		queue_fs_env_unstage(spare);
+		return (-1);
+	}
+	return (queue_fs_env_install(msgid, spare, replace));
 }
 
 static void
@@ -196,11 +214,11 @@ ATF_TC_BODY(size_mismatch, tc)
 	ATF_REQUIRE(queue_fs_create(0x77) == -1);	/* O_EXCL */
 	ATF_REQUIRE(write(fd, BODY, strlen(BODY)) == (ssize_t)strlen(BODY));
 	close(fd);
-	ATF_CHECK_EQ(queue_fs_msg_sync(0x77, strlen(BODY) + 1), -1);
-	ATF_CHECK_EQ(queue_fs_msg_sync(0x77, strlen(BODY)), 0);
+	ATF_CHECK_EQ(queue_fs_msg_check(0x77, strlen(BODY) + 1), -1);
+	ATF_CHECK_EQ(queue_fs_msg_check(0x77, strlen(BODY)), 0);
 	/* a new envelope file never replaces one */
-	ATF_REQUIRE(queue_fs_env_write(0x77, v, 1, 0) == 0);
-	ATF_CHECK_EQ(queue_fs_env_write(0x77, v, 1, 0), -1);
+	ATF_REQUIRE(env_write(0x77, v, 1, 0) == 0);
+	ATF_CHECK_EQ(env_write(0x77, v, 1, 0), -1);
 	queue_fs_abort(0x77);
 	ATF_CHECK(!exists(PATH_QUEUE, 0x77, ".msg"));
 	ATF_CHECK(!exists(PATH_QUEUE, 0x77, ".env.tmp"));
@@ -294,7 +312,7 @@ ATF_TC_BODY(rewrite, tc)
 	mkenv(&e, 0xa00, 2);
 	e.retry = 4;
 	strlcpy(e.errorline, "451 4.2.2 full", sizeof(e.errorline));
-	ATF_REQUIRE(queue_fs_env_write(0xa00, v, 1, 1) == 0);
+	ATF_REQUIRE(env_write(0xa00, v, 1, 1) == 0);
 	ATF_CHECK(!exists(PATH_QUEUE, 0xa00, ".env.tmp"));
 	ATF_CHECK(exists(PATH_QUEUE, 0xa00, ".env"));
 
