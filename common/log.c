@@ -18,6 +18,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -39,6 +40,33 @@ log_init(int debug, int facility)
 	if (!debug)
 		openlog(__progname, LOG_PID | LOG_NDELAY, facility);
 	tzset();
+}
+
+/*
+ * 0 if a datagram socket connects to syslog's socket, else -1 with errno
+ * set: a daemon says so on stderr before it detaches, instead of logging
+ * nowhere.
+ */
+int
+log_syslog_reachable(void)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, rv, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	rv = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (rv == -1 ? -1 : 0);
 }
 
 void

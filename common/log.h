@@ -13,6 +13,7 @@
 
 void		log_init(int, int);
 void		log_procinit(const char *);
+int		log_syslog_reachable(void);
 void		log_setverbose(int);
 int		log_getverbose(void);
 void		log_warn(const char *, ...)

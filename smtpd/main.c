@@ -17,14 +17,22 @@
 #include "smtpd.h"
 #include "parent.h"
 
-static void	usage(void) __attribute__((noreturn));
+static void	usage(int) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: smtpd [-dnv] [-D macro=value] "
-	    "[-f file] [-T sandbox|sandbox-debug]\n");
-	exit(1);
+	fprintf(status ? stderr : stdout, "usage: smtpd [-dFhnVv] "
+	    "[-D macro=value] [-f file] [-T sandbox|sandbox-debug]\n");
+	if (status == 0)
+		fputs("  -d  foreground, log to stderr\n"
+		    "  -F  foreground, log to syslog (facility mail)\n"
+		    "  -f  configuration file (default " SMTPD_CONFIG ")\n"
+		    "  -h  this help\n"
+		    "  -n  check the configuration, print it and exit\n"
+		    "  -V  print the version and exit\n"
+		    "  -v  log more (twice: debug)\n", stdout);
+	exit(status);
 }
 
 int
@@ -37,7 +45,7 @@ main(int argc, char *argv[])
 	memset(&opts, 0, sizeof(opts));
 	opts.conffile = SMTPD_CONFIG;
 
-	while ((ch = getopt(argc, argv, "D:df:nT:vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "D:dFf:hnT:Vvx:")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0)
@@ -47,9 +55,14 @@ main(int argc, char *argv[])
 		case 'd':
 			opts.debug = 1;
 			break;
+		case 'F':
+			opts.foreground = 1;
+			break;
 		case 'f':
 			opts.conffile = optarg;
 			break;
+		case 'h':
+			usage(0);
 		case 'n':
 			opts.noaction = 1;
 			break;
@@ -61,6 +74,9 @@ main(int argc, char *argv[])
 			else
 				errx(1, "unknown trace option: %s", optarg);
 			break;
+		case 'V':
+			printf("smtpd (cartero) %s\n", CARTERO_VERSION);
+			exit(0);
 		case 'v':
 			opts.verbose++;
 			break;
@@ -68,7 +84,7 @@ main(int argc, char *argv[])
 			child = optarg;
 			break;
 		default:
-			usage();
+			usage(1);
 		}
 	}
 	argc -= optind;
@@ -76,7 +92,7 @@ main(int argc, char *argv[])
 
 	if (child == NULL) {
 		if (argc != 0)
-			usage();
+			usage(1);
 		parent_main(&opts);
 		/* NOTREACHED */
 	}

@@ -128,10 +128,20 @@ parent_main(struct parent_opts *opts)
 	if (parent_listen_all(env) == -1)
 		exit(1);
 
+	if (!opts->debug && log_syslog_reachable() == -1) {
+		/* say it while stderr is still somebody's terminal */
+		warn("cannot reach syslog at %s", _PATH_LOG);
+		if (opts->foreground) {
+			warnx("-F: logging to stderr instead");
+			opts->debug = 1;
+		} else
+			warnx("log lines are lost until syslog runs; "
+			    "-d or -F keep them on stderr");
+	}
 	log_init(opts->debug, LOG_MAIL);
 	log_setverbose(opts->verbose);
 	log_procinit("parent");
-	if (!opts->debug && daemon(0, 0) == -1)
+	if (!opts->debug && !opts->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	tzset();
 

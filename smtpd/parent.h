@@ -7,7 +7,8 @@
 
 struct parent_opts {
 	const char	*conffile;
-	int		 debug;
+	int		 debug;		/* -d: foreground, stderr */
+	int		 foreground;	/* -F: foreground, syslog */
 	int		 verbose;
 	int		 noaction;
 	int		 sandbox_test;
