@@ -78,7 +78,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 static const char	*progname = "smtpctl";
 
-static void		 usage(void);
+static void		 usage(FILE *);
 static int		 ctl_words(const struct ctl_cmd *);
 static int		 ctl_matches(const struct ctl_cmd *, int, char **,
 			    int *);
@@ -91,9 +91,9 @@ static int		 ctl_answer(struct imsgbuf *, int *);
 static int		 ctl_newaliases(int, char **);
 
 static void
-usage(void)
+usage(FILE *fp)
 {
-	fprintf(stderr, "usage: smtpctl command [argument]\n"
+	fprintf(fp, "usage: smtpctl command [argument]\n"
 	    "commands:\n"
 	    "\tshow queue | show stats\n"
 	    "\tschedule ID|all | remove ID|all\n"
@@ -201,7 +201,7 @@ ctl_lookup(int argc, char **argv)
 		fprintf(stderr, "%s: ambiguous command\n", progname);
 	else
 		fprintf(stderr, "%s: unknown command\n", progname);
-	usage();
+	usage(stderr);
 	return (NULL);
 }
 
@@ -385,7 +385,7 @@ smtpctl_command(int argc, char **argv, const char *prog)
 
 	progname = prog;
 	if (argc < 1) {
-		usage();
+		usage(stderr);
 		return (1);
 	}
 	if (strcmp(prog, "newaliases") == 0)
@@ -401,7 +401,7 @@ smtpctl_command(int argc, char **argv, const char *prog)
 		argv[0] = "newaliases";
 		return (ctl_newaliases(argc, argv));
 	case K_HELP:
-		usage();
+		usage(stdout);
 		return (0);
 	default:
 		return (ctl_request(c, argc > 1 ? argv[1] : NULL, 0));
@@ -424,8 +424,12 @@ main(int argc, char *argv[])
 	if (strcmp(prog, "newaliases") == 0)
 		return (smtpctl_command(argc, argv, "newaliases"));
 	if (argc < 2) {
-		usage();
+		usage(stderr);
 		return (1);
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return (0);
 	}
 	return (smtpctl_command(argc - 1, argv + 1, "smtpctl"));
 }
