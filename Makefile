@@ -4,6 +4,8 @@
 #   make check   install missing packages, build, run the test suite (Kyua)
 #   make bench   run the load generator against a temporary instance
 #   make lint    clang-tidy, cppcheck and the unsafe-string-call check
+#   make deb     build the Debian package: build/cartero_VERSION_ARCH.deb
+#   make check-package  build it, install it as the machine's MTA, test it
 
 CC	?= cc
 PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls
@@ -21,7 +23,10 @@ YACC	 = byacc
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+# empty: no unit (the Debian package installs its own copy)
+UNITDIR	?= /etc/systemd/system
 
 B	 = build
 # objects apart: build/smtpd and build/smtpctl are the binaries
@@ -125,15 +130,30 @@ bench: deps
 	@sh bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0711 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
 	install -m 0755 $(B)/smtpctl $(DESTDIR)$(SBINDIR)/smtpctl
 	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/sendmail
-	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/mailq
-	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/newaliases
+	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/mailq
+	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/newaliases
 	install -m 0644 man/smtpd.8 man/smtpctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/smtpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	if [ -n "$(UNITDIR)" ]; then \
+	    install -d $(DESTDIR)$(UNITDIR) && \
+	    sed 's|/usr/sbin/|$(SBINDIR)/|g' etc/cartero.service \
+	    >$(DESTDIR)$(UNITDIR)/cartero.service && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero.service; fi
 	[ -n "$(DESTDIR)" ] || sh etc/setup.sh
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# under build/deb (dpkg-buildpackage writes to the parent directory).
+deb: deps
+	@sh .ci/deb.sh
+
+# Build the package, install it over the machine's MTA, check it.
+check-package: deps
+	@sh .ci/package.sh
 
 lint:
 	@sh .ci/lint.sh
@@ -141,4 +161,5 @@ lint:
 clean:
 	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) $(KYUAFILES)
 
-.PHONY: all tests deps setup check run bench install lint clean
+.PHONY: all tests deps setup check run bench install lint clean deb \
+	check-package
