@@ -40,6 +40,9 @@ UNIT_SRCS := $(wildcard regress/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
 SH_SRCS   := $(wildcard regress/integration/*_test.sh)
 SH_BINS   := $(patsubst %.sh,%,$(SH_SRCS))
+# make check-package: run against the installed package, not in make check
+PKG_SRCS  := $(wildcard regress/package/*_test.sh)
+PKG_BINS  := $(patsubst %.sh,%,$(PKG_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
@@ -82,6 +85,9 @@ regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a $(SMTPCTL_SRCS)
 regress/integration/%_test: regress/integration/%_test.sh
 	cp $< $@ && chmod +x $@
 
+regress/package/%_test: regress/package/%_test.sh
+	cp $< $@ && chmod +x $@
+
 $(B)/bench/%: bench/%.c $(B)/libcartero.a
 	@mkdir -p $(B)/bench
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcartero.a $(LDLIBS) -lm
@@ -106,7 +112,15 @@ regress/integration/Kyuafile: $(SH_SRCS) Makefile
 	    echo "atf_test_program{name=\"$$t\", required_user=\"root\"}"; \
 	  done; } > $@
 
+regress/package/Kyuafile: $(PKG_SRCS) Makefile
+	@{ echo 'syntax(2)'; echo 'test_suite("cartero")'; \
+	  for t in $(notdir $(PKG_BINS)); do \
+	    echo "atf_test_program{name=\"$$t\", required_user=\"root\"}"; \
+	  done; } > $@
+
 tests: all $(UNIT_BINS) $(SH_BINS) $(BENCH_BINS) $(KYUAFILES)
+
+package-tests: $(PKG_BINS) regress/package/Kyuafile
 
 deps:
 	@sh .ci/deps.sh
@@ -159,7 +173,8 @@ lint:
 	@sh .ci/lint.sh
 
 clean:
-	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) $(KYUAFILES)
+	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) $(KYUAFILES) $(PKG_BINS) \
+	    regress/package/Kyuafile
 
 .PHONY: all tests deps setup check run bench install lint clean deb \
-	check-package
+	check-package package-tests
