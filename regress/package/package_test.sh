@@ -55,14 +55,16 @@ daemon_up()
 }
 
 # Start the service the way this machine's init system would, if the
-# maintainer scripts did not (a policy-rc.d may forbid it).
+# maintainer scripts did not (a policy-rc.d may forbid it); restart it if
+# what runs is a binary the package replaced (policy-rc.d may also have
+# kept prerm from stopping it).
 ensure_running()
 {
 	daemon_up && return 0
 	if [ -d /run/systemd/system ]; then
-		systemctl start cartero.service >start.out 2>&1
+		systemctl restart cartero.service >start.out 2>&1
 	else
-		/etc/init.d/cartero start >start.out 2>&1
+		/etc/init.d/cartero restart >start.out 2>&1
 	fi
 	poll_until "$WAIT" daemon_up && return 0
 	cat start.out >&2
