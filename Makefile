@@ -4,6 +4,8 @@
 #   make check   install missing packages, build, run the test suite (Kyua)
 #   make bench   run the load generator against a temporary instance
 #   make lint    clang-tidy, cppcheck and the unsafe-string-call check
+#   make deb     build the Debian package: build/cartero_VERSION_ARCH.deb
+#   make check-package  build it, install it as the machine's MTA, test it
 
 CC	?= cc
 PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls
@@ -21,7 +23,10 @@ YACC	 = byacc
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+# empty: no unit (the Debian package installs its own copy)
+UNITDIR	?= /etc/systemd/system
 
 B	 = build
 # objects apart: build/smtpd and build/smtpctl are the binaries
@@ -35,6 +40,9 @@ UNIT_SRCS := $(wildcard regress/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
 SH_SRCS   := $(wildcard regress/integration/*_test.sh)
 SH_BINS   := $(patsubst %.sh,%,$(SH_SRCS))
+# make check-package: run against the installed package, not in make check
+PKG_SRCS  := $(wildcard regress/package/*_test.sh)
+PKG_BINS  := $(patsubst %.sh,%,$(PKG_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 
@@ -77,6 +85,9 @@ regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a $(SMTPCTL_SRCS)
 regress/integration/%_test: regress/integration/%_test.sh
 	cp $< $@ && chmod +x $@
 
+regress/package/%_test: regress/package/%_test.sh
+	cp $< $@ && chmod +x $@
+
 $(B)/bench/%: bench/%.c $(B)/libcartero.a
 	@mkdir -p $(B)/bench
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcartero.a $(LDLIBS) -lm
@@ -101,7 +112,15 @@ regress/integration/Kyuafile: $(SH_SRCS) Makefile
 	    echo "atf_test_program{name=\"$$t\", required_user=\"root\"}"; \
 	  done; } > $@
 
+regress/package/Kyuafile: $(PKG_SRCS) Makefile
+	@{ echo 'syntax(2)'; echo 'test_suite("cartero")'; \
+	  for t in $(notdir $(PKG_BINS)); do \
+	    echo "atf_test_program{name=\"$$t\", required_user=\"root\"}"; \
+	  done; } > $@
+
 tests: all $(UNIT_BINS) $(SH_BINS) $(BENCH_BINS) $(KYUAFILES)
+
+package-tests: $(PKG_BINS) regress/package/Kyuafile
 
 deps:
 	@sh .ci/deps.sh
@@ -125,20 +144,37 @@ bench: deps
 	@sh bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0711 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
 	install -m 0755 $(B)/smtpctl $(DESTDIR)$(SBINDIR)/smtpctl
 	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/sendmail
-	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/mailq
-	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/newaliases
+	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/mailq
+	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/newaliases
 	install -m 0644 man/smtpd.8 man/smtpctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/smtpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	if [ -n "$(UNITDIR)" ]; then \
+	    install -d $(DESTDIR)$(UNITDIR) && \
+	    sed 's|/usr/sbin/|$(SBINDIR)/|g' etc/cartero.service \
+	    >$(DESTDIR)$(UNITDIR)/cartero.service && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero.service; fi
 	[ -n "$(DESTDIR)" ] || sh etc/setup.sh
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree
+# under build/deb (dpkg-buildpackage writes to the parent directory).
+deb: deps
+	@sh .ci/deb.sh
+
+# Build the package, install it over the machine's MTA, check it.
+check-package: deps
+	@sh .ci/package.sh
 
 lint:
 	@sh .ci/lint.sh
 
 clean:
-	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) $(KYUAFILES)
+	rm -rf $(B) $(UNIT_BINS) $(SH_BINS) $(KYUAFILES) $(PKG_BINS) \
+	    regress/package/Kyuafile
 
-.PHONY: all tests deps setup check run bench install lint clean
+.PHONY: all tests deps setup check run bench install lint clean deb \
+	check-package package-tests

@@ -1,19 +1,27 @@
 #!/bin/sh
-# .ci/deps.sh -- install the Debian 12 packages cartero needs to build and
-# test, only those that are missing.  A machine that has everything does
-# nothing and needs no network.
+# .ci/deps.sh -- install the Debian 12 packages cartero needs to build,
+# package and test, only those that are missing.  A machine that has
+# everything does nothing and needs no network.
 #
-#	sh .ci/deps.sh		build and test dependencies
+#	sh .ci/deps.sh		build, package and test dependencies
 #	sh .ci/deps.sh lint	the same plus clang-tidy, cppcheck, shellcheck
+#
+# Nothing here installs a mail transport agent: bsd-mailx (which depends
+# on one) is not installed but unpacked under build/mailx, and the tests
+# run that copy unless the system's mail(1) is bsd-mailx already.
 set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 BUILD="libtls-dev libevent-dev libbsd-dev libseccomp-dev libssl-dev
 	libcrypt-dev libunbound-dev byacc pkg-config make gcc kyua atf-sh
 	libatf-dev"
-TEST="swaks curl python3 bsd-mailx isync iproute2 procps psmisc"
+# liblockfile1: the library build/mailx's bsd-mailx needs
+TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc"
+PACKAGE="debhelper dpkg-dev fakeroot lintian"
 LINT="clang-tidy cppcheck shellcheck"
 
-want="$BUILD $TEST"
+want="$BUILD $TEST $PACKAGE"
 [ "${1:-}" = lint ] && want="$want $LINT"
 
 missing=
@@ -24,20 +32,48 @@ for p in $want; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
 
-echo "deps: missing:$missing"
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-	SUDO=sudo
-else
-	echo "deps: not root and no password-less sudo; as root run:" >&2
-	echo "	apt-get update && apt-get install -y$missing" >&2
-	exit 1
+# bsd-mailx without its MTA dependency: apt-get download + dpkg-deb -x.
+mailx()
+{
+	case "$(readlink -f /usr/bin/mail 2>/dev/null)" in
+	*/bsd-mailx) return 0 ;;
+	esac
+	dir=$top/build/mailx
+	[ -x "$dir/usr/bin/bsd-mailx" ] && return 0
+	echo "deps: unpacking bsd-mailx into $dir (not installed: it" \
+	    "depends on an MTA)"
+	rm -rf "$dir"
+	mkdir -p "$dir/deb"
+	# _apt downloads into a directory it can write
+	chmod 0777 "$dir/deb"
+	(cd "$dir/deb" && apt-get download -q bsd-mailx) || {
+		echo "deps: apt-get download bsd-mailx failed" >&2
+		return 1
+	}
+	dpkg-deb -x "$dir"/deb/bsd-mailx_*.deb "$dir"
+	rm -rf "$dir/deb"
+	if ldd "$dir/usr/bin/bsd-mailx" | grep 'not found'; then
+		echo "deps: $dir/usr/bin/bsd-mailx misses libraries" >&2
+		return 1
+	fi
+}
+
+if [ -n "$missing" ]; then
+	echo "deps: missing:$missing"
+	if [ "$(id -u)" -eq 0 ]; then
+		SUDO=
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null
+	then
+		SUDO=sudo
+	else
+		echo "deps: not root and no password-less sudo; as root run:" >&2
+		echo "	apt-get update && apt-get install -y$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -q
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -q --no-install-recommends $missing
 fi
-export DEBIAN_FRONTEND=noninteractive
-# bsd-mailx pulls in an MTA; any will do, ours is not installed system-wide.
-$SUDO apt-get update -q
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing
+mailx

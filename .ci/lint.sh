@@ -35,7 +35,9 @@ srcs=$(for d in $DIRS; do ls $d/*.c 2>/dev/null; done)
 echo "==> shellcheck"
 if command -v shellcheck >/dev/null 2>&1; then
 	shellcheck -s sh -S warning -e SC1090,SC1091,SC2154 \
-	    .ci/run .ci/*.sh etc/*.sh regress/integration/*.sh || status=1
+	    .ci/run .ci/*.sh etc/*.sh regress/integration/*.sh \
+	    regress/package/*.sh debian/cartero.init debian/cartero.postinst \
+	    debian/cartero.postrm debian/cartero.prerm || status=1
 else
 	echo "lint: shellcheck not installed"; status=1
 fi

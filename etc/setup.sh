@@ -1,8 +1,10 @@
 #!/bin/sh
 # etc/setup.sh -- prepare the system for cartero (idempotent, run as root):
-# one unprivileged user per process, the mail group and /var/mail, and
+# one unprivileged user per process, the mail group and /var/mail, the
+# spool (cartero.service needs it before the first start), and
 # /etc/cartero/smtpd.conf and /etc/aliases when they do not exist yet.
-# Existing files are never overwritten.
+# Existing files are never overwritten.  (The Debian package's postinst
+# does the same.)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +34,10 @@ install -d -o root -g mail -m 2775 /var/mail
 # install -d does not change an existing directory's mode on every system
 chown root:mail /var/mail
 chmod 2775 /var/mail
+
+# the modes smtpd's parent sets itself (smtpd/parent.c)
+install -d -o root -g root -m 0711 /var/spool/cartero
+install -d -o root -g root -m 1733 /var/spool/cartero/offline
 
 install -d -o root -g root -m 0755 /etc/cartero
 if [ ! -e /etc/cartero/smtpd.conf ] && [ -f "$top/etc/smtpd.conf" ]; then

@@ -28,6 +28,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,7 @@ static int	 valid_netaddr(const char *);
 static void	 check_references(void);
 static void	 check_rules(void);
 static void	 default_hostname(char *, size_t);
+static void	 default_fqdn(char *, size_t);
 static void	 config_defaults(struct smtpd_config *);
 static void	 parse_begin(struct parse *, int, int);
 static int	 parse_run(struct smtpd_config *);
@@ -1090,12 +1092,37 @@ default_hostname(char *buf, size_t size)
 		}
 		fclose(fp);
 	}
-	if (buf[0] == '\0' && gethostname(line, sizeof(line)) == 0) {
-		line[sizeof(line) - 1] = '\0';
-		(void)strlcpy(buf, lowercase(line), size);
-	}
+	if (buf[0] == '\0')
+		default_fqdn(buf, size);
 	if (buf[0] == '\0')
 		(void)strlcpy(buf, "localhost", size);
+}
+
+/*
+ * (pkg) The host's FQDN, as "hostname --fqdn" gives it: gethostname(),
+ * canonicalised by the resolver (/etc/hosts first) when it has no dot.
+ */
+static void
+default_fqdn(char *buf, size_t size)
+{
+	struct addrinfo	 hints, *res;
+	char		 line[HOST_MAX];
+
+	if (gethostname(line, sizeof(line)) != 0)
+		return;
+	line[sizeof(line) - 1] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_flags = AI_CANONNAME;
+	if (strchr(line, '.') == NULL &&
+	    getaddrinfo(line, NULL, &hints, &res) == 0) {
+		if (res->ai_canonname != NULL &&
+		    strchr(res->ai_canonname, '.') != NULL &&
+		    strlen(res->ai_canonname) < sizeof(line))
+			(void)strlcpy(line, res->ai_canonname, sizeof(line));
+		freeaddrinfo(res);
+	}
+	(void)strlcpy(buf, lowercase(line), size);
 }
 
 static void

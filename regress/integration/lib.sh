@@ -26,6 +26,13 @@ TOP=$(cd "$(atf_get_srcdir)/../.." && pwd)
 SMTPD=$TOP/build/smtpd
 SMTPCTL=$TOP/build/smtpctl
 SENDMAIL=$TOP/build/sendmail
+# mail(1): the system's if it is bsd-mailx, else the copy .ci/deps.sh
+# unpacked (installing bsd-mailx would pull in another MTA)
+# shellcheck disable=SC2034 # used by the test programs
+case "$(readlink -f /usr/bin/mail 2>/dev/null)" in
+*/bsd-mailx) MAILX=/usr/bin/mail ;;
+*) MAILX=$TOP/build/mailx/usr/bin/bsd-mailx ;;
+esac
 TOOL=$(atf_get_srcdir)/smtptool.py
 DOM=test.example
 ALICE=cartero-alice

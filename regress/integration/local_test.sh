@@ -13,13 +13,14 @@ mailx_to_mbox_body()
 {
 	inst_setup
 	inst_conf_std mbox
+	[ -x "$MAILX" ] || atf_fail "$MAILX missing: run sh .ci/deps.sh"
 	inst_start
 	# bsd-mailx runs $sendmail: point it at our build (argv[0] sendmail)
 	echo "set sendmail=$SENDMAIL" >"$T/mailrc"
 	chmod 644 "$T/mailrc"
 	su $ALICE -s /bin/sh -c "cd / && echo 'hi from alice' | \
 	    MAILRC='$T/mailrc' CARTERO_RUNDIR='$T/run' \
-	    CARTERO_SPOOL='$T/spool' mail -s 'test mailx' $BOB" \
+	    CARTERO_SPOOL='$T/spool' $MAILX -s 'test mailx' $BOB" \
 	    >"$T/mail.out" 2>&1 ||
 	    { cat "$T/mail.out" >&2; atf_fail "mail(1) failed"; }
 	wait_mbox $BOB '^hi from alice$'
@@ -31,7 +32,8 @@ mailx_to_mbox_body()
 	assert_grep '^Message-I[Dd]: <' "$_m"
 	assert_grep '^Date: ' "$_m"
 	# bob reads it with mail(1) (x: leave the mailbox as it was)
-	echo x | su $BOB -s /bin/sh -c "cd / && mail -f '$_m'" >"$T/list" 2>&1
+	echo x | su $BOB -s /bin/sh -c "cd / && $MAILX -f '$_m'" >"$T/list" \
+	    2>&1
 	assert_grep "1 message" "$T/list"
 	assert_grep "$ALICE.*test mailx" "$T/list"
 }
