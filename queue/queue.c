@@ -431,8 +431,10 @@ queue_imsg_envelope(struct peer *p, struct imsg *imsg)
 	e->lasttry = e->nexttry = 0;
 	e->retry = 0;
 	e->errorline[0] = '\0';
+	/* only the queue marks its own bounces, and holds */
+	e->flags &= ~(EF_BOUNCE | EF_POSTMASTER | EF_HELD);
 	if (q->bounce != NULL) {
-		e->flags |= EF_BOUNCE;
+		e->flags |= queue_deliver_bounce_flags(q->bounce);
 		memset(&e->sender, 0, sizeof(e->sender));
 	}
 	q->envs = xreallocarray(q->envs, q->nenv + 1, sizeof(*q->envs));

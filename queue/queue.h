@@ -83,6 +83,7 @@ enum qenv_state {
 	QENV_PENDING,		/* waiting for nexttry (in the due tree) */
 	QENV_INFLIGHT,		/* sent to the parent */
 	QENV_BOUNCING,		/* failed for good, bounce being made */
+	QENV_HELD,		/* EF_HELD: waits for smtpctl schedule */
 };
 
 #define QENV_F_REMOVE		0x01	/* remove when the try ends */
@@ -133,7 +134,7 @@ enum sched_action {
 	SCHED_DONE,		/* delivered: remove the envelope */
 	SCHED_RETRY,		/* rescheduled: rewrite the .env */
 	SCHED_BOUNCE,		/* failed for good: make a bounce */
-	SCHED_DISCARD,		/* failed, but sender <> or a bounce */
+	SCHED_HOLD,		/* a bounce to postmaster failed: hold */
 	SCHED_REMOVE,		/* removed by smtpctl meanwhile */
 };
 
@@ -161,6 +162,9 @@ void		 scheduler_reschedule(struct scheduler *, struct qenv *,
 void		 scheduler_bouncing(struct scheduler *, struct qenv *);
 void		 scheduler_bounce_retry(struct scheduler *, struct qenv *,
 		    time_t);
+void		 scheduler_hold(struct scheduler *, struct qenv *);
+int		 scheduler_release(struct scheduler *, struct qenv *, time_t,
+		    time_t);
 size_t		 scheduler_match(struct scheduler *, uint64_t,
 		    struct qenv ***);
 void		 scheduler_pause(struct scheduler *, int);
@@ -179,6 +183,8 @@ struct bounce_info {
 	size_t			 nevp;
 	const char		*headers;	/* original header block */
 	size_t			 hlen;
+	const char		*to;		/* To: if not the sender */
+	const char		*notice;	/* for postmaster, or NULL */
 };
 
 char		*bounce_build(const struct bounce_info *, size_t *);
@@ -195,6 +201,7 @@ struct queue_stats {
 	uint64_t		 tempfail;
 	uint64_t		 bounced;
 	uint64_t		 corrupt;
+	uint64_t		 held;
 };
 
 struct qbounce;
@@ -216,6 +223,7 @@ void		 queue_deliver_bounce_committed(struct qbounce *, int,
 void		 queue_deliver_bounce_failed(struct qbounce *,
 		    const char *);
 uint64_t	 queue_deliver_bounce_size(const struct qbounce *);
+uint32_t	 queue_deliver_bounce_flags(const struct qbounce *);
 
 /* queue/queue_ctl.c: smtpctl requests relayed by control. */
 void		 queue_ctl_imsg_show_queue(struct peer *, struct imsg *);

@@ -129,10 +129,17 @@ queue_ctl_imsg_show_stats(struct peer *p, struct imsg *imsg)
 	(void)snprintf(line, sizeof(line), "queue.corrupt=%llu",
 	    (unsigned long long)queue_stats.corrupt);
 	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.held=%llu",
+	    (unsigned long long)queue_stats.held);
+	queue_ctl_line(p, peerid, line);
 	peer_compose(p, IMSG_CTL_END, peerid, 0, -1, NULL, 0);
 }
 
-/* Make the selected envelopes due now (in-flight ones are left alone). */
+/*
+ * Make the selected envelopes due now (in-flight ones are left alone);
+ * held ones are released (the administrator fixed the problem) with a
+ * full lifetime again.
+ */
 void
 queue_ctl_imsg_schedule(struct peer *p, struct imsg *imsg)
 {
@@ -147,8 +154,16 @@ queue_ctl_imsg_schedule(struct peer *p, struct imsg *imsg)
 		queue_ctl_reply(p, imsg_get_id(imsg), "no such envelope");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		scheduler_reschedule(&queue_sched, v[i], now);
+	for (i = 0; i < n; i++) {
+		if (scheduler_release(&queue_sched, v[i], now,
+		    now + env->queue_ttl)) {
+			log_info("%016llx queue released by the administrator",
+			    (unsigned long long)v[i]->evp.id);
+			scheduler_msg_dirty(&queue_sched, v[i]->msg);
+			queue_round_schedule();
+		} else
+			scheduler_reschedule(&queue_sched, v[i], now);
+	}
 	free(v);
 	log_info("queue: %zu envelopes scheduled by the administrator", n);
 	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
@@ -170,7 +185,8 @@ queue_ctl_imsg_remove(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (v[i]->state != QENV_PENDING) {
+		if (v[i]->state != QENV_PENDING &&
+		    v[i]->state != QENV_HELD) {
 			v[i]->flags |= QENV_F_REMOVE;
 			continue;
 		}
