@@ -210,13 +210,13 @@ bounce_addrtype(const char *addr)
 static void
 bounce_human(FILE *f, const struct bounce_info *bi)
 {
-	char	 addr[MAILADDR_MAX + 1], err[ERRLINE_MAX];
+	char	 addr[MAILADDR_MAX + 1], err[ERRLINE_MAX], notice[2048];
 	size_t	 i;
 
 	fprintf(f, "This is the mail system at host %s.\n\n", bi->hostname);
 	if (bi->notice != NULL) {
-		bounce_clean(bi->notice, err, sizeof(err));
-		fprintf(f, "%s\n\n", err);
+		bounce_clean(bi->notice, notice, sizeof(notice));
+		fprintf(f, "%s\n\n", notice);
 	}
 	fprintf(f, "Your message could not be delivered to one or more "
 	    "recipients.\nIt has been returned to you; this report was "

@@ -290,7 +290,7 @@ queue_deliver_bounce_write(struct qenv **v, size_t n, const struct qbounce *b,
 	const struct envelope	**evps;
 	struct bounce_info	  bi;
 	struct mailaddr		  pm;
-	char			  to[MAILADDR_MAX + 1], notice[ERRLINE_MAX * 2];
+	char			  to[MAILADDR_MAX + 1], notice[2048];
 	char			  from[MAILADDR_MAX + 1];
 	uint32_t		  msgid = b->msgid;
 	char			 *hdr, *text;
@@ -446,7 +446,7 @@ static void
 queue_deliver_hold(struct qenv *q, const char *why)
 {
 	struct envelope	*e = &q->evp;
-	char		 reason[ERRLINE_MAX], from[MAILADDR_MAX + 1];
+	char		 reason[ERRLINE_MAX * 4], from[MAILADDR_MAX + 1];
 	char		 to[MAILADDR_MAX + 1], efrom[1024], eto[1024];
 	char		 estat[1024];
 
@@ -508,7 +508,7 @@ queue_deliver_bounce_failed(struct qbounce *b, const char *why)
 {
 	struct qenv	**v, *q;
 	char		  from[MAILADDR_MAX + 1], efrom[1024], ewhy[1024];
-	char		  hold[ERRLINE_MAX];
+	char		  hold[ERRLINE_MAX * 3];
 	size_t		  i, n = 0;
 
 	v = xreallocarray(NULL, b->nevp, sizeof(*v));
