@@ -414,6 +414,19 @@ queue_fs_msg_check(uint32_t msgid, uint64_t size)
 	return (0);
 }
 
+/* Size of queue/<msgid>.msg, or -1 (for smtpctl show queue). */
+int64_t
+queue_fs_msg_size(uint32_t msgid)
+{
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1 ||
+	    lstat(path, &sb) == -1)
+		return (-1);
+	return ((int64_t)sb.st_size);
+}
+
 static int
 qfs_queuefd_open(void)
 {

@@ -6,9 +6,12 @@
  *	under the SANDBOX_CONTROL seccomp profile (stdio, unix sockets,
  *	accept).  It owns no files: the parent binds rundir/control.sock
  *	(mode 0666) and passes the listening socket.  Every client is
- *	untrusted: its uid comes from SO_PEERCRED at accept and only uid 0
- *	may run commands; a malformed message closes that client (the peer
- *	layer), never this process.  control forwards a validated command
+ *	untrusted: its uid comes from SO_PEERCRED at accept.  Any local
+ *	user may list the queue (mailq, read-only, as Postfix allows by
+ *	default); every other command needs uid 0.  Users other than root
+ *	hold at most CONTROL_MAXPERUID connections each and never the last
+ *	CONTROL_ROOTSLOTS, so that they cannot lock root out.  A malformed
+ *	message closes that client (the peer layer), never this process.  control forwards a validated command
  *	to the process that serves it, tagged with a client id it chose, and
  *	relays the answers back; answers for a client that went away are
  *	dropped.  At most CONTROL_MAXCLIENTS clients, each closed after
@@ -40,6 +43,8 @@
 #include "util.h"
 
 #define CONTROL_MAXCLIENTS	64
+#define CONTROL_ROOTSLOTS	8	/* of those, kept for root */
+#define CONTROL_MAXPERUID	4	/* per user other than root */
 #define CONTROL_TIMEOUT		60	/* seconds without traffic */
 
 struct ctl_client {
@@ -97,6 +102,7 @@ static void	control_handlers(enum proc_id, const struct imsg_handler **,
 static void	control_accept(int, short, void *);
 static void	control_resume_accept(int, short, void *);
 static void	control_refuse(int, const char *);
+static const char *control_admit(uid_t);
 static uint32_t	control_newid(void);
 static struct ctl_client *control_find(uint32_t);
 static void	control_touch(struct ctl_client *);
@@ -230,6 +236,7 @@ control_accept(int fd, short ev, void *arg)
 	struct timeval		 tv = { 1, 0 };
 	struct ucred		 cred;
 	struct ctl_client	*c;
+	const char		*why;
 	socklen_t		 len = sizeof(cred);
 	int			 cfd;
 
@@ -249,16 +256,9 @@ control_accept(int fd, short ev, void *arg)
 		close(cfd);
 		return;
 	}
-	if (cred.uid != 0) {
-		log_warnx("control client uid=%u denied: not root",
-		    (unsigned int)cred.uid);
-		control_refuse(cfd, "permission denied: smtpctl commands "
-		    "require root");
-		return;
-	}
-	if (control_nclients >= CONTROL_MAXCLIENTS) {
-		log_warnx("control client uid=%u refused: %d clients already",
-		    (unsigned int)cred.uid, CONTROL_MAXCLIENTS);
+	if ((why = control_admit(cred.uid)) != NULL) {
+		log_warnx("control client uid=%u refused: %s",
+		    (unsigned int)cred.uid, why);
 		control_refuse(cfd, "too many smtpctl clients, try again");
 		return;
 	}
@@ -274,6 +274,26 @@ control_accept(int fd, short ev, void *arg)
 	control_touch(c);
 	log_debug("control client id=%u uid=%u connected", c->id,
 	    (unsigned int)c->uid);
+}
+
+/* NULL if a client of uid may connect now, else why not. */
+static const char *
+control_admit(uid_t uid)
+{
+	struct ctl_client	*c;
+	size_t			 n = 0;
+
+	if (control_nclients >= CONTROL_MAXCLIENTS)
+		return ("all slots taken");
+	if (uid == 0)
+		return (NULL);
+	if (control_nclients >= CONTROL_MAXCLIENTS - CONTROL_ROOTSLOTS)
+		return ("the remaining slots are root's");
+	TAILQ_FOREACH(c, &control_clients, entry)
+		if (c->uid == uid)
+			n++;
+	return (n >= CONTROL_MAXPERUID ? "too many clients for this uid" :
+	    NULL);
 }
 
 /* A nonzero id no connected client has. */
@@ -472,6 +492,13 @@ control_imsg_request(struct peer *p, struct imsg *imsg)
 	}
 	if ((r = control_route(type)) == NULL || len > sizeof(pl))
 		fatalx("control: no route for %s", imsg_name(type));
+	if (c->uid != 0 && type != IMSG_CTL_SHOW_QUEUE) {
+		log_warnx("control client uid=%u denied command=%s: not root",
+		    (unsigned int)c->uid, r->name);
+		control_fail(c, "permission denied: smtpctl commands "
+		    "require root");
+		return;
+	}
 	memset(&pl, 0, sizeof(pl));
 	if (len > 0 && imsg_get_data(imsg, &pl, len) == -1) {
 		control_fail(c, "bad request");

@@ -114,7 +114,7 @@ held_body()
 	# the administrator fixes postmaster and releases the message
 	echo "postmaster: $ALICE" >"$T/aliases"
 	ctl reload
-	ctl schedule "$_id"
+	ctl resume "$_id"		# = schedule ID
 	wait_mbox $ALICE '^Subject: kept'
 	wait_queue_empty || atf_fail "the queue did not empty"
 	assert_grep "$_id queue released by the administrator" "$T/log"
