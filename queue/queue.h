@@ -193,6 +193,15 @@ void		 bounce_status(const char *, char *, size_t);
 size_t		 bounce_headers_len(const char *, size_t);
 int		 bounce_addr(const struct mailaddr *, char *, size_t);
 
+/* queue/queue_space.c: free space thresholds, storage errors. */
+#define QUEUE_NO_SPACE		"452 4.3.1 Insufficient system storage"
+
+int		 queue_space_check(void);
+int		 queue_space_low(void);
+int		 queue_space_errno(int);
+const char	*queue_space_reply(int);
+void		 queue_space_error(int, const char *);
+
 /* queue/queue.c: pending messages, group commit, shared state. */
 #define QUEUE_MAX_ENVELOPES	10000	/* per message */
 #define QUEUE_WRITE_ERROR	"451 4.3.0 Queue write error"

@@ -3,7 +3,9 @@
 # receive goes to postmaster, a double bounce does not loop, and when
 # postmaster cannot receive it either the message is held, shown by
 # smtpctl show queue with its reason, kept across a restart and released
-# by smtpctl schedule.
+# by smtpctl schedule.  A full spool (a small tmpfs) never half-accepts:
+# 452 4.3.1, mail accepted before stays intact and is delivered, and
+# service resumes by itself when space returns.
 
 . "$(atf_get_srcdir)/lib.sh"
 
@@ -124,9 +126,175 @@ held_cleanup()
 	inst_cleanup
 }
 
+#
+# A full spool.  The spool is a small tmpfs mounted for the test case and
+# unmounted by its cleanup part (lazily: the daemon may still hold it).
+#
+
+# spool_mount OPTIONS: a tmpfs as $T/spool.
+spool_mount()
+{
+	mkdir -p "$T/spool"
+	mount -t tmpfs -o "$1,mode=0711" cartero-test "$T/spool" ||
+	    atf_skip "cannot mount a tmpfs"
+	echo "$T/spool" >"$T/mounted"
+}
+
+spool_cleanup()
+{
+	[ -f "$INST_REF" ] || return 0
+	_t=$(cat "$INST_REF")
+	case "$_t" in
+	/tmp/cartero-t.*) ;;
+	*) return 0 ;;
+	esac
+	if [ -f "$_t/mounted" ]; then
+		umount -l "$_t/spool" 2>/dev/null
+	fi
+	inst_cleanup
+}
+
+# try_send SUBJECT [KBYTES]: send a message of about KBYTES (1 by
+# default) from alice to bob; the client's account is in $T/send.out.
+try_send()
+{
+	python3 -c 'import sys
+sys.stdout.write("Subject: %s\n\n" % sys.argv[1])
+line = "x" * 1023 + "\n"
+sys.stdout.write(line * int(sys.argv[2]))' "$1" "${2:-1}" |
+	    tool send "$PORT" "$ALICE@$DOM" "$BOB@$DOM" >"$T/send.out" 2>&1
+}
+
+# The message with that subject is in bob's Maildir, whole.
+assert_delivered()
+{
+	_d=$(maildir_new $BOB)
+	poll_until "$WAIT" grep -rqx "Subject: $1" "$_d" ||
+	    atf_fail "\"$1\" not delivered to $_d"
+	_f=$(grep -rlx "Subject: $1" "$_d" | head -1)
+	[ "$(grep -c '^x\{1023\}$' "$_f")" -eq "${2:-1}" ] ||
+	    atf_fail "\"$1\" was damaged"
+}
+
+atf_test_case spool_full cleanup
+spool_full_head()
+{
+	atf_set descr "a spool that fills up during a transaction: 452" \
+	    "4.3.1, earlier mail intact and delivered, service resumes"
+}
+spool_full_body()
+{
+	inst_setup
+	spool_mount size=2m
+	inst_conf <<EOF
+queue min-free 0
+queue min-free-inodes 0
+action "md" maildir "~/Maildir"
+match from local for local action "md"
+EOF
+	inst_start
+	ctl pause mda
+	try_send before 100 ||
+	    { cat "$T/send.out" >&2; atf_fail "the first message was refused"; }
+
+	# a message bigger than the spool: the write fails mid-DATA
+	if try_send too-big 3000; then
+		atf_fail "a message bigger than the spool was accepted"
+	fi
+	assert_grep '452.*4\.3\.1' "$T/send.out"
+
+	# the spool full (a filler file): refused, never half-accepted
+	dd if=/dev/zero of="$T/spool/filler" bs=64k 2>/dev/null
+	if try_send while-full 100; then
+		atf_fail "a message was accepted on a full spool"
+	fi
+	assert_grep '452.*4\.3\.1' "$T/send.out"
+	assert_grep 'queue: spool write error: |smtp write msgid=' "$T/log"
+
+	# space returns: accepted again, no restart
+	rm -f "$T/spool/filler"
+	try_send after 100 ||
+	    { cat "$T/send.out" >&2; atf_fail "not accepted after the disk"; }
+	ctl resume mda
+	assert_delivered before 100
+	assert_delivered after 100
+	wait_queue_empty || atf_fail "the queue did not empty"
+	[ "$(count_files "$(maildir_new $BOB)")" -eq 2 ] ||
+	    atf_fail "a refused message was delivered"
+	assert_alive
+}
+spool_full_cleanup()
+{
+	spool_cleanup
+}
+
+atf_test_case spool_threshold cleanup
+spool_threshold_head()
+{
+	atf_set descr "below queue min-free or min-free-inodes new mail gets" \
+	    "452 4.3.1 at MAIL FROM; above it again, it is accepted"
+}
+spool_threshold_body()
+{
+	inst_setup
+	spool_mount size=4m,nr_inodes=64
+	inst_conf <<EOF
+queue min-free 3M
+queue min-free-inodes 40
+action "md" maildir "~/Maildir"
+match from local for local action "md"
+EOF
+	inst_start
+	try_send first ||
+	    { cat "$T/send.out" >&2; atf_fail "refused above the threshold"; }
+
+	# 1.5M taken: less than 3M free
+	dd if=/dev/zero of="$T/spool/filler" bs=512k count=3 2>/dev/null
+	if try_send below-space; then
+		atf_fail "accepted below queue min-free"
+	fi
+	assert_grep '452.*4\.3\.1' "$T/send.out"
+	assert_grep 'queue: spool below its free space threshold' "$T/log"
+	rm -f "$T/spool/filler"
+	try_send space-back ||
+	    { cat "$T/send.out" >&2; atf_fail "refused with space back"; }
+	assert_grep 'queue: spool above its free space threshold again' \
+	    "$T/log"
+
+	# fewer than 40 free inodes
+	mkdir "$T/spool/fill"
+	_i=0
+	while [ "$_i" -lt 30 ]; do
+		: >"$T/spool/fill/$_i" 2>/dev/null
+		_i=$((_i + 1))
+	done
+	if try_send below-inodes; then
+		atf_fail "accepted below queue min-free-inodes"
+	fi
+	assert_grep '452.*4\.3\.1' "$T/send.out"
+	rm -rf "$T/spool/fill"
+	try_send inodes-back ||
+	    { cat "$T/send.out" >&2; atf_fail "refused with inodes back"; }
+
+	for _s in first space-back inodes-back; do
+		assert_delivered $_s
+	done
+	[ "$(count_files "$(maildir_new $BOB)")" -eq 3 ] ||
+	    atf_fail "a refused message was delivered"
+	# one line when it went below, one when it came back: twice each
+	[ "$(grep -c 'spool below its free space threshold' "$T/log")" -eq 2 ] ||
+	    atf_fail "expected one log line per crossing"
+}
+spool_threshold_cleanup()
+{
+	spool_cleanup
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case bounce_to_postmaster
 	atf_add_test_case double_bounce
 	atf_add_test_case held
+	atf_add_test_case spool_full
+	atf_add_test_case spool_threshold
 }
