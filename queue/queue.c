@@ -515,7 +515,7 @@ queue_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
 	b = q->bounce;
 	queue_fs_discard(q->msgid);
 	queue_pending_free(q);
-	queue_deliver_bounce_failed(b, rr.text);
+	queue_deliver_bounce_failed(b, rr.status, rr.text);
 }
 
 static int
@@ -581,7 +581,8 @@ queue_commit_add(struct qpending *q)
 		b = q->bounce;
 		queue_fs_discard(q->msgid);
 		queue_pending_free(q);
-		queue_deliver_bounce_failed(b, "sender expands to nothing");
+		queue_deliver_bounce_failed(b, ST_PERMFAIL,
+		    "sender expands to nothing");
 		return;
 	}
 	if (q->overflow) {

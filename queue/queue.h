@@ -99,6 +99,7 @@ struct qenv {
 	struct qmsg		*msg;
 	enum qenv_state		 state;
 	int			 flags;		/* QENV_F_* */
+	int			 btemp;		/* bounce expansions tempfailed */
 	struct envelope		 evp;
 };
 
@@ -230,7 +231,7 @@ void		 queue_deliver_kick(void);
 void		 queue_deliver_imsg_result(struct peer *, struct imsg *);
 void		 queue_deliver_bounce_committed(struct qbounce *, int,
 		    struct qmsg *);
-void		 queue_deliver_bounce_failed(struct qbounce *,
+void		 queue_deliver_bounce_failed(struct qbounce *, int,
 		    const char *);
 uint64_t	 queue_deliver_bounce_size(const struct qbounce *);
 uint32_t	 queue_deliver_bounce_flags(const struct qbounce *);

@@ -38,6 +38,7 @@
 #include "util.h"
 
 #define QUEUE_READ_ERROR	"451 4.3.0 Queue read error"
+#define QUEUE_BOUNCE_TEMP_MAX	5	/* then as a permanent failure */
 
 struct qbounce {
 	uint32_t	 msgid;		/* of the bounce */
@@ -502,9 +503,10 @@ queue_deliver_bounce_committed(struct qbounce *b, int ok, struct qmsg *m)
 /*
  * lka could not expand the bounce's recipient (why): send it to
  * postmaster instead, or, if that was postmaster, hold the envelopes.
+ * A temporary failure (status ST_TEMPFAIL) is retried first, a few times.
  */
 void
-queue_deliver_bounce_failed(struct qbounce *b, const char *why)
+queue_deliver_bounce_failed(struct qbounce *b, int status, const char *why)
 {
 	struct qenv	**v, *q;
 	char		  from[MAILADDR_MAX + 1], efrom[1024], ewhy[1024];
@@ -522,7 +524,15 @@ queue_deliver_bounce_failed(struct qbounce *b, const char *why)
 			v[n++] = q;
 	}
 	(void)log_escape(ewhy, sizeof(ewhy), why, strlen(why));
-	if (n > 0 && !b->postmaster) {
+	if (n > 0 && status == ST_TEMPFAIL &&
+	    v[0]->btemp < QUEUE_BOUNCE_TEMP_MAX) {
+		log_warnx("%08x queue bounce expansion failed msgid=%08x "
+		    "stat=\"%s\", will retry", b->origmsgid, b->origmsgid,
+		    ewhy);
+		for (i = 0; i < n; i++)
+			v[i]->btemp++;
+		queue_deliver_bounce_retry(v, n, time(NULL));
+	} else if (n > 0 && !b->postmaster) {
 		(void)bounce_addr(&v[0]->evp.sender, from, sizeof(from));
 		(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
 		log_warnx("%08x queue bounce undeliverable msgid=%08x "
