@@ -99,7 +99,7 @@ struct qenv {
 	struct qmsg		*msg;
 	enum qenv_state		 state;
 	int			 flags;		/* QENV_F_* */
-	int			 btemp;		/* bounce expansions tempfailed */
+	int			 btemp;		/* bounce expansion tempfails */
 	struct envelope		 evp;
 };
 

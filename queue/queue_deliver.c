@@ -6,8 +6,8 @@
  * read-only.  The result comes back as IMSG_PARENT_DELIVERY_RESULT and is
  * logged in one line.  Envelopes that fail for good are collected during
  * an event-loop round; then one bounce per original message is written
- * into queue/<msgid>.msg, lka expands its recipient (the original sender), and it
- * is committed like any message.  Only once the bounce is durable are the
+ * into queue/<msgid>.msg, lka expands its recipient (the original sender),
+ * and it is committed like any message.  Only once the bounce is durable are the
  * failed envelopes removed.
  *
  * Nothing accepted is dropped.  A bounce goes to postmaster (of our

@@ -11,10 +11,10 @@
  *	default); every other command needs uid 0.  Users other than root
  *	hold at most CONTROL_MAXPERUID connections each and never the last
  *	CONTROL_ROOTSLOTS, so that they cannot lock root out.  A malformed
- *	message closes that client (the peer layer), never this process.  control forwards a validated command
- *	to the process that serves it, tagged with a client id it chose, and
- *	relays the answers back; answers for a client that went away are
- *	dropped.  At most CONTROL_MAXCLIENTS clients, each closed after
+ *	message closes that client (the peer layer), never this process.
+ *	control forwards a validated command to the process that serves it,
+ *	tagged with a client id it chose, and relays the answers back;
+ *	answers for a client that went away are dropped.  At most CONTROL_MAXCLIENTS clients, each closed after
  *	CONTROL_TIMEOUT seconds of silence.
  */
 

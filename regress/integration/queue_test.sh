@@ -15,7 +15,8 @@ hold_conf()
 {
 	_alice=
 	[ -n "${1:-}" ] &&
-	    _alice="match from local for rcpt-to \"$ALICE@$DOM\" action \"fail\""
+	    _alice="match from local for rcpt-to \"$ALICE@$DOM\" \
+	    action \"fail\""
 	inst_conf <<EOF
 action "fail" mda "exit 67"
 action "mbox" mbox "$T/mail/%{user.username}" alias <aliases>
@@ -28,7 +29,8 @@ EOF
 atf_test_case bounce_to_postmaster cleanup
 bounce_to_postmaster_head()
 {
-	atf_set descr "a bounce whose sender cannot receive it reaches postmaster"
+	atf_set descr "a bounce whose sender cannot receive it reaches" \
+	    "postmaster"
 }
 bounce_to_postmaster_body()
 {
@@ -282,7 +284,7 @@ EOF
 	[ "$(count_files "$(maildir_new $BOB)")" -eq 3 ] ||
 	    atf_fail "a refused message was delivered"
 	# one line when it went below, one when it came back: twice each
-	[ "$(grep -c 'spool below its free space threshold' "$T/log")" -eq 2 ] ||
+	[ "$(grep -c 'spool below its free space' "$T/log")" -eq 2 ] ||
 	    atf_fail "expected one log line per crossing"
 }
 spool_threshold_cleanup()
