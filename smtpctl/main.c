@@ -165,7 +165,7 @@ ctl_matches(const struct ctl_cmd *c, int argc, char **argv, int *exact)
 	int	 i, n = ctl_words(c);
 
 	if (c->kind == K_SENDMAIL) {
-		if (argc < 1)
+		if (argc < n)
 			return (0);
 	} else if (argc != n)
 		return (0);
@@ -478,8 +478,11 @@ main(int argc, char *argv[])
 			fprintf(stderr, "usage: mailq [-p]\n");
 			return (1);
 		}
-		av[2] = argc == 2 ? argv[1] : NULL;
-		return (smtpctl_command(argc + 1, av, "mailq"));
+		if (argc == 2) {
+			av[2] = argv[1];	/* -p */
+			return (smtpctl_command(3, av, "mailq"));
+		}
+		return (smtpctl_command(2, av, "mailq"));
 	}
 	if (strcmp(prog, "newaliases") == 0)
 		return (smtpctl_command(argc, argv, "newaliases"));
