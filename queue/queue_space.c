@@ -128,9 +128,13 @@ queue_space_error(int err, const char *what)
 		qspace_suppressed++;
 		return;
 	}
-	log_warnx("queue: spool write error: %s: %s (%llu more in the last "
-	    "%ds not logged)", what, strerror(err),
-	    (unsigned long long)qspace_suppressed, QSPACE_LOG_INTERVAL / 1000);
+	if (qspace_suppressed > 0)
+		log_warnx("queue: spool write error: %s: %s (and %llu more "
+		    "not logged)", what, strerror(err),
+		    (unsigned long long)qspace_suppressed);
+	else
+		log_warnx("queue: spool write error: %s: %s", what,
+		    strerror(err));
 	qspace_lastlog = now;
 	qspace_suppressed = 0;
 }

@@ -211,7 +211,20 @@ EOF
 		atf_fail "a message was accepted on a full spool"
 	fi
 	assert_grep '452.*4\.3\.1' "$T/send.out"
-	assert_grep 'queue: spool write error: |smtp write msgid=' "$T/log"
+	assert_grep 'smtp write msgid=.*No space left' "$T/log"
+
+	# room for the message (one page) but not for its envelope file:
+	# the queue's commit fails, and says so once
+	rm -f "$T/spool/filler"
+	_free=$(stat -f -c %a "$T/spool")
+	dd if=/dev/zero of="$T/spool/filler" bs="$(stat -f -c %S "$T/spool")" \
+	    count=$((_free - 1)) 2>/dev/null
+	if try_send no-room-for-envelope; then
+		atf_fail "accepted without room for the envelope"
+	fi
+	assert_grep '452.*4\.3\.1' "$T/send.out"
+	assert_grep 'queue: spool write error: write .*No space left' "$T/log"
+	assert_grep 'queue commit failed: 452 4\.3\.1' "$T/log"
 
 	# space returns: accepted again, no restart
 	rm -f "$T/spool/filler"
