@@ -225,6 +225,15 @@ EOF
 	assert_grep '452.*4\.3\.1' "$T/send.out"
 	assert_grep 'queue: spool write error: write .*No space left' "$T/log"
 	assert_grep 'queue commit failed: 452 4\.3\.1' "$T/log"
+	# again: refused again, but the storage error is not logged again
+	if try_send no-room-again; then
+		atf_fail "accepted without room for the envelope"
+	fi
+	assert_grep '452.*4\.3\.1' "$T/send.out"
+	[ "$(grep -c 'queue commit failed: 452' "$T/log")" -eq 2 ] ||
+	    atf_fail "the second commit did not fail in the queue"
+	[ "$(grep -c 'spool write error' "$T/log")" -eq 1 ] ||
+	    atf_fail "storage errors are not rate-limited"
 
 	# space returns: accepted again, no restart
 	rm -f "$T/spool/filler"
