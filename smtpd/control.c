@@ -486,7 +486,12 @@ control_imsg_request(struct peer *p, struct imsg *imsg)
 		control_fail(c, "version mismatch: smtpctl and smtpd differ");
 		return;
 	}
-	if (c->pending) {
+	/*
+	 * One command at a time, and only once the client has read the
+	 * answer to the last one: a user who never reads cannot make this
+	 * process buffer listing after listing.
+	 */
+	if (c->pending || imsgbuf_queuelen(&c->peer.ibuf) > 0) {
 		control_fail(c, "one command at a time");
 		return;
 	}
