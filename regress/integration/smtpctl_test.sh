@@ -316,6 +316,20 @@ not_root_body()
 		assert_grep '^IMSG_CTL_FAIL permission denied' "$T/user.out"
 	done
 	assert_grep 'control client uid=[0-9]+ denied command=stop' "$T/log"
+	# a user holds 4 connections at most, and cannot lock root out
+	mkdir -m 1777 "$T/flag"
+	su nobody -s /bin/sh -c "cd / && python3 \
+	    '$(atf_get_srcdir)/ctlraw.py' hold '$TOP/smtpd/smtpd.h' \
+	    '$T/run/control.sock' 4 '$T/flag/held'" >"$T/hold.out" 2>&1 &
+	_hold=$!
+	wait_for_file "$T/flag/held" ||
+	    { kill "$_hold"; show_file "$T/hold.out"; atf_fail "hold failed"; }
+	ctl show stats
+	assert_grep '^control.clients=5$' "$T/ctl.out"
+	rm -f "$T/flag/held"
+	wait "$_hold"
+	assert_grep '^IMSG_CTL_FAIL too many smtpctl clients' "$T/hold.out"
+	assert_grep 'refused: too many clients for this uid' "$T/log"
 	# none of it had an effect
 	assert_alive
 	send_to $BOB@$DOM still-running
