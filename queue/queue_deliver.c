@@ -7,8 +7,8 @@
  * logged in one line.  Envelopes that fail for good are collected during
  * an event-loop round; then one bounce per original message is written
  * into queue/<msgid>.msg, lka expands its recipient (the original sender),
- * and it is committed like any message.  Only once the bounce is durable are the
- * failed envelopes removed.
+ * and it is committed like any message.  Only once the bounce is durable
+ * are the failed envelopes removed.
  *
  * Nothing accepted is dropped.  A bounce goes to postmaster (of our
  * hostname, through the rules and aliases like any recipient) when the

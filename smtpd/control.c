@@ -14,8 +14,9 @@
  *	message closes that client (the peer layer), never this process.
  *	control forwards a validated command to the process that serves it,
  *	tagged with a client id it chose, and relays the answers back;
- *	answers for a client that went away are dropped.  At most CONTROL_MAXCLIENTS clients, each closed after
- *	CONTROL_TIMEOUT seconds of silence.
+ *	answers for a client that went away are dropped.  At most
+ *	CONTROL_MAXCLIENTS clients, each closed after CONTROL_TIMEOUT
+ *	seconds of silence, each with one command at a time.
  */
 
 #ifndef _GNU_SOURCE

@@ -236,7 +236,7 @@ struct mailaddr {
 #define EF_8BITMIME		0x0010
 #define EF_ESMTP		0x0020
 /* issue 11, queue: undeliverable bounces go to postmaster, then are held */
-#define EF_POSTMASTER		0x0040	/* bounce to postmaster: never bounced */
+#define EF_POSTMASTER		0x0040	/* to postmaster: never bounced */
 #define EF_HELD			0x0080	/* held: its failure reaches no one */
 
 enum delivery_type {
