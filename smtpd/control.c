@@ -119,6 +119,7 @@ static void	control_forward(struct ctl_client *, uint32_t, uint32_t,
 		    const union control_payload *, size_t);
 static void	control_finish(struct ctl_client *, uint32_t);
 static void	control_stats(struct ctl_client *);
+static size_t	control_redact(char *);
 static void	control_imsg_request(struct peer *, struct imsg *);
 static void	control_imsg_answer(struct peer *, struct imsg *);
 
@@ -563,6 +564,8 @@ control_imsg_answer(struct peer *p, struct imsg *imsg)
 	}
 	control_touch(c);
 	if (type == IMSG_CTL_LINE) {
+		if (c->cmd == IMSG_CTL_SHOW_QUEUE && c->uid != 0)
+			len = control_redact(text);
 		peer_compose(&c->peer, IMSG_CTL_LINE, 0, 0, -1, text, len);
 		return;
 	}
@@ -588,6 +591,31 @@ control_finish(struct ctl_client *c, uint32_t last)
 		last = IMSG_CTL_END;
 	}
 	peer_compose(&c->peer, last, 0, 0, -1, NULL, 0);
+}
+
+/*
+ * A show queue line for a user other than root: without the final
+ * recipient and the action (fields 5 and 6 of "evpid|msgid|sender|rcpt|
+ * dest|action|..."), which would tell where other users' aliases and
+ * .forward files send their mail.  Returns the new length with the NUL.
+ */
+static size_t
+control_redact(char *line)
+{
+	char	*dest, *act, *rest;
+
+	if ((dest = strchr(line, '|')) == NULL ||
+	    (dest = strchr(dest + 1, '|')) == NULL ||
+	    (dest = strchr(dest + 1, '|')) == NULL ||
+	    (dest = strchr(dest + 1, '|')) == NULL ||
+	    (act = strchr(dest + 1, '|')) == NULL ||
+	    (rest = strchr(act + 1, '|')) == NULL)
+		return (strlen(line) + 1);
+	/* "|dest|action|rest" becomes "|||rest" */
+	memmove(dest + 1, act, strlen(act) + 1);
+	rest = strchr(dest + 2, '|');
+	memmove(dest + 2, rest, strlen(rest) + 1);
+	return (strlen(line) + 1);
 }
 
 static void

@@ -240,6 +240,7 @@ mailq_user_head()
 mailq_user_body()
 {
 	inst_setup
+	echo "secret: $BOB" >"$T/aliases"
 	inst_conf_std md
 	inst_start
 	for _u in nobody $ALICE; do
@@ -252,7 +253,7 @@ mailq_user_body()
 	[ ! -s "$T/user.out" ] || atf_fail "mailq -p printed an empty queue"
 
 	ctl pause mda
-	send_to $BOB@$DOM listed
+	send_to secret@$DOM listed
 	as_user nobody "'$TOP/build/mailq'" ||
 	    { show_file "$T/user.out"; atf_fail "mailq failed as nobody"; }
 	cp "$T/user.out" "$T/table"
@@ -260,22 +261,32 @@ mailq_user_body()
 	# message line: id, size, arrival, sender
 	_date='[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8}'
 	assert_grep "^[0-9a-f]{8} +[0-9]+ +$_date +<$ALICE@$DOM>\$" "$T/table"
-	# envelope line: evpid, state, next try, recipient
-	assert_grep "^  [0-9a-f]{16}  paused +[^ ]+.* <$BOB@$DOM>\$" "$T/table"
+	# envelope line: evpid, state, next try, recipient; where the alias
+	# leads is root's business
+	assert_grep "^  [0-9a-f]{16}  paused +[^ ]+ +<secret@$DOM>\$" \
+	    "$T/table"
+	assert_no_grep "$BOB" "$T/table"
 	assert_grep '^-- [0-9]+ Kbytes in 1 message, 1 recipient\.$' "$T/table"
 	as_user $ALICE "'$TOP/build/smtpctl' show queue" ||
 	    { show_file "$T/user.out"; atf_fail "show queue failed as alice"; }
 	cmp -s "$T/table" "$T/user.out" ||
 	    atf_fail "mailq and smtpctl show queue differ"
+	ctl show queue
+	_arrow="<secret@$DOM> -> <$BOB@$DOM>"
+	assert_grep "^  [0-9a-f]{16}  paused .* $_arrow\$" "$T/ctl.out"
+
+	# evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|
+	# nexttry|error|size, dest and action for root only
 	as_user nobody "'$TOP/build/mailq' -p" ||
 	    { show_file "$T/user.out"; atf_fail "mailq -p failed"; }
 	[ "$(wc -l <"$T/user.out")" -eq 1 ] ||
 	    { show_file "$T/user.out"; atf_fail "mailq -p: not one line"; }
-	# evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|
-	# nexttry|error|size
 	_n='[0-9]+'
-	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|$BOB@$DOM\|\
-$BOB@$DOM\|md\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/user.out"
+	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|secret@$DOM\|\
+\|\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/user.out"
+	ctl show queue -p
+	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|secret@$DOM\|\
+$BOB@$DOM\|md\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/ctl.out"
 	ctl resume mda
 	maildir_one $BOB
 }
