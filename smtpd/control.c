@@ -602,19 +602,22 @@ control_finish(struct ctl_client *c, uint32_t last)
 static size_t
 control_redact(char *line)
 {
-	char	*dest, *act, *rest;
+	char	*field[7], *p = line;
+	size_t	 n;
 
-	if ((dest = strchr(line, '|')) == NULL ||
-	    (dest = strchr(dest + 1, '|')) == NULL ||
-	    (dest = strchr(dest + 1, '|')) == NULL ||
-	    (dest = strchr(dest + 1, '|')) == NULL ||
-	    (act = strchr(dest + 1, '|')) == NULL ||
-	    (rest = strchr(act + 1, '|')) == NULL)
-		return (strlen(line) + 1);
-	/* "|dest|action|rest" becomes "|||rest" */
-	memmove(dest + 1, act, strlen(act) + 1);
-	rest = strchr(dest + 2, '|');
-	memmove(dest + 2, rest, strlen(rest) + 1);
+	/* field[n]: where field n starts */
+	for (n = 0; n < nitems(field); n++) {
+		field[n] = p;
+		if (n + 1 == nitems(field))
+			break;
+		if ((p = strchr(p, '|')) == NULL)
+			return (strlen(line) + 1);	/* not the form */
+		p++;
+	}
+	/* "dest|action|state..." becomes "||state..." */
+	field[4][0] = '|';
+	field[4][1] = '|';
+	memmove(field[4] + 2, field[6], strlen(field[6]) + 1);
 	return (strlen(line) + 1);
 }
 
