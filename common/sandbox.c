@@ -202,7 +202,7 @@ static const char *const sandbox_rpath[] = {
 	"readlink",
 	"readlinkat",
 	"stat",
-	"statfs",
+	"statfs",		/* statvfs: queue min-free (queue_space.c) */
 	NULL
 };
 

@@ -210,10 +210,14 @@ bounce_addrtype(const char *addr)
 static void
 bounce_human(FILE *f, const struct bounce_info *bi)
 {
-	char	 addr[MAILADDR_MAX + 1], err[ERRLINE_MAX];
+	char	 addr[MAILADDR_MAX + 1], err[ERRLINE_MAX], notice[2048];
 	size_t	 i;
 
 	fprintf(f, "This is the mail system at host %s.\n\n", bi->hostname);
+	if (bi->notice != NULL) {
+		bounce_clean(bi->notice, notice, sizeof(notice));
+		fprintf(f, "%s\n\n", notice);
+	}
 	fprintf(f, "Your message could not be delivered to one or more "
 	    "recipients.\nIt has been returned to you; this report was "
 	    "generated automatically:\nplease do not reply to it.\n\n");
@@ -289,7 +293,9 @@ bounce_build(const struct bounce_info *bi, size_t *lenp)
 	(void)snprintf(boundary, sizeof(boundary), "%08x.%08x/%s",
 	    bi->msgid, bi->nonce, bi->hostname);
 	bounce_date(bi->now, date, sizeof(date));
-	if (bounce_addr(&bi->evps[0]->sender, to, sizeof(to)) == -1)
+	if (bi->to != NULL)
+		(void)strlcpy(to, bi->to, sizeof(to));
+	else if (bounce_addr(&bi->evps[0]->sender, to, sizeof(to)) == -1)
 		to[0] = '\0';
 	hlen = bounce_headers_len(bi->headers, bi->hlen);
 	eight = bounce_eightbit(bi->headers, hlen) ||

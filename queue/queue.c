@@ -278,13 +278,14 @@ queue_pending_bounce(uint32_t msgid, struct qbounce *b)
 /*
  * A fresh msgid, unused in RAM (hence on disk), with queue/<msgid>.msg
  * created.
- * Returns the write fd, or -1 (logged).
+ * Returns the write fd, or -1 (logged) with errno set.
  */
 int
 queue_msgid_alloc(uint32_t *msgidp)
 {
+	char		 what[64];
 	uint32_t	 msgid;
-	int		 fd, tries;
+	int		 fd, tries, saved;
 
 	for (tries = 0; tries < 100; tries++) {
 		msgid = rand_u32();
@@ -294,13 +295,18 @@ queue_msgid_alloc(uint32_t *msgidp)
 		if ((fd = queue_fs_create(msgid)) == -1) {
 			if (errno == EEXIST)
 				continue;
-			log_warn("queue: create queue/%08x.msg", msgid);
+			saved = errno;
+			(void)snprintf(what, sizeof(what),
+			    "create queue/%08x.msg", msgid);
+			queue_space_error(saved, what);
+			errno = saved;
 			return (-1);
 		}
 		*msgidp = msgid;
 		return (fd);
 	}
 	log_warnx("queue: no free message id");
+	errno = EAGAIN;
 	return (-1);
 }
 
@@ -332,9 +338,12 @@ queue_imsg_create(struct peer *p, struct imsg *imsg)
 	imsg_payload(imsg, &req, sizeof(req));
 	memset(&r, 0, sizeof(r));
 	r.reqid = req.reqid;
-	if ((fd = queue_msgid_alloc(&msgid)) == -1) {
+	/* below min-free: refuse before the client sends anything */
+	if (queue_space_check() == -1 ||
+	    (fd = queue_msgid_alloc(&msgid)) == -1) {
 		r.status = ST_TEMPFAIL;
-		(void)strlcpy(r.text, QUEUE_WRITE_ERROR, sizeof(r.text));
+		(void)strlcpy(r.text, queue_space_low() ? QUEUE_NO_SPACE :
+		    queue_space_reply(errno), sizeof(r.text));
 		peer_compose(p, IMSG_QUEUE_MESSAGE_CREATED, 0, 0, -1, &r,
 		    sizeof(r));
 		return;
@@ -361,6 +370,12 @@ queue_imsg_commit(struct peer *p, struct imsg *imsg)
 	}
 	q->reqid = req.reqid;
 	q->size = req.size;
+	if (queue_space_check() == -1) {
+		/* the reserve is for the mail already accepted */
+		queue_fs_discard(q->msgid);
+		queue_commit_fail(q, ST_TEMPFAIL, QUEUE_NO_SPACE);
+		return;
+	}
 	queue_commit_add(q);
 }
 
@@ -431,8 +446,10 @@ queue_imsg_envelope(struct peer *p, struct imsg *imsg)
 	e->lasttry = e->nexttry = 0;
 	e->retry = 0;
 	e->errorline[0] = '\0';
+	/* only the queue marks its own bounces, and holds */
+	e->flags &= ~(EF_BOUNCE | EF_POSTMASTER | EF_HELD);
 	if (q->bounce != NULL) {
-		e->flags |= EF_BOUNCE;
+		e->flags |= queue_deliver_bounce_flags(q->bounce);
 		memset(&e->sender, 0, sizeof(e->sender));
 	}
 	q->envs = xreallocarray(q->envs, q->nenv + 1, sizeof(*q->envs));
@@ -498,7 +515,7 @@ queue_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
 	b = q->bounce;
 	queue_fs_discard(q->msgid);
 	queue_pending_free(q);
-	queue_deliver_bounce_failed(b, rr.text);
+	queue_deliver_bounce_failed(b, rr.status, rr.text);
 }
 
 static int
@@ -564,7 +581,8 @@ queue_commit_add(struct qpending *q)
 		b = q->bounce;
 		queue_fs_discard(q->msgid);
 		queue_pending_free(q);
-		queue_deliver_bounce_failed(b, "sender expands to nothing");
+		queue_deliver_bounce_failed(b, ST_PERMFAIL,
+		    "sender expands to nothing");
 		return;
 	}
 	if (q->overflow) {
@@ -734,29 +752,37 @@ queue_round(int fd, short event, void *arg)
 	time_t			 now = time(NULL);
 	ssize_t			 nrw;
 	int			 rewrote = 0, synced = 0, sync = 0, rwerr = 0;
+	int			 err = 0;
 
 	queue_round_armed = QROUND_IDLE;
 	while ((q = TAILQ_FIRST(&queue_commits)) != NULL) {
 		TAILQ_REMOVE(&queue_commits, q, commit_entry);
 		q->committing = 0;
 		if (queue_commit_stage(q) == -1) {
+			err = errno;
 			queue_fs_abort(q->msgid);
-			queue_commit_fail(q, ST_TEMPFAIL, QUEUE_WRITE_ERROR);
+			queue_commit_fail(q, ST_TEMPFAIL,
+			    queue_space_reply(err));
 			continue;
 		}
 		TAILQ_INSERT_TAIL(&staged, q, commit_entry);
 	}
 	nrw = queue_round_rewrite_stage(&rw, &rwerr);
-	if (!TAILQ_EMPTY(&staged) || nrw > 0)
+	if (!TAILQ_EMPTY(&staged) || nrw > 0) {
 		synced = queue_fs_data_sync() == 0;
+		err = synced ? 0 : errno;
+	}
 	while ((q = TAILQ_FIRST(&staged)) != NULL) {
 		TAILQ_REMOVE(&staged, q, commit_entry);
 		if (!synced || queue_fs_env_install(q->msgid, q->spare,
 		    0) == -1) {
-			if (!synced)
+			if (synced)
+				err = errno;
+			else
 				queue_fs_env_unstage(q->spare);
 			queue_fs_abort(q->msgid);
-			queue_commit_fail(q, ST_TEMPFAIL, QUEUE_WRITE_ERROR);
+			queue_commit_fail(q, ST_TEMPFAIL,
+			    queue_space_reply(err));
 			continue;
 		}
 		TAILQ_INSERT_TAIL(&done, q, commit_entry);
@@ -766,13 +792,16 @@ queue_round(int fd, short event, void *arg)
 	if (queue_round_rewrite_install(rw, (size_t)nrw, synced) == -1 ||
 	    rwerr)
 		rewrote = -1;
-	if (!TAILQ_EMPTY(&done) || rewrote != 0)
+	if (!TAILQ_EMPTY(&done) || rewrote != 0) {
 		sync = queue_fs_sync();
+		err = sync == 0 ? 0 : errno;
+	}
 	while ((q = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, q, commit_entry);
 		if (sync == -1) {
 			queue_fs_abort(q->msgid);
-			queue_commit_fail(q, ST_TEMPFAIL, QUEUE_WRITE_ERROR);
+			queue_commit_fail(q, ST_TEMPFAIL,
+			    queue_space_reply(err));
 		} else
 			queue_commit_done(q, now);
 	}

@@ -64,6 +64,7 @@ int		 queue_fs_mkdirs(uid_t, gid_t);
 int		 queue_fs_create(uint32_t);
 void		 queue_fs_discard(uint32_t);
 int		 queue_fs_msg_check(uint32_t, uint64_t);
+int64_t		 queue_fs_msg_size(uint32_t);
 int		 queue_fs_env_stage(uint32_t, const struct envelope *const *,
 		    size_t, uint32_t *);
 void		 queue_fs_env_unstage(uint32_t);
@@ -83,6 +84,7 @@ enum qenv_state {
 	QENV_PENDING,		/* waiting for nexttry (in the due tree) */
 	QENV_INFLIGHT,		/* sent to the parent */
 	QENV_BOUNCING,		/* failed for good, bounce being made */
+	QENV_HELD,		/* EF_HELD: waits for smtpctl schedule */
 };
 
 #define QENV_F_REMOVE		0x01	/* remove when the try ends */
@@ -97,6 +99,7 @@ struct qenv {
 	struct qmsg		*msg;
 	enum qenv_state		 state;
 	int			 flags;		/* QENV_F_* */
+	int			 btemp;		/* bounce expansion tempfails */
 	struct envelope		 evp;
 };
 
@@ -133,7 +136,7 @@ enum sched_action {
 	SCHED_DONE,		/* delivered: remove the envelope */
 	SCHED_RETRY,		/* rescheduled: rewrite the .env */
 	SCHED_BOUNCE,		/* failed for good: make a bounce */
-	SCHED_DISCARD,		/* failed, but sender <> or a bounce */
+	SCHED_HOLD,		/* a bounce to postmaster failed: hold */
 	SCHED_REMOVE,		/* removed by smtpctl meanwhile */
 };
 
@@ -161,6 +164,9 @@ void		 scheduler_reschedule(struct scheduler *, struct qenv *,
 void		 scheduler_bouncing(struct scheduler *, struct qenv *);
 void		 scheduler_bounce_retry(struct scheduler *, struct qenv *,
 		    time_t);
+void		 scheduler_hold(struct scheduler *, struct qenv *);
+int		 scheduler_release(struct scheduler *, struct qenv *, time_t,
+		    time_t);
 size_t		 scheduler_match(struct scheduler *, uint64_t,
 		    struct qenv ***);
 void		 scheduler_pause(struct scheduler *, int);
@@ -179,12 +185,23 @@ struct bounce_info {
 	size_t			 nevp;
 	const char		*headers;	/* original header block */
 	size_t			 hlen;
+	const char		*to;		/* To: if not the sender */
+	const char		*notice;	/* for postmaster, or NULL */
 };
 
 char		*bounce_build(const struct bounce_info *, size_t *);
 void		 bounce_status(const char *, char *, size_t);
 size_t		 bounce_headers_len(const char *, size_t);
 int		 bounce_addr(const struct mailaddr *, char *, size_t);
+
+/* queue/queue_space.c: free space thresholds, storage errors. */
+#define QUEUE_NO_SPACE		"452 4.3.1 Insufficient system storage"
+
+int		 queue_space_check(void);
+int		 queue_space_low(void);
+int		 queue_space_errno(int);
+const char	*queue_space_reply(int);
+void		 queue_space_error(int, const char *);
 
 /* queue/queue.c: pending messages, group commit, shared state. */
 #define QUEUE_MAX_ENVELOPES	10000	/* per message */
@@ -195,6 +212,7 @@ struct queue_stats {
 	uint64_t		 tempfail;
 	uint64_t		 bounced;
 	uint64_t		 corrupt;
+	uint64_t		 held;
 };
 
 struct qbounce;
@@ -213,9 +231,10 @@ void		 queue_deliver_kick(void);
 void		 queue_deliver_imsg_result(struct peer *, struct imsg *);
 void		 queue_deliver_bounce_committed(struct qbounce *, int,
 		    struct qmsg *);
-void		 queue_deliver_bounce_failed(struct qbounce *,
+void		 queue_deliver_bounce_failed(struct qbounce *, int,
 		    const char *);
 uint64_t	 queue_deliver_bounce_size(const struct qbounce *);
+uint32_t	 queue_deliver_bounce_flags(const struct qbounce *);
 
 /* queue/queue_ctl.c: smtpctl requests relayed by control. */
 void		 queue_ctl_imsg_show_queue(struct peer *, struct imsg *);

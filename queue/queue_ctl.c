@@ -24,7 +24,7 @@ static void	queue_ctl_line(struct peer *, uint32_t, const char *);
 static void	queue_ctl_field(char *, size_t, const char *);
 static void	queue_ctl_addr(char *, size_t, const struct mailaddr *);
 static void	queue_ctl_show_one(struct peer *, uint32_t,
-		    const struct qenv *);
+		    const struct qenv *, int64_t);
 static int	queue_ctl_target(struct imsg *);
 
 static void
@@ -71,9 +71,15 @@ queue_ctl_addr(char *out, size_t size, const struct mailaddr *ma)
 	queue_ctl_field(out, size, addr);
 }
 
-/* evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|nexttry|err */
+/*
+ * One line per envelope, fields separated by '|', every string escaped
+ * (queue_ctl_field); smtpctl prints it as is (-p) or as a table:
+ * evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|nexttry|
+ * errorline|size (of the message; -1 if unknown).
+ */
 static void
-queue_ctl_show_one(struct peer *p, uint32_t peerid, const struct qenv *q)
+queue_ctl_show_one(struct peer *p, uint32_t peerid, const struct qenv *q,
+    int64_t size)
 {
 	const struct envelope	*e = &q->evp;
 	char			 line[CTL_LINE_MAX];
@@ -86,22 +92,27 @@ queue_ctl_show_one(struct peer *p, uint32_t peerid, const struct qenv *q)
 	queue_ctl_field(act, sizeof(act), e->action);
 	queue_ctl_field(err, sizeof(err), e->errorline);
 	(void)snprintf(line, sizeof(line),
-	    "%016llx|%08x|%s|%s|%s|%s|%s|%lld|%lld|%u|%lld|%s",
+	    "%016llx|%08x|%s|%s|%s|%s|%s|%lld|%lld|%u|%lld|%s|%lld",
 	    (unsigned long long)e->id, evpid_to_msgid(e->id), from, rcpt,
 	    dest, act, scheduler_state_name(&queue_sched, q),
 	    (long long)e->ctime, (long long)e->expire, e->retry,
-	    (long long)e->nexttry, err);
+	    (long long)e->nexttry, err, (long long)size);
 	queue_ctl_line(p, peerid, line);
 }
 
 void
 queue_ctl_imsg_show_queue(struct peer *p, struct imsg *imsg)
 {
+	struct qmsg	*m;
 	struct qenv	*q;
 	uint32_t	 peerid = imsg_get_id(imsg);
+	int64_t		 size;
 
-	RB_FOREACH(q, qenv_ids, &queue_sched.ids)
-		queue_ctl_show_one(p, peerid, q);
+	RB_FOREACH(m, qmsg_tree, &queue_sched.msgs) {
+		size = queue_fs_msg_size(m->msgid);
+		TAILQ_FOREACH(q, &m->envs, msg_entry)
+			queue_ctl_show_one(p, peerid, q, size);
+	}
 	peer_compose(p, IMSG_CTL_END, peerid, 0, -1, NULL, 0);
 }
 
@@ -129,10 +140,17 @@ queue_ctl_imsg_show_stats(struct peer *p, struct imsg *imsg)
 	(void)snprintf(line, sizeof(line), "queue.corrupt=%llu",
 	    (unsigned long long)queue_stats.corrupt);
 	queue_ctl_line(p, peerid, line);
+	(void)snprintf(line, sizeof(line), "queue.held=%llu",
+	    (unsigned long long)queue_stats.held);
+	queue_ctl_line(p, peerid, line);
 	peer_compose(p, IMSG_CTL_END, peerid, 0, -1, NULL, 0);
 }
 
-/* Make the selected envelopes due now (in-flight ones are left alone). */
+/*
+ * Make the selected envelopes due now (in-flight ones are left alone);
+ * held ones are released (the administrator fixed the problem) with a
+ * full lifetime again.
+ */
 void
 queue_ctl_imsg_schedule(struct peer *p, struct imsg *imsg)
 {
@@ -147,8 +165,16 @@ queue_ctl_imsg_schedule(struct peer *p, struct imsg *imsg)
 		queue_ctl_reply(p, imsg_get_id(imsg), "no such envelope");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		scheduler_reschedule(&queue_sched, v[i], now);
+	for (i = 0; i < n; i++) {
+		if (scheduler_release(&queue_sched, v[i], now,
+		    now + env->queue_ttl)) {
+			log_info("%016llx queue released by the administrator",
+			    (unsigned long long)v[i]->evp.id);
+			scheduler_msg_dirty(&queue_sched, v[i]->msg);
+			queue_round_schedule();
+		} else
+			scheduler_reschedule(&queue_sched, v[i], now);
+	}
 	free(v);
 	log_info("queue: %zu envelopes scheduled by the administrator", n);
 	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
@@ -170,7 +196,8 @@ queue_ctl_imsg_remove(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (v[i]->state != QENV_PENDING) {
+		if (v[i]->state != QENV_PENDING &&
+		    v[i]->state != QENV_HELD) {
 			v[i]->flags |= QENV_F_REMOVE;
 			continue;
 		}

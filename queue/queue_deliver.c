@@ -6,9 +6,17 @@
  * read-only.  The result comes back as IMSG_PARENT_DELIVERY_RESULT and is
  * logged in one line.  Envelopes that fail for good are collected during
  * an event-loop round; then one bounce per original message is written
- * into queue/<msgid>.msg, lka expands its recipient (the original sender), and it
- * is committed like any message.  Only once the bounce is durable are the
- * failed envelopes removed.
+ * into queue/<msgid>.msg, lka expands its recipient (the original sender),
+ * and it is committed like any message.  Only once the bounce is durable
+ * are the failed envelopes removed.
+ *
+ * Nothing accepted is dropped.  A bounce goes to postmaster (of our
+ * hostname, through the rules and aliases like any recipient) when the
+ * sender cannot receive it: sender <>, the failed message is itself a
+ * bounce (a double bounce), or the sender does not expand.  A bounce to
+ * postmaster (EF_POSTMASTER) is never bounced: when it fails, or when
+ * postmaster does not expand, the envelope is held (EF_HELD, persisted)
+ * with its reason, one log line, until smtpctl schedule releases it.
  */
 
 #include <sys/types.h>
@@ -30,6 +38,7 @@
 #include "util.h"
 
 #define QUEUE_READ_ERROR	"451 4.3.0 Queue read error"
+#define QUEUE_BOUNCE_TEMP_MAX	5	/* then as a permanent failure */
 
 struct qbounce {
 	uint32_t	 msgid;		/* of the bounce */
@@ -37,6 +46,8 @@ struct qbounce {
 	uint64_t	*evpids;	/* failed envelopes of origmsgid */
 	size_t		 nevp;
 	uint64_t	 size;
+	int		 postmaster;	/* to postmaster, not the sender */
+	char		 why[ERRLINE_MAX];	/* why not to the sender */
 };
 
 static struct event	 queue_deliver_ev;
@@ -52,12 +63,15 @@ static void	queue_deliver_apply(struct qenv *, int, const char *,
 static void	queue_deliver_log(const struct qenv *, int, time_t);
 static void	queue_deliver_bounce_add(struct qenv *);
 static void	queue_deliver_bounce_round(int, short, void *);
-static void	queue_deliver_bounce_make(struct qenv **, size_t, time_t);
-static int	queue_deliver_bounce_write(struct qenv **, size_t, uint32_t,
-		    int, time_t, uint64_t *);
+static void	queue_deliver_bounce_make(struct qenv **, size_t, time_t,
+		    const char *);
+static int	queue_deliver_bounce_write(struct qenv **, size_t,
+		    const struct qbounce *, int, time_t, uint64_t *);
 static void	queue_deliver_bounce_retry(struct qenv **, size_t, time_t);
 static void	queue_deliver_bounce_expand(const struct qbounce *,
 		    const struct envelope *);
+static void	queue_deliver_postmaster(struct mailaddr *);
+static void	queue_deliver_hold(struct qenv *, const char *);
 static int	queue_deliver_cmp64(const void *, const void *);
 
 void
@@ -160,10 +174,8 @@ queue_deliver_apply(struct qenv *q, int status, const char *errorline,
 			queue_stats.tempfail++;
 		queue_deliver_bounce_add(q);
 		break;
-	case SCHED_DISCARD:
-		log_warnx("%016llx queue bounce not sent: sender is <> or "
-		    "this is a bounce", (unsigned long long)q->evp.id);
-		queue_envelope_remove(q);
+	case SCHED_HOLD:
+		queue_deliver_hold(q, "postmaster cannot receive it");
 		break;
 	case SCHED_REMOVE:
 		log_info("%016llx queue envelope removed by the administrator",
@@ -249,13 +261,13 @@ queue_deliver_bounce_round(int fd, short event, void *arg)
 			continue;
 		}
 		if (n > 0 && v[0]->msg != q->msg) {
-			queue_deliver_bounce_make(v, n, now);
+			queue_deliver_bounce_make(v, n, now, NULL);
 			n = 0;
 		}
 		v[n++] = q;
 	}
 	if (n > 0)
-		queue_deliver_bounce_make(v, n, now);
+		queue_deliver_bounce_make(v, n, now, NULL);
 	free(v);
 	free(todo);
 	queue_deliver_kick();
@@ -273,11 +285,15 @@ queue_deliver_bounce_retry(struct qenv **v, size_t n, time_t now)
 
 /* Write the bounce text into queue/<msgid>.msg through out; closes out. */
 static int
-queue_deliver_bounce_write(struct qenv **v, size_t n, uint32_t msgid,
+queue_deliver_bounce_write(struct qenv **v, size_t n, const struct qbounce *b,
     int out, time_t now, uint64_t *sizep)
 {
 	const struct envelope	**evps;
 	struct bounce_info	  bi;
+	struct mailaddr		  pm;
+	char			  to[MAILADDR_MAX + 1], notice[2048];
+	char			  from[MAILADDR_MAX + 1];
+	uint32_t		  msgid = b->msgid;
 	char			 *hdr, *text;
 	size_t			  len, i;
 	ssize_t			  hl = 0;
@@ -301,6 +317,22 @@ queue_deliver_bounce_write(struct qenv **v, size_t n, uint32_t msgid,
 	bi.nevp = n;
 	bi.headers = hdr;
 	bi.hlen = (size_t)hl;
+	if (b->postmaster) {
+		queue_deliver_postmaster(&pm);
+		if (bounce_addr(&pm, to, sizeof(to)) == 0)
+			bi.to = to;
+		if (bounce_addr(&v[0]->evp.sender, from, sizeof(from)) == -1)
+			(void)strlcpy(from, "(address too long)", sizeof(from));
+		if (b->why[0] != '\0')
+			(void)snprintf(notice, sizeof(notice), "This report "
+			    "could not be sent to the sender <%s>: %s.",
+			    from, b->why);
+		else
+			(void)snprintf(notice, sizeof(notice), "The failed "
+			    "message is a bounce or has no sender (<%s>): "
+			    "only the postmaster can be told.", from);
+		bi.notice = notice;
+	}
 	text = bounce_build(&bi, &len);
 	free(evps);
 	free(hdr);
@@ -318,26 +350,38 @@ queue_deliver_bounce_write(struct qenv **v, size_t n, uint32_t msgid,
 	return (r);
 }
 
+/*
+ * One bounce for the failed envelopes v of one message: to the sender, or
+ * to postmaster when the sender cannot receive it (sender <>, a failed
+ * bounce) or did not expand (why: the reason, for postmaster).
+ */
 static void
-queue_deliver_bounce_make(struct qenv **v, size_t n, time_t now)
+queue_deliver_bounce_make(struct qenv **v, size_t n, time_t now,
+    const char *why)
 {
-	struct qbounce	*b;
-	uint32_t	 msgid;
-	uint64_t	 size;
-	size_t		 i;
-	int		 fd;
+	const struct envelope	*e = &v[0]->evp;
+	struct qbounce		*b;
+	uint32_t		 msgid;
+	uint64_t		 size;
+	size_t			 i;
+	int			 fd;
 
 	if ((fd = queue_msgid_alloc(&msgid)) == -1) {
 		queue_deliver_bounce_retry(v, n, now);
 		return;
 	}
-	if (queue_deliver_bounce_write(v, n, msgid, fd, now, &size) == -1) {
+	b = xcalloc(1, sizeof(*b));
+	b->msgid = msgid;
+	b->postmaster = why != NULL || (e->flags & EF_BOUNCE) ||
+	    (e->sender.user[0] == '\0' && e->sender.domain[0] == '\0');
+	if (why != NULL)
+		(void)strlcpy(b->why, why, sizeof(b->why));
+	if (queue_deliver_bounce_write(v, n, b, fd, now, &size) == -1) {
+		free(b);
 		queue_fs_discard(msgid);
 		queue_deliver_bounce_retry(v, n, now);
 		return;
 	}
-	b = xcalloc(1, sizeof(*b));
-	b->msgid = msgid;
 	b->origmsgid = v[0]->msg->msgid;
 	b->size = size;
 	b->nevp = n;
@@ -366,14 +410,63 @@ queue_deliver_bounce_expand(const struct qbounce *b,
 	(void)strlcpy(er.hostname, env->hostname, sizeof(er.hostname));
 	(void)strlcpy(er.src, "local", sizeof(er.src));
 	er.ss.ss_family = AF_UNIX;
-	er.rcpt = orig->sender;
+	if (b->postmaster)
+		queue_deliver_postmaster(&er.rcpt);
+	else
+		er.rcpt = orig->sender;
 	peer_compose(p, IMSG_QUEUE_EXPAND_BOUNCE, 0, 0, -1, &er, sizeof(er));
+}
+
+/* postmaster@<our hostname> */
+static void
+queue_deliver_postmaster(struct mailaddr *ma)
+{
+	memset(ma, 0, sizeof(*ma));
+	(void)strlcpy(ma->user, "postmaster", sizeof(ma->user));
+	(void)strlcpy(ma->domain, env->hostname, sizeof(ma->domain));
 }
 
 uint64_t
 queue_deliver_bounce_size(const struct qbounce *b)
 {
 	return (b->size);
+}
+
+/* EF_* for the envelopes of bounce b. */
+uint32_t
+queue_deliver_bounce_flags(const struct qbounce *b)
+{
+	return (EF_BOUNCE | (b->postmaster ? EF_POSTMASTER : 0));
+}
+
+/*
+ * q failed for good and no one can be told (QENV_BOUNCING): keep it,
+ * held, with the reason in its errorline and one log line.
+ */
+static void
+queue_deliver_hold(struct qenv *q, const char *why)
+{
+	struct envelope	*e = &q->evp;
+	char		 reason[ERRLINE_MAX * 4], from[MAILADDR_MAX + 1];
+	char		 to[MAILADDR_MAX + 1], efrom[1024], eto[1024];
+	char		 estat[1024];
+
+	(void)snprintf(reason, sizeof(reason), "held: %s; last error: %s",
+	    why, e->errorline[0] ? e->errorline : "none");
+	(void)strlcpy(e->errorline, reason, sizeof(e->errorline));
+	scheduler_hold(&queue_sched, q);
+	(void)bounce_addr(&e->sender, from, sizeof(from));
+	(void)bounce_addr(&e->dest, to, sizeof(to));
+	(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
+	(void)log_escape(eto, sizeof(eto), to, strlen(to));
+	(void)log_escape(estat, sizeof(estat), e->errorline,
+	    strlen(e->errorline));
+	log_warnx("%016llx queue held evpid=%016llx from=<%s> to=<%s> "
+	    "stat=\"%s\"", (unsigned long long)e->id,
+	    (unsigned long long)e->id, efrom, eto, estat);
+	queue_stats.held++;
+	scheduler_msg_dirty(&queue_sched, q->msg);
+	queue_round_schedule();
 }
 
 /* The bounce is durable (ok) or could not be committed (retry later). */
@@ -407,26 +500,57 @@ queue_deliver_bounce_committed(struct qbounce *b, int ok, struct qmsg *m)
 	queue_deliver_kick();
 }
 
-/* lka could not resolve the original sender: drop the failed envelopes. */
+/*
+ * lka could not expand the bounce's recipient (why): send it to
+ * postmaster instead, or, if that was postmaster, hold the envelopes.
+ * A temporary failure (status ST_TEMPFAIL) is retried first, a few times.
+ */
 void
-queue_deliver_bounce_failed(struct qbounce *b, const char *why)
+queue_deliver_bounce_failed(struct qbounce *b, int status, const char *why)
 {
-	struct qenv	*q;
-	char		 from[MAILADDR_MAX + 1], efrom[1024], ewhy[1024];
-	size_t		 i;
+	struct qenv	**v, *q;
+	char		  from[MAILADDR_MAX + 1], efrom[1024], ewhy[1024];
+	char		  hold[ERRLINE_MAX * 3];
+	size_t		  i, n = 0;
 
-	(void)log_escape(ewhy, sizeof(ewhy), why, strlen(why));
+	v = xreallocarray(NULL, b->nevp, sizeof(*v));
 	for (i = 0; i < b->nevp; i++) {
 		q = scheduler_find(&queue_sched, b->evpids[i]);
 		if (q == NULL || q->state != QENV_BOUNCING)
 			continue;
-		(void)bounce_addr(&q->evp.sender, from, sizeof(from));
-		(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
-		log_warnx("%016llx queue bounce undeliverable evpid=%016llx "
-		    "from=<%s> stat=\"%s\"", (unsigned long long)q->evp.id,
-		    (unsigned long long)q->evp.id, efrom, ewhy);
-		queue_envelope_remove(q);
+		if (q->flags & QENV_F_REMOVE)
+			queue_envelope_remove(q);
+		else
+			v[n++] = q;
 	}
+	(void)log_escape(ewhy, sizeof(ewhy), why, strlen(why));
+	if (n > 0 && status == ST_TEMPFAIL &&
+	    v[0]->btemp < QUEUE_BOUNCE_TEMP_MAX) {
+		log_warnx("%08x queue bounce expansion failed msgid=%08x "
+		    "stat=\"%s\", will retry", b->origmsgid, b->origmsgid,
+		    ewhy);
+		for (i = 0; i < n; i++)
+			v[i]->btemp++;
+		queue_deliver_bounce_retry(v, n, time(NULL));
+	} else if (n > 0 && !b->postmaster) {
+		(void)bounce_addr(&v[0]->evp.sender, from, sizeof(from));
+		(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
+		log_warnx("%08x queue bounce undeliverable msgid=%08x "
+		    "to=<%s> stat=\"%s\", sending it to postmaster",
+		    b->origmsgid, b->origmsgid, efrom, ewhy);
+		queue_deliver_bounce_make(v, n, time(NULL), why);
+	} else if (n > 0) {
+		if (b->why[0] != '\0')
+			(void)snprintf(hold, sizeof(hold), "bounce "
+			    "undeliverable (sender: %s; postmaster: %s)",
+			    b->why, why);
+		else
+			(void)snprintf(hold, sizeof(hold), "bounce to "
+			    "postmaster undeliverable (%s)", why);
+		for (i = 0; i < n; i++)
+			queue_deliver_hold(v[i], hold);
+	}
+	free(v);
 	free(b->evpids);
 	free(b);
 	queue_deliver_kick();

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,8 @@ static struct qfs_pool	 qfs_pool_env;
  */
 static struct qfs_pool	 qfs_hold_env;
 
+static void	qfs_warn(const char *, ...)
+		    __attribute__((__format__(printf, 1, 2)));
 static int	qfs_path(char *, const char *, uint32_t, const char *);
 static int	qfs_dirpath(char *, const char *);
 static int	qfs_sparepath(char *, uint32_t);
@@ -114,6 +117,25 @@ const char *
 queue_fs_base(void)
 {
 	return (qfs_base);
+}
+
+/*
+ * log_warn() for a failed write to the spool, keeping errno: a full or
+ * failing disk (ENOSPC, EDQUOT, EIO) is logged rate-limited
+ * (queue_space_error), so that retries do not flood the log.
+ */
+static void
+qfs_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 what[PATH_MAX + 64];
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	queue_space_error(saved, what);
+	errno = saved;
 }
 
 /* buf is PATH_MAX bytes: base + dir + "/" + %08x + suffix. */
@@ -218,7 +240,7 @@ qfs_spare_take(struct qfs_pool *p, uint32_t *np)
 		fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
 		if (fd != -1)
 			return (fd);
-		log_warn("open %s", path);
+		qfs_warn("open %s", path);
 	}
 	for (;;) {
 		*np = ++qfs_spare_seq;
@@ -334,18 +356,29 @@ queue_fs_env_stage(uint32_t msgid, const struct envelope *const *evps,
     size_t n, uint32_t *spare)
 {
 	char	 path[PATH_MAX];
-	int	 fd;
+	int	 fd, r, saved;
 
 	if ((fd = qfs_spare_take(&qfs_pool_env, spare)) == -1 ||
 	    qfs_sparepath(path, *spare) == -1) {
-		log_warn("%08x: spare envelope file", msgid);
+		qfs_warn("%08x: spare envelope file", msgid);
+		saved = errno;
 		if (fd != -1)
 			(void)close(fd);
+		errno = saved;
 		return (-1);
 	}
-	if (qfs_write_envs(fd, evps, n) == -1 || close(fd) == -1) {
-		log_warn("write %s", path);
+	/* close it on a failed write too: a full disk must not leak fds */
+	r = qfs_write_envs(fd, evps, n);
+	saved = errno;
+	if (close(fd) == -1 && r == 0) {
+		r = -1;
+		saved = errno;
+	}
+	if (r == -1) {
+		errno = saved;
+		qfs_warn("write %s", path);
 		qfs_spare_put(&qfs_pool_env, *spare, path);
+		errno = saved;
 		return (-1);
 	}
 	return (0);
@@ -387,10 +420,13 @@ queue_fs_env_install(uint32_t msgid, uint32_t sn, int replace)
 	} else if (errno == EINVAL || errno == ENOENT)
 		r = rename(spare, path);	/* no exchange here */
 	if (r == -1) {
-		log_warn("rename %s", spare);
+		qfs_warn("rename %s", spare);
+		r = errno;
 		qfs_spare_put(&qfs_pool_env, sn, spare);
+		errno = r;
+		return (-1);
 	}
-	return (r);
+	return (0);
 }
 
 /* The message's size is what its writer announced.  -1, logged. */
@@ -412,6 +448,19 @@ queue_fs_msg_check(uint32_t msgid, uint64_t size)
 		return (-1);
 	}
 	return (0);
+}
+
+/* Size of queue/<msgid>.msg, or -1 (for smtpctl show queue). */
+int64_t
+queue_fs_msg_size(uint32_t msgid)
+{
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1 ||
+	    lstat(path, &sb) == -1)
+		return (-1);
+	return ((int64_t)sb.st_size);
 }
 
 static int
@@ -437,7 +486,7 @@ queue_fs_data_sync(void)
 	if (qfs_queuefd_open() == -1)
 		return (-1);
 	if (syncfs(qfs_queuefd) == -1) {
-		log_warn("syncfs %s", qfs_base);
+		qfs_warn("syncfs %s", qfs_base);
 		return (-1);
 	}
 	return (0);
@@ -460,7 +509,7 @@ queue_fs_sync(void)
 	if (qfs_queuefd_open() == -1)
 		return (-1);
 	if (fsync(qfs_queuefd) == -1) {
-		log_warn("fsync %s%s", qfs_base, PATH_QUEUE);
+		qfs_warn("fsync %s%s", qfs_base, PATH_QUEUE);
 		return (-1);
 	}
 	/* what was freed before this sync may now be reused */

@@ -24,7 +24,6 @@
 #include "util.h"
 
 static void	scheduler_enqueue(struct scheduler *, struct qenv *, time_t);
-static int	scheduler_bounceable(const struct envelope *);
 
 RB_GENERATE(qenv_ids, qenv, id_entry, scheduler_cmp_id);
 RB_GENERATE(qenv_due, qenv, due_entry, scheduler_cmp_due);
@@ -156,7 +155,10 @@ scheduler_add(struct scheduler *s, struct qmsg *m, const struct envelope *evp)
 	TAILQ_INSERT_TAIL(&m->envs, q, msg_entry);
 	m->count++;
 	s->nenv++;
-	scheduler_enqueue(s, q, evp->nexttry);
+	if (evp->flags & EF_HELD)
+		q->state = QENV_HELD;	/* until the administrator says */
+	else
+		scheduler_enqueue(s, q, evp->nexttry);
 	return (q);
 }
 
@@ -233,20 +235,14 @@ scheduler_backoff(const struct scheduler *s, uint32_t retry)
 	return (d < s->retry_max ? d : s->retry_max);
 }
 
-/* Never bounce a bounce, nor a message whose sender is <>. */
-static int
-scheduler_bounceable(const struct envelope *evp)
-{
-	if (evp->flags & EF_BOUNCE)
-		return (0);
-	return (evp->sender.user[0] != '\0' || evp->sender.domain[0] != '\0');
-}
-
 /*
  * Record the result of a delivery of q (which must be in flight) and say
  * what the caller must do.  SCHED_RETRY leaves q pending at its new
- * nexttry; SCHED_BOUNCE leaves it QENV_BOUNCING; for the other actions the
- * caller removes q.
+ * nexttry; SCHED_BOUNCE and SCHED_HOLD leave it QENV_BOUNCING (the caller
+ * makes the bounce, or calls scheduler_hold()); for the other actions the
+ * caller removes q.  Nothing accepted is dropped: a failed bounce, or a
+ * failed message whose sender is <>, bounces to postmaster, and a failed
+ * bounce to postmaster is held.
  */
 enum sched_action
 scheduler_result(struct scheduler *s, struct qenv *q, int status,
@@ -275,7 +271,7 @@ scheduler_result(struct scheduler *s, struct qenv *q, int status,
 		scheduler_enqueue(s, q, next);
 		return (SCHED_RETRY);
 	}
-	return (scheduler_bounceable(&q->evp) ? SCHED_BOUNCE : SCHED_DISCARD);
+	return ((q->evp.flags & EF_POSTMASTER) ? SCHED_HOLD : SCHED_BOUNCE);
 }
 
 /* Make a pending envelope due at when (smtpctl schedule). */
@@ -307,6 +303,34 @@ scheduler_bounce_retry(struct scheduler *s, struct qenv *q, time_t when)
 		fatalx("scheduler_bounce_retry: bad state");
 	q->flags |= QENV_F_BOUNCE;
 	scheduler_enqueue(s, q, when);
+}
+
+/* q (failed for good, QENV_BOUNCING) can be told to no one: hold it. */
+void
+scheduler_hold(struct scheduler *s, struct qenv *q)
+{
+	if (q->state != QENV_BOUNCING)
+		fatalx("scheduler_hold: bad state");
+	q->state = QENV_HELD;
+	q->flags &= ~QENV_F_BOUNCE;
+	q->evp.flags |= EF_HELD;
+}
+
+/*
+ * The administrator released a held envelope (smtpctl schedule): due at
+ * now again, with at least expire to live.  0 if q was not held.
+ */
+int
+scheduler_release(struct scheduler *s, struct qenv *q, time_t now,
+    time_t expire)
+{
+	if (q->state != QENV_HELD)
+		return (0);
+	q->evp.flags &= ~EF_HELD;
+	if (q->evp.expire < expire)
+		q->evp.expire = expire;
+	scheduler_enqueue(s, q, now);
+	return (1);
 }
 
 /*
@@ -357,6 +381,8 @@ scheduler_state_name(const struct scheduler *s, const struct qenv *q)
 {
 	if (q->state == QENV_INFLIGHT)
 		return ("inflight");
+	if (q->state == QENV_HELD)
+		return ("held");
 	if (s->paused)
 		return ("paused");
 	return ("pending");

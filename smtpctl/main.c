@@ -3,9 +3,10 @@
  * depending on the name it is called by.
  *
  * SECURITY
- *	smtpctl is not set-uid.  Control commands need root; the client
- *	checks that only to give a clear message early, and the control
- *	process checks it again with SO_PEERCRED, which is what counts.
+ *	smtpctl is not set-uid.  Control commands need root, except show
+ *	queue (mailq), which any local user may run; the client checks that
+ *	only to give a clear message early, and the control process checks
+ *	it again with SO_PEERCRED, which is what counts.
  *	Every request carries the protocol version in its peerid.  Replies
  *	from the daemon are printed as text, never interpreted further.
  */
@@ -66,6 +67,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ { "resume", "smtp" },	K_WHAT,	IMSG_CTL_RESUME, "smtp", 0 },
 	{ { "resume", "mda" },	K_WHAT,	IMSG_CTL_RESUME, "mda", 0 },
 	{ { "resume", "all" },	K_WHAT,	IMSG_CTL_RESUME, "all", 0 },
+	{ { "resume", "%" },	K_ID,	IMSG_CTL_SCHEDULE, NULL, 0 },
 	{ { "log", "verbose" },	K_INT,	IMSG_CTL_LOG_VERBOSE, NULL, 1 },
 	{ { "log", "brief" },	K_INT,	IMSG_CTL_LOG_VERBOSE, NULL, 0 },
 	{ { "reload", NULL },	K_NONE,	IMSG_CTL_RELOAD, NULL, 0 },
@@ -77,10 +79,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 };
 
 static const char	*progname = "smtpctl";
+static int		 ctl_showq = -1;	/* show queue: -1 no, 1 -p */
 
 static void		 usage(FILE *);
 static int		 ctl_words(const struct ctl_cmd *);
 static int		 ctl_matches(const struct ctl_cmd *, int, char **,
+			    int *);
+static int		 ctl_wild(const struct ctl_cmd *);
+static int		 ctl_lookup_pass(int, char **, int,
+			    const struct ctl_cmd **, const struct ctl_cmd **,
 			    int *);
 static const struct ctl_cmd *ctl_lookup(int, char **);
 static int		 ctl_build(const struct ctl_cmd *, const char *,
@@ -95,9 +102,9 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: smtpctl command [argument]\n"
 	    "commands:\n"
-	    "\tshow queue | show stats\n"
+	    "\tshow queue [-p] | show stats\n"
 	    "\tschedule ID|all | remove ID|all\n"
-	    "\tpause smtp|mda|all | resume smtp|mda|all\n"
+	    "\tpause smtp|mda|all | resume smtp|mda|all|ID\n"
 	    "\tlog verbose|brief | reload | stop | sandbox-test PROC\n"
 	    "\tsendmail [sendmail arguments] | newaliases\n");
 }
@@ -158,7 +165,7 @@ ctl_matches(const struct ctl_cmd *c, int argc, char **argv, int *exact)
 	int	 i, n = ctl_words(c);
 
 	if (c->kind == K_SENDMAIL) {
-		if (argc < 1)
+		if (argc < n)
 			return (0);
 	} else if (argc != n)
 		return (0);
@@ -175,24 +182,53 @@ ctl_matches(const struct ctl_cmd *c, int argc, char **argv, int *exact)
 	return (1);
 }
 
-/* Unique-prefix lookup: "sh q" is "show queue". */
+/* 1 if c takes an argument ("%"). */
+static int
+ctl_wild(const struct ctl_cmd *c)
+{
+	return (c->words[1] != NULL && strcmp(c->words[1], "%") == 0);
+}
+
+/*
+ * Commands matching argv, with (pass 1) or without (pass 0) an argument
+ * word; *exact_found is the last one typed in full, counted in *nexact.
+ */
+static int
+ctl_lookup_pass(int argc, char **argv, int pass,
+    const struct ctl_cmd **found, const struct ctl_cmd **exact_found,
+    int *nexact)
+{
+	size_t	 i;
+	int	 n = 0, exact;
+
+	for (i = 0; i < nitems(ctl_cmds); i++) {
+		if (ctl_wild(&ctl_cmds[i]) != pass ||
+		    !ctl_matches(&ctl_cmds[i], argc, argv, &exact))
+			continue;
+		*found = &ctl_cmds[i];
+		n++;
+		if (exact) {
+			*exact_found = *found;
+			(*nexact)++;
+		}
+	}
+	return (n);
+}
+
+/*
+ * Unique-prefix lookup: "sh q" is "show queue".  Keywords win over an
+ * argument: "resume m" is "resume mda", "resume 1f2e3d4c" is "resume ID".
+ */
 static const struct ctl_cmd *
 ctl_lookup(int argc, char **argv)
 {
 	const struct ctl_cmd	*found = NULL, *exact_found = NULL;
-	size_t			 i;
-	int			 n = 0, nexact = 0, exact;
+	int			 n, nexact = 0;
 
-	for (i = 0; i < nitems(ctl_cmds); i++) {
-		if (!ctl_matches(&ctl_cmds[i], argc, argv, &exact))
-			continue;
-		found = &ctl_cmds[i];
-		n++;
-		if (exact) {
-			exact_found = found;
-			nexact++;
-		}
-	}
+	n = ctl_lookup_pass(argc, argv, 0, &found, &exact_found, &nexact);
+	if (n == 0)
+		n = ctl_lookup_pass(argc, argv, 1, &found, &exact_found,
+		    &nexact);
 	if (nexact == 1)
 		return (exact_found);
 	if (n == 1)
@@ -267,11 +303,17 @@ ctl_answer(struct imsgbuf *ibuf, int *status)
 		len = imsg_get_len(&imsg);
 		switch (imsg_get_type(&imsg)) {
 		case IMSG_CTL_LINE:
-			if (len > 0 && str_terminated(text, len))
+			if (len == 0 || !str_terminated(text, len))
+				break;
+			if (ctl_showq != -1)
+				showq_line(text);
+			else
 				printf("%s\n", text);
 			break;
 		case IMSG_CTL_OK:
 		case IMSG_CTL_END:
+			if (ctl_showq != -1)
+				showq_end();
 			*status = 0;
 			more = 0;
 			break;
@@ -309,7 +351,7 @@ ctl_request(const struct ctl_cmd *c, const char *arg, int quiet_down)
 	size_t			 len;
 	int			 fd, r, status = 1;
 
-	if (geteuid() != 0) {
+	if (geteuid() != 0 && c->type != IMSG_CTL_SHOW_QUEUE) {
 		fprintf(stderr, "%s: need root privileges (permission "
 		    "denied)\n", progname);
 		return (1);
@@ -390,8 +432,20 @@ smtpctl_command(int argc, char **argv, const char *prog)
 	}
 	if (strcmp(prog, "newaliases") == 0)
 		return (ctl_newaliases(argc, argv));
+	if (argc == 3 && strcmp(argv[2], "-p") == 0 &&
+	    strncmp("show", argv[0], strlen(argv[0])) == 0) {
+		ctl_showq = 1;		/* show queue -p */
+		argc--;
+	}
 	if ((c = ctl_lookup(argc, argv)) == NULL)
 		return (1);
+	if (c->type == IMSG_CTL_SHOW_QUEUE) {
+		showq_start(ctl_showq == 1);
+		ctl_showq = ctl_showq == 1;
+	} else if (ctl_showq == 1) {
+		fprintf(stderr, "%s: -p is for show queue only\n", progname);
+		return (1);
+	}
 	switch (c->kind) {
 	case K_SENDMAIL:
 		argv[0] = "sendmail";
@@ -412,15 +466,24 @@ int
 main(int argc, char *argv[])
 {
 	const char	*prog;
-	char		*av[] = { "show", "queue", NULL };
+	char		*av[] = { "show", "queue", NULL, NULL };
 
 	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	log_init(1, LOG_MAIL);
 	log_procinit(prog);
 	if (strcmp(prog, "sendmail") == 0 || strcmp(prog, "send-mail") == 0)
 		return (enqueue_main(argc, argv, 0));
-	if (strcmp(prog, "mailq") == 0)
+	if (strcmp(prog, "mailq") == 0) {
+		if (argc > 2 || (argc == 2 && strcmp(argv[1], "-p") != 0)) {
+			fprintf(stderr, "usage: mailq [-p]\n");
+			return (1);
+		}
+		if (argc == 2) {
+			av[2] = argv[1];	/* -p */
+			return (smtpctl_command(3, av, "mailq"));
+		}
 		return (smtpctl_command(2, av, "mailq"));
+	}
 	if (strcmp(prog, "newaliases") == 0)
 		return (smtpctl_command(argc, argv, "newaliases"));
 	if (argc < 2) {

@@ -87,6 +87,11 @@ int	 enqueue_main(int, char **, int);
 /* smtpctl/aliases.c */
 int	 aliases_check(const char *, size_t *);
 
+/* smtpctl/showq.c: show queue / mailq output (issue 11, queue) */
+void	 showq_start(int);
+void	 showq_line(const char *);
+void	 showq_end(void);
+
 /* smtpctl/main.c */
 const char	*smtpctl_rundir(void);
 const char	*smtpctl_spool(void);

@@ -50,6 +50,8 @@ config_new(void)
 	cfg->queue_ttl = DEFAULT_QUEUE_TTL;
 	cfg->retry_min = DEFAULT_RETRY_MIN;
 	cfg->retry_max = DEFAULT_RETRY_MAX;
+	cfg->queue_minfree.value = DEFAULT_MINFREE;
+	cfg->queue_minfree_inodes.value = DEFAULT_MINFREE_INODES;
 	TAILQ_INIT(&cfg->tables);
 	TAILQ_INIT(&cfg->listeners);
 	TAILQ_INIT(&cfg->actions);
@@ -159,6 +161,16 @@ config_print_globals(FILE *fp, const struct smtpd_config *cfg)
 	fprintf(fp, "\nqueue ttl %s\n", duration_to_text(cfg->queue_ttl));
 	fprintf(fp, "queue retry min %s", duration_to_text(cfg->retry_min));
 	fprintf(fp, " max %s\n", duration_to_text(cfg->retry_max));
+	/* issue 11, queue */
+	if (cfg->queue_minfree.percent)
+		fprintf(fp, "queue min-free %llu%%\n",
+		    (unsigned long long)cfg->queue_minfree.value);
+	else
+		fprintf(fp, "queue min-free %s\n",
+		    config_size((size_t)cfg->queue_minfree.value));
+	fprintf(fp, "queue min-free-inodes %llu%s\n",
+	    (unsigned long long)cfg->queue_minfree_inodes.value,
+	    cfg->queue_minfree_inodes.percent ? "%" : "");
 	fprintf(fp, "smtp max-message-size %s\n",
 	    config_size(cfg->max_message_size));
 	fprintf(fp, "smtp limit max-rcpt %zu max-mails %zu max-commands %zu "

@@ -6,13 +6,17 @@
  *	under the SANDBOX_CONTROL seccomp profile (stdio, unix sockets,
  *	accept).  It owns no files: the parent binds rundir/control.sock
  *	(mode 0666) and passes the listening socket.  Every client is
- *	untrusted: its uid comes from SO_PEERCRED at accept and only uid 0
- *	may run commands; a malformed message closes that client (the peer
- *	layer), never this process.  control forwards a validated command
- *	to the process that serves it, tagged with a client id it chose, and
- *	relays the answers back; answers for a client that went away are
- *	dropped.  At most CONTROL_MAXCLIENTS clients, each closed after
- *	CONTROL_TIMEOUT seconds of silence.
+ *	untrusted: its uid comes from SO_PEERCRED at accept.  Any local
+ *	user may list the queue (mailq, read-only, as Postfix allows by
+ *	default); every other command needs uid 0.  Users other than root
+ *	hold at most CONTROL_MAXPERUID connections each and never the last
+ *	CONTROL_ROOTSLOTS, so that they cannot lock root out.  A malformed
+ *	message closes that client (the peer layer), never this process.
+ *	control forwards a validated command to the process that serves it,
+ *	tagged with a client id it chose, and relays the answers back;
+ *	answers for a client that went away are dropped.  At most
+ *	CONTROL_MAXCLIENTS clients, each closed after CONTROL_TIMEOUT
+ *	seconds of silence, each with one command at a time.
  */
 
 #ifndef _GNU_SOURCE
@@ -40,6 +44,8 @@
 #include "util.h"
 
 #define CONTROL_MAXCLIENTS	64
+#define CONTROL_ROOTSLOTS	8	/* of those, kept for root */
+#define CONTROL_MAXPERUID	4	/* per user other than root */
 #define CONTROL_TIMEOUT		60	/* seconds without traffic */
 
 struct ctl_client {
@@ -97,6 +103,7 @@ static void	control_handlers(enum proc_id, const struct imsg_handler **,
 static void	control_accept(int, short, void *);
 static void	control_resume_accept(int, short, void *);
 static void	control_refuse(int, const char *);
+static const char *control_admit(uid_t);
 static uint32_t	control_newid(void);
 static struct ctl_client *control_find(uint32_t);
 static void	control_touch(struct ctl_client *);
@@ -112,6 +119,7 @@ static void	control_forward(struct ctl_client *, uint32_t, uint32_t,
 		    const union control_payload *, size_t);
 static void	control_finish(struct ctl_client *, uint32_t);
 static void	control_stats(struct ctl_client *);
+static size_t	control_redact(char *);
 static void	control_imsg_request(struct peer *, struct imsg *);
 static void	control_imsg_answer(struct peer *, struct imsg *);
 
@@ -230,6 +238,7 @@ control_accept(int fd, short ev, void *arg)
 	struct timeval		 tv = { 1, 0 };
 	struct ucred		 cred;
 	struct ctl_client	*c;
+	const char		*why;
 	socklen_t		 len = sizeof(cred);
 	int			 cfd;
 
@@ -249,16 +258,9 @@ control_accept(int fd, short ev, void *arg)
 		close(cfd);
 		return;
 	}
-	if (cred.uid != 0) {
-		log_warnx("control client uid=%u denied: not root",
-		    (unsigned int)cred.uid);
-		control_refuse(cfd, "permission denied: smtpctl commands "
-		    "require root");
-		return;
-	}
-	if (control_nclients >= CONTROL_MAXCLIENTS) {
-		log_warnx("control client uid=%u refused: %d clients already",
-		    (unsigned int)cred.uid, CONTROL_MAXCLIENTS);
+	if ((why = control_admit(cred.uid)) != NULL) {
+		log_warnx("control client uid=%u refused: %s",
+		    (unsigned int)cred.uid, why);
 		control_refuse(cfd, "too many smtpctl clients, try again");
 		return;
 	}
@@ -274,6 +276,26 @@ control_accept(int fd, short ev, void *arg)
 	control_touch(c);
 	log_debug("control client id=%u uid=%u connected", c->id,
 	    (unsigned int)c->uid);
+}
+
+/* NULL if a client of uid may connect now, else why not. */
+static const char *
+control_admit(uid_t uid)
+{
+	struct ctl_client	*c;
+	size_t			 n = 0;
+
+	if (control_nclients >= CONTROL_MAXCLIENTS)
+		return ("all slots taken");
+	if (uid == 0)
+		return (NULL);
+	if (control_nclients >= CONTROL_MAXCLIENTS - CONTROL_ROOTSLOTS)
+		return ("the remaining slots are root's");
+	TAILQ_FOREACH(c, &control_clients, entry)
+		if (c->uid == uid)
+			n++;
+	return (n >= CONTROL_MAXPERUID ? "too many clients for this uid" :
+	    NULL);
 }
 
 /* A nonzero id no connected client has. */
@@ -466,12 +488,24 @@ control_imsg_request(struct peer *p, struct imsg *imsg)
 		control_fail(c, "version mismatch: smtpctl and smtpd differ");
 		return;
 	}
-	if (c->pending) {
+	/*
+	 * One command at a time, and only once the client has read the
+	 * answer to the last one: a user who never reads cannot make this
+	 * process buffer listing after listing.
+	 */
+	if (c->pending || imsgbuf_queuelen(&c->peer.ibuf) > 0) {
 		control_fail(c, "one command at a time");
 		return;
 	}
 	if ((r = control_route(type)) == NULL || len > sizeof(pl))
 		fatalx("control: no route for %s", imsg_name(type));
+	if (c->uid != 0 && type != IMSG_CTL_SHOW_QUEUE) {
+		log_warnx("control client uid=%u denied command=%s: not root",
+		    (unsigned int)c->uid, r->name);
+		control_fail(c, "permission denied: smtpctl commands "
+		    "require root");
+		return;
+	}
 	memset(&pl, 0, sizeof(pl));
 	if (len > 0 && imsg_get_data(imsg, &pl, len) == -1) {
 		control_fail(c, "bad request");
@@ -530,6 +564,8 @@ control_imsg_answer(struct peer *p, struct imsg *imsg)
 	}
 	control_touch(c);
 	if (type == IMSG_CTL_LINE) {
+		if (c->cmd == IMSG_CTL_SHOW_QUEUE && c->uid != 0)
+			len = control_redact(text);
 		peer_compose(&c->peer, IMSG_CTL_LINE, 0, 0, -1, text, len);
 		return;
 	}
@@ -555,6 +591,34 @@ control_finish(struct ctl_client *c, uint32_t last)
 		last = IMSG_CTL_END;
 	}
 	peer_compose(&c->peer, last, 0, 0, -1, NULL, 0);
+}
+
+/*
+ * A show queue line for a user other than root: without the final
+ * recipient and the action (fields 5 and 6 of "evpid|msgid|sender|rcpt|
+ * dest|action|..."), which would tell where other users' aliases and
+ * .forward files send their mail.  Returns the new length with the NUL.
+ */
+static size_t
+control_redact(char *line)
+{
+	char	*field[7], *p = line;
+	size_t	 n;
+
+	/* field[n]: where field n starts */
+	for (n = 0; n < nitems(field); n++) {
+		field[n] = p;
+		if (n + 1 == nitems(field))
+			break;
+		if ((p = strchr(p, '|')) == NULL)
+			return (strlen(line) + 1);	/* not the form */
+		p++;
+	}
+	/* "dest|action|state..." becomes "||state..." */
+	field[4][0] = '|';
+	field[4][1] = '|';
+	memmove(field[4] + 2, field[6], strlen(field[6]) + 1);
+	return (strlen(line) + 1);
 }
 
 static void

@@ -78,6 +78,7 @@ static void	 set_limit(enum gopt, size_t *, const char *, size_t, size_t,
 		    int);
 static void	 set_duration(enum gopt, time_t *, const char *, int);
 static void	 set_path(enum gopt, char *, size_t, const char *, int);
+static void	 set_minfree(enum gopt, struct minfree *, const char *, int);
 static int	 valid_table_name(const char *);
 static int	 table_check(const char *, struct tval *, size_t *, int *);
 static int	 table_path(const char *, const char **, int);
@@ -115,6 +116,7 @@ static void	 parse_end(void);
 %token	MDA MIN ON PATH PIPE PORT QUEUE RCPTTO REJECT RETRY RUNDIR SMTP SMTPS
 %token	SOCKET SRC SUBMISSION TABLE TAG TIMEOUT TTL USER USERBASE VIRTUAL VRFY
 %token	ERROR
+%token	MINFREE MINFREEINODES	/* issue 11, queue */
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -385,6 +387,14 @@ global		: HOSTNAME STRING		{
 			    $<lineno>1);
 		}
 		| QUEUE RETRY retryopts
+		| QUEUE MINFREE STRING		{
+			set_minfree(G_MINFREE, &ps->cfg->queue_minfree, $3,
+			    $<lineno>1);
+		}
+		| QUEUE MINFREEINODES STRING	{
+			set_minfree(G_MINFREE_INODES,
+			    &ps->cfg->queue_minfree_inodes, $3, $<lineno>1);
+		}
 		| SMTP MAXMSGSIZE STRING	{
 			size_t	 sz;
 
@@ -460,6 +470,7 @@ static const char *gopt_names[G_COUNT] = {
 	"smtp vrfy", "smtp limit max-rcpt", "smtp limit max-mails",
 	"smtp limit max-commands", "smtp limit max-errors",
 	"smtp limit max-sessions", "smtp limit max-line-length",
+	"queue min-free", "queue min-free-inodes",
 };
 
 /* Copy a value into a fixed field: -1 (reported) if empty or too long. */
@@ -604,6 +615,45 @@ set_path(enum gopt o, char *dst, size_t size, const char *s, int line)
 		    s);
 	else
 		(void)copy_str(dst, size, s, gopt_names[o], line);
+}
+
+/*
+ * queue min-free SIZE|N% and queue min-free-inodes N|N% (issue 11): bytes
+ * (K, M, G suffixes) or inodes, or a percentage of the filesystem; 0 turns
+ * the check off.
+ */
+static void
+set_minfree(enum gopt o, struct minfree *dst, const char *s, int line)
+{
+	const char	*errstr;
+	char		 num[32];
+	size_t		 len = strlen(s), v;
+
+	if (gopt_seen(o, line))
+		return;
+	if (len > 1 && len < sizeof(num) && s[len - 1] == '%') {
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		dst->value = (uint64_t)strtonum(num, 0, 99, &errstr);
+		if (errstr == NULL) {
+			dst->percent = 1;
+			return;
+		}
+	} else if (o == G_MINFREE && text_to_size(s, &v) == 0) {
+		dst->value = v;
+		dst->percent = 0;
+		return;
+	} else if (o == G_MINFREE_INODES) {
+		dst->value = (uint64_t)strtonum(s, 0, UINT32_MAX, &errstr);
+		if (errstr == NULL) {
+			dst->percent = 0;
+			return;
+		}
+	}
+	perr(line, "invalid value \"%s\" for \"%s\": expected %s or a "
+	    "percentage from 0%% to 99%%", s, gopt_names[o],
+	    o == G_MINFREE ? "a size with an optional K, M or G suffix" :
+	    "a number of inodes");
 }
 
 /*

@@ -144,6 +144,8 @@ static const struct keywords keywords[] = {
 	{ "mbox",		MBOX },
 	{ "mda",		MDA },
 	{ "min",		MIN },
+	{ "min-free",		MINFREE },
+	{ "min-free-inodes",	MINFREEINODES },
 	{ "on",			ON },
 	{ "path",		PATH },
 	{ "pipe",		PIPE },

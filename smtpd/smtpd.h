@@ -68,6 +68,9 @@
 #define DEFAULT_MAX_SESSIONS	1000	/* concurrent sessions */
 #define DEFAULT_TIMEOUT		300	/* seconds, RFC 5321 4.5.3.2 */
 #define DEFAULT_QUEUE_TTL	(4 * 24 * 3600)
+/* issue 11, queue: free space and inodes kept on the spool */
+#define DEFAULT_MINFREE		(100UL * 1024 * 1024)
+#define DEFAULT_MINFREE_INODES	1000
 #define DEFAULT_RETRY_MIN	30	/* first local retry, seconds */
 #define DEFAULT_RETRY_MAX	3600	/* backoff cap, seconds */
 #define MAX_HOPS		50	/* Received: headers -> loop */
@@ -169,6 +172,12 @@ TAILQ_HEAD(listenerlist, listener);
 TAILQ_HEAD(actionlist, action);
 TAILQ_HEAD(rulelist, rule);
 
+/* issue 11, queue: a min-free threshold, absolute or a percentage */
+struct minfree {
+	uint64_t		 value;
+	int			 percent;	/* value is 0..99 % */
+};
+
 struct smtpd_config {
 	char			 hostname[HOST_MAX];
 	char			 spooldir[PATH_MAX];
@@ -185,6 +194,9 @@ struct smtpd_config {
 	time_t			 retry_min;
 	time_t			 retry_max;
 	int			 vrfy;		/* VRFY answers (off) */
+	/* issue 11, queue: free space kept on the spool (queue_space.c) */
+	struct minfree		 queue_minfree;		/* bytes */
+	struct minfree		 queue_minfree_inodes;
 	struct tablelist	 tables;
 	struct listenerlist	 listeners;
 	struct actionlist	 actions;
@@ -223,6 +235,9 @@ struct mailaddr {
 #define EF_SMTPUTF8		0x0008
 #define EF_8BITMIME		0x0010
 #define EF_ESMTP		0x0020
+/* issue 11, queue: undeliverable bounces go to postmaster, then are held */
+#define EF_POSTMASTER		0x0040	/* to postmaster: never bounced */
+#define EF_HELD			0x0080	/* held: its failure reaches no one */
 
 enum delivery_type {
 	DT_MAILBOX,		/* the action's method for user/dest */

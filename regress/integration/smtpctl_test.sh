@@ -23,7 +23,7 @@ queue_control_body()
 	ctl pause mda
 	send_to $BOB@$DOM held-one
 	send_to $ALICE@$DOM held-two
-	ctl show queue
+	ctl show queue -p
 	cp "$T/ctl.out" "$T/queue1"
 	# one line per envelope: alice -> bob, and alice -> alice
 	[ "$(grep -c "@$DOM" "$T/queue1")" -eq 2 ] ||
@@ -46,7 +46,7 @@ queue_control_body()
 	    sed 's/[ |].*//')
 	[ -n "$_id" ] || atf_fail "no id in show queue output"
 	ctl remove "$_id"
-	ctl show queue
+	ctl show queue -p
 	[ "$(grep -c "@$DOM" "$T/ctl.out")" -eq 1 ] ||
 	    { show_file "$T/ctl.out"; atf_fail "remove $_id did not remove"; }
 	assert_grep "$BOB@$DOM" "$T/ctl.out"
@@ -55,8 +55,11 @@ queue_control_body()
 	maildir_one $BOB; _f=$MSG
 	assert_grep '^Subject: held-one$' "$_f"
 	wait_queue_empty || atf_fail "queue not empty after resume"
+	ctl show queue -p
+	[ ! -s "$T/ctl.out" ] || atf_fail "show queue -p lists an empty queue"
 	ctl show queue
 	assert_no_grep "@$DOM" "$T/ctl.out"
+	assert_grep '^Mail queue is empty$' "$T/ctl.out"
 	[ "$(count_files "$(maildir_new $ALICE)")" -eq 0 ] ||
 	    atf_fail "the removed message was delivered"
 	assert_alive
@@ -218,17 +221,92 @@ stop_cleanup()
 	inst_cleanup
 }
 
+# as_user USER COMMAND...: run a command of build/ as USER, output in
+# $T/user.out; returns its status.
+as_user()
+{
+	_u=$1
+	shift
+	su "$_u" -s /bin/sh -c "cd / && CARTERO_RUNDIR='$T/run' $*" \
+	    >"$T/user.out" 2>&1
+}
+
+atf_test_case mailq_user cleanup
+mailq_user_head()
+{
+	atf_set descr "mailq and show queue work for every local user: a" \
+	    "table, 'Mail queue is empty', and -p for scripts"
+}
+mailq_user_body()
+{
+	inst_setup
+	echo "secret: $BOB" >"$T/aliases"
+	inst_conf_std md
+	inst_start
+	for _u in nobody $ALICE; do
+		as_user $_u "'$TOP/build/mailq'" ||
+		    { show_file "$T/user.out"; atf_fail "mailq failed as $_u"; }
+		assert_grep '^Mail queue is empty$' "$T/user.out"
+	done
+	as_user nobody "'$TOP/build/mailq' -p" ||
+	    { show_file "$T/user.out"; atf_fail "mailq -p failed"; }
+	[ ! -s "$T/user.out" ] || atf_fail "mailq -p printed an empty queue"
+
+	ctl pause mda
+	send_to secret@$DOM listed
+	as_user nobody "'$TOP/build/mailq'" ||
+	    { show_file "$T/user.out"; atf_fail "mailq failed as nobody"; }
+	cp "$T/user.out" "$T/table"
+	assert_grep '^Queue ID +Size +Arrival +Sender' "$T/table"
+	# message line: id, size, arrival, sender
+	_date='[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8}'
+	assert_grep "^[0-9a-f]{8} +[0-9]+ +$_date +<$ALICE@$DOM>\$" "$T/table"
+	# envelope line: evpid, state, next try, recipient; where the alias
+	# leads is root's business
+	assert_grep "^  [0-9a-f]{16}  paused +[^ ]+ +<secret@$DOM>\$" \
+	    "$T/table"
+	assert_no_grep "$BOB" "$T/table"
+	assert_grep '^-- [0-9]+ Kbytes in 1 message, 1 recipient\.$' "$T/table"
+	as_user $ALICE "'$TOP/build/smtpctl' show queue" ||
+	    { show_file "$T/user.out"; atf_fail "show queue failed as alice"; }
+	cmp -s "$T/table" "$T/user.out" ||
+	    atf_fail "mailq and smtpctl show queue differ"
+	ctl show queue
+	_arrow="<secret@$DOM> -> <$BOB@$DOM>"
+	assert_grep "^  [0-9a-f]{16}  paused .* $_arrow\$" "$T/ctl.out"
+
+	# evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|
+	# nexttry|error|size, dest and action for root only
+	as_user nobody "'$TOP/build/mailq' -p" ||
+	    { show_file "$T/user.out"; atf_fail "mailq -p failed"; }
+	[ "$(wc -l <"$T/user.out")" -eq 1 ] ||
+	    { show_file "$T/user.out"; atf_fail "mailq -p: not one line"; }
+	_n='[0-9]+'
+	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|secret@$DOM\|\
+\|\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/user.out"
+	ctl show queue -p
+	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|secret@$DOM\|\
+$BOB@$DOM\|md\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/ctl.out"
+	ctl resume mda
+	maildir_one $BOB
+}
+mailq_user_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case not_root cleanup
 not_root_head()
 {
-	atf_set descr "every smtpctl command fails for a non-root user"
+	atf_set descr "every smtpctl command but show queue fails for a" \
+	    "non-root user"
 }
 not_root_body()
 {
 	inst_setup
 	inst_conf_std md
 	inst_start
-	for _c in "show queue" "show stats" "schedule all" "remove all" \
+	for _c in "show stats" "schedule all" "remove all" \
 	    "pause mda" "resume mda" "pause smtp" "log verbose" "reload" \
 	    "stop" "sandbox-test lka"; do
 		if su nobody -s /bin/sh -c "cd / && \
@@ -241,6 +319,28 @@ not_root_body()
 			atf_fail "smtpctl $_c: no permission message"
 		}
 	done
+	# the control process refuses them too (not only smtpctl)
+	for _c in STOP RELOAD SCHEDULE REMOVE SHOW_STATS; do
+		as_user nobody "python3 '$(atf_get_srcdir)/ctlraw.py' \
+		    '$TOP/smtpd/smtpd.h' '$T/run/control.sock' IMSG_CTL_$_c" ||
+		    { show_file "$T/user.out"; atf_fail "raw $_c as nobody"; }
+		assert_grep '^IMSG_CTL_FAIL permission denied' "$T/user.out"
+	done
+	assert_grep 'control client uid=[0-9]+ denied command=stop' "$T/log"
+	# a user holds 4 connections at most, and cannot lock root out
+	mkdir -m 1777 "$T/flag"
+	su nobody -s /bin/sh -c "cd / && python3 \
+	    '$(atf_get_srcdir)/ctlraw.py' hold '$TOP/smtpd/smtpd.h' \
+	    '$T/run/control.sock' 4 '$T/flag/held'" >"$T/hold.out" 2>&1 &
+	_hold=$!
+	wait_for_file "$T/flag/held" ||
+	    { kill "$_hold"; show_file "$T/hold.out"; atf_fail "hold failed"; }
+	ctl show stats
+	assert_grep '^control.clients=5$' "$T/ctl.out"
+	rm -f "$T/flag/held"
+	wait "$_hold"
+	assert_grep '^IMSG_CTL_FAIL too many smtpctl clients' "$T/hold.out"
+	assert_grep 'refused: too many clients for this uid' "$T/log"
 	# none of it had an effect
 	assert_alive
 	send_to $BOB@$DOM still-running
@@ -260,4 +360,5 @@ atf_init_test_cases()
 	atf_add_test_case reload
 	atf_add_test_case stop
 	atf_add_test_case not_root
+	atf_add_test_case mailq_user
 }

@@ -33,6 +33,8 @@
 	"queue path \"/var/spool/cartero\"\n"				\
 	"queue ttl 4d\n"						\
 	"queue retry min 30s max 1h\n"					\
+	"queue min-free 100M\n"						\
+	"queue min-free-inodes 1000\n"					\
 	"smtp max-message-size 35M\n"					\
 	"smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "	\
 	"max-errors 10 max-sessions 1000 max-line-length 4096\n"	\
@@ -91,11 +93,57 @@ static const struct good goods[] = {
 	  "queue path \"/tmp/spool\"\n"
 	  "queue ttl 2d\n"
 	  "queue retry min 1m max 2h\n"
+	  "queue min-free 100M\n"
+	  "queue min-free-inodes 1000\n"
 	  "smtp max-message-size 2M\n"
 	  "smtp limit max-rcpt 50 max-mails 5 max-commands 100 "
 	  "max-errors 3 max-sessions 20 max-line-length 2000\n"
 	  "smtp timeout 90s\n"
 	  "smtp vrfy\n"
+	  "listen on socket\n", NULL },
+	/* issue 11, queue: free space on the spool */
+	{ "minfree", HOST
+	  "queue min-free 2048K\n"
+	  "queue min-free-inodes 5%\n",
+	  "hostname \"mx.example.com\"\n"
+	  "rundir \"/run/cartero\"\n"
+	  "queue path \"/var/spool/cartero\"\n"
+	  "queue ttl 4d\n"
+	  "queue retry min 30s max 1h\n"
+	  "queue min-free 2M\n"
+	  "queue min-free-inodes 5%\n"
+	  "smtp max-message-size 35M\n"
+	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
+	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp timeout 5m\n"
+	  "listen on socket\n", NULL },
+	{ "minfree_off", HOST
+	  "queue min-free-inodes 0\n"
+	  "queue min-free 0\n",
+	  "hostname \"mx.example.com\"\n"
+	  "rundir \"/run/cartero\"\n"
+	  "queue path \"/var/spool/cartero\"\n"
+	  "queue ttl 4d\n"
+	  "queue retry min 30s max 1h\n"
+	  "queue min-free 0\n"
+	  "queue min-free-inodes 0\n"
+	  "smtp max-message-size 35M\n"
+	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
+	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp timeout 5m\n"
+	  "listen on socket\n", NULL },
+	{ "minfree_pct", HOST "queue min-free 10%\n",
+	  "hostname \"mx.example.com\"\n"
+	  "rundir \"/run/cartero\"\n"
+	  "queue path \"/var/spool/cartero\"\n"
+	  "queue ttl 4d\n"
+	  "queue retry min 30s max 1h\n"
+	  "queue min-free 10%\n"
+	  "queue min-free-inodes 1000\n"
+	  "smtp max-message-size 35M\n"
+	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
+	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp timeout 5m\n"
 	  "listen on socket\n", NULL },
 	{ "listeners", HOST
 	  "listen on 127.0.0.1\n"
@@ -393,6 +441,15 @@ static const struct bad bads[] = {
 	  "max-rcpt\" given twice (first at line 1)\n" },
 	{ "smtp max-message-size 35Q\n", CONF ":1: invalid size \"35Q\": "
 	  "expected a number with an optional K, M or G suffix\n" },
+	/* issue 11, queue */
+	{ "queue min-free 100%\n", CONF ":1: invalid value \"100%\" for "
+	  "\"queue min-free\": expected a size with an optional K, M or G "
+	  "suffix or a percentage from 0% to 99%\n" },
+	{ "queue min-free-inodes 1K\n", CONF ":1: invalid value \"1K\" for "
+	  "\"queue min-free-inodes\": expected a number of inodes or a "
+	  "percentage from 0% to 99%\n" },
+	{ "queue min-free 1M\nqueue min-free 2M\n", CONF ":2: \"queue "
+	  "min-free\" given twice (first at line 1)\n" },
 	{ "smtp timeout 5x\n", CONF ":1: invalid duration \"5x\" for \"smtp "
 	  "timeout\": expected a number with an optional s, m, h or d "
 	  "suffix\n" },

@@ -124,21 +124,28 @@ ATF_TC_BODY(bounce_decision, tc)
 	    SCHED_BOUNCE);
 	scheduler_delete(&s, q);
 
-	/* Never bounce to <> ... */
+	/* Sender <> and bounces bounce too (to postmaster: queue) ... */
 	q = add(&s, m, 4, T0);
 	memset(&q->evp.sender, 0, sizeof(q->evp.sender));
 	ATF_REQUIRE(scheduler_next(&s, T0) == q);
 	ATF_CHECK_EQ(scheduler_result(&s, q, ST_PERMFAIL, "550", T0),
-	    SCHED_DISCARD);
+	    SCHED_BOUNCE);
 	scheduler_delete(&s, q);
 
-	/* ... nor a bounce, even an expired one. */
 	q = add(&s, m, 5, T0);
 	q->evp.flags |= EF_BOUNCE;
 	q->evp.expire = T0;
 	ATF_REQUIRE(scheduler_next(&s, T0) == q);
 	ATF_CHECK_EQ(scheduler_result(&s, q, ST_TEMPFAIL, "451", T0),
-	    SCHED_DISCARD);
+	    SCHED_BOUNCE);
+	scheduler_delete(&s, q);
+
+	/* ... but a failed bounce to postmaster is held, never dropped. */
+	q = add(&s, m, 6, T0);
+	q->evp.flags |= EF_BOUNCE | EF_POSTMASTER;
+	ATF_REQUIRE(scheduler_next(&s, T0) == q);
+	ATF_CHECK_EQ(scheduler_result(&s, q, ST_PERMFAIL, "550", T0),
+	    SCHED_HOLD);
 	scheduler_delete(&s, q);
 
 	ATF_CHECK_EQ(s.nenv, 0);
@@ -306,11 +313,56 @@ ATF_TC_BODY(dirty_list, tc)
 	ATF_CHECK(TAILQ_EMPTY(&s.dirty));
 }
 
+/* A held envelope is never due, survives a reload, and is released. */
+ATF_TC_WITHOUT_HEAD(hold_release);
+ATF_TC_BODY(hold_release, tc)
+{
+	struct scheduler	 s;
+	struct qmsg		*m;
+	struct qenv		*q;
+	struct envelope		 evp;
+	time_t			 when;
+
+	scheduler_init(&s, 30, 3600);
+	m = scheduler_msg_new(&s, 0x33);
+	q = add(&s, m, 1, T0);
+	q->evp.flags |= EF_BOUNCE | EF_POSTMASTER;
+	ATF_REQUIRE(scheduler_next(&s, T0) == q);
+	ATF_REQUIRE_EQ(scheduler_result(&s, q, ST_PERMFAIL, "550", T0),
+	    SCHED_HOLD);
+	scheduler_hold(&s, q);
+	ATF_CHECK_EQ(q->state, QENV_HELD);
+	ATF_CHECK(q->evp.flags & EF_HELD);
+	ATF_CHECK_STREQ(scheduler_state_name(&s, q), "held");
+	ATF_CHECK(scheduler_next(&s, T0 + 100000) == NULL);
+	ATF_CHECK(!scheduler_next_time(&s, &when));
+
+	/* as loaded from its envelope file after a restart */
+	evp = q->evp;
+	scheduler_delete(&s, q);
+	q = scheduler_add(&s, m, &evp);
+	ATF_REQUIRE(q != NULL);
+	ATF_CHECK_EQ(q->state, QENV_HELD);
+	ATF_CHECK(scheduler_next(&s, T0 + 100000) == NULL);
+
+	/* smtpctl schedule */
+	ATF_CHECK(scheduler_release(&s, q, T0 + 10, T0 + 9000000));
+	ATF_CHECK(!(q->evp.flags & EF_HELD));
+	ATF_CHECK_EQ(q->evp.expire, T0 + 9000000);
+	ATF_CHECK(!scheduler_release(&s, q, T0 + 10, T0 + 1000));
+	ATF_CHECK(scheduler_next(&s, T0 + 10) == q);
+	ATF_CHECK_EQ(scheduler_result(&s, q, ST_OK, "", T0 + 10),
+	    SCHED_DONE);
+	scheduler_delete(&s, q);
+	scheduler_msg_free(&s, m);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, backoff_sequence);
 	ATF_TP_ADD_TC(tp, tempfail_then_expire);
 	ATF_TP_ADD_TC(tp, bounce_decision);
+	ATF_TP_ADD_TC(tp, hold_release);
 	ATF_TP_ADD_TC(tp, inflight_cap_and_order);
 	ATF_TP_ADD_TC(tp, pause_resume);
 	ATF_TP_ADD_TC(tp, match_schedule_remove);

@@ -1,0 +1,82 @@
+"""ctlraw.py HEADER SOCKET IMSG_NAME: send one request to smtpd's control
+socket directly, not through smtpctl (which refuses early on its own), and
+print the answer's type name and text.  The type numbers come from the
+enum in HEADER (smtpd/smtpd.h).  Used to check that the control process
+itself refuses commands to users other than root.
+
+ctlraw.py hold HEADER SOCKET N FLAG: open N connections and keep them,
+then open one more and print the answer it gets; create FLAG and keep the
+connections until FLAG is removed (30 s at most)."""
+import os
+import re
+import socket
+import struct
+import sys
+import time
+
+
+def imsg_names(hdr):
+    text = open(hdr).read()
+    body = text[text.index("enum imsg_type {"):]
+    body = body[:body.index("};")]
+    names = re.findall(r"^\s*(IMSG_[A-Z0-9_]+)", body, re.M)
+    ver = int(re.search(r"#define CTL_VERSION\s+(\d+)", text).group(1))
+    return names, ver
+
+
+def hold(hdr, path, n, flag):
+    names, _ = imsg_names(hdr)
+    held = []
+    for _ in range(int(n)):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        held.append(s)
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(path)
+    data = s.recv(4096)
+    if len(data) < 16:
+        print("no answer")
+    else:
+        t, ln, _, _ = struct.unpack("=IIII", data[:16])
+        print(names[t], data[16:ln].rstrip(b"\0").decode(errors="replace"))
+    sys.stdout.flush()
+    open(flag, "w").close()
+    for _ in range(300):
+        if not os.path.exists(flag):
+            break
+        time.sleep(0.1)
+    return 0
+
+
+def main(hdr, path, want):
+    names, ver = imsg_names(hdr)
+    # struct ctl_id (a uint64_t id, 0 = all) for schedule and remove
+    payload = b"\0" * 8 if want in ("IMSG_CTL_SCHEDULE",
+                                    "IMSG_CTL_REMOVE") else b""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(path)
+    s.sendall(struct.pack("=IIII", names.index(want), 16 + len(payload),
+                          ver, 0) + payload)
+    data = b""
+    while len(data) < 16:
+        chunk = s.recv(4096)
+        if not chunk:
+            print("closed")
+            return 1
+        data += chunk
+    t, ln, _, _ = struct.unpack("=IIII", data[:16])
+    while len(data) < ln:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    print(names[t], data[16:ln].rstrip(b"\0").decode(errors="replace"))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "hold":
+        sys.exit(hold(*sys.argv[2:6]))
+    sys.exit(main(*sys.argv[1:4]))
