@@ -21,6 +21,7 @@
 #include "smtpd.h"
 #include "util.h"
 #include "agent.h"
+#include "mda_expand.h"
 
 #define AGENT_IOBUF	65536
 
@@ -267,26 +268,11 @@ agent_addr_text(const struct mailaddr *a, char *buf, size_t len)
 			*p = '?';
 }
 
-/* Absolute, and no "." or ".." component. */
+/* Absolute, and no "." or ".." component (as mda_path_ok()). */
 int
 agent_path_safe(const char *path)
 {
-	const char	*p, *e;
-	size_t		 n;
-
-	if (path[0] != '/')
-		return (0);
-	for (p = path; *p != '\0'; p = e) {
-		while (*p == '/')
-			p++;
-		if ((e = strchr(p, '/')) == NULL)
-			e = p + strlen(p);
-		n = (size_t)(e - p);
-		if ((n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return (0);
-	}
-	return (1);
+	return (mda_path_ok(path));
 }
 
 void
