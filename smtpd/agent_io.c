@@ -294,13 +294,22 @@ agent_report_set(struct agent_report *rep, int status, const char *fmt, ...)
 	return (status);
 }
 
-/* A failed system call during delivery: always temporary. */
+/*
+ * A failed system call during delivery: always temporary, so that the
+ * message stays queued (and is retried until it expires) rather than
+ * bounced: a full filesystem (4.3.1), a quota (4.2.2), and also EIO and
+ * EROFS, which an administrator repairs (remount after fsck).
+ */
 int
 agent_report_errno(struct agent_report *rep, int err, const char *what)
 {
-	if (err == ENOSPC || err == EDQUOT)
+	if (err == ENOSPC)
 		return (agent_report_set(rep, ST_TEMPFAIL,
-		    "452 4.2.2 %s: mailbox full", what));
+		    "452 4.3.1 %s: no space left on the mail filesystem",
+		    what));
+	if (err == EDQUOT)
+		return (agent_report_set(rep, ST_TEMPFAIL,
+		    "452 4.2.2 %s: mailbox full (quota)", what));
 	return (agent_report_set(rep, ST_TEMPFAIL, "451 4.3.0 %s: %s", what,
 	    strerror(err)));
 }

@@ -379,6 +379,24 @@ ATF_TC_BODY(mbox_root, tc)
 	close(mfd);
 }
 
+/* A failed write is never a bounce; a full filesystem is 4.3.1. */
+ATF_TC_WITHOUT_HEAD(report_errno);
+ATF_TC_BODY(report_errno, tc)
+{
+	struct agent_report	 rep;
+
+	agent_report_init(&rep);
+	ATF_CHECK_EQ(agent_report_errno(&rep, ENOSPC, "maildir"),
+	    ST_TEMPFAIL);
+	ATF_CHECK_STREQ(rep.errorline,
+	    "452 4.3.1 maildir: no space left on the mail filesystem");
+	ATF_CHECK_EQ(agent_report_errno(&rep, EDQUOT, "mbox"), ST_TEMPFAIL);
+	ATF_CHECK_STREQ(rep.errorline, "452 4.2.2 mbox: mailbox full (quota)");
+	ATF_CHECK_EQ(agent_report_errno(&rep, EIO, "mbox"), ST_TEMPFAIL);
+	ATF_CHECK_EQ(agent_report_errno(&rep, EROFS, "mbox"), ST_TEMPFAIL);
+	ATF_CHECK(strncmp(rep.errorline, "451 4.3.0 ", 10) == 0);
+}
+
 ATF_TC_WITHOUT_HEAD(mbox_lock);
 ATF_TC_BODY(mbox_lock, tc)
 {
@@ -1127,6 +1145,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mbox_template);
 	ATF_TP_ADD_TC(tp, mbox_lock);
 	ATF_TP_ADD_TC(tp, mbox_root);
+	ATF_TP_ADD_TC(tp, report_errno);
 	ATF_TP_ADD_TC(tp, mbox_rollback);
 	ATF_TP_ADD_TC(tp, maildir);
 	ATF_TP_ADD_TC(tp, maildir_template);
