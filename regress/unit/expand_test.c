@@ -773,7 +773,9 @@ ATF_TC_BODY(rcpt_mailbox_check, tc)
 	setup("", "hostname \"mx.example.org\"\n"
 	    "action \"md\" maildir \"Maildir/\" allow pipe\n"
 	    "action \"box\" mbox \"/var/mail/%{user.username}\"\n"
+	    "action \"p\" mda \"/usr/bin/prog %{dest.user[4:]}\"\n"
 	    "match from any for domain \"box.test\" action \"box\"\n"
+	    "match from any for domain \"mda.test\" action \"p\"\n"
 	    "match from any for local action \"md\"\n");
 	/* bob has a home: accepted */
 	sess = start(&ops_info, "bob@localhost", 0, "198.51.100.7", &done);
@@ -794,6 +796,19 @@ ATF_TC_BODY(rcpt_mailbox_check, tc)
 	if (done == EXPAND_PENDING)
 		done = answer(sess, "dave", ST_PERMFAIL, NULL);
 	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+	/* an mda command that cannot be expanded for bob only */
+	sess = start(&ops_info, "alice@mda.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "alice", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+	sess = start(&ops_info, "bob@mda.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "bob", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_MATCH("^550 5\\.3\\.5 .*command cannot be expanded",
+	    expand_text(sess));
 	expand_free(sess);
 	/* root's .forward command runs as nobody */
 	nfwd = 0;
