@@ -326,6 +326,11 @@ mda_mailbox_path(char *buf, size_t len, enum action_method method,
 	if (tmpl[0] == '\0')
 		tmpl = method == A_MAILDIR ? MDA_MAILDIR_DEFAULT :
 		    MDA_MBOX_DEFAULT;
+	if (tmpl[0] == '~' && tmpl[1] != '/' && tmpl[1] != '\0') {
+		*why = "starts with \"~user\", which is not supported (\"~/\" "
+		    "or a relative path is the user's home)";
+		return (-1);
+	}
 	if (mda_uses_home(tmpl) && !mda_home_ok(home)) {
 		*why = "needs a home directory, and the user has none";
 		return (-1);

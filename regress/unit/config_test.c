@@ -463,6 +463,9 @@ static const struct bad bads[] = {
 	{ "action a maildir \"../Maildir\"\nmatch action a\n", CONF
 	  ":1: maildir path \"../Maildir\" has a \".\" or \"..\" "
 	  "component\n" },
+	{ "action a maildir \"~alice/Maildir\"\nmatch action a\n", CONF
+	  ":1: maildir path \"~alice/Maildir\" starts with \"~user\", which "
+	  "is not supported (\"~/\" or a relative path is the user's home)\n" },
 	{ "action a mda \"/bin/x %{rcpt:raw}\"\nmatch action a\n", CONF
 	  ":1: mda command \"/bin/x %{rcpt:raw}\" cannot be expanded (unknown "
 	  "%{...} variable or modifier, bad slice, :raw, or too long)\n" },

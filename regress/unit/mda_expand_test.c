@@ -313,6 +313,7 @@ ATF_TC_BODY(mailbox_path, tc)
 		{ A_MBOX, "/var/mail/../x", "/home/bob", NULL },
 		{ A_MAILDIR, "Maildir", "/home/../etc", NULL },
 		{ A_MAILDIR, "/x/%{nope}", "/home/bob", NULL },
+		{ A_MAILDIR, "~bob/Maildir", "/home/bob", NULL },
 	};
 	struct deliver	 d;
 	char		 buf[PATH_MAX];
