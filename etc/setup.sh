@@ -49,10 +49,12 @@ if [ ! -e /etc/aliases ] && [ -f "$top/etc/aliases" ]; then
 	install -o root -g root -m 0644 "$top/etc/aliases" /etc/aliases
 	echo "setup: installed /etc/aliases"
 fi
-# cartero never delivers as root (nor runs commands as root): mail to root
-# must be aliased to a person.
+# cartero never delivers as root (nor runs commands as root): without an
+# alias, root's mail is appended to /var/mail/root (root:mail 0660) by an
+# agent running as nobody; an alias sends it to a person who reads it.
 if ! grep -qiE '^[[:space:]]*root[[:space:]]*:' /etc/aliases 2>/dev/null; then
 	echo "setup: note: /etc/aliases has no alias for root; mail to root" \
-	    "is refused until you add \"root: <your user>\"" >&2
+	    "goes to /var/mail/root (add \"root: <your user>\" to read it" \
+	    "elsewhere)" >&2
 fi
 exit 0

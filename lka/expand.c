@@ -44,6 +44,7 @@
 #include "util.h"
 #include "smtpd.h"
 #include "lka.h"
+#include "mda_expand.h"
 
 enum xn_type {
 	XN_ADDRESS,
@@ -143,6 +144,10 @@ static int	expand_child(struct expand_run *, struct expand_node *,
 static int	expand_insert(struct expand_session *, struct expand_node *);
 static void	expand_emit(struct expand_run *, struct expand_node *,
 		    const struct action *, enum delivery_type, const char *);
+static int	expand_check_user(struct expand_run *, const struct action *,
+		    struct envelope *);
+static const char *expand_check_path(const struct action *,
+		    const struct deliver *);
 static void	expand_finish(struct expand_session *,
 		    const struct smtpd_config *);
 static void	expand_baseuser(const char *, char *, size_t);
@@ -894,6 +899,10 @@ expand_emit(struct expand_run *run, struct expand_node *xn,
 	(void)strlcpy(evp->user, user, sizeof(evp->user));
 	if (dtype != DT_MAILBOX)
 		(void)strlcpy(evp->arg, xn->value, sizeof(evp->arg));
+	if (expand_check_user(run, a, evp) == -1) {
+		free(e);
+		return;
+	}
 	if (xn->fwdonly) {
 		local = ruleset_local_domain(run->tables, evp->dest.domain);
 		if (local != 0) {
@@ -913,6 +922,80 @@ expand_emit(struct expand_run *run, struct expand_node *xn,
 	}
 	TAILQ_INSERT_TAIL(&sess->evplist, e, list);
 	sess->nevp++;
+}
+
+/*
+ * What the parent will do with this envelope, checked now so that a
+ * recipient the delivery would fail for is refused at RCPT rather than
+ * bounced: the mailbox path (same mda_mailbox_path() as the agents) or
+ * the command (same mda_expand()) must expand for this user, and a
+ * command or file from root's .forward runs as SMTPD_USER_NOBODY, never
+ * as root.  Root's own mailbox is always an mbox the parent can make
+ * (smtpd/parent_agent_root.c).
+ */
+static int
+expand_check_user(struct expand_run *run, const struct action *a,
+    struct envelope *evp)
+{
+	struct deliver	*d;
+	const char	*why;
+	uid_t		 uid;
+	int		 r;
+
+	if (run->sess->ops->userinfo == NULL || evp->dtype == DT_FILE ||
+	    (evp->dtype == DT_MAILBOX && a->method == A_LMTP))
+		return (0);
+	d = xcalloc(1, sizeof(*d));
+	d->evp = *evp;
+	(void)strlcpy(d->username, evp->user, sizeof(d->username));
+	r = run->sess->ops->userinfo(run->sess->arg, evp->user, &uid,
+	    d->home, sizeof(d->home));
+	if (r == -1)
+		expand_tempfail(run->sess);
+	else if (r == 0 && evp->dtype == DT_MAILBOX)
+		expand_fail(run->sess, ST_PERMFAIL, "550 5.1.1 <%s>: "
+		    "Recipient address rejected: no such user %s",
+		    run->sess->rcpt, evp->user);
+	else if (r == 1 && uid == 0 && evp->dtype == DT_PIPE) {
+		(void)strlcpy(evp->user, SMTPD_USER_NOBODY, sizeof(evp->user));
+		(void)strlcpy(d->username, evp->user, sizeof(d->username));
+		d->home[0] = '\0';
+		r = run->sess->ops->userinfo(run->sess->arg, evp->user, &uid,
+		    d->home, sizeof(d->home));
+	}
+	if (r == 1 && (uid != 0 || evp->dtype == DT_PIPE) &&
+	    (why = expand_check_path(a, d)) != NULL)
+		expand_fail(run->sess, ST_PERMFAIL, "550 5.3.5 <%s>: "
+		    "Recipient address rejected: %s", run->sess->rcpt, why);
+	free(d);
+	return (run->sess->status == ST_OK ? 0 : -1);
+}
+
+/* NULL, or why the delivery d by a cannot work. */
+static const char *
+expand_check_path(const struct action *a, const struct deliver *d)
+{
+	static char	 msg[128];
+	char		 buf[PATH_MAX];
+	const char	*why, *cmd = a->arg;
+
+	if (d->evp.dtype == DT_MAILBOX &&
+	    (a->method == A_MBOX || a->method == A_MAILDIR)) {
+		if (mda_mailbox_path(buf, sizeof(buf), a->method, a->arg, d,
+		    &why) == 0)
+			return (NULL);
+		(void)snprintf(msg, sizeof(msg), "%s path %s",
+		    a->method == A_MBOX ? "mbox" : "maildir", why);
+		return (msg);
+	}
+	if (d->evp.dtype == DT_PIPE)
+		cmd = d->evp.arg[0] == '|' ? d->evp.arg + 1 : d->evp.arg;
+	else if (a->method != A_MDA)
+		return (NULL);
+	cmd += strspn(cmd, " \t");
+	if (*cmd == '\0' || mda_expand(buf, sizeof(buf), cmd, d, 1) == -1)
+		return ("command cannot be expanded for this user");
+	return (NULL);
 }
 
 static void

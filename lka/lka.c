@@ -65,6 +65,7 @@ static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
 static void	lka_reply_fail(struct lka_req *, int, const char *, uint32_t);
 static int	lka_getpwnam(void *, const char *);
+static int	lka_userinfo(void *, const char *, uid_t *, char *, size_t);
 static void	lka_forward(void *, uint64_t, const char *);
 static int	lka_forward_read(int, char **, size_t *);
 static struct peer *lka_peer(enum proc_id);
@@ -74,6 +75,7 @@ static TAILQ_HEAD(, lka_fwd)	 lka_fwds = TAILQ_HEAD_INITIALIZER(lka_fwds);
 
 static const struct expand_ops	 lka_expand_ops = {
 	.getpwnam = lka_getpwnam,
+	.userinfo = lka_userinfo,
 	.forward = lka_forward,
 };
 
@@ -335,6 +337,21 @@ static int
 lka_getpwnam(void *arg, const char *user)
 {
 	return (table_getpwnam(user));
+}
+
+/* expand_ops: the user the parent will deliver as. */
+static int
+lka_userinfo(void *arg, const char *user, uid_t *uid, char *home,
+    size_t homelen)
+{
+	struct passwd	*pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		return (table_getpwnam(user) == -1 ? -1 : 0);
+	*uid = pw->pw_uid;
+	(void)strlcpy(home, pw->pw_dir, homelen);
+	return (1);
 }
 
 /* expand_ops: ask the parent for ~user/.forward. */

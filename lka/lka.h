@@ -178,6 +178,11 @@ struct expand_ops {
 	int	(*getpwnam)(void *, const char *);
 	/* Ask for ~user/.forward; NULL: nobody has a .forward. */
 	void	(*forward)(void *, uint64_t, const char *);
+	/*
+	 * The delivering user's uid and home (1, 0 unknown, -1 temporary);
+	 * NULL: mailbox paths are not checked at RCPT.
+	 */
+	int	(*userinfo)(void *, const char *, uid_t *, char *, size_t);
 };
 
 struct expand_session;

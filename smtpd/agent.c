@@ -3,7 +3,8 @@
  *
  * SECURITY: the parent forks, drops to the recipient's uid/gid (plus
  * group mail for mbox) and executes us with its channel on fd 3; we
- * refuse to run as root.  We then apply SANDBOX_AGENT (seccomp: files,
+ * refuse to run as root (root's mail is appended by an mbox agent running
+ * as nobody with group mail: smtpd/parent_agent_root.c).  We then apply SANDBOX_AGENT (seccomp: files,
  * sockets, no fork/exec), or SANDBOX_AGENT_MDA (no filter, only
  * NO_NEW_PRIVS) for "mda", which runs the user's commands.  Requests
  * come only from the parent (checked by common/proc.c against

@@ -69,6 +69,8 @@ int	agent_report_set(struct agent_report *, int, const char *, ...)
 int	agent_report_errno(struct agent_report *, int, const char *);
 
 /* agent_mbox.c and agent_file.c (mbox format) */
+#define MBOX_SPOOL	1	/* agent_mbox_append(): a user's mailbox */
+#define MBOX_ROOT	2	/* root's, see struct deliver */
 void	agent_mbox_init(void);
 int	agent_mbox_deliver(const struct deliver *, int,
 	    struct agent_report *);

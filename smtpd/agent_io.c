@@ -21,6 +21,7 @@
 #include "smtpd.h"
 #include "util.h"
 #include "agent.h"
+#include "mda_expand.h"
 
 #define AGENT_IOBUF	65536
 
@@ -267,26 +268,11 @@ agent_addr_text(const struct mailaddr *a, char *buf, size_t len)
 			*p = '?';
 }
 
-/* Absolute, and no "." or ".." component. */
+/* Absolute, and no "." or ".." component (as mda_path_ok()). */
 int
 agent_path_safe(const char *path)
 {
-	const char	*p, *e;
-	size_t		 n;
-
-	if (path[0] != '/')
-		return (0);
-	for (p = path; *p != '\0'; p = e) {
-		while (*p == '/')
-			p++;
-		if ((e = strchr(p, '/')) == NULL)
-			e = p + strlen(p);
-		n = (size_t)(e - p);
-		if ((n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return (0);
-	}
-	return (1);
+	return (mda_path_ok(path));
 }
 
 void
@@ -308,13 +294,22 @@ agent_report_set(struct agent_report *rep, int status, const char *fmt, ...)
 	return (status);
 }
 
-/* A failed system call during delivery: always temporary. */
+/*
+ * A failed system call during delivery: always temporary, so that the
+ * message stays queued (and is retried until it expires) rather than
+ * bounced: a full filesystem (4.3.1), a quota (4.2.2), and also EIO and
+ * EROFS, which an administrator repairs (remount after fsck).
+ */
 int
 agent_report_errno(struct agent_report *rep, int err, const char *what)
 {
-	if (err == ENOSPC || err == EDQUOT)
+	if (err == ENOSPC)
 		return (agent_report_set(rep, ST_TEMPFAIL,
-		    "452 4.2.2 %s: mailbox full", what));
+		    "452 4.3.1 %s: no space left on the mail filesystem",
+		    what));
+	if (err == EDQUOT)
+		return (agent_report_set(rep, ST_TEMPFAIL,
+		    "452 4.2.2 %s: mailbox full (quota)", what));
 	return (agent_report_set(rep, ST_TEMPFAIL, "451 4.3.0 %s: %s", what,
 	    strerror(err)));
 }

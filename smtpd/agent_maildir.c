@@ -2,8 +2,9 @@
  * agent_maildir.c -- delivery into a Maildir (tmp/ -> fsync -> new/).
  *
  * SECURITY: runs as the recipient; the path is the action's template
- * (default "~/Maildir") expanded with client values neutralised by
- * mda_expand() and checked by agent_path_safe().  Files are created
+ * (default "~/Maildir", relative ones under the home directory) expanded
+ * with client values neutralised by mda_mailbox_path(), which also
+ * refuses "." and ".." components.  Files are created
  * O_EXCL|O_NOFOLLOW, mode 0600; missing directories 0700.
  *
  * Durability: the file is fsynced in tmp/ and renamed into new/; the
@@ -28,8 +29,6 @@
 #include "util.h"
 #include "agent.h"
 #include "mda_expand.h"
-
-#define AGENT_MAILDIR_DEFAULT	"~/Maildir"
 
 static unsigned int	 maildir_counter;
 static long		 maildir_pid;
@@ -68,15 +67,14 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 {
 	char		 root[PATH_MAX], tmp[PATH_MAX], name[NAME_MAX];
 	struct stat	 sb;
-	const char	*tmpl;
+	const char	*why;
 	int		 r;
 
 	agent_report_init(rep);
-	tmpl = d->arg[0] != '\0' ? d->arg : AGENT_MAILDIR_DEFAULT;
-	if (mda_expand(root, sizeof(root), tmpl, d, 0) == -1 ||
-	    !agent_path_safe(root))
+	if (mda_mailbox_path(root, sizeof(root), A_MAILDIR, d->arg, d,
+	    &why) == -1)
 		return (agent_report_set(rep, ST_PERMFAIL,
-		    "550 5.3.5 cannot expand maildir path"));
+		    "550 5.3.5 maildir path %s", why));
 	if (strcmp(root, maildir_root_ok) != 0 &&
 	    agent_maildir_mkdirs(root) == -1) {
 		log_warn("%016llx agent maildir %s: mkdir",

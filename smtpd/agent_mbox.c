@@ -27,8 +27,6 @@
 #include "agent.h"
 #include "mda_expand.h"
 
-#define AGENT_MBOX_DEFAULT	SMTPD_MAILDIR "/%{user.username}"
-
 int			 agent_lock_wait = AGENT_LOCK_WAIT;
 
 static int		 mail_gid_known;
@@ -37,6 +35,7 @@ static gid_t		 mail_gid;
 static void	agent_mbox_sleep(uint64_t *);
 static int	agent_mbox_dotlock(const char *);
 static int	agent_mbox_open(const char *, int, struct agent_report *);
+static int	agent_mbox_open_root(const char *, struct agent_report *);
 static int	agent_mbox_fcntl(int);
 static int	agent_mbox_write(int, const char *, const struct deliver *,
 		    int, struct agent_report *);
@@ -61,29 +60,34 @@ agent_mbox_deliver(const struct deliver *d, int msgfd,
     struct agent_report *rep)
 {
 	char		 path[PATH_MAX];
-	const char	*tmpl;
+	const char	*why;
 
 	agent_report_init(rep);
-	if (d->mailbox[0] != '\0') {
-		if (strlcpy(path, d->mailbox, sizeof(path)) >= sizeof(path))
+	if (d->root_mbox) {
+		if (strlcpy(path, d->mailbox, sizeof(path)) >= sizeof(path) ||
+		    !agent_path_safe(path))
 			return (agent_report_set(rep, ST_PERMFAIL,
-			    "550 5.3.5 mailbox path too long"));
-	} else {
-		tmpl = d->arg[0] != '\0' ? d->arg : AGENT_MBOX_DEFAULT;
-		if (mda_expand(path, sizeof(path), tmpl, d, 0) == -1)
-			return (agent_report_set(rep, ST_PERMFAIL,
-			    "550 5.3.5 cannot expand mailbox path"));
+			    "550 5.3.5 bad mailbox path for root"));
+		return (agent_mbox_append(path, MBOX_ROOT, d, msgfd, rep));
 	}
-	if (!agent_path_safe(path))
+	if (d->mailbox[0] != '\0') {		/* given by the caller */
+		if (strlcpy(path, d->mailbox, sizeof(path)) >= sizeof(path) ||
+		    !agent_path_safe(path))
+			return (agent_report_set(rep, ST_PERMFAIL,
+			    "550 5.3.5 bad mailbox path"));
+	} else if (mda_mailbox_path(path, sizeof(path), A_MBOX, d->arg, d,
+	    &why) == -1)
 		return (agent_report_set(rep, ST_PERMFAIL,
-		    "550 5.3.5 bad mailbox path"));
-	return (agent_mbox_append(path, 1, d, msgfd, rep));
+		    "550 5.3.5 mailbox path %s", why));
+	return (agent_mbox_append(path, MBOX_SPOOL, d, msgfd, rep));
 }
 
 /*
- * Append one message in mbox format to path.  spool: a system mailbox
- * (dotlock, owned by us, created USER:mail 0660); otherwise a file named
- * by an alias (fcntl lock only, created 0600).
+ * Append one message in mbox format to path.  spool: MBOX_SPOOL, a
+ * system mailbox (dotlock, owned by us, created USER:mail 0660);
+ * MBOX_ROOT, root's (dotlock, made root:mail by the parent, never
+ * created here); 0, a file named by an alias (fcntl lock only, created
+ * 0600).
  */
 int
 agent_mbox_append(const char *path, int spool, const struct deliver *d,
@@ -260,6 +264,8 @@ agent_mbox_open(const char *path, int spool, struct agent_report *rep)
 	struct stat	 sb;
 	int		 fd, created = 1;
 
+	if (spool == MBOX_ROOT)
+		return (agent_mbox_open_root(path, rep));
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd == -1 && errno == EEXIST) {
@@ -286,6 +292,36 @@ agent_mbox_open(const char *path, int spool, struct agent_report *rep)
 		if (mail_gid != (gid_t)-1 && fchown(fd, (uid_t)-1,
 		    mail_gid) == 0)
 			(void)fchmod(fd, 0660);
+	}
+	return (fd);
+}
+
+/*
+ * Root's mailbox: the parent made it (root:mail, 0660); we run as nobody
+ * with group mail and only append to it, never create it.
+ */
+static int
+agent_mbox_open_root(const char *path, struct agent_report *rep)
+{
+	struct stat	 sb;
+	int		 fd;
+
+	agent_mbox_init();
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd == -1) {
+		log_warn("agent mbox: open %s", path);
+		agent_report_errno(rep, errno, "cannot open mailbox");
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_nlink != 1 || sb.st_uid != 0 || sb.st_gid != mail_gid) {
+		log_warnx("agent mbox: %s: not a regular file with one link "
+		    "owned by root:mail", path);
+		agent_report_set(rep, ST_TEMPFAIL,
+		    "451 4.3.0 mailbox is unsafe, delivery refused");
+		close(fd);
+		return (-1);
 	}
 	return (fd);
 }

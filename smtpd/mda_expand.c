@@ -12,8 +12,10 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtpd.h"
 #include "mda_expand.h"
@@ -21,6 +23,7 @@
 #define MDA_TOKEN_MAX	128
 #define MDA_VALUE_MAX	PATH_MAX
 #define MDA_SLICE_MAX	MDA_VALUE_MAX
+#define MDA_CHECK_HOME	"/home/x"	/* check mode (no deliver): ~ */
 
 struct mda_slice {
 	long long	 beg;
@@ -41,23 +44,23 @@ static int	mda_expand_slice(const char *, const struct mda_slice *,
 		    size_t *, size_t *);
 static int	mda_expand_put(char *, size_t, size_t *, const char *,
 		    size_t);
+static int	mda_uses_home(const char *);
 
 int
 mda_expand(char *buf, size_t len, const char *template,
     const struct deliver *d, int for_command)
 {
 	char		 token[MDA_TOKEN_MAX];
-	const char	*p = template, *end;
+	const char	*p = template, *end, *home;
 	size_t		 o = 0, tl;
 
 	if (len == 0)
 		return (-1);
 	buf[0] = '\0';
 	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
-		if (d->home[0] != '/')
-			return (-1);
-		if (mda_expand_put(buf, len, &o, d->home,
-		    strlen(d->home)) == -1)
+		home = d != NULL ? d->home : MDA_CHECK_HOME;
+		if (home[0] != '/' ||
+		    mda_expand_put(buf, len, &o, home, strlen(home)) == -1)
 			return (-1);
 		p++;
 	}
@@ -94,6 +97,7 @@ static int
 mda_expand_token(char *buf, size_t len, size_t *o, const char *token,
     const struct deliver *d, int for_command)
 {
+	static const struct deliver	 check;	/* check mode: empty values */
 	char			 name[MDA_TOKEN_MAX], value[MDA_VALUE_MAX];
 	char			*mods;
 	struct mda_slice	 sl;
@@ -104,12 +108,15 @@ mda_expand_token(char *buf, size_t len, size_t *o, const char *token,
 		return (-1);
 	if (mda_expand_parse(name, &sl, &mods) == -1)
 		return (-1);
-	if (mda_expand_value(name, d, value, sizeof(value), &sanitise) == -1)
+	if (mda_expand_value(name, d != NULL ? d : &check, value,
+	    sizeof(value), &sanitise) == -1)
 		return (-1);
 	if (mods != NULL && mda_expand_mods(mods, value, &raw) == -1)
 		return (-1);
 	if (raw && for_command)
 		return (-1);
+	if (d == NULL)		/* syntax checked; values are not known */
+		return (mda_expand_put(buf, len, o, "x", 1));
 	if (!raw && sanitise)
 		mda_expand_sanitise(value);
 	if (mda_expand_slice(value, &sl, &beg, &n) == -1)
@@ -300,4 +307,110 @@ mda_expand_put(char *buf, size_t len, size_t *o, const char *s, size_t n)
 	*o += n;
 	buf[*o] = '\0';
 	return (0);
+}
+
+/*
+ * The mailbox of a delivery: the action's template (tmpl, "" for the
+ * method's default) expanded for d (NULL: check the template alone).  A
+ * result that does not begin with '/' is relative to the home directory,
+ * which then, like "~" or %{user.directory}, must be a real one.
+ */
+int
+mda_mailbox_path(char *buf, size_t len, enum action_method method,
+    const char *tmpl, const struct deliver *d, const char **why)
+{
+	char		 rel[PATH_MAX];
+	const char	*home = d != NULL ? d->home : MDA_CHECK_HOME;
+	int		 n;
+
+	if (tmpl[0] == '\0')
+		tmpl = method == A_MAILDIR ? MDA_MAILDIR_DEFAULT :
+		    MDA_MBOX_DEFAULT;
+	if (tmpl[0] == '~' && tmpl[1] != '/' && tmpl[1] != '\0') {
+		*why = "starts with \"~user\", which is not supported (\"~/\" "
+		    "or a relative path is the user's home)";
+		return (-1);
+	}
+	if (mda_uses_home(tmpl) && !mda_home_ok(home)) {
+		*why = "needs a home directory, and the user has none";
+		return (-1);
+	}
+	if (mda_expand(rel, sizeof(rel), tmpl, d, 0) == -1 || rel[0] == '\0') {
+		*why = d != NULL ? "cannot be expanded for this user" :
+		    "cannot be expanded (unknown %{...} variable or modifier, "
+		    "bad slice, or empty)";
+		return (-1);
+	}
+	if (rel[0] == '/')
+		n = snprintf(buf, len, "%s", rel);
+	else
+		n = snprintf(buf, len, "%s/%s", home, rel);
+	if (n < 0 || (size_t)n >= len) {
+		*why = "is too long";
+		return (-1);
+	}
+	if (!mda_path_ok(buf)) {
+		*why = "has a \".\" or \"..\" component";
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Root's mailbox (delivered to by an unprivileged agent, never as root):
+ * the mbox action's path when it does not depend on the home directory,
+ * otherwise the system mailbox.
+ */
+int
+mda_root_mbox(char *buf, size_t len, enum action_method method,
+    const char *tmpl, const struct deliver *d)
+{
+	const char	*why;
+	int		 n;
+
+	if (method == A_MBOX && tmpl[0] != '\0' && !mda_uses_home(tmpl) &&
+	    mda_mailbox_path(buf, len, method, tmpl, d, &why) == 0)
+		return (0);
+	n = snprintf(buf, len, "%s/%s", SMTPD_MAILDIR, d->username);
+	if (n < 0 || (size_t)n >= len || !mda_path_ok(buf))
+		return (-1);
+	return (0);
+}
+
+/* A home directory a mailbox can be in ("/" and Debian's none are not). */
+int
+mda_home_ok(const char *home)
+{
+	return (home[0] == '/' && home[1] != '\0' &&
+	    strcmp(home, "/nonexistent") != 0);
+}
+
+/* Absolute, and no "." or ".." component. */
+int
+mda_path_ok(const char *path)
+{
+	const char	*p, *e;
+	size_t		 n;
+
+	if (path[0] != '/')
+		return (0);
+	for (p = path; *p != '\0'; p = e) {
+		while (*p == '/')
+			p++;
+		if ((e = strchr(p, '/')) == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return (0);
+	}
+	return (1);
+}
+
+/* Relative (to the home directory), "~..." or with %{user.directory}. */
+static int
+mda_uses_home(const char *tmpl)
+{
+	return (tmpl[0] != '/' || strcasestr(tmpl, "%{user.directory") !=
+	    NULL);
 }

@@ -7,7 +7,10 @@
 
 #include <stddef.h>
 
-struct deliver;
+#include "smtpd.h"
+
+#define MDA_MBOX_DEFAULT	SMTPD_MAILDIR "/%{user.username}"
+#define MDA_MAILDIR_DEFAULT	"~/Maildir"
 
 /*
  * Expand template into buf (len bytes, always NUL-terminated on success).
@@ -32,8 +35,26 @@ struct deliver;
  *
  * Returns 0, or -1 on an unknown variable or modifier, a bad slice, a
  * refused :raw or value, or when the result does not fit.
+ *
+ * With d == NULL only the template is checked (for the configuration):
+ * each variable becomes "x" and "~" a sample home directory.
  */
 int	mda_expand(char *, size_t, const char *, const struct deliver *,
 	    int);
+
+/*
+ * The mbox or Maildir path of a delivery by method with template tmpl
+ * ("" for the default): expanded, a relative result taken from the home
+ * directory, then absolute without "." or ".." components.  Shared by
+ * the agents, lka (checked at RCPT) and the configuration (d == NULL).
+ * Returns 0, or -1 with the reason in *why ("mailbox path ...").
+ */
+int	mda_mailbox_path(char *, size_t, enum action_method, const char *,
+	    const struct deliver *, const char **);
+/* Root's mbox: see smtpd.conf(5).  0 or -1 (too long). */
+int	mda_root_mbox(char *, size_t, enum action_method, const char *,
+	    const struct deliver *);
+int	mda_home_ok(const char *);
+int	mda_path_ok(const char *);
 
 #endif /* MDA_EXPAND_H */

@@ -34,6 +34,11 @@ int	parent_agent_reap(pid_t, int status);
 void	parent_agent_broadcast(uint32_t type, const void *, size_t);
 void	parent_agent_shutdown(void);
 
+/* smtpd/parent_agent_root.c: root's mail, delivered by nobody */
+struct passwd;
+int	parent_agent_root(struct deliver *, struct passwd *, const char **,
+	    char *, size_t);
+
 /* smtpd/parent_forward.c */
 int	parent_forward_open(const char *user, int *status);
 

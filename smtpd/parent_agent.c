@@ -64,6 +64,8 @@ static int			 deadline_armed;
 
 static void	agent_result(uint64_t, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+static struct deliver *agent_request(const struct envelope *,
+		    const struct action *, const struct passwd *);
 static struct agent *agent_get(struct passwd *, const char *);
 static struct agent *agent_spawn(struct passwd *, const char *);
 static void	agent_close(struct agent *);
@@ -90,7 +92,10 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	struct passwd	*pw;
 	struct agent	*ag;
 	struct pending	*pd;
+	struct passwd	 rootpw;
 	const char	*user, *kind;
+	char		 err[ERRLINE_MAX];
+	int		 st;
 
 	queue_peer = queue;
 	if (!envelope_strings_ok(evp))
@@ -122,23 +127,18 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 		    "the mail server's own account %s refused", pw->pw_name);
 		return;
 	}
+	d = agent_request(evp, a, pw);
 	if (pw->pw_uid == 0) {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery as "
-		    "root refused (alias root to a user)");
-		return;
+		/* never as root: see parent_agent_root.c */
+		if ((st = parent_agent_root(d, &rootpw, &kind, err,
+		    sizeof(err))) != ST_OK) {
+			free(d);
+			close(fd);
+			agent_result(evp->id, st, "%s", err);
+			return;
+		}
+		pw = &rootpw;
 	}
-
-	d = xcalloc(1, sizeof(*d));
-	d->evp = *evp;
-	d->method = a->method;
-	strlcpy(d->arg, a->arg, sizeof(d->arg));
-	d->aflags = a->flags;
-	strlcpy(d->username, pw->pw_name, sizeof(d->username));
-	d->uid = pw->pw_uid;
-	d->gid = pw->pw_gid;
-	strlcpy(d->home, pw->pw_dir, sizeof(d->home));
-	strlcpy(d->shell, pw->pw_shell, sizeof(d->shell));
 
 	if ((ag = agent_get(pw, kind)) == NULL) {
 		free(d);
@@ -165,6 +165,26 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 		evtimer_add(&deadline_ev, &tv);
 		deadline_armed = 1;
 	}
+}
+
+/* What the agent is told: the envelope, the action, the user. */
+static struct deliver *
+agent_request(const struct envelope *evp, const struct action *a,
+    const struct passwd *pw)
+{
+	struct deliver	*d;
+
+	d = xcalloc(1, sizeof(*d));
+	d->evp = *evp;
+	d->method = a->method;
+	strlcpy(d->arg, a->arg, sizeof(d->arg));
+	d->aflags = a->flags;
+	strlcpy(d->username, pw->pw_name, sizeof(d->username));
+	d->uid = pw->pw_uid;
+	d->gid = pw->pw_gid;
+	strlcpy(d->home, pw->pw_dir, sizeof(d->home));
+	strlcpy(d->shell, pw->pw_shell, sizeof(d->shell));
+	return (d);
 }
 
 /*

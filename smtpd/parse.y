@@ -38,6 +38,7 @@
 #include "util.h"
 #include "smtpd.h"
 #include "parse_lex.h"
+#include "mda_expand.h"
 
 enum def_kind { K_TABLE, K_ACTION };
 
@@ -92,6 +93,7 @@ static void	 action_table(struct action *, char *, size_t, const char *,
 static void	 action_user(struct action *, const char *, int);
 static void	 action_allow(struct action *, uint32_t, const char *, int);
 static void	 add_action(const char *, struct action *, int);
+static void	 action_check_arg(const struct action *, const char *, int);
 static struct rule_cond *cond_new(enum cond_kind, const char *, const char *,
 		    int);
 static void	 rule_cond(struct rule *, struct rule_cond *, int,
@@ -880,14 +882,52 @@ action_method(enum action_method m, const char *arg, int line)
 
 	a = palloc(sizeof(*a));
 	a->method = m;
-	if (arg != NULL)
-		(void)copy_str(a->arg, sizeof(a->arg), arg, what[m], line);
-	else if (m == A_MBOX)
+	if (arg != NULL) {
+		if (copy_str(a->arg, sizeof(a->arg), arg, what[m],
+		    line) == 0)
+			action_check_arg(a, what[m], line);
+	} else if (m == A_MBOX)
 		(void)strlcpy(a->arg, SMTPD_MAILDIR "/%{user.username}",
 		    sizeof(a->arg));
 	else if (m == A_MAILDIR)
 		(void)strlcpy(a->arg, "~/Maildir", sizeof(a->arg));
 	return (a);
+}
+
+/*
+ * issue 11: a path or command that cannot work for any recipient is an
+ * error here; one that fails only for some users is refused at RCPT
+ * (lka/expand.c runs the same mda_mailbox_path()).
+ */
+static void
+action_check_arg(const struct action *a, const char *what, int line)
+{
+	char		 buf[PATH_MAX];
+	const char	*why, *p;
+
+	switch (a->method) {
+	case A_MBOX:
+	case A_MAILDIR:
+		if (mda_mailbox_path(buf, sizeof(buf), a->method, a->arg,
+		    NULL, &why) == -1)
+			perr(line, "%s \"%s\" %s", what, a->arg, why);
+		break;
+	case A_MDA:
+		if (mda_expand(buf, sizeof(buf), a->arg, NULL, 1) == -1)
+			perr(line, "%s \"%s\" cannot be expanded (unknown "
+			    "%%{...} variable or modifier, bad slice, :raw, or "
+			    "too long)", what, a->arg);
+		break;
+	case A_LMTP:
+		p = strncmp(a->arg, "unix:", 5) == 0 ? a->arg + 5 : NULL;
+		if ((p != NULL && p[0] != '/') ||
+		    (p == NULL && a->arg[0] != '/' && strchr(a->arg, '/')))
+			perr(line, "%s \"%s\" must be an absolute socket "
+			    "path, unix:/path or host:port", what, a->arg);
+		break;
+	default:
+		break;
+	}
 }
 
 static void

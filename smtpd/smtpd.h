@@ -417,6 +417,11 @@ struct deliver {
 	char			 home[ARG_MAX_CONF];
 	char			 shell[ARG_MAX_CONF];
 	char			 mailbox[ARG_MAX_CONF];	/* mbox path */
+	/*
+	 * Root's mailbox: mailbox is made root:mail 0660 by the parent and
+	 * appended to by an mbox agent running as nobody with group mail.
+	 */
+	int			 root_mbox;
 };
 
 /*

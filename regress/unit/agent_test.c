@@ -327,14 +327,74 @@ ATF_TC_BODY(mbox_template, tc)
 	ATF_CHECK_EQ(agent_mbox_deliver(&d, fd, &rep), ST_OK);
 	ATF_CHECK(stat(abspath("bob.mbox"), &sb) == 0 && sb.st_size > 0);
 
-	/* a relative or dot-dot path is refused before anything is done */
+	/* a relative path is under the home directory (issue 11) */
 	strlcpy(d.arg, "bob.mbox", sizeof(d.arg));
-	ATF_CHECK_EQ(agent_mbox_deliver(&d, fd, &rep), ST_PERMFAIL);
-	ATF_CHECK(strncmp(rep.errorline, "550 5.3.5", 9) == 0);
+	ATF_CHECK_EQ(agent_mbox_deliver(&d, fd, &rep), ST_OK);
+	ATF_CHECK(stat(abspath("home/bob.mbox"), &sb) == 0 && sb.st_size > 0);
+	/* a dot-dot path is refused before anything is done */
 	strlcpy(d.evp.dest.user, "..", sizeof(d.evp.dest.user));
 	snprintf(d.arg, sizeof(d.arg), "%s/%%{dest.user}", abspath(""));
 	ATF_CHECK_EQ(agent_mbox_deliver(&d, fd, &rep), ST_PERMFAIL);
 	close(fd);
+}
+
+/*
+ * Root's mailbox (issue 11): appended to only if it is root:mail with one
+ * link, never created by the agent (the parent makes it).
+ */
+ATF_TC_WITHOUT_HEAD(mbox_root);
+ATF_TC_BODY(mbox_root, tc)
+{
+	struct deliver		 d;
+	struct agent_report	 rep;
+	struct group		*gr;
+	struct stat		 sb;
+	int			 fd, mfd;
+
+	if (geteuid() != 0)
+		atf_tc_skip("needs root (chown)");
+	if ((gr = getgrnam("mail")) == NULL)
+		atf_tc_skip("no group mail");
+	fixture(&d);
+	strlcpy(d.username, "root", sizeof(d.username));
+	d.root_mbox = 1;
+	strlcpy(d.mailbox, abspath("root"), sizeof(d.mailbox));
+	mfd = msgfd(MSG, strlen(MSG));
+
+	/* missing: not created here */
+	ATF_CHECK_EQ(agent_mbox_deliver(&d, mfd, &rep), ST_TEMPFAIL);
+	ATF_CHECK(lstat(d.mailbox, &sb) == -1 && errno == ENOENT);
+
+	ATF_REQUIRE((fd = open(d.mailbox, O_WRONLY | O_CREAT, 0660)) != -1);
+	ATF_REQUIRE(fchown(fd, 0, gr->gr_gid) == 0);
+	close(fd);
+	ATF_CHECK_EQ(agent_mbox_deliver(&d, mfd, &rep), ST_OK);
+	ATF_CHECK(stat(d.mailbox, &sb) == 0 && sb.st_size > 0);
+
+	/* someone else's file, or not group mail: refused */
+	ATF_REQUIRE(chown(d.mailbox, 1, gr->gr_gid) == 0);
+	ATF_CHECK_EQ(agent_mbox_deliver(&d, mfd, &rep), ST_TEMPFAIL);
+	ATF_REQUIRE(chown(d.mailbox, 0, 0) == 0);
+	ATF_CHECK_EQ(agent_mbox_deliver(&d, mfd, &rep), ST_TEMPFAIL);
+	close(mfd);
+}
+
+/* A failed write is never a bounce; a full filesystem is 4.3.1. */
+ATF_TC_WITHOUT_HEAD(report_errno);
+ATF_TC_BODY(report_errno, tc)
+{
+	struct agent_report	 rep;
+
+	agent_report_init(&rep);
+	ATF_CHECK_EQ(agent_report_errno(&rep, ENOSPC, "maildir"),
+	    ST_TEMPFAIL);
+	ATF_CHECK_STREQ(rep.errorline,
+	    "452 4.3.1 maildir: no space left on the mail filesystem");
+	ATF_CHECK_EQ(agent_report_errno(&rep, EDQUOT, "mbox"), ST_TEMPFAIL);
+	ATF_CHECK_STREQ(rep.errorline, "452 4.2.2 mbox: mailbox full (quota)");
+	ATF_CHECK_EQ(agent_report_errno(&rep, EIO, "mbox"), ST_TEMPFAIL);
+	ATF_CHECK_EQ(agent_report_errno(&rep, EROFS, "mbox"), ST_TEMPFAIL);
+	ATF_CHECK(strncmp(rep.errorline, "451 4.3.0 ", 10) == 0);
 }
 
 ATF_TC_WITHOUT_HEAD(mbox_lock);
@@ -515,8 +575,13 @@ ATF_TC_BODY(maildir_template, tc)
 	strlcpy(d.evp.dest.user, "..", sizeof(d.evp.dest.user));
 	ATF_CHECK_EQ(agent_maildir_deliver(&d, fd, &rep), ST_PERMFAIL);
 	ATF_CHECK_STREQ(rep.errorline,
-	    "550 5.3.5 cannot expand maildir path");
-	strlcpy(d.arg, "Maildir", sizeof(d.arg));	/* relative */
+	    "550 5.3.5 maildir path cannot be expanded for this user");
+	/* relative: under the home directory (issue 11) */
+	strlcpy(d.arg, "Maildir/", sizeof(d.arg));
+	ATF_CHECK_EQ(agent_maildir_deliver(&d, fd, &rep), ST_OK);
+	ATF_CHECK_EQ(count_dir(abspath("home/Maildir/new"), NULL, 0), 1);
+	/* ... which must then be a real one */
+	strlcpy(d.home, "/nonexistent", sizeof(d.home));
 	ATF_CHECK_EQ(agent_maildir_deliver(&d, fd, &rep), ST_PERMFAIL);
 	close(fd);
 }
@@ -1079,6 +1144,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, mbox);
 	ATF_TP_ADD_TC(tp, mbox_template);
 	ATF_TP_ADD_TC(tp, mbox_lock);
+	ATF_TP_ADD_TC(tp, mbox_root);
+	ATF_TP_ADD_TC(tp, report_errno);
 	ATF_TP_ADD_TC(tp, mbox_rollback);
 	ATF_TP_ADD_TC(tp, maildir);
 	ATF_TP_ADD_TC(tp, maildir_template);

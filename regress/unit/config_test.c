@@ -188,6 +188,7 @@ static const struct good goods[] = {
 	  "action box mbox \"/var/spool/mail/%{user.username}\" alias <a> "
 	  "allow include\n"
 	  "action md maildir\n"
+	  "action rel maildir \"Maildir/\"\n"
 	  "action md2 maildir \"/var/vmail/%{dest.domain}/%{dest.user}\" "
 	  "user vmail userbase <u> virtual <v>\n"
 	  "action lm lmtp \"/run/dovecot/lmtp\" rcpt-to\n"
@@ -203,7 +204,8 @@ static const struct good goods[] = {
 	  "match for domain f action lm2\n"
 	  "match for domain g action p\n"
 	  "match for domain h action e\n"
-	  "match for domain i action f\n",
+	  "match for domain i action f\n"
+	  "match for domain j action rel\n",
 	  HDR
 	  "table \"a\" { \"root\" = \"admin\" }\n"
 	  "table \"v\" { \"@example.com\" = \"vmail\" }\n"
@@ -213,6 +215,7 @@ static const struct good goods[] = {
 	  "action \"box\" mbox \"/var/spool/mail/%{user.username}\" "
 	  "alias <a> allow include\n"
 	  "action \"md\" maildir \"~/Maildir\"\n"
+	  "action \"rel\" maildir \"Maildir/\"\n"
 	  "action \"md2\" maildir \"/var/vmail/%{dest.domain}/%{dest.user}\""
 	  " virtual <v> userbase <u> user \"vmail\"\n"
 	  "action \"lm\" lmtp \"/run/dovecot/lmtp\" rcpt-to\n"
@@ -228,7 +231,8 @@ static const struct good goods[] = {
 	  "match from local for domain \"f\" action \"lm2\"\n"
 	  "match from local for domain \"g\" action \"p\"\n"
 	  "match from local for domain \"h\" action \"e\"\n"
-	  "match from local for domain \"i\" action \"f\"\n", NULL },
+	  "match from local for domain \"i\" action \"f\"\n"
+	  "match from local for domain \"j\" action \"rel\"\n", NULL },
 	{ "rules", HOST
 	  "table nets { 192.168.0.0/16 }\n"
 	  "table doms { example.com }\n"
@@ -502,6 +506,32 @@ static const struct bad bads[] = {
 	{ "action \"\" mbox\n", CONF ":1: action name must not be empty\n" },
 	{ "action a lmtp \"\"\nmatch action a\n", CONF ":1: lmtp destination "
 	  "must not be empty\n" },
+	/* issue 11: settings that cannot work for any recipient */
+	{ "\naction a maildir \"/srv/%{nope}/x\"\nmatch action a\n", CONF
+	  ":2: maildir path \"/srv/%{nope}/x\" cannot be expanded (unknown "
+	  "%{...} variable or modifier, bad slice, or empty)\n" },
+	{ "action a mbox \"/var/mail/%{rcpt.user:upper}\"\nmatch action a\n",
+	  CONF ":1: mbox path \"/var/mail/%{rcpt.user:upper}\" cannot be "
+	  "expanded (unknown %{...} variable or modifier, bad slice, or "
+	  "empty)\n" },
+	{ "action a maildir \"/srv/../%{rcpt}\"\nmatch action a\n", CONF
+	  ":1: maildir path \"/srv/../%{rcpt}\" has a \".\" or \"..\" "
+	  "component\n" },
+	{ "action a maildir \"../Maildir\"\nmatch action a\n", CONF
+	  ":1: maildir path \"../Maildir\" has a \".\" or \"..\" "
+	  "component\n" },
+	{ "action a maildir \"~alice/Maildir\"\nmatch action a\n", CONF
+	  ":1: maildir path \"~alice/Maildir\" starts with \"~user\", which "
+	  "is not supported (\"~/\" or a relative path is the user's home)\n" },
+	{ "action a mda \"/bin/x %{rcpt:raw}\"\nmatch action a\n", CONF
+	  ":1: mda command \"/bin/x %{rcpt:raw}\" cannot be expanded (unknown "
+	  "%{...} variable or modifier, bad slice, :raw, or too long)\n" },
+	{ "action a lmtp \"run/dovecot/lmtp\"\nmatch action a\n", CONF
+	  ":1: lmtp destination \"run/dovecot/lmtp\" must be an absolute "
+	  "socket path, unix:/path or host:port\n" },
+	{ "action a lmtp \"unix:lmtp\"\nmatch action a\n", CONF
+	  ":1: lmtp destination \"unix:lmtp\" must be an absolute "
+	  "socket path, unix:/path or host:port\n" },
 
 	/* match rules */
 	{ "match from any from any reject\n", CONF ":1: \"from\" given "

@@ -45,8 +45,13 @@ static size_t	count(struct expand_session *);
 static int	answer(struct expand_session *, const char *, int,
 		    const char *);
 
-static const struct expand_ops	ops_nofwd = { fake_getpwnam, NULL };
-static const struct expand_ops	ops_fwd = { fake_getpwnam, fake_forward };
+static int	fake_userinfo(void *, const char *, uid_t *, char *, size_t);
+
+static const struct expand_ops	ops_nofwd = { fake_getpwnam, NULL, NULL };
+static const struct expand_ops	ops_info = { fake_getpwnam, fake_forward,
+				    fake_userinfo };
+static const struct expand_ops	ops_fwd = { fake_getpwnam, fake_forward,
+				    NULL };
 
 static const char *test_config =
 	"hostname \"mx.example.org\"\n"
@@ -84,6 +89,23 @@ fake_getpwnam(void *arg, const char *user)
 		if (strcmp(users[i], user) == 0)
 			return (1);
 	return (0);
+}
+
+/* root is uid 0, dave has Debian's "no home", tempuser fails. */
+static int
+fake_userinfo(void *arg, const char *user, uid_t *uid, char *home,
+    size_t len)
+{
+	int	 r;
+
+	if ((r = fake_getpwnam(arg, user)) != 1)
+		return (r);
+	*uid = strcmp(user, "root") == 0 ? 0 : 1000 + (uid_t)strlen(user);
+	if (strcmp(user, "dave") == 0)
+		strlcpy(home, "/nonexistent", len);
+	else
+		snprintf(home, len, "/home/%s", user);
+	return (1);
 }
 
 static void
@@ -738,6 +760,71 @@ ATF_TC_BODY(vrfy, tc)
 	teardown();
 }
 
+/*
+ * issue 11: what the delivery would refuse for one user is refused at
+ * RCPT; root's .forward commands never run as root.
+ */
+ATF_TC_WITHOUT_HEAD(rcpt_mailbox_check);
+ATF_TC_BODY(rcpt_mailbox_check, tc)
+{
+	struct expand_session	*sess;
+	int			 done;
+
+	setup("", "hostname \"mx.example.org\"\n"
+	    "action \"md\" maildir \"Maildir/\" allow pipe\n"
+	    "action \"box\" mbox \"/var/mail/%{user.username}\"\n"
+	    "action \"p\" mda \"/usr/bin/prog %{dest.user[4:]}\"\n"
+	    "match from any for domain \"box.test\" action \"box\"\n"
+	    "match from any for domain \"mda.test\" action \"p\"\n"
+	    "match from any for local action \"md\"\n");
+	/* bob has a home: accepted */
+	sess = start(&ops_info, "bob@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(answer(sess, "bob", ST_PERMFAIL, NULL), EXPAND_DONE);
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 1);
+	expand_free(sess);
+	/* dave has none: his Maildir cannot be, 550 now, not a bounce */
+	sess = start(&ops_info, "dave@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(answer(sess, "dave", ST_PERMFAIL, NULL), EXPAND_DONE);
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_MATCH("^550 5\\.3\\.5 <dave@localhost>: .*maildir path",
+	    expand_text(sess));
+	ATF_CHECK_EQ(count(sess), 0);
+	expand_free(sess);
+	/* an mbox path that does not need a home works for him */
+	sess = start(&ops_info, "dave@box.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "dave", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+	/* an mda command that cannot be expanded for bob only */
+	sess = start(&ops_info, "alice@mda.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "alice", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+	sess = start(&ops_info, "bob@mda.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "bob", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_MATCH("^550 5\\.3\\.5 .*command cannot be expanded",
+	    expand_text(sess));
+	expand_free(sess);
+	/* root's .forward command runs as nobody */
+	nfwd = 0;
+	sess = start(&ops_info, "root@localhost", 0, "198.51.100.7", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_PENDING);
+	ATF_REQUIRE_EQ(answer(sess, "root", ST_OK, "\"|/usr/bin/prog\"\n"),
+	    EXPAND_DONE);
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_CHECK(find(sess, DT_PIPE, SMTPD_USER_NOBODY, "/usr/bin/prog") !=
+	    NULL);
+	ATF_CHECK(find(sess, DT_PIPE, "root", "/usr/bin/prog") == NULL);
+	expand_free(sess);
+	teardown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, local_user);
@@ -758,5 +845,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, expand_only);
 	ATF_TP_ADD_TC(tp, bad_requests);
 	ATF_TP_ADD_TC(tp, vrfy);
+	ATF_TP_ADD_TC(tp, rcpt_mailbox_check);
 	return (atf_no_error());
 }

@@ -278,6 +278,126 @@ ATF_TC_BODY(overflow, tc)
 	ATF_CHECK(mda_expand(buf, sizeof(buf), "~/x", &d, 0) == -1);
 }
 
+struct path_case {
+	int		 method;
+	const char	*tmpl;
+	const char	*home;
+	const char	*want;		/* NULL: must fail */
+};
+
+/* issue 11: relative paths are under the home directory. */
+ATF_TC_WITHOUT_HEAD(mailbox_path);
+ATF_TC_BODY(mailbox_path, tc)
+{
+	static const struct path_case	 c[] = {
+		{ A_MAILDIR, "Maildir/", "/home/bob", "/home/bob/Maildir/" },
+		{ A_MAILDIR, "Maildir", "/home/bob", "/home/bob/Maildir" },
+		{ A_MAILDIR, "~/Maildir", "/home/bob", "/home/bob/Maildir" },
+		{ A_MAILDIR, "", "/home/bob", "/home/bob/Maildir" },
+		{ A_MAILDIR, "%{dest.user}/md", "/home/bob",
+		  "/home/bob/bob/md" },
+		{ A_MBOX, "mail/inbox", "/home/bob", "/home/bob/mail/inbox" },
+		{ A_MBOX, "", "/nonexistent", "/var/mail/bob" },
+		{ A_MBOX, "/var/mail/%{user.username}", "", "/var/mail/bob" },
+		{ A_MAILDIR, "/srv/%{dest.domain}/%{dest.user}", "/nonexistent",
+		  "/srv/example.net/bob" },
+		/* no home: nothing that needs one */
+		{ A_MAILDIR, "Maildir/", "/nonexistent", NULL },
+		{ A_MAILDIR, "~/Maildir", "", NULL },
+		{ A_MAILDIR, "Maildir/", "/", NULL },
+		{ A_MAILDIR, "/srv/%{user.directory}/md", "/nonexistent",
+		  NULL },
+		{ A_MAILDIR, "Maildir", "relative/home", NULL },
+		/* dot-dot, from the template or the home */
+		{ A_MAILDIR, "../Maildir", "/home/bob", NULL },
+		{ A_MBOX, "/var/mail/../x", "/home/bob", NULL },
+		{ A_MAILDIR, "Maildir", "/home/../etc", NULL },
+		{ A_MAILDIR, "/x/%{nope}", "/home/bob", NULL },
+		{ A_MAILDIR, "~bob/Maildir", "/home/bob", NULL },
+	};
+	struct deliver	 d;
+	char		 buf[PATH_MAX];
+	const char	*why;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < nitems(c); i++) {
+		fixture(&d);
+		strlcpy(d.home, c[i].home, sizeof(d.home));
+		why = NULL;
+		r = mda_mailbox_path(buf, sizeof(buf), c[i].method,
+		    c[i].tmpl, &d, &why);
+		if (c[i].want == NULL) {
+			ATF_CHECK_MSG(r == -1 && why != NULL, "\"%s\" home "
+			    "\"%s\": got \"%s\"", c[i].tmpl, c[i].home,
+			    r == 0 ? buf : "");
+			continue;
+		}
+		ATF_CHECK_MSG(r == 0 && strcmp(buf, c[i].want) == 0,
+		    "\"%s\" home \"%s\": got %s, want \"%s\"", c[i].tmpl,
+		    c[i].home, r == 0 ? buf : why, c[i].want);
+	}
+
+	/* too long for one user only */
+	fixture(&d);
+	memset(d.home, 'h', 1000);
+	d.home[0] = '/';
+	d.home[1000] = '\0';
+	ATF_CHECK(mda_mailbox_path(buf, 1005, A_MAILDIR, "Maildir/", &d,
+	    &why) == -1);
+}
+
+/* The configuration's check: the template alone (deliver NULL). */
+ATF_TC_WITHOUT_HEAD(mailbox_check);
+ATF_TC_BODY(mailbox_check, tc)
+{
+	char		 buf[PATH_MAX];
+	const char	*why;
+
+	ATF_CHECK(mda_mailbox_path(buf, sizeof(buf), A_MAILDIR, "Maildir/",
+	    NULL, &why) == 0);
+	ATF_CHECK(mda_mailbox_path(buf, sizeof(buf), A_MAILDIR,
+	    "/srv/%{rcpt.user[20:]:lowercase}", NULL, &why) == 0);
+	ATF_CHECK(mda_mailbox_path(buf, sizeof(buf), A_MBOX,
+	    "/var/mail/%{user.name}", NULL, &why) == -1);
+	ATF_CHECK(mda_mailbox_path(buf, sizeof(buf), A_MBOX,
+	    "/var/mail/%{rcpt:bogus}", NULL, &why) == -1);
+	ATF_CHECK(mda_mailbox_path(buf, sizeof(buf), A_MBOX,
+	    "/var/mail/%{rcpt[x]}", NULL, &why) == -1);
+	ATF_CHECK(mda_mailbox_path(buf, sizeof(buf), A_MAILDIR,
+	    "/srv/./%{rcpt}", NULL, &why) == -1);
+	ATF_CHECK(mda_expand(buf, sizeof(buf), "/bin/x %{rcpt:raw}", NULL,
+	    1) == -1);
+	ATF_CHECK(mda_expand(buf, sizeof(buf), "/bin/x %{rcpt}", NULL, 1) ==
+	    0);
+}
+
+/* Root's mail: an mbox, never in root's home (nothing runs as root). */
+ATF_TC_WITHOUT_HEAD(root_mbox);
+ATF_TC_BODY(root_mbox, tc)
+{
+	struct deliver	 d;
+	char		 buf[PATH_MAX];
+
+	fixture(&d);
+	strlcpy(d.username, "root", sizeof(d.username));
+	strlcpy(d.home, "/root", sizeof(d.home));
+	ATF_CHECK(mda_root_mbox(buf, sizeof(buf), A_MBOX,
+	    "/srv/mail/%{user.username}", &d) == 0);
+	ATF_CHECK_STREQ(buf, "/srv/mail/root");
+	ATF_CHECK(mda_root_mbox(buf, sizeof(buf), A_MBOX, "~/mbox", &d) == 0);
+	ATF_CHECK_STREQ(buf, "/var/mail/root");
+	ATF_CHECK(mda_root_mbox(buf, sizeof(buf), A_MAILDIR, "~/Maildir",
+	    &d) == 0);
+	ATF_CHECK_STREQ(buf, "/var/mail/root");
+	ATF_CHECK(mda_root_mbox(buf, sizeof(buf), A_MAILDIR,
+	    "/srv/%{user.username}", &d) == 0);
+	ATF_CHECK_STREQ(buf, "/var/mail/root");
+	ATF_CHECK(mda_root_mbox(buf, sizeof(buf), A_MDA, "/bin/procmail",
+	    &d) == 0);
+	ATF_CHECK_STREQ(buf, "/var/mail/root");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, variables);
@@ -286,5 +406,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, empty_sender);
 	ATF_TP_ADD_TC(tp, injection);
 	ATF_TP_ADD_TC(tp, overflow);
+	ATF_TP_ADD_TC(tp, mailbox_path);
+	ATF_TP_ADD_TC(tp, mailbox_check);
+	ATF_TP_ADD_TC(tp, root_mbox);
 	return (atf_no_error());
 }
