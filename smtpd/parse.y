@@ -110,6 +110,7 @@ static void	 parse_end(void);
 %token	ACTION ALIAS ALLOW ANY DOMAIN EXPANDONLY FILE_ FOR FORWARDONLY FROM
 %token	HOSTNAME INCLUDE LIMIT LISTEN LMTP LOCAL MAILDIR MAILFROM MATCH MAX
 %token	MAXCMDS MAXERRORS MAXLINE MAXMAILS MAXMSGSIZE MAXRCPT MAXSESSIONS MBOX
+%token	MAXSESSLOCAL MAXSESSADDR
 %token	MDA MIN ON PATH PIPE PORT QUEUE RCPTTO REJECT RETRY RUNDIR SMTP SMTPS
 %token	SOCKET SRC SUBMISSION TABLE TAG TIMEOUT TTL USER USERBASE VIRTUAL VRFY
 %token	ERROR
@@ -448,6 +449,16 @@ limit		: MAXRCPT STRING	{
 			set_limit(G_MAXLINE, &ps->cfg->max_line, $2, 1000,
 			    1048576, $<lineno>1);
 		}
+		/* issue 11: local submission and per-client limits */
+		| MAXSESSLOCAL STRING	{
+			set_limit(G_MAXSESSLOCAL,
+			    &ps->cfg->max_sessions_local, $2, 1, 1000000,
+			    $<lineno>1);
+		}
+		| MAXSESSADDR STRING	{
+			set_limit(G_MAXSESSADDR, &ps->cfg->max_sessions_addr,
+			    $2, 1, 1000000, $<lineno>1);
+		}
 		;
 
 %%
@@ -458,6 +469,7 @@ static const char *gopt_names[G_COUNT] = {
 	"smtp vrfy", "smtp limit max-rcpt", "smtp limit max-mails",
 	"smtp limit max-commands", "smtp limit max-errors",
 	"smtp limit max-sessions", "smtp limit max-line-length",
+	"smtp limit max-sessions-local", "smtp limit max-sessions-per-address",
 };
 
 /* Copy a value into a fixed field: -1 (reported) if empty or too long. */
