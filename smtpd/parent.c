@@ -518,6 +518,7 @@ parent_reload(char *err, size_t errlen)
 	for (i = 0; i < nitems(child_order); i++)
 		parent_send_config(&children[child_order[i]].peer, 1);
 	log_info("configuration reloaded from %s", parent_opts->conffile);
+	parent_offline_rescan();	/* and offline/ looked at again */
 	return (0);
 }
 

@@ -440,6 +440,7 @@ void	lka_main(void);
 void	queue_main(void);
 void	smtp_main(void);
 void	agent_main(int, char **);
+void	pickup_main(int, char **) __attribute__((__noreturn__));
 
 /*
  * Common child bootstrap (smtpd/child.c).  The parent's channel is fd 3.
