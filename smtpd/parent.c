@@ -450,6 +450,7 @@ parent_shutdown(int code)
 
 	shutting_down = 1;
 	parent_agent_shutdown();
+	parent_offline_shutdown();
 	for (i = 0; i < nitems(child_order); i++) {
 		struct parent_child *c = &children[child_order[i]];
 

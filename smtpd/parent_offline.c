@@ -309,8 +309,6 @@ offline_child(struct offline_file *f, int fd, int out)
 	argv[argc++] = "pickup";
 	if (parent_opts->debug)
 		argv[argc++] = "-d";
-	if (log_getverbose())
-		argv[argc++] = "-v";
 	argv[argc++] = sock;
 	argv[argc] = NULL;
 	execve(parent_self_exe(), argv, envp);
@@ -373,6 +371,16 @@ offline_timeout(int fd, short ev, void *arg)
 	(void)kill(f->pid, SIGKILL);
 }
 
+/* Stopping: a pickup in flight is killed, its file stays for next time. */
+void
+parent_offline_shutdown(void)
+{
+	struct offline_file	*f;
+
+	TAILQ_FOREACH(f, &offline_run, entry)
+		(void)kill(f->pid, SIGKILL);
+}
+
 int
 parent_offline_reap(pid_t pid, int status)
 {
@@ -410,8 +418,10 @@ offline_done(struct offline_file *f, int status)
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_warnx("offline: file=\"%s\" uid=%u not enqueued "
-		    "(status %d), left in place until a reload", f->esc,
-		    (unsigned int)f->uid, status);
+		    "(%s %d), left in place until a reload", f->esc,
+		    (unsigned int)f->uid, WIFEXITED(status) ? "exit" :
+		    "signal", WIFEXITED(status) ? WEXITSTATUS(status) :
+		    WTERMSIG(status));
 		if (offline_nrefused < OFFLINE_MAX) {
 			offline_refused = xreallocarray(offline_refused,
 			    offline_nrefused + 1, sizeof(ino_t));

@@ -136,7 +136,7 @@ pickup_send(const struct enqbuf *file, int fd)
 		msg.buf = file->buf + off;
 		msg.len = file->len - off;
 		ret = enq_smtp_send(fd, sender.len ? sender.buf : "", &r,
-		    &msg, log_getverbose() > 1, "localhost");
+		    &msg, 0, "localhost");
 	}
 	enq_argv_free(av, ac);
 	enq_rcpts_free(&r);
