@@ -397,8 +397,8 @@ parent_offline_reap(pid_t pid, int status)
 	for (i = 0; f->out != -1 && i < 64; i++)	/* what is left */
 		offline_output(f->out, EV_READ, f);
 	offline_done(f, status);
+	offline_next();		/* f is off the lists already */
 	offline_free(f);
-	offline_next();
 	return (1);
 }
 
