@@ -142,8 +142,40 @@ pickup_confined_cleanup()
 	offline_cleanup_all
 }
 
+atf_test_case root_file cleanup
+root_file_head()
+{
+	atf_set descr "root's offline mail (cron) is picked up as root and" \
+	    "delivered; the file is removed"
+}
+root_file_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	inst_stop
+	printf 'Subject: from cron\n\nroot offline\n' |
+	    "$SENDMAIL" "$BOB" >"$T/sm.out" 2>&1 ||
+	    { cat "$T/sm.out" >&2; atf_fail "sendmail as root failed"; }
+	[ "$(count_files "$T/spool/offline")" -eq 1 ] ||
+	    atf_fail "root's message is not in offline/"
+	inst_start
+	maildir_one $BOB
+	assert_grep '^Subject: from cron$' "$MSG"
+	assert_grep '^Return-Path: <root@' "$MSG"
+	wait_log_count 'offline: file=.* uid=0 enqueued' 1 ||
+	    atf_fail "no log line for root's pickup"
+	[ "$(count_files "$T/spool/offline")" -eq 0 ] ||
+	    atf_fail "root's offline file was not removed"
+}
+root_file_cleanup()
+{
+	offline_cleanup_all
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case log_forgery
 	atf_add_test_case pickup_confined
+	atf_add_test_case root_file
 }
