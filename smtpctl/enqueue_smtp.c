@@ -31,7 +31,7 @@ struct enq_smtp {
 	FILE		*in;
 	int		 verbose;
 	int		 has_8bitmime;
-	const char	*fallback;		/* our name if no greeting */
+	const char	*fallback;		/* name if no greeting */
 	char		 myname[HOST_MAX];	/* from the greeting */
 	char		 reply[4096];
 };

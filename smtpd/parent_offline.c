@@ -44,7 +44,7 @@
 #include "util.h"
 
 #define OFFLINE_MAX		10000	/* files waiting at once */
-#define OFFLINE_TIMEOUT		60	/* seconds for one re-injection */
+#define OFFLINE_TIMEOUT		60	/* seconds for one pickup */
 #define OFFLINE_RESCAN		60	/* seconds between scans */
 #define OFFLINE_PARALLEL	8	/* pickups at once, one per owner */
 #define OFFLINE_LOG_LINES	8	/* a pickup's stderr lines logged */
@@ -410,7 +410,7 @@ offline_done(struct offline_file *f, int status)
 	char		 path[PATH_MAX];
 
 	if (f->killed)
-		return;		/* logged, tried again at the next scan */
+		return;		/* logged; tried at the next scan */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EX_TEMPFAIL) {
 		log_info("offline: file=\"%s\" uid=%u not enqueued now, "
 		    "retried later", f->esc, (unsigned int)f->uid);

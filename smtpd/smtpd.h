@@ -68,7 +68,7 @@
 #define DEFAULT_MAX_SESSIONS	1000	/* concurrent sessions */
 /* issue 11: local submission has its own slots; TCP clients a share each */
 #define DEFAULT_MAX_SESS_LOCAL	100	/* enqueue socket sessions */
-#define DEFAULT_MAX_SESS_ADDR	50	/* TCP sessions per client address */
+#define DEFAULT_MAX_SESS_ADDR	50	/* TCP sessions per address */
 #define DEFAULT_TIMEOUT		300	/* seconds, RFC 5321 4.5.3.2 */
 #define DEFAULT_QUEUE_TTL	(4 * 24 * 3600)
 #define DEFAULT_RETRY_MIN	30	/* first local retry, seconds */
@@ -183,8 +183,8 @@ struct smtpd_config {
 	size_t			 max_cmds;
 	size_t			 max_errors;
 	size_t			 max_sessions;
-	size_t			 max_sessions_local;	/* enqueue socket */
-	size_t			 max_sessions_addr;	/* per TCP client */
+	size_t			 max_sessions_local;	/* socket */
+	size_t			 max_sessions_addr;	/* per address */
 	time_t			 timeout;
 	time_t			 queue_ttl;
 	time_t			 retry_min;

@@ -477,12 +477,12 @@ ATF_TC_BODY(offline_envelope, tc)
 		{ "-f <al@h> -- bob@x", 1, "al@h", 1 },
 		{ "-f <> -- bob@x \"o\\x20d\"@x", 1, "", 2 },
 		{ "-f <al@h> -- bob@x bob@x", 1, "al@h", 1 },
-		{ "-f <al@h> --", 0, NULL, 0 },			/* no rcpt */
+		{ "-f <al@h> --", 0, NULL, 0 },		/* no rcpt */
 		{ "-f al@h -- bob@x", 0, NULL, 0 },		/* no <> */
 		{ "-f <a\\x20l@h> -- bob@x", 0, NULL, 0 },	/* blank */
 		{ "-f <a<l@h> -- bob@x", 0, NULL, 0 },
 		{ "-f <al@h> bob@x", 0, NULL, 0 },		/* no -- */
-		{ "-S <al@h> -- bob@x", 0, NULL, 0 },		/* not -f */
+		{ "-S <al@h> -- bob@x", 0, NULL, 0 },	/* not -f */
 		{ "-f <al@h> -- -t", 1, "al@h", 1 },		/* data */
 		{ "-f <al@h> -- bob\\x0a@x", 0, NULL, 0 },	/* control */
 		{ "-f <al@h> -- @x", 0, NULL, 0 },

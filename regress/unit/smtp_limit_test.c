@@ -50,7 +50,8 @@ limits(size_t tcp, size_t local, size_t peraddr)
 ATF_TC_WITHOUT_HEAD(local_apart);
 ATF_TC_BODY(local_apart, tc)
 {
-	struct sockaddr_storage	 a = addr("192.0.2.1"), b = addr("192.0.2.2");
+	struct sockaddr_storage	 a = addr("192.0.2.1");
+	struct sockaddr_storage	 b = addr("192.0.2.2");
 	struct sockaddr_storage	 l = addr(NULL);
 
 	limits(2, 1, 10);
@@ -72,7 +73,8 @@ ATF_TC_BODY(local_apart, tc)
 ATF_TC_WITHOUT_HEAD(per_address);
 ATF_TC_BODY(per_address, tc)
 {
-	struct sockaddr_storage	 a = addr("127.0.0.1"), b = addr("127.0.0.2");
+	struct sockaddr_storage	 a = addr("127.0.0.1");
+	struct sockaddr_storage	 b = addr("127.0.0.2");
 	struct sockaddr_storage	 m = addr("::ffff:127.0.0.1");
 	struct sockaddr_storage	 v6 = addr("2001:db8::1");
 	int			 i;
