@@ -34,6 +34,8 @@ O	 = $(B)/obj
 LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c lka/*.c queue/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/parse.o
 SMTPD_OBJS   := $(O)/smtpd/main.o
+# the offline pickup (smtpd -x pickup) speaks sendmail's SMTP client
+SMTPD_OBJS   += $(O)/smtpctl/enqueue_msg.o $(O)/smtpctl/enqueue_smtp.o
 SMTPCTL_SRCS := $(wildcard smtpctl/*.c)
 SMTPCTL_OBJS := $(patsubst %.c,$(O)/%.o,$(SMTPCTL_SRCS))
 UNIT_SRCS := $(wildcard regress/unit/*_test.c)

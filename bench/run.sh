@@ -39,7 +39,7 @@ cat > "$T/smtpd.conf" <<CONF
 hostname bench.test
 queue path "$T/spool"
 rundir "$T/run"
-smtp limit max-sessions 2000
+smtp limit max-sessions 2000 max-sessions-per-address 2000
 listen on 127.0.0.1 port $port
 action "md" maildir "~/Maildir"
 match from any for local action "md"

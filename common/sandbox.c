@@ -344,7 +344,9 @@ static const struct sandbox_prof {
 	[SANDBOX_AGENT] = { "agent",
 	    SB_STDIO | SB_RPATH | SB_WPATH | SB_CPATH | SB_FATTR | SB_FLOCK |
 	    SB_INET | SB_UNIX | SB_GETPW },
-	[SANDBOX_AGENT_MDA] = { "agent-mda", 0 }
+	[SANDBOX_AGENT_MDA] = { "agent-mda", 0 },
+	/* offline pickup: its file and socket are open, it only talks */
+	[SANDBOX_PICKUP] = { "pickup", SB_STDIO }
 };
 
 #define SB_MAXNR	512	/* above every x86_64/aarch64 syscall */

@@ -24,7 +24,8 @@ enum sandbox_profile {
 	SANDBOX_QUEUE,
 	SANDBOX_SMTP,
 	SANDBOX_AGENT,
-	SANDBOX_AGENT_MDA
+	SANDBOX_AGENT_MDA,
+	SANDBOX_PICKUP		/* offline pickup: stdio only */
 };
 
 /* Set by the daemon at -vv: trap instead of kill and name the syscall. */

@@ -7,17 +7,18 @@
  *	through the daemon's enqueue socket, like any SMTP client; the
  *	daemon learns the caller's uid from SO_PEERCRED and records it in
  *	Received:, so that -f (allowed for every user, as with Postfix)
- *	cannot hide who sent a message.  When the daemon is down the
- *	message goes to the offline spool, a mode 1733 directory where a
- *	user can create files but not list or read others'; the daemon
- *	re-injects each file at start-up by running "smtpctl sendmail -S"
- *	as the file's owner, and -S refuses a file the caller does not own.
+ *	cannot hide who sent a message.  When the daemon is down or cannot
+ *	take the message now (any 4xx, connection lost), the message goes
+ *	to the offline spool, a mode 1733 directory where a user can create
+ *	files but not list or read others'; the daemon re-injects each file
+ *	as the file's owner (smtpd/parent_offline.c, smtpd/pickup.c).  -S
+ *	(an administrator's re-injection by hand) refuses a file the caller
+ *	does not own.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,6 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,6 @@
 #include "util.h"
 
 #define MSG_MAX		(1024UL * 1024 * 1024)	/* what we hold in memory */
-#define SMTP_TIMEOUT	300			/* seconds, per reply */
 #define CHUNK		65536
 
 enum enq_mode {
@@ -61,15 +60,6 @@ struct enq_opts {
 	int		 nrcpts;
 };
 
-struct enq_smtp {
-	int		 fd;
-	FILE		*in;
-	int		 verbose;
-	int		 has_8bitmime;
-	char		 myname[HOST_MAX];	/* from the greeting */
-	char		 reply[4096];
-};
-
 static int	enq_getopt(int, char **, struct enq_opts *);
 static char	*enq_optarg(int, char **, int *, int *);
 static void	enq_setopt(struct enq_opts *, char, char *);
@@ -82,15 +72,6 @@ static int	enq_sender(const char *, const char *, const char *,
 		    struct enqbuf *);
 static int	enq_deliver(const char *, const struct enq_rcpts *,
 		    const struct enqbuf *, int, int);
-static int	enq_reply(struct enq_smtp *);
-static int	enq_cmd(struct enq_smtp *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
-static int	enq_status(struct enq_smtp *, int, int, const char *);
-static int	enq_rcpt(struct enq_smtp *, const struct enq_rcpts *);
-static void	enq_myname(struct enq_smtp *);
-static int	enq_transaction(struct enq_smtp *, const char *,
-		    const struct enq_rcpts *, const struct enqbuf *);
-static int	enq_data(struct enq_smtp *, const struct enqbuf *);
 static int	enq_relay(void);
 static int	enq_offline_write(const char *, const struct enq_rcpts *,
 		    const struct enqbuf *);
@@ -447,17 +428,17 @@ enq_submit(const struct enq_opts *o)
 }
 
 /*
- * Hand the canonical message to the daemon.  If its socket cannot be
- * reached, write it to the offline spool (offline_ok) or fail.
+ * Hand the canonical message to the daemon.  If it cannot take it now
+ * (socket unreachable, any 4xx, connection lost mid-transaction), keep
+ * it in the offline spool when offline_ok: the daemon picks it up later.
+ * A permanent refusal (5xx) is the caller's to see.
  */
 static int
 enq_deliver(const char *sender, const struct enq_rcpts *r,
     const struct enqbuf *msg, int verbose, int offline_ok)
 {
-	struct enq_smtp	 s;
-	struct timeval	 tv;
-	char		 path[PATH_MAX];
-	int		 fd, ret;
+	char	 path[PATH_MAX];
+	int	 fd, ret;
 
 	if ((fd = smtpctl_connect(SMTPD_ENQUEUE_SOCK, path,
 	    sizeof(path))) == -1) {
@@ -472,211 +453,14 @@ enq_deliver(const char *sender, const struct enq_rcpts *r,
 		    "queued offline\n");
 		return (EX_OK);
 	}
-	memset(&tv, 0, sizeof(tv));
-	tv.tv_sec = SMTP_TIMEOUT;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	memset(&s, 0, sizeof(s));
-	s.fd = fd;
-	s.verbose = verbose;
-	if ((s.in = fdopen(fd, "r")) == NULL) {
-		fprintf(stderr, "sendmail: fdopen: %s\n", strerror(errno));
-		close(fd);
-		return (EX_OSERR);
-	}
-	ret = enq_transaction(&s, sender, r, msg);
-	fclose(s.in);
-	return (ret);
-}
-
-/* Read one reply, possibly multi-line; returns its code, -1 if broken. */
-static int
-enq_reply(struct enq_smtp *s)
-{
-	char	 line[1024];
-	size_t	 len;
-	int	 code = -1, more = 1;
-
-	s->reply[0] = '\0';
-	while (more) {
-		if (fgets(line, sizeof(line), s->in) == NULL)
-			return (-1);
-		len = strcspn(line, "\r\n");
-		if (line[len] == '\0') {	/* overlong: drop the rest */
-			while (fgets(line + len, sizeof(line) - len,
-			    s->in) != NULL &&
-			    strchr(line + len, '\n') == NULL)
-				;
-		}
-		line[len] = '\0';
-		if (s->verbose)
-			fprintf(stderr, "<<< %s\n", line);
-		if (len < 3 || line[0] < '2' || line[0] > '5' ||
-		    line[1] < '0' || line[1] > '9' ||
-		    line[2] < '0' || line[2] > '9' ||
-		    (line[3] != '\0' && line[3] != ' ' && line[3] != '-'))
-			return (-1);
-		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
-		    (line[2] - '0');
-		more = (line[3] == '-');
-		if (len > 3 && strcasecmp(line + 4, "8BITMIME") == 0)
-			s->has_8bitmime = 1;
-		if (s->reply[0])
-			(void)strlcat(s->reply, "\n", sizeof(s->reply));
-		(void)strlcat(s->reply, line, sizeof(s->reply));
-	}
-	return (code);
-}
-
-static int
-enq_cmd(struct enq_smtp *s, const char *fmt, ...)
-{
-	char	 buf[MAILADDR_MAX + HOST_MAX + 128];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 2)
-		return (-1);
-	if (s->verbose)
-		fprintf(stderr, ">>> %s\n", buf);
-	buf[n] = '\r';
-	buf[n + 1] = '\n';
-	if (write_full(s->fd, buf, (size_t)n + 2) == -1)
-		return (-1);
-	return (enq_reply(s));
-}
-
-/*
- * A failed step: show the server's reply and map it to sysexits(3) as
- * Postfix's sendmail does.  Returns the exit status.
- */
-static int
-enq_status(struct enq_smtp *s, int code, int rcpt, const char *what)
-{
-	if (code < 0) {
-		fprintf(stderr, "sendmail: %s: connection to smtpd lost or "
-		    "garbled reply\n", what);
-		return (EX_TEMPFAIL);
-	}
-	fprintf(stderr, "sendmail: %s: %s\n", what, s->reply);
-	if (code != 421)
-		(void)enq_cmd(s, "QUIT");
-	if (code >= 400 && code < 500)
-		return (EX_TEMPFAIL);
-	if (rcpt && (code == 550 || code == 551 || code == 553))
-		return (EX_NOUSER);
-	if (code >= 500)
-		return (EX_DATAERR);
-	return (EX_PROTOCOL);
-}
-
-/*
- * The server's name, first word of its greeting: bare local parts given
- * as recipients ("mail bob") are qualified with it, so that they are
- * local to the daemon whatever its hostname says.  Else the mail name.
- */
-static void
-enq_myname(struct enq_smtp *s)
-{
-	size_t	 n;
-
-	n = strcspn(s->reply + 4, " \n");
-	if (strlen(s->reply) > 4 && n > 0 && n < sizeof(s->myname)) {
-		memcpy(s->myname, s->reply + 4, n);
-		s->myname[n] = '\0';
-		if (valid_domain_part(s->myname))
-			return;
-	}
-	(void)strlcpy(s->myname, enq_hostname(), sizeof(s->myname));
-}
-
-static int
-enq_rcpt(struct enq_smtp *s, const struct enq_rcpts *r)
-{
-	char	 what[MAILADDR_MAX + HOST_MAX + 16];
-	size_t	 i;
-	int	 code, qualify;
-
-	for (i = 0; i < r->n; i++) {
-		qualify = !enq_has_domain(r->v[i]);
-		code = enq_cmd(s, "RCPT TO:<%s%s%s>", r->v[i],
-		    qualify ? "@" : "", qualify ? s->myname : "");
-		if (code == 250 || code == 251)
-			continue;
-		(void)snprintf(what, sizeof(what), "RCPT TO:<%s%s%s>", r->v[i],
-		    qualify ? "@" : "", qualify ? s->myname : "");
-		return (enq_status(s, code, 1, what));
-	}
-	return (0);
-}
-
-static int
-enq_transaction(struct enq_smtp *s, const char *sender,
-    const struct enq_rcpts *r, const struct enqbuf *msg)
-{
-	size_t	 i;
-	int	 code, utf8, ret;
-
-	if ((code = enq_reply(s)) != 220)
-		return (enq_status(s, code, 0, "greeting"));
-	enq_myname(s);
-	if ((code = enq_cmd(s, "EHLO localhost")) != 250) {
-		if (code < 0 || code == 421)
-			return (enq_status(s, code, 0, "EHLO"));
-		if ((code = enq_cmd(s, "HELO localhost")) != 250)
-			return (enq_status(s, code, 0, "HELO"));
-	}
-	utf8 = enq_needs_utf8(sender);
-	for (i = 0; i < r->n; i++)
-		utf8 |= enq_needs_utf8(r->v[i]);
-	code = enq_cmd(s, "MAIL FROM:<%s>%s%s", sender,
-	    utf8 ? " SMTPUTF8" : "",
-	    (s->has_8bitmime && enq_needs_utf8(msg->buf)) ?
-	    " BODY=8BITMIME" : "");
-	if (code != 250)
-		return (enq_status(s, code, 0, "MAIL FROM"));
-	if ((ret = enq_rcpt(s, r)) != 0)
+	ret = enq_smtp_send(fd, sender, r, msg, verbose, enq_hostname());
+	if (ret != EX_TEMPFAIL || !offline_ok)
 		return (ret);
-	if ((code = enq_cmd(s, "DATA")) != 354)
-		return (enq_status(s, code, 0, "DATA"));
-	if ((code = enq_data(s, msg)) != 250)
-		return (enq_status(s, code, 0, "end of DATA"));
-	(void)enq_cmd(s, "QUIT");
+	if ((ret = enq_offline_write(sender, r, msg)) != 0)
+		return (ret);
+	fprintf(stderr, "sendmail: smtpd cannot take the message now; "
+	    "queued offline, it will be delivered later\n");
 	return (EX_OK);
-}
-
-/* The message as CRLF, dot-stuffed lines, then the final ".". */
-static int
-enq_data(struct enq_smtp *s, const struct enqbuf *msg)
-{
-	struct enq_conv	 c;
-	struct enqbuf	 out;
-	size_t		 off, n;
-	int		 ret = -1;
-
-	memset(&out, 0, sizeof(out));
-	enq_conv_init(&c, CONV_CRLF | CONV_STUFF);
-	for (off = 0; off < msg->len; off += n) {
-		n = msg->len - off > CHUNK ? CHUNK : msg->len - off;
-		enq_conv_feed(&c, msg->buf + off, n, &out);
-		if (write_full(s->fd, out.buf, out.len) == -1)
-			goto done;
-		enqbuf_reset(&out);
-	}
-	enq_conv_finish(&c, &out);
-	enqbuf_add(&out, ".\r\n", 3);
-	if (s->verbose)
-		fprintf(stderr, ">>> (%zu bytes of message)\n>>> .\n",
-		    msg->len);
-	if (write_full(s->fd, out.buf, out.len) == -1)
-		goto done;
-	ret = enq_reply(s);
-done:
-	enqbuf_free(&out);
-	return (ret);
 }
 
 /* -bs: the caller speaks SMTP; relay bytes both ways. */
@@ -751,9 +535,9 @@ enq_offline_write(const char *sender, const struct enq_rcpts *r,
 			break;
 	}
 	if (fd == -1) {
-		fprintf(stderr, "sendmail: smtpd is not running and the "
-		    "message cannot be queued offline: %s: %s\n", path,
-		    strerror(errno));
+		fprintf(stderr, "sendmail: smtpd cannot take the message "
+		    "and it cannot be queued offline either: %s: %s\n",
+		    path, strerror(errno));
 		return (EX_CANTCREAT);
 	}
 	memset(&line, 0, sizeof(line));

@@ -716,3 +716,33 @@ enq_offline_parse(const char *buf, size_t len, char ***argvp, int *argcp,
 	*msgoff = (size_t)(nl - buf) + 1;
 	return (0);
 }
+
+/*
+ * The envelope of an offline file, from the arguments recorded by
+ * enq_offline_format() and nothing else: "-f <sender> -- rcpt ...".
+ * The file is its owner's to write: treat it as data.  0, or -1.
+ */
+int
+enq_offline_envelope(char *const *av, int ac, struct enqbuf *sender,
+    struct enq_rcpts *r)
+{
+	const char	*s;
+	size_t		 len;
+	int		 i;
+
+	if (ac < 4 || strcmp(av[0], "-f") != 0 || strcmp(av[2], "--") != 0)
+		return (-1);
+	s = av[1];
+	len = strlen(s);
+	if (len < 2 || s[0] != '<' || s[len - 1] != '>')
+		return (-1);
+	s++;
+	len -= 2;
+	if (len > 0 && !addr_valid(s, len))
+		return (-1);
+	enqbuf_add(sender, s, len);
+	for (i = 3; i < ac; i++)
+		if (enq_rcpts_add(r, av[i], strlen(av[i]), NULL) == -1)
+			return (-1);
+	return (0);
+}

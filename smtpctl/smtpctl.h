@@ -80,6 +80,12 @@ int	 enq_needs_utf8(const char *);
 void	 enq_offline_format(const char *, const struct enq_rcpts *,
 	    const char *, size_t, struct enqbuf *);
 int	 enq_offline_parse(const char *, size_t, char ***, int *, size_t *);
+int	 enq_offline_envelope(char *const *, int, struct enqbuf *,
+	    struct enq_rcpts *);
+
+/* smtpctl/enqueue_smtp.c: also linked into smtpd (offline pickup). */
+int	 enq_smtp_send(int, const char *, const struct enq_rcpts *,
+	    const struct enqbuf *, int, const char *);
 
 /* smtpctl/enqueue.c */
 int	 enqueue_main(int, char **, int);
@@ -87,7 +93,7 @@ int	 enqueue_main(int, char **, int);
 /* smtpctl/aliases.c */
 int	 aliases_check(const char *, size_t *);
 
-/* smtpctl/showq.c: show queue / mailq output (issue 11, queue) */
+/* smtpctl/showq.c: show queue / mailq output */
 void	 showq_start(int);
 void	 showq_line(const char *);
 void	 showq_end(void);

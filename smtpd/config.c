@@ -46,6 +46,8 @@ config_new(void)
 	cfg->max_cmds = DEFAULT_MAX_CMDS;
 	cfg->max_errors = DEFAULT_MAX_ERRORS;
 	cfg->max_sessions = DEFAULT_MAX_SESSIONS;
+	cfg->max_sessions_local = DEFAULT_MAX_SESS_LOCAL;
+	cfg->max_sessions_addr = DEFAULT_MAX_SESS_ADDR;
 	cfg->timeout = DEFAULT_TIMEOUT;
 	cfg->queue_ttl = DEFAULT_QUEUE_TTL;
 	cfg->retry_min = DEFAULT_RETRY_MIN;
@@ -161,7 +163,6 @@ config_print_globals(FILE *fp, const struct smtpd_config *cfg)
 	fprintf(fp, "\nqueue ttl %s\n", duration_to_text(cfg->queue_ttl));
 	fprintf(fp, "queue retry min %s", duration_to_text(cfg->retry_min));
 	fprintf(fp, " max %s\n", duration_to_text(cfg->retry_max));
-	/* issue 11, queue */
 	if (cfg->queue_minfree.percent)
 		fprintf(fp, "queue min-free %llu%%\n",
 		    (unsigned long long)cfg->queue_minfree.value);
@@ -177,6 +178,9 @@ config_print_globals(FILE *fp, const struct smtpd_config *cfg)
 	    "max-errors %zu max-sessions %zu max-line-length %zu\n",
 	    cfg->max_rcpt, cfg->max_mails, cfg->max_cmds, cfg->max_errors,
 	    cfg->max_sessions, cfg->max_line);
+	fprintf(fp, "smtp limit max-sessions-local %zu "
+	    "max-sessions-per-address %zu\n", cfg->max_sessions_local,
+	    cfg->max_sessions_addr);
 	fprintf(fp, "smtp timeout %s\n", duration_to_text(cfg->timeout));
 	if (cfg->vrfy)
 		fputs("smtp vrfy\n", fp);

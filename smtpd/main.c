@@ -97,7 +97,8 @@ main(int argc, char *argv[])
 		/* NOTREACHED */
 	}
 
-	log_init(opts.debug, LOG_MAIL);
+	/* a pickup's stderr is a pipe the parent logs from, escaped */
+	log_init(opts.debug || strcmp(child, "pickup") == 0, LOG_MAIL);
 	log_setverbose(opts.verbose);
 	if (strcmp(child, "control") == 0)
 		control_main();
@@ -109,6 +110,8 @@ main(int argc, char *argv[])
 		smtp_main();
 	else if (strcmp(child, "agent") == 0)
 		agent_main(argc, argv);
+	else if (strcmp(child, "pickup") == 0)
+		pickup_main(argc, argv);
 	else
 		errx(1, "unknown process %s", child);
 	return (0);

@@ -450,6 +450,7 @@ parent_shutdown(int code)
 
 	shutting_down = 1;
 	parent_agent_shutdown();
+	parent_offline_shutdown();
 	for (i = 0; i < nitems(child_order); i++) {
 		struct parent_child *c = &children[child_order[i]];
 
@@ -518,6 +519,7 @@ parent_reload(char *err, size_t errlen)
 	for (i = 0; i < nitems(child_order); i++)
 		parent_send_config(&children[child_order[i]].peer, 1);
 	log_info("configuration reloaded from %s", parent_opts->conffile);
+	parent_offline_rescan();	/* and offline/ looked at again */
 	return (0);
 }
 

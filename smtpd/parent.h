@@ -44,6 +44,8 @@ int	parent_forward_open(const char *user, int *status);
 
 /* smtpd/parent_offline.c */
 void	parent_offline_start(void);
+void	parent_offline_rescan(void);
+void	parent_offline_shutdown(void);
 int	parent_offline_reap(pid_t, int status);
 
 #endif /* PARENT_H */

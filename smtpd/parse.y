@@ -115,10 +115,11 @@ static void	 parse_end(void);
 %token	ACTION ALIAS ALLOW ANY DOMAIN EXPANDONLY FILE_ FOR FORWARDONLY FROM
 %token	HOSTNAME INCLUDE LIMIT LISTEN LMTP LOCAL MAILDIR MAILFROM MATCH MAX
 %token	MAXCMDS MAXERRORS MAXLINE MAXMAILS MAXMSGSIZE MAXRCPT MAXSESSIONS MBOX
+%token	MAXSESSLOCAL MAXSESSADDR
 %token	MDA MIN ON PATH PIPE PORT QUEUE RCPTTO REJECT RETRY RUNDIR SMTP SMTPS
 %token	SOCKET SRC SUBMISSION TABLE TAG TIMEOUT TTL USER USERBASE VIRTUAL VRFY
 %token	ERROR
-%token	MINFREE MINFREEINODES	/* issue 11, queue */
+%token	MINFREE MINFREEINODES
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -462,6 +463,16 @@ limit		: MAXRCPT STRING	{
 			set_limit(G_MAXLINE, &ps->cfg->max_line, $2, 1000,
 			    1048576, $<lineno>1);
 		}
+		/* Local submission and per-client limits */
+		| MAXSESSLOCAL STRING	{
+			set_limit(G_MAXSESSLOCAL,
+			    &ps->cfg->max_sessions_local, $2, 1, 1000000,
+			    $<lineno>1);
+		}
+		| MAXSESSADDR STRING	{
+			set_limit(G_MAXSESSADDR, &ps->cfg->max_sessions_addr,
+			    $2, 1, 1000000, $<lineno>1);
+		}
 		;
 
 %%
@@ -473,6 +484,7 @@ static const char *gopt_names[G_COUNT] = {
 	"smtp limit max-commands", "smtp limit max-errors",
 	"smtp limit max-sessions", "smtp limit max-line-length",
 	"queue min-free", "queue min-free-inodes",
+	"smtp limit max-sessions-local", "smtp limit max-sessions-per-address",
 };
 
 /* Copy a value into a fixed field: -1 (reported) if empty or too long. */
@@ -620,7 +632,7 @@ set_path(enum gopt o, char *dst, size_t size, const char *s, int line)
 }
 
 /*
- * queue min-free SIZE|N% and queue min-free-inodes N|N% (issue 11): bytes
+ * queue min-free SIZE|N% and queue min-free-inodes N|N%: bytes
  * (K, M, G suffixes) or inodes, or a percentage of the filesystem; 0 turns
  * the check off.
  */
@@ -895,7 +907,7 @@ action_method(enum action_method m, const char *arg, int line)
 }
 
 /*
- * issue 11: a path or command that cannot work for any recipient is an
+ * A path or command that cannot work for any recipient is an
  * error here; one that fails only for some users is refused at RCPT
  * (lka/expand.c runs the same mda_mailbox_path()).
  */

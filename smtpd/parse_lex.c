@@ -141,6 +141,8 @@ static const struct keywords keywords[] = {
 	{ "max-message-size",	MAXMSGSIZE },
 	{ "max-rcpt",		MAXRCPT },
 	{ "max-sessions",	MAXSESSIONS },
+	{ "max-sessions-local",	MAXSESSLOCAL },
+	{ "max-sessions-per-address", MAXSESSADDR },
 	{ "mbox",		MBOX },
 	{ "mda",		MDA },
 	{ "min",		MIN },
@@ -885,18 +887,24 @@ hint_global(int first, int prev, size_t n)
 		case LIMIT:
 			return ("\"max-rcpt\", \"max-mails\", "
 			    "\"max-commands\", \"max-errors\", "
-			    "\"max-sessions\" or \"max-line-length\"");
+			    "\"max-sessions\", \"max-line-length\", "
+			    "\"max-sessions-local\" or "
+			    "\"max-sessions-per-address\"");
 		case MAXRCPT:
 		case MAXMAILS:
 		case MAXCMDS:
 		case MAXERRORS:
 		case MAXSESSIONS:
 		case MAXLINE:
+		case MAXSESSLOCAL:
+		case MAXSESSADDR:
 			return ("a number");
 		}
 		return (second == LIMIT ? "\"max-rcpt\", \"max-mails\", "
 		    "\"max-commands\", \"max-errors\", \"max-sessions\", "
-		    "\"max-line-length\" or end of line" : "end of line");
+		    "\"max-line-length\", \"max-sessions-local\", "
+		    "\"max-sessions-per-address\" or end of line" :
+		    "end of line");
 	}
 	return (NULL);
 }

@@ -233,6 +233,7 @@ smtp_accept(int fd, short ev, void *arg)
 	struct sockaddr_storage	 ss;
 	struct listener		 gone;
 	struct timeval		 tv = { SMTP_ACCEPT_BACKOFF, 0 };
+	const char		*reply;
 	socklen_t		 len = sizeof(ss);
 	int			 s;
 
@@ -261,11 +262,8 @@ smtp_accept(int fd, short ev, void *arg)
 		smtp_refuse(s, "421 4.3.2 Service paused, try again later\r\n");
 		return;
 	}
-	if (smtp_stats.active >= env->max_sessions) {
-		log_warnx("smtp: max-sessions %zu reached, refusing a "
-		    "connection", env->max_sessions);
-		smtp_refuse(s, "421 4.3.2 Too many sessions, try again "
-		    "later\r\n");
+	if ((reply = smtp_limit_admit(&ss)) != NULL) {
+		smtp_refuse(s, reply);
 		return;
 	}
 	smtp_session_accept(s, &ss, l);

@@ -177,7 +177,7 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 	}
 	smtp_body_flush(s);
 	*size = b->written;
-	/* issue 11: a full or failing spool is 452 4.3.1 (RFC 3463) */
+	/* A full or failing spool is 452 4.3.1 (RFC 3463) */
 	if (b->werrno == ENOSPC || b->werrno == EDQUOT || b->werrno == EIO)
 		return ("452 4.3.1 Insufficient system storage");
 	if (b->werrno)

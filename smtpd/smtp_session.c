@@ -800,6 +800,7 @@ smtp_session_free(struct smtp_session *s)
 	smtp_session_txn_reset(s, 1);
 	io_free(s->io);
 	RB_REMOVE(smtp_tree, &smtp_sessions, s);
+	smtp_limit_release(&s->ss);
 	smtp_stats.active--;
 	free(s);
 }

@@ -138,6 +138,10 @@ void			 smtp_session_rcpt_result(const struct rcpt_reply *,
 			    int);
 const char		*smtp_session_proto(const struct smtp_session *);
 
+/* smtp_limit.c */
+const char	*smtp_limit_admit(const struct sockaddr_storage *);
+void		 smtp_limit_release(const struct sockaddr_storage *);
+
 /* smtp_data.c */
 void		 smtp_body_start(struct smtp_session *, int);
 size_t		 smtp_body_feed(struct smtp_session *, const char *,

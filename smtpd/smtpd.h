@@ -66,9 +66,12 @@
 #define DEFAULT_MAX_CMDS	10000	/* commands per session */
 #define DEFAULT_MAX_ERRORS	10	/* bad commands before disconnect */
 #define DEFAULT_MAX_SESSIONS	1000	/* concurrent sessions */
+/* Local submission has its own slots; each TCP client a share */
+#define DEFAULT_MAX_SESS_LOCAL	100	/* enqueue socket sessions */
+#define DEFAULT_MAX_SESS_ADDR	50	/* TCP sessions per address */
 #define DEFAULT_TIMEOUT		300	/* seconds, RFC 5321 4.5.3.2 */
 #define DEFAULT_QUEUE_TTL	(4 * 24 * 3600)
-/* issue 11, queue: free space and inodes kept on the spool */
+/* Free space and inodes kept on the spool */
 #define DEFAULT_MINFREE		(100UL * 1024 * 1024)
 #define DEFAULT_MINFREE_INODES	1000
 #define DEFAULT_RETRY_MIN	30	/* first local retry, seconds */
@@ -172,7 +175,7 @@ TAILQ_HEAD(listenerlist, listener);
 TAILQ_HEAD(actionlist, action);
 TAILQ_HEAD(rulelist, rule);
 
-/* issue 11, queue: a min-free threshold, absolute or a percentage */
+/* A min-free threshold, absolute or a percentage */
 struct minfree {
 	uint64_t		 value;
 	int			 percent;	/* value is 0..99 % */
@@ -189,12 +192,14 @@ struct smtpd_config {
 	size_t			 max_cmds;
 	size_t			 max_errors;
 	size_t			 max_sessions;
+	size_t			 max_sessions_local;	/* socket */
+	size_t			 max_sessions_addr;	/* per address */
 	time_t			 timeout;
 	time_t			 queue_ttl;
 	time_t			 retry_min;
 	time_t			 retry_max;
 	int			 vrfy;		/* VRFY answers (off) */
-	/* issue 11, queue: free space kept on the spool (queue_space.c) */
+	/* Free space kept on the spool (queue_space.c) */
 	struct minfree		 queue_minfree;		/* bytes */
 	struct minfree		 queue_minfree_inodes;
 	struct tablelist	 tables;
@@ -235,7 +240,7 @@ struct mailaddr {
 #define EF_SMTPUTF8		0x0008
 #define EF_8BITMIME		0x0010
 #define EF_ESMTP		0x0020
-/* issue 11, queue: undeliverable bounces go to postmaster, then are held */
+/* Undeliverable bounces go to postmaster, then are held */
 #define EF_POSTMASTER		0x0040	/* to postmaster: never bounced */
 #define EF_HELD			0x0080	/* held: its failure reaches no one */
 
@@ -455,6 +460,7 @@ void	lka_main(void);
 void	queue_main(void);
 void	smtp_main(void);
 void	agent_main(int, char **);
+void	pickup_main(int, char **) __attribute__((__noreturn__));
 
 /*
  * Common child bootstrap (smtpd/child.c).  The parent's channel is fd 3.

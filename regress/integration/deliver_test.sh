@@ -1,5 +1,5 @@
 #! /usr/bin/env atf-sh
-# Local delivery (issue 11): mail to root, relative mailbox paths, paths
+# Local delivery: mail to root, relative mailbox paths, paths
 # that fail for one user refused at RCPT, and a full disk that leaves the
 # message queued, never bounced or half-written.
 

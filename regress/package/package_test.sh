@@ -280,10 +280,6 @@ mail_to_root_body()
 	need_mailx
 	ensure_running
 	need_user $SENDER
-	# Mail to root with no alias: implemented on branch i11-deliver; the
-	# lead removes this line when merging.
-	atf_expect_fail "mail to root without an alias is refused until" \
-	    "i11-deliver is merged"
 	new_token root
 	mail_as $SENDER root
 	poll_until "$WAIT" grep -q "^$TOKEN\$" /var/mail/root 2>/dev/null ||
@@ -300,9 +296,6 @@ mailq_as_user_body()
 	need_installed
 	ensure_running
 	need_user $SENDER
-	# mailq for every user: implemented on branch i11-queue; the lead
-	# removes this line when merging.
-	atf_expect_fail "mailq needs root until i11-queue is merged"
 	su $SENDER -s /bin/sh -c 'cd / && timeout 30 mailq' >mailq.out 2>&1 ||
 	    { cat mailq.out >&2; atf_fail "mailq as $SENDER failed"; }
 	cat mailq.out

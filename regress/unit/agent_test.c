@@ -327,7 +327,7 @@ ATF_TC_BODY(mbox_template, tc)
 	ATF_CHECK_EQ(agent_mbox_deliver(&d, fd, &rep), ST_OK);
 	ATF_CHECK(stat(abspath("bob.mbox"), &sb) == 0 && sb.st_size > 0);
 
-	/* a relative path is under the home directory (issue 11) */
+	/* a relative path is under the home directory */
 	strlcpy(d.arg, "bob.mbox", sizeof(d.arg));
 	ATF_CHECK_EQ(agent_mbox_deliver(&d, fd, &rep), ST_OK);
 	ATF_CHECK(stat(abspath("home/bob.mbox"), &sb) == 0 && sb.st_size > 0);
@@ -339,7 +339,7 @@ ATF_TC_BODY(mbox_template, tc)
 }
 
 /*
- * Root's mailbox (issue 11): appended to only if it is root:mail with one
+ * Root's mailbox: appended to only if it is root:mail with one
  * link, never created by the agent (the parent makes it).
  */
 ATF_TC_WITHOUT_HEAD(mbox_root);
@@ -576,7 +576,7 @@ ATF_TC_BODY(maildir_template, tc)
 	ATF_CHECK_EQ(agent_maildir_deliver(&d, fd, &rep), ST_PERMFAIL);
 	ATF_CHECK_STREQ(rep.errorline,
 	    "550 5.3.5 maildir path cannot be expanded for this user");
-	/* relative: under the home directory (issue 11) */
+	/* relative: under the home directory */
 	strlcpy(d.arg, "Maildir/", sizeof(d.arg));
 	ATF_CHECK_EQ(agent_maildir_deliver(&d, fd, &rep), ST_OK);
 	ATF_CHECK_EQ(count_dir(abspath("home/Maildir/new"), NULL, 0), 1);

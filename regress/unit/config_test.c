@@ -38,6 +38,8 @@
 	"smtp max-message-size 35M\n"					\
 	"smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "	\
 	"max-errors 10 max-sessions 1000 max-line-length 4096\n"	\
+	"smtp limit max-sessions-local 100 "				\
+	"max-sessions-per-address 50\n"					\
 	"smtp timeout 5m\n"
 #define HDR	GLOBALS("mx.example.com")
 #define HOST	"hostname mx.example.com\n"
@@ -86,6 +88,7 @@ static const struct good goods[] = {
 	  "smtp limit max-rcpt 50 max-mails 5\n"
 	  "smtp limit max-commands 100 max-errors 3 max-sessions 20 "
 	  "max-line-length 2000\n"
+	  "smtp limit max-sessions-per-address 7 max-sessions-local 3\n"
 	  "smtp timeout 90\n"
 	  "smtp vrfy\n",
 	  "hostname \"mx.example.com\"\n"
@@ -98,10 +101,11 @@ static const struct good goods[] = {
 	  "smtp max-message-size 2M\n"
 	  "smtp limit max-rcpt 50 max-mails 5 max-commands 100 "
 	  "max-errors 3 max-sessions 20 max-line-length 2000\n"
+	  "smtp limit max-sessions-local 3 max-sessions-per-address 7\n"
 	  "smtp timeout 90s\n"
 	  "smtp vrfy\n"
 	  "listen on socket\n", NULL },
-	/* issue 11, queue: free space on the spool */
+	/* Free space on the spool */
 	{ "minfree", HOST
 	  "queue min-free 2048K\n"
 	  "queue min-free-inodes 5%\n",
@@ -372,8 +376,15 @@ static const struct bad bads[] = {
 	  ", \"limit\", \"timeout\" or \"vrfy\" after \"smtp\", got "
 	  "\"foo\"\n" },
 	{ "smtp limit\n", CONF ":1: syntax error: expected \"max-rcpt\", "
-	  "\"max-mails\", \"max-commands\", \"max-errors\", \"max-sessions\" "
-	  "or \"max-line-length\" after \"limit\", got end of line\n" },
+	  "\"max-mails\", \"max-commands\", \"max-errors\", \"max-sessions\", "
+	  "\"max-line-length\", \"max-sessions-local\" or "
+	  "\"max-sessions-per-address\" after \"limit\", got end of line\n" },
+	{ "smtp limit max-sessions-local 0\n", CONF ":1: invalid value \"0\" "
+	  "for \"smtp limit max-sessions-local\": expected a number from 1 "
+	  "to 1000000\n" },
+	{ "smtp limit max-sessions-per-address 1 "
+	  "max-sessions-per-address 2\n", CONF ":1: \"smtp limit "
+	  "max-sessions-per-address\" given twice (first at line 1)\n" },
 	{ "queue retry\n", CONF ":1: syntax error: expected \"min\" or "
 	  "\"max\" after \"retry\", got end of line\n" },
 	{ "queue\n", CONF ":1: syntax error: expected \"path\", \"ttl\" or "
@@ -445,7 +456,6 @@ static const struct bad bads[] = {
 	  "max-rcpt\" given twice (first at line 1)\n" },
 	{ "smtp max-message-size 35Q\n", CONF ":1: invalid size \"35Q\": "
 	  "expected a number with an optional K, M or G suffix\n" },
-	/* issue 11, queue */
 	{ "queue min-free 100%\n", CONF ":1: invalid value \"100%\" for "
 	  "\"queue min-free\": expected a size with an optional K, M or G "
 	  "suffix or a percentage from 0% to 99%\n" },
@@ -506,7 +516,7 @@ static const struct bad bads[] = {
 	{ "action \"\" mbox\n", CONF ":1: action name must not be empty\n" },
 	{ "action a lmtp \"\"\nmatch action a\n", CONF ":1: lmtp destination "
 	  "must not be empty\n" },
-	/* issue 11: settings that cannot work for any recipient */
+	/* Settings that cannot work for any recipient */
 	{ "\naction a maildir \"/srv/%{nope}/x\"\nmatch action a\n", CONF
 	  ":2: maildir path \"/srv/%{nope}/x\" cannot be expanded (unknown "
 	  "%{...} variable or modifier, bad slice, or empty)\n" },
@@ -759,6 +769,8 @@ ATF_TC_BODY(defaults, tc)
 	ATF_CHECK_EQ(DEFAULT_MAX_CMDS, cfg->max_cmds);
 	ATF_CHECK_EQ(DEFAULT_MAX_ERRORS, cfg->max_errors);
 	ATF_CHECK_EQ(DEFAULT_MAX_SESSIONS, cfg->max_sessions);
+	ATF_CHECK_EQ(DEFAULT_MAX_SESS_LOCAL, cfg->max_sessions_local);
+	ATF_CHECK_EQ(DEFAULT_MAX_SESS_ADDR, cfg->max_sessions_addr);
 	ATF_CHECK_EQ(DEFAULT_TIMEOUT, cfg->timeout);
 	ATF_CHECK_EQ(DEFAULT_QUEUE_TTL, cfg->queue_ttl);
 	ATF_CHECK_EQ(DEFAULT_RETRY_MIN, cfg->retry_min);

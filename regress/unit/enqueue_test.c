@@ -464,6 +464,55 @@ ATF_TC_BODY(offline_roundtrip, tc)
 	enqbuf_free(&back);
 }
 
+/* The offline pickup takes only the envelope enq_offline_format writes. */
+ATF_TC_WITHOUT_HEAD(offline_envelope);
+ATF_TC_BODY(offline_envelope, tc)
+{
+	static const struct {
+		const char	*line;		/* escaped arguments */
+		int		 ok;
+		const char	*sender;
+		size_t		 nrcpt;
+	} cases[] = {
+		{ "-f <al@h> -- bob@x", 1, "al@h", 1 },
+		{ "-f <> -- bob@x \"o\\x20d\"@x", 1, "", 2 },
+		{ "-f <al@h> -- bob@x bob@x", 1, "al@h", 1 },
+		{ "-f <al@h> --", 0, NULL, 0 },		/* no rcpt */
+		{ "-f al@h -- bob@x", 0, NULL, 0 },		/* no <> */
+		{ "-f <a\\x20l@h> -- bob@x", 0, NULL, 0 },	/* blank */
+		{ "-f <a<l@h> -- bob@x", 0, NULL, 0 },
+		{ "-f <al@h> bob@x", 0, NULL, 0 },		/* no -- */
+		{ "-S <al@h> -- bob@x", 0, NULL, 0 },	/* not -f */
+		{ "-f <al@h> -- -t", 1, "al@h", 1 },		/* data */
+		{ "-f <al@h> -- bob\\x0a@x", 0, NULL, 0 },	/* control */
+		{ "-f <al@h> -- @x", 0, NULL, 0 },
+	};
+	struct enq_rcpts	 r;
+	struct enqbuf		 sender;
+	char			**av;
+	size_t			 i;
+	int			 ac, ret;
+
+	for (i = 0; i < nitems(cases); i++) {
+		memset(&r, 0, sizeof(r));
+		memset(&sender, 0, sizeof(sender));
+		ATF_REQUIRE_EQ_MSG(enq_argv_parse(cases[i].line,
+		    strlen(cases[i].line), &av, &ac), 0, "%s", cases[i].line);
+		ret = enq_offline_envelope(av, ac, &sender, &r);
+		ATF_CHECK_EQ_MSG(ret, cases[i].ok ? 0 : -1, "%s",
+		    cases[i].line);
+		if (ret == 0 && cases[i].ok) {
+			ATF_CHECK_STREQ_MSG(sender.buf ? sender.buf : "",
+			    cases[i].sender, "%s", cases[i].line);
+			ATF_CHECK_EQ_MSG(r.n, cases[i].nrcpt, "%s",
+			    cases[i].line);
+		}
+		enq_argv_free(av, ac);
+		enq_rcpts_free(&r);
+		enqbuf_free(&sender);
+	}
+}
+
 /* aliases_check() on a file written from text. */
 static int
 aliases_run(const char *text, size_t *count)
@@ -514,6 +563,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, argv_roundtrip);
 	ATF_TP_ADD_TC(tp, argv_malformed);
 	ATF_TP_ADD_TC(tp, offline_roundtrip);
+	ATF_TP_ADD_TC(tp, offline_envelope);
 	ATF_TP_ADD_TC(tp, aliases);
 	return (atf_no_error());
 }

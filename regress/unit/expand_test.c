@@ -761,7 +761,7 @@ ATF_TC_BODY(vrfy, tc)
 }
 
 /*
- * issue 11: what the delivery would refuse for one user is refused at
+ * What the delivery would refuse for one user is refused at
  * RCPT; root's .forward commands never run as root.
  */
 ATF_TC_WITHOUT_HEAD(rcpt_mailbox_check);

@@ -285,7 +285,7 @@ struct path_case {
 	const char	*want;		/* NULL: must fail */
 };
 
-/* issue 11: relative paths are under the home directory. */
+/* Relative paths are under the home directory. */
 ATF_TC_WITHOUT_HEAD(mailbox_path);
 ATF_TC_BODY(mailbox_path, tc)
 {

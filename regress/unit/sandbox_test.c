@@ -74,6 +74,7 @@ static void	ops_unix(struct env *);
 static void	ops_inet(struct env *);
 static void	ops_client(struct env *);
 static void	ops_files(struct env *);
+static void	ops_pickup(struct env *);
 static void	ops_getpw(void);
 static void	ops_rpath(void);
 static void	do_allowed(struct env *, enum sandbox_profile);
@@ -441,6 +442,22 @@ ops_client(struct env *e)
 	close(s);
 }
 
+/* The offline pickup: an SMTP client on a unix socket, through stdio. */
+static void
+ops_pickup(struct env *e)
+{
+	struct timeval	 tv = { 5, 0 };
+	FILE		*fp;
+	int		 s;
+
+	CHK((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1);
+	CHK(connect(s, (struct sockaddr *)&e->sun, sizeof(e->sun)) == 0);
+	CHK(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+	CHK((fp = fdopen(s, "r")) != NULL);
+	CHK(write(s, "EHLO x\r\n", 8) == 8);
+	CHK(fclose(fp) == 0);
+}
+
 /* Queue-style file handling in the scratch directory. */
 static void
 ops_files(struct env *e)
@@ -538,6 +555,9 @@ do_allowed(struct env *e, enum sandbox_profile p)
 		ops_getpw();
 		ops_client(e);
 		break;
+	case SANDBOX_PICKUP:
+		ops_pickup(e);
+		break;
 	default:
 		child_fail(__LINE__, "profile");
 	}
@@ -630,6 +650,7 @@ PROFILE_TCS(lka, SANDBOX_LKA, 1)
 PROFILE_TCS(queue, SANDBOX_QUEUE, 0)
 PROFILE_TCS(smtp, SANDBOX_SMTP, 1)
 PROFILE_TCS(agent, SANDBOX_AGENT, 1)
+PROFILE_TCS(pickup, SANDBOX_PICKUP, 1)
 
 /* rpath without wpath: opening for writing is fatal. */
 ATF_TC_WITHOUT_HEAD(lka_write);
@@ -644,6 +665,7 @@ ATF_TC_BODY(smtp_open, tc)
 {
 	expect_sigsys(run(do_open, SANDBOX_SMTP, 0, NULL));
 	expect_sigsys(run(do_open, SANDBOX_CONTROL, 0, NULL));
+	expect_sigsys(run(do_open, SANDBOX_PICKUP, 0, NULL));
 }
 
 ATF_TC_WITHOUT_HEAD(agent_mda);
@@ -847,6 +869,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, agent_violate);
 	ATF_TP_ADD_TC(tp, agent_fork);
 	ATF_TP_ADD_TC(tp, agent_mda);
+	ATF_TP_ADD_TC(tp, pickup_allowed);
+	ATF_TP_ADD_TC(tp, pickup_violate);
+	ATF_TP_ADD_TC(tp, pickup_fork);
 	ATF_TP_ADD_TC(tp, debug_trap);
 	ATF_TP_ADD_TC(tp, privsep_drop_chroot);
 	ATF_TP_ADD_TC(tp, privsep_drop_ids_groups);
