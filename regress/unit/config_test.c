@@ -119,6 +119,7 @@ static const struct good goods[] = {
 	  "smtp max-message-size 35M\n"
 	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
 	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp limit max-sessions-local 100 max-sessions-per-address 50\n"
 	  "smtp timeout 5m\n"
 	  "listen on socket\n", NULL },
 	{ "minfree_off", HOST
@@ -134,6 +135,7 @@ static const struct good goods[] = {
 	  "smtp max-message-size 35M\n"
 	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
 	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp limit max-sessions-local 100 max-sessions-per-address 50\n"
 	  "smtp timeout 5m\n"
 	  "listen on socket\n", NULL },
 	{ "minfree_pct", HOST "queue min-free 10%\n",
@@ -147,6 +149,7 @@ static const struct good goods[] = {
 	  "smtp max-message-size 35M\n"
 	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
 	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp limit max-sessions-local 100 max-sessions-per-address 50\n"
 	  "smtp timeout 5m\n"
 	  "listen on socket\n", NULL },
 	{ "listeners", HOST
