@@ -14,7 +14,7 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
 	   -Werror=implicit-function-declaration -Werror=format-security \
 	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
-	   -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd -Ilka -Iqueue -Ibuild
+	   -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd -Ismtp -Ilka -Iqueue -Iagent -Ibuild
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now
@@ -31,7 +31,7 @@ UNITDIR	?= /etc/systemd/system
 B	 = build
 # objects apart: build/smtpd and build/smtpctl are the binaries
 O	 = $(B)/obj
-LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c lka/*.c queue/*.c))
+LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c smtp/*.c lka/*.c queue/*.c agent/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/parse.o
 SMTPD_OBJS   := $(O)/smtpd/main.o
 # the offline pickup (smtpd -x pickup) speaks sendmail's SMTP client
@@ -62,7 +62,7 @@ $(B)/parse.h: $(B)/parse.c
 $(O)/parse.o: $(B)/parse.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h lka/*.h queue/*.h) $(B)/parse.h
+$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h smtp/*.h lka/*.h queue/*.h agent/*.h) $(B)/parse.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 

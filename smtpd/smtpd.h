@@ -432,7 +432,7 @@ struct deliver {
 /*
  * The kind of delivery agent ("mbox", "maildir", "lmtp", "mda", "file")
  * for an envelope's delivery type and its action's method; NULL if the
- * method delivers nothing itself (smtpd/agent_io.c).
+ * method delivers nothing itself (agent/agent_io.c).
  */
 const char	*delivery_agent_kind(enum delivery_type, enum action_method);
 

@@ -1,5 +1,5 @@
 /*
- * agent_test.c -- unit tests for the delivery agents (smtpd/agent_*.c):
+ * agent_test.c -- unit tests for the delivery agents (agent/agent_*.c):
  * the line converter, mbox (byte-exact, locking, rollback), Maildir,
  * alias files, mda commands and LMTP against a fake server.
  */

@@ -1,5 +1,5 @@
 /*
- * mda_expand_test.c -- unit tests for smtpd/mda_expand.c
+ * mda_expand_test.c -- unit tests for agent/mda_expand.c
  */
 
 #include <sys/types.h>

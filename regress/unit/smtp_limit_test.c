@@ -1,5 +1,5 @@
 /*
- * smtp_limit_test.c -- unit tests for smtpd/smtp_limit.c: local and TCP
+ * smtp_limit_test.c -- unit tests for smtp/smtp_limit.c: local and TCP
  * sessions are counted apart, and one client address has a cap.
  */
 

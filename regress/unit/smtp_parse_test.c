@@ -1,5 +1,5 @@
 /*
- * smtp_parse_test.c -- unit tests for smtpd/smtp_parse.c: the line
+ * smtp_parse_test.c -- unit tests for smtp/smtp_parse.c: the line
  * assembler, the command parser, ESMTP parameters and the DATA decoder.
  * Every table is also fed one byte at a time.
  */

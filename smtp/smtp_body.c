@@ -1,5 +1,5 @@
 /*
- * smtp_data.c -- message bodies of SMTP sessions (DATA and BDAT).
+ * smtp_body.c -- message bodies of SMTP sessions (DATA and BDAT).
  *
  * SECURITY: the body is decoded by smtp_data_decode() (smtp_parse.c),
  * which alone decides where DATA ends.  Decoded bytes go through a
