@@ -1,4 +1,18 @@
 #!/bin/sh
+# Copyright (c) 2026 the cartero authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # .ci/lint.sh -- static checks: clang-tidy, cppcheck, and a grep for the
 # string calls the style forbids.  Exits non-zero on any finding.
 set -u
@@ -49,6 +63,17 @@ if grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi)[[:space:]]*\(' \
     2>/dev/null | grep -vE '/\*.*\b(strcpy|strcat|sprintf|gets|atoi)\b.*\*/'
 then
 	echo "lint: forbidden call(s) above (use strlcpy/snprintf/strtonum)"
+	status=1
+fi
+
+echo "==> licence headers"
+# every source file carries the ISC notice of LICENSE
+# shellcheck disable=SC2046 # a list of files
+missing=$(grep -L 'Permission to use, copy, modify' $(git ls-files \
+    '*.c' '*.h' '*.y' '*.sh' '*.py' Makefile '.ci/*' 2>/dev/null))
+if [ -n "$missing" ]; then
+	echo "$missing"
+	echo "lint: no ISC licence header in the file(s) above (see LICENSE)"
 	status=1
 fi
 
