@@ -195,19 +195,15 @@ agent_imsg_deliver(struct peer *p, struct imsg *imsg)
 	agent_activity();
 }
 
-/* The parent is trusted, but a malformed request is a bug: stop. */
+/*
+ * The parent is trusted, but a request this agent may not serve is a bug:
+ * stop.  (Its shape was checked before: imsg_check_deliver.)
+ */
 static void
 agent_check(const struct deliver *d)
 {
 	const struct envelope	*e = &d->evp;
 
-	if (!envelope_strings_ok(e) ||
-	    !str_terminated(d->arg, sizeof(d->arg)) ||
-	    !str_terminated(d->username, sizeof(d->username)) ||
-	    !str_terminated(d->home, sizeof(d->home)) ||
-	    !str_terminated(d->shell, sizeof(d->shell)) ||
-	    !str_terminated(d->mailbox, sizeof(d->mailbox)))
-		fatalx("agent: IMSG_AGENT_DELIVER: unterminated string");
 	if (d->uid != agent_uid || d->uid == 0)
 		fatalx("agent: delivery for uid %ld in the agent of uid %ld",
 		    (long)d->uid, (long)agent_uid);

@@ -38,8 +38,7 @@ agent_file_deliver(const struct deliver *d, int msgfd,
 	const char	*path = d->evp.arg;
 
 	agent_report_init(rep);
-	if (!str_terminated(path, sizeof(d->evp.arg)) ||
-	    !agent_path_safe(path))
+	if (!agent_path_safe(path))
 		return (agent_report_set(rep, ST_PERMFAIL,
 		    "550 5.3.5 bad file path in alias"));
 	if (strcmp(path, "/dev/null") == 0) {

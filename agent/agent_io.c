@@ -329,24 +329,3 @@ agent_report_errno(struct agent_report *rep, int err, const char *what)
 	return (agent_report_set(rep, ST_TEMPFAIL, "451 4.3.0 %s: %s", what,
 	    strerror(err)));
 }
-
-const char *
-delivery_agent_kind(enum delivery_type dtype, enum action_method method)
-{
-	if (dtype == DT_FILE)
-		return ("file");
-	if (dtype == DT_PIPE)
-		return ("mda");
-	switch (method) {
-	case A_MBOX:
-		return ("mbox");
-	case A_MAILDIR:
-		return ("maildir");
-	case A_LMTP:
-		return ("lmtp");
-	case A_MDA:
-		return ("mda");
-	default:
-		return (NULL);
-	}
-}

@@ -364,6 +364,10 @@ peer_handle(struct peer *p, struct imsg *imsg)
 		    imsg_name(type), len, imsg->fd == -1 ? "no" : "yes");
 		return;
 	}
+	if (r->check != NULL && r->check(imsg->data, len) == -1) {
+		peer_violation(p, "bad imsg %s (payload)", imsg_name(type));
+		return;
+	}
 	for (i = 0; i < p->nhandlers; i++) {
 		if (p->handlers[i].type == type) {
 			p->handlers[i].fn(p, imsg);

@@ -18,9 +18,10 @@
  * proc.h -- cartero processes and the imsg channels between them.
  *
  * Every message received on a peer is checked against imsg_rules[] (who may
- * send it, who may receive it, payload size bounds, fd requirement) before
- * any handler runs.  A violation by a trusted process is fatal; by a
- * PROC_CLIENT peer (smtpctl on the control socket) it closes that peer.
+ * send it, who may receive it, payload size bounds, fd requirement, then
+ * the rule's payload validator) before any handler runs.  A violation by a
+ * trusted process is fatal; by a PROC_CLIENT peer (smtpctl on the control
+ * socket) it closes that peer.
  */
 
 #ifndef CARTERO_PROC_H
@@ -61,6 +62,12 @@ struct imsg_rule {
 	size_t		 maxlen;
 	int		 fd;		/* PROC_FD_* */
 	const char	*name;
+	/*
+	 * Run after the checks above: 0 if the payload is well formed,
+	 * else -1.  data is malloc'ed (aligned for any struct), len is
+	 * within the bounds.  NULL: the bounds are the only check.
+	 */
+	int		(*check)(const void *data, size_t len);
 };
 
 /* Defined elsewhere, sorted by strictly increasing type. */

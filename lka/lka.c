@@ -32,7 +32,8 @@
  * IMSG_QUEUE_EXPAND_BOUNCE).  Envelopes go to the queue, never back to
  * smtp, so a compromised smtp cannot invent deliveries.  Failures go to
  * the requester as IMSG_LKA_RCPT_FAIL.  msgid 0 from smtp is VRFY: no
- * envelope, the answer is an IMSG_LKA_RCPT_FAIL with ST_OK and a 250.
+ * envelope, the answer (ST_OK and a 250, or the failure) is an
+ * IMSG_LKA_VRFY_RESULT.
  */
 
 #include <sys/types.h>
@@ -79,7 +80,8 @@ static void	lka_imsg_expand_bounce(struct peer *, struct imsg *);
 static void	lka_imsg_forward(struct peer *, struct imsg *);
 static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
-static void	lka_reply_fail(struct lka_req *, int, const char *, uint32_t);
+static void	lka_reply(struct lka_req *, uint32_t, int, const char *,
+		    uint32_t);
 static int	lka_getpwnam(void *, const char *);
 static int	lka_userinfo(void *, const char *, uid_t *, char *, size_t);
 static void	lka_forward(void *, uint64_t, const char *);
@@ -267,16 +269,6 @@ lka_expand_start(struct imsg *imsg, enum proc_id from)
 	struct lka_req		*lr;
 
 	imsg_payload(imsg, &req, sizeof(req));
-	if (!str_terminated(req.tag, sizeof(req.tag)) ||
-	    !str_terminated(req.helo, sizeof(req.helo)) ||
-	    !str_terminated(req.hostname, sizeof(req.hostname)) ||
-	    !str_terminated(req.src, sizeof(req.src)) ||
-	    !str_terminated(req.sender.user, sizeof(req.sender.user)) ||
-	    !str_terminated(req.sender.domain, sizeof(req.sender.domain)) ||
-	    !str_terminated(req.rcpt.user, sizeof(req.rcpt.user)) ||
-	    !str_terminated(req.rcpt.domain, sizeof(req.rcpt.domain)))
-		fatalx("%s: unterminated string in expand_req",
-		    imsg_name(imsg_get_type(imsg)));
 	if (from == PROC_QUEUE)
 		req.flags |= EF_BOUNCE | EF_LOCAL;
 	lr = xcalloc(1, sizeof(*lr));
@@ -286,8 +278,9 @@ lka_expand_start(struct imsg *imsg, enum proc_id from)
 		lka_expand_done(lr);
 }
 
+/* IMSG_LKA_RCPT_FAIL or IMSG_LKA_VRFY_RESULT to the requester. */
 static void
-lka_reply_fail(struct lka_req *lr, int status, const char *text,
+lka_reply(struct lka_req *lr, uint32_t type, int status, const char *text,
     uint32_t count)
 {
 	const struct expand_req	*req = expand_request(lr->sess);
@@ -299,8 +292,7 @@ lka_reply_fail(struct lka_req *lr, int status, const char *text,
 	rep.status = status;
 	rep.count = count;
 	(void)strlcpy(rep.text, text, sizeof(rep.text));
-	peer_compose(lka_peer(lr->from), IMSG_LKA_RCPT_FAIL, 0, 0, -1,
-	    &rep, sizeof(rep));
+	peer_compose(lka_peer(lr->from), type, 0, 0, -1, &rep, sizeof(rep));
 }
 
 /* Send the outcome, log it, free the request. */
@@ -323,12 +315,20 @@ lka_expand_done(struct lka_req *lr)
 	    (unsigned long long)req->reqid, esc, expand_action(lr->sess),
 	    status == ST_OK ? "ok" : status == ST_TEMPFAIL ? "tempfail" :
 	    "reject", n);
-	if (status != ST_OK)
-		lka_reply_fail(lr, status, expand_text(lr->sess), 0);
-	else if (req->msgid == 0) {
-		(void)snprintf(text, sizeof(text), "250 2.1.5 <%s>", addr);
-		lka_reply_fail(lr, ST_OK, text, (uint32_t)n);
-	} else {
+	if (lr->from == PROC_SMTP && req->msgid == 0) {
+		/* VRFY: no envelope, only the verdict */
+		if (status == ST_OK) {
+			(void)snprintf(text, sizeof(text), "250 2.1.5 <%s>",
+			    addr);
+			lka_reply(lr, IMSG_LKA_VRFY_RESULT, ST_OK, text,
+			    (uint32_t)n);
+		} else
+			lka_reply(lr, IMSG_LKA_VRFY_RESULT, status,
+			    expand_text(lr->sess), 0);
+	} else if (status != ST_OK)
+		lka_reply(lr, IMSG_LKA_RCPT_FAIL, status,
+		    expand_text(lr->sess), 0);
+	else {
 		for (i = 0; i < n; i++) {
 			memset(&msg, 0, sizeof(msg));
 			msg.reqid = req->reqid;

@@ -54,7 +54,6 @@
 #include <string.h>
 
 #include "queue.h"
-#include "proc.h"
 #include "smtpd.h"
 
 enum ekind {
@@ -267,25 +266,6 @@ envelope_dump_field(struct dumpbuf *d, const struct envelope *evp,
  * if buf is too small or a field is invalid (unterminated string, negative
  * time, unknown dtype).  ENVELOPE_DUMP_MAX bytes are always enough.
  */
-int
-envelope_strings_ok(const struct envelope *e)
-{
-	return (str_terminated(e->tag, sizeof(e->tag)) &&
-	    str_terminated(e->helo, sizeof(e->helo)) &&
-	    str_terminated(e->hostname, sizeof(e->hostname)) &&
-	    str_terminated(e->src, sizeof(e->src)) &&
-	    str_terminated(e->sender.user, sizeof(e->sender.user)) &&
-	    str_terminated(e->sender.domain, sizeof(e->sender.domain)) &&
-	    str_terminated(e->rcpt.user, sizeof(e->rcpt.user)) &&
-	    str_terminated(e->rcpt.domain, sizeof(e->rcpt.domain)) &&
-	    str_terminated(e->dest.user, sizeof(e->dest.user)) &&
-	    str_terminated(e->dest.domain, sizeof(e->dest.domain)) &&
-	    str_terminated(e->action, sizeof(e->action)) &&
-	    str_terminated(e->user, sizeof(e->user)) &&
-	    str_terminated(e->arg, sizeof(e->arg)) &&
-	    str_terminated(e->errorline, sizeof(e->errorline)));
-}
-
 int
 envelope_dump(const struct envelope *evp, char *buf, size_t size)
 {
@@ -566,6 +546,11 @@ envelope_load_next(struct envelope *evp, const char *buf, size_t len,
 			}
 			if (envelope_check_mandatory(seen, lineno) == -1)
 				return (-1);
+			/* the definition the imsg validators use, too */
+			if (!envelope_ok(evp)) {
+				envelope_seterr(lineno, "invalid envelope");
+				return (-1);
+			}
 			*used = off;
 			return (0);
 		}

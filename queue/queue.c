@@ -109,7 +109,6 @@ static struct qpending *queue_pending_find(uint32_t);
 static void	 queue_pending_free(struct qpending *);
 static void	 queue_reply(uint32_t, uint64_t, uint32_t, int,
 		    const char *);
-static void	 queue_check_envelope(const struct envelope *);
 static void	 queue_commit_add(struct qpending *);
 static void	 queue_commit_fail(struct qpending *, int, const char *);
 static void	 queue_commit_done(struct qpending *, time_t);
@@ -413,17 +412,6 @@ queue_imsg_rollback(struct peer *p, struct imsg *imsg)
 	queue_pending_free(q);
 }
 
-/* lka is trusted: a malformed envelope is a bug there. */
-static void
-queue_check_envelope(const struct envelope *e)
-{
-	if (!envelope_strings_ok(e))
-		fatalx("queue: IMSG_LKA_ENVELOPE: unterminated string");
-	if (e->dtype != DT_MAILBOX && e->dtype != DT_FILE &&
-	    e->dtype != DT_PIPE)
-		fatalx("queue: IMSG_LKA_ENVELOPE: bad dtype %d", e->dtype);
-}
-
 static void
 queue_imsg_envelope(struct peer *p, struct imsg *imsg)
 {
@@ -435,7 +423,6 @@ queue_imsg_envelope(struct peer *p, struct imsg *imsg)
 	time_t			 now = time(NULL);
 
 	imsg_payload(imsg, &em, sizeof(em));
-	queue_check_envelope(e);
 	msgid = evpid_to_msgid(e->id);
 	if ((q = queue_pending_find(msgid)) == NULL || q->committing) {
 		/* The session went away while lka was expanding. */
@@ -484,8 +471,6 @@ queue_imsg_expand_done(struct peer *p, struct imsg *imsg)
 	size_t			 i;
 
 	imsg_payload(imsg, &rr, sizeof(rr));
-	if (!str_terminated(rr.text, sizeof(rr.text)))
-		fatalx("queue: IMSG_LKA_EXPAND_DONE: unterminated text");
 	if ((q = queue_pending_find(rr.msgid)) == NULL || q->committing) {
 		log_debug("queue: expansion for gone message %08x",
 		    rr.msgid);
@@ -520,8 +505,6 @@ queue_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
 	struct qbounce		*b;
 
 	imsg_payload(imsg, &rr, sizeof(rr));
-	if (!str_terminated(rr.text, sizeof(rr.text)))
-		fatalx("queue: IMSG_LKA_RCPT_FAIL: unterminated text");
 	q = queue_pending_find(rr.msgid);
 	if (q == NULL || q->bounce == NULL || q->committing) {
 		log_warnx("queue: recipient failure for message %08x, "

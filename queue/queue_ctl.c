@@ -233,9 +233,6 @@ queue_ctl_target(struct imsg *imsg)
 	struct ctl_what	 w;
 
 	imsg_payload(imsg, &w, sizeof(w));
-	if (!str_terminated(w.what, sizeof(w.what)))
-		fatalx("queue: %s: unterminated target",
-		    imsg_name(imsg_get_type(imsg)));
 	return (strcmp(w.what, "mda") == 0 || strcmp(w.what, "all") == 0);
 }
 

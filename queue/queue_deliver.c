@@ -155,8 +155,6 @@ queue_deliver_imsg_result(struct peer *p, struct imsg *imsg)
 	struct qenv		*q;
 
 	imsg_payload(imsg, &dr, sizeof(dr));
-	if (!str_terminated(dr.errorline, sizeof(dr.errorline)))
-		fatalx("queue: IMSG_PARENT_DELIVERY_RESULT: bad errorline");
 	q = scheduler_find(&queue_sched, dr.evpid);
 	if (q == NULL || q->state != QENV_INFLIGHT) {
 		log_warnx("%016llx queue: result for an envelope not in "

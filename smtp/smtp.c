@@ -23,8 +23,9 @@
  * _cartero-smtp and applies SANDBOX_SMTP (stdio, accept, sockets).  It
  * holds no file but the message files the queue hands it, write-only,
  * one per transaction.  It cannot make envelopes: lka sends them to the
- * queue.  Answers from peers are checked (NUL-terminated strings, known
- * request ids): a bad one is a bug in a trusted process, hence fatalx.
+ * queue.  Answers from peers are checked (their shape by the imsg
+ * validators before any handler, request ids here): a bad one is a bug in
+ * a trusted process, hence fatalx.
  */
 
 #ifndef _GNU_SOURCE
@@ -80,6 +81,7 @@ static void	smtp_imsg_created(struct peer *, struct imsg *);
 static void	smtp_imsg_committed(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_ok(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
+static void	smtp_imsg_vrfy_result(struct peer *, struct imsg *);
 static void	smtp_imsg_pause(struct peer *, struct imsg *);
 static void	smtp_imsg_stats(struct peer *, struct imsg *);
 static void	smtp_ctl_line(struct peer *, uint32_t, const char *,
@@ -93,6 +95,7 @@ static const struct imsg_handler smtp_queue_handlers[] = {
 
 static const struct imsg_handler smtp_lka_handlers[] = {
 	{ IMSG_LKA_RCPT_FAIL,		smtp_imsg_rcpt_fail },
+	{ IMSG_LKA_VRFY_RESULT,		smtp_imsg_vrfy_result },
 };
 
 static const struct imsg_handler smtp_control_handlers[] = {
@@ -311,8 +314,6 @@ smtp_imsg_created(struct peer *p, struct imsg *imsg)
 	struct msg_reply	 r;
 
 	imsg_payload(imsg, &r, sizeof(r));
-	if (!str_terminated(r.text, sizeof(r.text)))
-		fatalx("smtp: MESSAGE_CREATED: text not terminated");
 	smtp_session_created(&r, imsg_get_fd(imsg));
 }
 
@@ -322,8 +323,6 @@ smtp_imsg_committed(struct peer *p, struct imsg *imsg)
 	struct msg_reply	 r;
 
 	imsg_payload(imsg, &r, sizeof(r));
-	if (!str_terminated(r.text, sizeof(r.text)))
-		fatalx("smtp: MESSAGE_COMMITTED: text not terminated");
 	smtp_session_committed(&r);
 }
 
@@ -333,8 +332,6 @@ smtp_imsg_rcpt_ok(struct peer *p, struct imsg *imsg)
 	struct rcpt_reply	 r;
 
 	imsg_payload(imsg, &r, sizeof(r));
-	if (!str_terminated(r.text, sizeof(r.text)))
-		fatalx("smtp: RCPT_OK: text not terminated");
 	smtp_session_rcpt_result(&r, 1);
 }
 
@@ -344,9 +341,16 @@ smtp_imsg_rcpt_fail(struct peer *p, struct imsg *imsg)
 	struct rcpt_reply	 r;
 
 	imsg_payload(imsg, &r, sizeof(r));
-	if (!str_terminated(r.text, sizeof(r.text)))
-		fatalx("smtp: RCPT_FAIL: text not terminated");
 	smtp_session_rcpt_result(&r, 0);
+}
+
+static void
+smtp_imsg_vrfy_result(struct peer *p, struct imsg *imsg)
+{
+	struct rcpt_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	smtp_session_vrfy_result(&r);
 }
 
 /* pause/resume smtp|all: stop or start accepting connections. */
@@ -357,8 +361,6 @@ smtp_imsg_pause(struct peer *p, struct imsg *imsg)
 	int		 pause = imsg_get_type(imsg) == IMSG_CTL_PAUSE;
 
 	imsg_payload(imsg, &w, sizeof(w));
-	if (!str_terminated(w.what, sizeof(w.what)))
-		fatalx("smtp: CTL_PAUSE/RESUME: text not terminated");
 	if (strcmp(w.what, "smtp") == 0 || strcmp(w.what, "all") == 0) {
 		if (smtp_paused != pause)
 			log_info("smtp %s", pause ? "paused" : "resumed");

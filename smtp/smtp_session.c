@@ -86,6 +86,8 @@ static uint64_t	 smtp_session_reqid(struct smtp_session *,
 		    enum smtp_wait);
 static void	 smtp_session_expand(struct smtp_session *,
 		    const struct mailaddr *, enum smtp_wait);
+static struct smtp_session *smtp_session_answered(uint64_t,
+		    enum smtp_wait);
 static int	 smtp_session_ascii(const char *);
 static int	 smtp_session_valid_reply(const char *);
 static void	 smtp_cmd_helo(struct smtp_session *, struct smtp_cmd *);
@@ -918,29 +920,10 @@ void
 smtp_session_rcpt_result(const struct rcpt_reply *r, int ok)
 {
 	struct smtp_session	*s;
-	char			 addr[MAILADDR_MAX];
-	enum smtp_wait		 w;
 
-	if ((s = smtp_session_lookup(r->reqid)) == NULL) {
-		log_warnx("smtp: recipient answer for no session");
+	if ((s = smtp_session_answered(r->reqid, W_RCPT)) == NULL)
 		return;
-	}
-	w = s->wait;
-	if (w != W_RCPT && w != W_VRFY)
-		fatalx("smtp: recipient answer out of sequence");
-	if (ok && w == W_VRFY)
-		fatalx("smtp: RCPT_OK for VRFY");
-	s->wait = W_NONE;
-	if (w == W_VRFY) {
-		if (mailaddr_text(&s->pending, addr, sizeof(addr)) == -1)
-			addr[0] = '\0';
-		if (r->status == ST_OK)
-			smtp_session_reply(s, "250 2.1.5 <%s>", addr);
-		else
-			smtp_session_fail(s, "%s",
-			    smtp_session_valid_reply(r->text) ? r->text :
-			    "550 5.1.1 Recipient address rejected");
-	} else if (ok && r->status == ST_OK) {
+	if (ok) {
 		smtp_stats.rcpt_ok++;
 		if (s->nrcpt++ == 0)
 			s->rcpt = s->pending;
@@ -951,4 +934,39 @@ smtp_session_rcpt_result(const struct rcpt_reply *r, int ok)
 		    r->text : "451 4.3.0 Temporary failure, try again later");
 	}
 	smtp_session_resume(s);
+}
+
+/* VRFY_RESULT from lka: ST_OK if the user exists. */
+void
+smtp_session_vrfy_result(const struct rcpt_reply *r)
+{
+	struct smtp_session	*s;
+	char			 addr[MAILADDR_MAX];
+
+	if ((s = smtp_session_answered(r->reqid, W_VRFY)) == NULL)
+		return;
+	if (r->status == ST_OK) {
+		if (mailaddr_text(&s->pending, addr, sizeof(addr)) == -1)
+			addr[0] = '\0';
+		smtp_session_reply(s, "250 2.1.5 <%s>", addr);
+	} else
+		smtp_session_fail(s, "%s", smtp_session_valid_reply(r->text) ?
+		    r->text : "550 5.1.1 Recipient address rejected");
+	smtp_session_resume(s);
+}
+
+/* The session an answer is for, no longer waiting; NULL if it is gone. */
+static struct smtp_session *
+smtp_session_answered(uint64_t reqid, enum smtp_wait want)
+{
+	struct smtp_session	*s;
+
+	if ((s = smtp_session_lookup(reqid)) == NULL) {
+		log_warnx("smtp: recipient answer for no session");
+		return (NULL);
+	}
+	if (s->wait != want)
+		fatalx("smtp: recipient answer out of sequence");
+	s->wait = W_NONE;
+	return (s);
 }

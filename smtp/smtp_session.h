@@ -51,7 +51,7 @@ enum smtp_wait {
 	W_NONE,
 	W_CREATE,	/* MAIL: queue's MESSAGE_CREATED */
 	W_RCPT,		/* RCPT: queue's RCPT_OK or lka's RCPT_FAIL */
-	W_VRFY,		/* VRFY: lka's RCPT_FAIL, ST_OK = exists */
+	W_VRFY,		/* VRFY: lka's VRFY_RESULT, ST_OK = exists */
 	W_COMMIT,	/* end of data: queue's MESSAGE_COMMITTED */
 };
 
@@ -152,6 +152,7 @@ void			 smtp_session_created(const struct msg_reply *,
 void			 smtp_session_committed(const struct msg_reply *);
 void			 smtp_session_rcpt_result(const struct rcpt_reply *,
 			    int);
+void			 smtp_session_vrfy_result(const struct rcpt_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
 
 /* smtp_limit.c */

@@ -44,6 +44,7 @@
 #include "log.h"
 #include "proc.h"
 #include "smtpd.h"
+#include "imsg_check.h"
 #include "smtpctl.h"
 #include "util.h"
 
@@ -317,10 +318,17 @@ ctl_answer(struct imsgbuf *ibuf, int *status)
 	while (more && (n = imsg_get(ibuf, &imsg)) > 0) {
 		text = imsg.data;
 		len = imsg_get_len(&imsg);
+		/* the rule smtpd's processes check (smtpd/imsg_rules.c) */
+		if (imsg_check_payload(imsg_get_type(&imsg), text, len) == -1) {
+			fprintf(stderr, "%s: bad answer %u from smtpd\n",
+			    progname, imsg_get_type(&imsg));
+			*status = 1;
+			more = 0;
+			imsg_free(&imsg);
+			break;
+		}
 		switch (imsg_get_type(&imsg)) {
 		case IMSG_CTL_LINE:
-			if (len == 0 || !str_terminated(text, len))
-				break;
 			if (ctl_showq != -1)
 				showq_line(text);
 			else
@@ -334,9 +342,7 @@ ctl_answer(struct imsgbuf *ibuf, int *status)
 			more = 0;
 			break;
 		case IMSG_CTL_FAIL:
-			fprintf(stderr, "%s: %s\n", progname,
-			    len > 0 && str_terminated(text, len) ? text :
-			    "command failed");
+			fprintf(stderr, "%s: %s\n", progname, text);
 			*status = 1;
 			more = 0;
 			break;

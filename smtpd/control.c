@@ -385,8 +385,10 @@ control_route(uint32_t type)
 }
 
 /*
- * Validate a client's payload (untrusted: a failure is an answer, not an
+ * Check a client's arguments (untrusted: a failure is an answer, not an
  * exit) and work out who serves it.  Returns 0, or -1 after answering.
+ * The payload's shape (a terminated name) was checked before any handler:
+ * imsg_check_ctl_what.
  */
 static int
 control_check(struct ctl_client *c, uint32_t type, union control_payload *pl,
@@ -395,8 +397,6 @@ control_check(struct ctl_client *c, uint32_t type, union control_payload *pl,
 	switch (type) {
 	case IMSG_CTL_PAUSE:
 	case IMSG_CTL_RESUME:
-		if (!str_terminated(pl->what.what, sizeof(pl->what.what)))
-			break;
 		if (strcmp(pl->what.what, "smtp") == 0)
 			*to = PROC_BIT(PROC_SMTP);
 		else if (strcmp(pl->what.what, "mda") == 0)
@@ -404,10 +404,6 @@ control_check(struct ctl_client *c, uint32_t type, union control_payload *pl,
 		else if (strcmp(pl->what.what, "all") == 0)
 			*to = PROC_BIT(PROC_SMTP) | PROC_BIT(PROC_QUEUE);
 		else
-			break;
-		return (0);
-	case IMSG_CTL_SANDBOX:
-		if (!str_terminated(pl->what.what, sizeof(pl->what.what)))
 			break;
 		return (0);
 	case IMSG_CTL_LOG_VERBOSE:
@@ -569,10 +565,6 @@ control_imsg_answer(struct peer *p, struct imsg *imsg)
 		    proc_name(p->id));
 	if (len > 0)
 		imsg_payload(imsg, text, len);
-	if ((type == IMSG_CTL_LINE || type == IMSG_CTL_FAIL) &&
-	    !str_terminated(text, len))
-		fatalx("control: %s from %s not NUL-terminated",
-		    imsg_name(type), proc_name(p->id));
 	if ((c = control_find(imsg_get_id(imsg))) == NULL || c->pending == 0) {
 		log_debug("control: %s from %s for gone client %u dropped",
 		    imsg_name(type), proc_name(p->id), imsg_get_id(imsg));

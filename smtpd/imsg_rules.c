@@ -15,10 +15,11 @@
  */
 
 /*
- * Who may send which imsg to whom, with its size bounds and whether an fd
- * travels with it.  common/proc.c checks every message against this table
- * before any handler runs; a violation from a trusted peer is fatal, one
- * from an smtpctl client closes that client.  Keep it in enum order.
+ * Who may send which imsg to whom, with its size bounds, whether an fd
+ * travels with it and the validator of its payload (smtpd/imsg_check.c).
+ * common/proc.c checks every message against this table before any
+ * handler runs; a violation from a trusted peer is fatal, one from an
+ * smtpctl client closes that client.  Keep it in enum order.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@
 #include "imsg.h"
 #include "proc.h"
 #include "smtpd.h"
+#include "imsg_check.h"
 
 #define P(x)		(1U << PROC_##x)
 #define CHILDREN	(P(CONTROL) | P(LKA) | P(QUEUE) | P(SMTP))
@@ -36,92 +38,101 @@
 #define NONE		0, 0
 #define TEXT(n)		1, (n)
 
-#define R(t, f, to, lens, fd) \
-	{ t, f, to, lens, fd, #t }
+/* check: a validator of smtpd/imsg_check.c, or NULL if the size says all */
+#define R(t, f, to, lens, fd, check) \
+	{ t, f, to, lens, fd, #t, check }
 
 const struct imsg_rule imsg_rules[] = {
+	/* the bootstrap: child.c checks them against its state */
 	R(IMSG_CONF_DATA, P(PARENT), CHILDREN, TEXT(CONF_CHUNK),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 	R(IMSG_CONF_END, P(PARENT), CHILDREN, FIX(struct conf_end),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 	R(IMSG_CONF_LISTENER, P(PARENT), P(SMTP) | P(CONTROL),
-	    FIX(uint32_t), PROC_FD_REQUIRED),
+	    FIX(uint32_t), PROC_FD_REQUIRED, NULL),
 	R(IMSG_SETUP_PEER, P(PARENT), CHILDREN, FIX(uint32_t),
-	    PROC_FD_REQUIRED),
-	R(IMSG_SETUP_DONE, P(PARENT), CHILDREN, NONE, PROC_FD_NONE),
+	    PROC_FD_REQUIRED, NULL),
+	R(IMSG_SETUP_DONE, P(PARENT), CHILDREN, NONE, PROC_FD_NONE, NULL),
 	R(IMSG_CTL_VERBOSE, P(PARENT), CHILDREN | P(AGENT), FIX(int),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 	R(IMSG_CTL_SANDBOX_TEST, P(PARENT), CHILDREN | P(AGENT), NONE,
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 
 	R(IMSG_SMTP_MESSAGE_CREATE, P(SMTP), P(QUEUE), FIX(struct msg_req),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 	R(IMSG_QUEUE_MESSAGE_CREATED, P(QUEUE), P(SMTP),
-	    FIX(struct msg_reply), PROC_FD_OPTIONAL),
+	    FIX(struct msg_reply), PROC_FD_OPTIONAL, imsg_check_msg_reply),
 	R(IMSG_SMTP_MESSAGE_COMMIT, P(SMTP), P(QUEUE), FIX(struct msg_req),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 	R(IMSG_QUEUE_MESSAGE_COMMITTED, P(QUEUE), P(SMTP),
-	    FIX(struct msg_reply), PROC_FD_NONE),
+	    FIX(struct msg_reply), PROC_FD_NONE, imsg_check_msg_reply),
 	R(IMSG_SMTP_MESSAGE_ROLLBACK, P(SMTP), P(QUEUE), FIX(struct msg_req),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, NULL),
 	R(IMSG_QUEUE_RCPT_OK, P(QUEUE), P(SMTP), FIX(struct rcpt_reply),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_rcpt_ok),
 
 	R(IMSG_SMTP_EXPAND_RCPT, P(SMTP), P(LKA), FIX(struct expand_req),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_expand_req),
 	R(IMSG_QUEUE_EXPAND_BOUNCE, P(QUEUE), P(LKA), FIX(struct expand_req),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_expand_req),
 	R(IMSG_LKA_ENVELOPE, P(LKA), P(QUEUE), FIX(struct envelope_msg),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_envelope_msg),
 	R(IMSG_LKA_EXPAND_DONE, P(LKA), P(QUEUE), FIX(struct rcpt_reply),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_rcpt_ok),
 	R(IMSG_LKA_RCPT_FAIL, P(LKA), P(SMTP) | P(QUEUE),
-	    FIX(struct rcpt_reply), PROC_FD_NONE),
+	    FIX(struct rcpt_reply), PROC_FD_NONE, imsg_check_rcpt_fail),
+	R(IMSG_LKA_VRFY_RESULT, P(LKA), P(SMTP), FIX(struct rcpt_reply),
+	    PROC_FD_NONE, imsg_check_vrfy_result),
 
 	R(IMSG_LKA_OPEN_FORWARD, P(LKA), P(PARENT), FIX(struct forward_req),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_forward_req),
 	R(IMSG_PARENT_FORWARD, P(PARENT), P(LKA), FIX(struct forward_reply),
-	    PROC_FD_OPTIONAL),
+	    PROC_FD_OPTIONAL, imsg_check_forward_reply),
 
 	R(IMSG_QUEUE_DELIVER, P(QUEUE), P(PARENT), FIX(struct envelope),
-	    PROC_FD_REQUIRED),
+	    PROC_FD_REQUIRED, imsg_check_envelope),
 	R(IMSG_PARENT_DELIVERY_RESULT, P(PARENT), P(QUEUE),
-	    FIX(struct delivery_result), PROC_FD_NONE),
+	    FIX(struct delivery_result), PROC_FD_NONE,
+	    imsg_check_delivery_result),
 	R(IMSG_AGENT_DELIVER, P(PARENT), P(AGENT), FIX(struct deliver),
-	    PROC_FD_REQUIRED),
+	    PROC_FD_REQUIRED, imsg_check_deliver),
 	R(IMSG_AGENT_RESULT, P(AGENT), P(PARENT),
-	    FIX(struct delivery_result), PROC_FD_NONE),
+	    FIX(struct delivery_result), PROC_FD_NONE,
+	    imsg_check_delivery_result),
 
+	/* from smtpctl: the values (ids, names, levels) are control's */
 	R(IMSG_CTL_SHOW_QUEUE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
-	    NONE, PROC_FD_NONE),
+	    NONE, PROC_FD_NONE, NULL),
 	R(IMSG_CTL_SHOW_STATS, P(CLIENT) | P(CONTROL),
-	    P(CONTROL) | P(QUEUE) | P(SMTP), NONE, PROC_FD_NONE),
+	    P(CONTROL) | P(QUEUE) | P(SMTP), NONE, PROC_FD_NONE, NULL),
 	R(IMSG_CTL_SCHEDULE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
-	    FIX(struct ctl_id), PROC_FD_NONE),
+	    FIX(struct ctl_id), PROC_FD_NONE, NULL),
 	R(IMSG_CTL_REMOVE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
-	    FIX(struct ctl_id), PROC_FD_NONE),
+	    FIX(struct ctl_id), PROC_FD_NONE, NULL),
 	R(IMSG_CTL_PAUSE, P(CLIENT) | P(CONTROL),
 	    P(CONTROL) | P(QUEUE) | P(SMTP), FIX(struct ctl_what),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_ctl_what),
 	R(IMSG_CTL_RESUME, P(CLIENT) | P(CONTROL),
 	    P(CONTROL) | P(QUEUE) | P(SMTP), FIX(struct ctl_what),
-	    PROC_FD_NONE),
+	    PROC_FD_NONE, imsg_check_ctl_what),
 	R(IMSG_CTL_LOG_VERBOSE, P(CLIENT) | P(CONTROL),
-	    P(CONTROL) | P(PARENT), FIX(int), PROC_FD_NONE),
+	    P(CONTROL) | P(PARENT), FIX(int), PROC_FD_NONE, NULL),
 	R(IMSG_CTL_RELOAD, P(CLIENT) | P(CONTROL), P(CONTROL) | P(PARENT),
-	    NONE, PROC_FD_NONE),
+	    NONE, PROC_FD_NONE, NULL),
 	R(IMSG_CTL_STOP, P(CLIENT) | P(CONTROL), P(CONTROL) | P(PARENT),
-	    NONE, PROC_FD_NONE),
+	    NONE, PROC_FD_NONE, NULL),
 	R(IMSG_CTL_SANDBOX, P(CLIENT) | P(CONTROL), P(CONTROL) | P(PARENT),
-	    FIX(struct ctl_what), PROC_FD_NONE),
+	    FIX(struct ctl_what), PROC_FD_NONE, imsg_check_ctl_what),
 	R(IMSG_CTL_LINE, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
-	    P(CONTROL) | P(CLIENT), TEXT(4096), PROC_FD_NONE),
+	    P(CONTROL) | P(CLIENT), TEXT(4096), PROC_FD_NONE,
+	    imsg_check_text),
 	R(IMSG_CTL_OK, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
-	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE),
+	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE, NULL),
 	R(IMSG_CTL_FAIL, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
-	    P(CONTROL) | P(CLIENT), TEXT(ERRLINE_MAX), PROC_FD_NONE),
+	    P(CONTROL) | P(CLIENT), TEXT(ERRLINE_MAX), PROC_FD_NONE,
+	    imsg_check_text),
 	R(IMSG_CTL_END, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
-	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE),
+	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE, NULL),
 };
 
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);

@@ -114,8 +114,6 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	int		 st;
 
 	queue_peer = queue;
-	if (!envelope_strings_ok(evp))
-		fatalx("IMSG_QUEUE_DELIVER: bad envelope");
 
 	if ((a = config_action(env, evp->action)) == NULL) {
 		close(fd);
@@ -354,12 +352,6 @@ agent_imsg_result(struct peer *p, struct imsg *imsg)
 	struct pending		*pd;
 
 	imsg_payload(imsg, &r, sizeof(r));
-	if (!str_terminated(r.errorline, sizeof(r.errorline))) {
-		log_warnx("agent pid %ld: malformed result, closing it",
-		    (long)ag->pid);
-		agent_close(ag);
-		return;
-	}
 	TAILQ_FOREACH(pd, &pendings, entry)
 		if (pd->agent == ag && pd->evpid == r.evpid)
 			break;

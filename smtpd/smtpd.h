@@ -242,7 +242,8 @@ struct action		*config_action(const struct smtpd_config *,
 
 /*
  * Envelopes.  One per final recipient, made by lka, stored by the queue
- * (text codec in queue/envelope.c), delivered through the parent.
+ * (text codec in queue/envelope.c), delivered through the parent.  What
+ * a well-formed one is: smtpd/envelope_check.c.
  */
 struct mailaddr {
 	char			 user[LOCALPART_MAX];
@@ -294,8 +295,18 @@ struct envelope {
 /* queue/envelope.c: "key: value" text, ends with a line "end: ok". */
 int	envelope_dump(const struct envelope *, char *, size_t);
 int	envelope_load(struct envelope *, const char *, size_t);
-/* 1 if every string of an envelope received from a peer is terminated */
+
+/* smtpd/envelope_check.c */
+/* 1 if every string of the envelope is NUL-terminated in its array */
 int	envelope_strings_ok(const struct envelope *);
+/* 1 if the strings are terminated and dtype is a delivery_type */
+int	envelope_ok(const struct envelope *);
+/*
+ * The kind of delivery agent ("mbox", "maildir", "lmtp", "mda", "file")
+ * for an envelope's delivery type and its action's method; NULL if the
+ * method delivers nothing itself.
+ */
+const char	*delivery_agent_kind(enum delivery_type, enum action_method);
 
 /* common mail address helpers (smtpd/mailaddr.c) */
 int	mailaddr_parse(struct mailaddr *, const char *, int utf8);
@@ -303,8 +314,9 @@ int	mailaddr_text(const struct mailaddr *, char *, size_t);
 
 /*
  * imsg types.  Keep in numeric order: smtpd/imsg_rules.c mirrors it.
- * Payload structs follow; every char array received from a peer is
- * checked for NUL termination (str_terminated) before use.
+ * Payload structs follow.  Before any handler runs, the validator of the
+ * type's rule (smtpd/imsg_check.c) has checked that every char array of
+ * the payload is NUL-terminated and every enum and status in range.
  */
 enum imsg_type {
 	IMSG_NONE,
@@ -326,12 +338,13 @@ enum imsg_type {
 	IMSG_SMTP_MESSAGE_ROLLBACK,	/* struct msg_req */
 	IMSG_QUEUE_RCPT_OK,		/* struct rcpt_reply */
 
-	/* smtp|queue -> lka -> queue|smtp: recipient expansion */
-	IMSG_SMTP_EXPAND_RCPT,		/* struct expand_req */
+	/* smtp|queue -> lka -> queue|smtp: recipient expansion, VRFY */
+	IMSG_SMTP_EXPAND_RCPT,		/* struct expand_req (msgid 0: VRFY) */
 	IMSG_QUEUE_EXPAND_BOUNCE,	/* struct expand_req */
 	IMSG_LKA_ENVELOPE,		/* struct envelope_msg (to queue) */
 	IMSG_LKA_EXPAND_DONE,		/* struct rcpt_reply (to queue) */
-	IMSG_LKA_RCPT_FAIL,		/* struct rcpt_reply (to smtp/queue) */
+	IMSG_LKA_RCPT_FAIL,		/* struct rcpt_reply: refused */
+	IMSG_LKA_VRFY_RESULT,		/* struct rcpt_reply: VRFY's answer */
 
 	/* lka <-> parent: ~/.forward is opened by the parent */
 	IMSG_LKA_OPEN_FORWARD,		/* struct forward_req */
@@ -444,13 +457,6 @@ struct deliver {
 	 */
 	int			 root_mbox;
 };
-
-/*
- * The kind of delivery agent ("mbox", "maildir", "lmtp", "mda", "file")
- * for an envelope's delivery type and its action's method; NULL if the
- * method delivers nothing itself (agent/agent_io.c).
- */
-const char	*delivery_agent_kind(enum delivery_type, enum action_method);
 
 struct delivery_result {
 	uint64_t		 evpid;

@@ -43,26 +43,32 @@ enum {
 	T_FD = 2,		/* lka -> parent, fd required */
 	T_DOWN = 3,		/* parent -> lka, 0..16 bytes */
 	T_NOHANDLER = 4,	/* lka, client -> parent, no handler */
+	T_TEXT = 5,		/* lka, client -> parent, 1..8 bytes, a string */
 };
+
+static int	check_text(const void *, size_t);
 
 const struct imsg_rule imsg_rules[] = {
 	{ T_PING, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
-	    PROC_BIT(PROC_PARENT), 4, 4, PROC_FD_NONE, "T_PING" },
+	    PROC_BIT(PROC_PARENT), 4, 4, PROC_FD_NONE, "T_PING", NULL },
 	{ T_FD, PROC_BIT(PROC_LKA), PROC_BIT(PROC_PARENT), 0, 0,
-	    PROC_FD_REQUIRED, "T_FD" },
+	    PROC_FD_REQUIRED, "T_FD", NULL },
 	{ T_DOWN, PROC_BIT(PROC_PARENT), PROC_BIT(PROC_LKA), 0, 16,
-	    PROC_FD_NONE, "T_DOWN" },
+	    PROC_FD_NONE, "T_DOWN", NULL },
 	{ T_NOHANDLER, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
-	    PROC_BIT(PROC_PARENT), 0, 0, PROC_FD_NONE, "T_NOHANDLER" },
+	    PROC_BIT(PROC_PARENT), 0, 0, PROC_FD_NONE, "T_NOHANDLER", NULL },
+	{ T_TEXT, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
+	    PROC_BIT(PROC_PARENT), 1, 8, PROC_FD_NONE, "T_TEXT", check_text },
 };
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
 
-static int			 pings, fds, closes;
+static int			 pings, fds, closes, texts, checks;
 static struct event_base	*base;
 static uint32_t	 last_ping;
 
 static void	h_ping(struct peer *, struct imsg *);
 static void	h_fd(struct peer *, struct imsg *);
+static void	h_text(struct peer *, struct imsg *);
 static void	on_close(struct peer *);
 static void	setup(struct peer *, enum proc_id, struct imsgbuf *,
 		    void (*)(struct peer *));
@@ -72,11 +78,27 @@ static void	child_bad_len(void);
 static void	child_bad_dir(void);
 static void	child_eof(void);
 static void	child_compose_bug(void);
+static void	child_bad_payload(void);
 
 static const struct imsg_handler handlers[] = {
 	{ T_PING, h_ping },
 	{ T_FD, h_fd },
+	{ T_TEXT, h_text },
 };
+
+/* The validator of T_TEXT: a NUL-terminated string. */
+static int
+check_text(const void *data, size_t len)
+{
+	checks++;
+	return (memchr(data, '\0', len) == NULL ? -1 : 0);
+}
+
+static void
+h_text(struct peer *p, struct imsg *imsg)
+{
+	texts++;
+}
 
 static void
 h_ping(struct peer *p, struct imsg *imsg)
@@ -115,7 +137,7 @@ setup(struct peer *p, enum proc_id id, struct imsgbuf *remote,
 	log_init(1, 0);
 	log_procinit("test");
 	proc_self = PROC_PARENT;
-	pings = fds = closes = 0;
+	pings = fds = closes = texts = checks = 0;
 	peer_init(p, id, sv[0], handlers, sizeof(handlers) /
 	    sizeof(handlers[0]), cb);
 	ATF_REQUIRE(imsgbuf_init(remote, sv[1]) == 0);
@@ -148,12 +170,15 @@ ATF_TC_BODY(valid, tc)
 	for (v = 1; v <= 50; v++)
 		ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, -1, &v,
 		    sizeof(v)) != -1);
+	ATF_REQUIRE(imsg_compose(&r, T_TEXT, 0, 0, -1, "hi", 3) != -1);
 	ATF_REQUIRE(pipe(pfd) == 0);
 	ATF_REQUIRE(imsg_compose(&r, T_FD, 0, 0, pfd[1], NULL, 0) != -1);
 	ATF_REQUIRE(imsgbuf_flush(&r) == 0);
 	run(&fds, 1);
 	ATF_CHECK_EQ(pings, 50);
 	ATF_CHECK_EQ(last_ping, 50);
+	ATF_CHECK_EQ(checks, 1);	/* only T_TEXT has a validator */
+	ATF_CHECK_EQ(texts, 1);
 	ATF_CHECK_EQ(fds, 1);
 	ATF_CHECK_EQ(closes, 0);
 	ATF_CHECK(read(pfd[0], buf, sizeof(buf)) == 2);
@@ -195,21 +220,26 @@ ATF_TC_BODY(client_violation, tc)
 		uint32_t	 type;
 		size_t		 len;
 		int		 withfd;
+		int		 checked;	/* the validator ran */
 	} bad[] = {
-		{ T_PING, 3, 0 },	/* too short */
-		{ T_PING, 5, 0 },	/* too long */
-		{ T_PING, 4, 1 },	/* fd not allowed */
-		{ T_FD, 0, 1 },		/* client may not send it */
-		{ T_DOWN, 0, 0 },	/* parent may not receive it */
-		{ 42, 0, 0 },		/* unknown */
-		{ T_NOHANDLER, 0, 0 },	/* allowed, but no handler */
+		{ T_PING, 3, 0, 0 },	/* too short */
+		{ T_PING, 5, 0, 0 },	/* too long */
+		{ T_PING, 4, 1, 0 },	/* fd not allowed */
+		{ T_FD, 0, 1, 0 },	/* client may not send it */
+		{ T_DOWN, 0, 0, 0 },	/* parent may not receive it */
+		{ 42, 0, 0, 0 },	/* unknown */
+		{ T_NOHANDLER, 0, 0, 0 },	/* allowed, but no handler */
+		{ T_TEXT, 4, 0, 1 },	/* payload refused: unterminated */
+		{ T_TEXT, 9, 0, 0 },	/* too long: validator not reached */
 	};
 	struct peer	 p;
 	struct imsgbuf	 r;
 	size_t		 i;
 	uint32_t	 v = 1;
-	char		 payload[8] = { 0 };
+	char		 payload[16];
 	int		 pfd[2], fd;
+
+	memset(payload, 'x', sizeof(payload));
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setup(&p, PROC_CLIENT, &r, on_close);
@@ -230,6 +260,9 @@ ATF_TC_BODY(client_violation, tc)
 		run(&closes, 1);
 		ATF_CHECK_MSG(closes == 1, "case %zu: closes %d", i, closes);
 		ATF_CHECK_MSG(pings == 1, "case %zu: pings %d", i, pings);
+		ATF_CHECK_MSG(texts == 0, "case %zu: handler ran", i);
+		ATF_CHECK_MSG(checks == bad[i].checked, "case %zu: checks %d",
+		    i, checks);
 		ATF_CHECK(p.closed);
 		ATF_CHECK(p.ibuf.fd == -1);
 		imsgbuf_clear(&r);
@@ -289,6 +322,19 @@ child_eof(void)
 	run(&closes, 1);
 }
 
+/* A trusted peer's payload the validator refuses: fatal, no handler. */
+static void
+child_bad_payload(void)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+
+	setup(&p, PROC_LKA, &r, on_close);
+	imsg_compose(&r, T_TEXT, 0, 0, -1, "xxxx", 4);
+	imsgbuf_flush(&r);
+	run(&texts, 1);
+}
+
 static void
 child_compose_bug(void)
 {
@@ -335,6 +381,8 @@ ATF_TC_BODY(trusted_violation, tc)
 	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "bad_dir %d", st);
 	st = child_status(child_eof);
 	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "eof %d", st);
+	st = child_status(child_bad_payload);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "payload %d", st);
 	st = child_status(child_compose_bug);
 	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "compose %d", st);
 }

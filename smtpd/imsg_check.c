@@ -1,0 +1,246 @@
+/*
+ * Copyright (c) 2026 the cartero authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * imsg_check.c -- payload validators, one per payload struct.
+ *
+ * SECURITY: the size bounds of smtpd/imsg_rules.c only say that a payload
+ * has the length of its struct.  These say that its strings end inside
+ * their arrays, that its enums hold one of their values and that its
+ * status codes are ST_* codes the message may carry.  common/proc.c runs
+ * them on every message received, before any handler: a failure is fatal
+ * for a trusted sender and closes an untrusted one (smtpctl, an agent).
+ * Handlers check what depends on their state or on policy (is this
+ * envelope ours, may this uid do it), never the shape of the payload.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "proc.h"
+#include "smtpd.h"
+#include "imsg_check.h"
+
+static int	status_ok(int);
+static int	rcpt_reply_ok(const void *, size_t);
+static int	mailaddr_ok(const struct mailaddr *);
+
+#define STR_OK(a)	str_terminated((a), sizeof(a))
+
+static int
+status_ok(int status)
+{
+	switch (status) {
+	case ST_OK:
+	case ST_TEMPFAIL:
+	case ST_PERMFAIL:
+	case ST_LOOP:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+static int
+mailaddr_ok(const struct mailaddr *ma)
+{
+	return (STR_OK(ma->user) && STR_OK(ma->domain));
+}
+
+/* A payload that is exactly one C string: its only NUL is its last byte. */
+int
+imsg_check_text(const void *data, size_t len)
+{
+	if (len == 0 || data == NULL)
+		return (-1);
+	return (memchr(data, '\0', len) == (const char *)data + len - 1 ?
+	    0 : -1);
+}
+
+int
+imsg_check_msg_reply(const void *data, size_t len)
+{
+	const struct msg_reply	*m = data;
+
+	if (len != sizeof(*m) || !status_ok(m->status) || !STR_OK(m->text))
+		return (-1);
+	return (0);
+}
+
+static int
+rcpt_reply_ok(const void *data, size_t len)
+{
+	const struct rcpt_reply	*r = data;
+
+	return (len == sizeof(*r) && status_ok(r->status) && STR_OK(r->text));
+}
+
+/* The recipient's envelopes are made (lka) or held (queue). */
+int
+imsg_check_rcpt_ok(const void *data, size_t len)
+{
+	const struct rcpt_reply	*r = data;
+
+	if (!rcpt_reply_ok(data, len) || r->status != ST_OK)
+		return (-1);
+	return (0);
+}
+
+/* A refused recipient: never ST_OK. */
+int
+imsg_check_rcpt_fail(const void *data, size_t len)
+{
+	const struct rcpt_reply	*r = data;
+
+	if (!rcpt_reply_ok(data, len) || r->status == ST_OK)
+		return (-1);
+	return (0);
+}
+
+/* VRFY's verdict: no message, any status (ST_OK: the user exists). */
+int
+imsg_check_vrfy_result(const void *data, size_t len)
+{
+	const struct rcpt_reply	*r = data;
+
+	if (!rcpt_reply_ok(data, len) || r->msgid != 0)
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_expand_req(const void *data, size_t len)
+{
+	const struct expand_req	*r = data;
+
+	if (len != sizeof(*r))
+		return (-1);
+	if (!STR_OK(r->tag) || !STR_OK(r->helo) || !STR_OK(r->hostname) ||
+	    !STR_OK(r->src) || !mailaddr_ok(&r->sender) ||
+	    !mailaddr_ok(&r->rcpt))
+		return (-1);
+	switch (r->ss.ss_family) {
+	case AF_INET:
+	case AF_INET6:
+	case AF_UNIX:
+		return (0);
+	default:
+		return (-1);
+	}
+}
+
+int
+imsg_check_envelope(const void *data, size_t len)
+{
+	if (len != sizeof(struct envelope) || !envelope_ok(data))
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_envelope_msg(const void *data, size_t len)
+{
+	const struct envelope_msg	*m = data;
+
+	if (len != sizeof(*m) || !envelope_ok(&m->evp))
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_forward_req(const void *data, size_t len)
+{
+	const struct forward_req	*r = data;
+
+	if (len != sizeof(*r) || !STR_OK(r->user))
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_forward_reply(const void *data, size_t len)
+{
+	const struct forward_reply	*r = data;
+
+	if (len != sizeof(*r) || !status_ok(r->status))
+		return (-1);
+	return (0);
+}
+
+/* An envelope, and an action method that names a delivery agent. */
+int
+imsg_check_deliver(const void *data, size_t len)
+{
+	const struct deliver	*d = data;
+
+	if (len != sizeof(*d) || !envelope_ok(&d->evp))
+		return (-1);
+	if (!STR_OK(d->arg) || !STR_OK(d->username) || !STR_OK(d->home) ||
+	    !STR_OK(d->shell) || !STR_OK(d->mailbox))
+		return (-1);
+	switch (d->method) {
+	case A_MBOX:
+	case A_MAILDIR:
+	case A_LMTP:
+	case A_MDA:
+	case A_EXPAND_ONLY:
+	case A_FORWARD_ONLY:
+		break;
+	default:
+		return (-1);
+	}
+	if (delivery_agent_kind(d->evp.dtype, d->method) == NULL)
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_delivery_result(const void *data, size_t len)
+{
+	const struct delivery_result	*r = data;
+
+	if (len != sizeof(*r) || !status_ok(r->status) ||
+	    !STR_OK(r->errorline))
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_ctl_what(const void *data, size_t len)
+{
+	const struct ctl_what	*w = data;
+
+	if (len != sizeof(*w) || !STR_OK(w->what))
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_payload(uint32_t type, const void *data, size_t len)
+{
+	const struct imsg_rule	*r;
+
+	if ((r = imsg_rule_find(type)) == NULL ||
+	    len < r->minlen || len > r->maxlen)
+		return (-1);
+	if (r->check != NULL && r->check(data, len) == -1)
+		return (-1);
+	return (0);
+}
