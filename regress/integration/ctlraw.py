@@ -12,11 +12,13 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-"""ctlraw.py HEADER SOCKET IMSG_NAME: send one request to smtpd's control
-socket directly, not through smtpctl (which refuses early on its own), and
-print the answer's type name and text.  The type numbers come from the
-enum in HEADER (smtpd/smtpd.h).  Used to check that the control process
-itself refuses commands to users other than root.
+"""ctlraw.py HEADER SOCKET IMSG_NAME [HEX]: send one request to smtpd's
+control socket directly, not through smtpctl (which refuses early on its
+own), and print the answer's type name and text, or "closed" if control
+closed the connection instead.  The type numbers come from the enum in
+HEADER (smtpd/smtpd.h).  The payload is HEX if given, else what the type
+needs.  Used to check that the control process itself refuses commands to
+users other than root, and closes a client sending a malformed payload.
 
 ctlraw.py hold HEADER SOCKET N FLAG: open N connections and keep them,
 then open one more and print the answer it gets; create FLAG and keep the
@@ -63,11 +65,13 @@ def hold(hdr, path, n, flag):
     return 0
 
 
-def main(hdr, path, want):
+def main(hdr, path, want, payload_hex=None):
     names, ver = imsg_names(hdr)
     # struct ctl_id (a uint64_t id, 0 = all) for schedule and remove
     payload = b"\0" * 8 if want in ("IMSG_CTL_SCHEDULE",
                                     "IMSG_CTL_REMOVE") else b""
+    if payload_hex is not None:
+        payload = bytes.fromhex(payload_hex)
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(10)
     s.connect(path)
@@ -75,7 +79,10 @@ def main(hdr, path, want):
                           ver, 0) + payload)
     data = b""
     while len(data) < 16:
-        chunk = s.recv(4096)
+        try:
+            chunk = s.recv(4096)
+        except ConnectionResetError:
+            chunk = b""
         if not chunk:
             print("closed")
             return 1
@@ -93,4 +100,4 @@ def main(hdr, path, want):
 if __name__ == "__main__":
     if sys.argv[1] == "hold":
         sys.exit(hold(*sys.argv[2:6]))
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))

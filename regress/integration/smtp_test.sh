@@ -349,6 +349,61 @@ unknown_user_cleanup()
 	inst_cleanup
 }
 
+atf_test_case vrfy cleanup
+vrfy_head()
+{
+	atf_set descr "VRFY: 252 when off; when on, 250 for a user, 550" \
+	    "for an unknown one, and RCPT after it still works"
+}
+vrfy_body()
+{
+	inst_setup
+	inst_conf <<EOF
+smtp vrfy
+action "md" maildir "~/Maildir" alias <aliases>
+match from local for local action "md"
+EOF
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> VRFY <$BOB@$DOM>
+< 250 2.1.5 <$BOB@$DOM>
+> VRFY <no-such-user-xyz@$DOM>
+< 550 5.1.1
+> VRFY <$ALICE@$DOM>
+< 250 2.1.5
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> VRFY <no-such-user-xyz@$DOM>
+< 550
+> RCPT TO:<$BOB@$DOM>
+< 250
+> RSET
+< 250
+> QUIT
+< 221
+EOF
+	good_transaction vrfy
+	inst_stop
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> VRFY <$BOB@$DOM>
+< 252
+> QUIT
+< 221
+EOF
+}
+vrfy_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case garbage cleanup
 garbage_head()
 {
@@ -616,6 +671,7 @@ atf_init_test_cases()
 	atf_add_test_case long_line
 	atf_add_test_case max_message_size
 	atf_add_test_case unknown_user
+	atf_add_test_case vrfy
 	atf_add_test_case garbage
 	atf_add_test_case nul_bytes
 	atf_add_test_case bare_lf

@@ -14,8 +14,9 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # smtpctl: queue inspection and control, logging, reload (smtpctl and
-# SIGHUP, a broken file keeps the old configuration), stop, and refusal of
-# every command for a non-root user.
+# SIGHUP, a broken file keeps the old configuration), stop, refusal of
+# every command for a non-root user, and a malformed request closing only
+# its client.
 
 . "$(atf_get_srcdir)/lib.sh"
 
@@ -366,6 +367,43 @@ not_root_cleanup()
 	inst_cleanup
 }
 
+atf_test_case bad_payload cleanup
+bad_payload_head()
+{
+	atf_set descr "a client sending an unterminated name is closed" \
+	    "before any handler; the daemon lives on"
+}
+bad_payload_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	# struct ctl_what: NAME_MAX_CONF (64) bytes of 'A', no NUL; as root,
+	# so that only the payload is wrong
+	_hex=$(printf '41%.0s' $(seq 64))
+	python3 "$(atf_get_srcdir)/ctlraw.py" "$TOP/smtpd/smtpd.h" \
+	    "$T/run/control.sock" IMSG_CTL_PAUSE "$_hex" >"$T/raw.out" 2>&1
+	assert_grep '^closed$' "$T/raw.out"
+	wait_log_count 'bad imsg IMSG_CTL_PAUSE (payload) from client' 1 ||
+	    atf_fail "no log line for the malformed request"
+	assert_no_grep 'control command=pause' "$T/log"
+	# a well-formed one still works on a new connection
+	_hex=$(printf '736d7470'; printf '00%.0s' $(seq 60))
+	python3 "$(atf_get_srcdir)/ctlraw.py" "$TOP/smtpd/smtpd.h" \
+	    "$T/run/control.sock" IMSG_CTL_RESUME "$_hex" >"$T/raw.out" 2>&1
+	assert_grep '^IMSG_CTL_OK' "$T/raw.out"
+	assert_alive
+	ctl show stats
+	assert_grep '^control.clients=' "$T/ctl.out"
+	send_to $BOB@$DOM after-bad-payload
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Subject: after-bad-payload$' "$_f"
+}
+bad_payload_cleanup()
+{
+	inst_cleanup
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case queue_control
@@ -375,4 +413,5 @@ atf_init_test_cases()
 	atf_add_test_case stop
 	atf_add_test_case not_root
 	atf_add_test_case mailq_user
+	atf_add_test_case bad_payload
 }
