@@ -42,7 +42,7 @@
 const struct imsg_rule imsg_rules[] = {
 	R(IMSG_CONF_DATA, P(PARENT), CHILDREN, TEXT(CONF_CHUNK),
 	    PROC_FD_NONE),
-	R(IMSG_CONF_END, P(PARENT), CHILDREN, FIX(struct conf_end),
+	R(IMSG_CONF_END, P(PARENT), CHILDREN, FIX(struct proc_conf_end),
 	    PROC_FD_NONE),
 	R(IMSG_CONF_LISTENER, P(PARENT), P(SMTP) | P(CONTROL),
 	    FIX(uint32_t), PROC_FD_REQUIRED),
