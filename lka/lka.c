@@ -50,6 +50,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "util.h"
 #include "smtpd.h"
 #include "lka.h"
@@ -138,7 +139,7 @@ lka_configured(void)
 	(void)getpwnam("root");
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
-	sandbox_apply(SANDBOX_LKA);
+	smtpd_sandbox(SANDBOX_LKA);
 }
 
 static int

@@ -55,6 +55,7 @@
 #include "proc.h"
 #include "queue.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "util.h"
 
@@ -193,7 +194,7 @@ queue_configured(void)
 		fatalx("cannot set up the spool %s", env->spooldir);
 	privsep_drop(SMTPD_USER_QUEUE, env->spooldir);
 	queue_fs_init("");
-	sandbox_apply(SANDBOX_QUEUE);
+	smtpd_sandbox(SANDBOX_QUEUE);
 
 	scheduler_init(&queue_sched, env->retry_min, env->retry_max);
 	evtimer_set(&queue_round_ev, queue_round, NULL);

@@ -47,6 +47,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "util.h"
 #include "smtpd.h"
 #include "smtp_session.h"
@@ -161,7 +162,7 @@ smtp_configured(void)
 	if (n < 0 || (size_t)n >= sizeof(path))
 		fatalx("smtp: rundir too long");
 	privsep_drop(SMTPD_USER_SMTP, path);
-	sandbox_apply(SANDBOX_SMTP);
+	smtpd_sandbox(SANDBOX_SMTP);
 }
 
 static void

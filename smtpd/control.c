@@ -56,6 +56,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "util.h"
 
@@ -196,7 +197,7 @@ control_configured(void)
 	    SMTPD_EMPTYDIR) >= (int)sizeof(empty))
 		fatalx("control: rundir path too long");
 	privsep_drop(SMTPD_USER_CONTROL, empty);
-	sandbox_apply(SANDBOX_CONTROL);
+	smtpd_sandbox(SANDBOX_CONTROL);
 }
 
 static void
