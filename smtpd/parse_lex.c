@@ -692,8 +692,9 @@ lex_tokdesc(const struct tok *t)
 	if ((name = lex_tokname(t->type)) != NULL)
 		return (name);
 	more = strlen(t->text) > 40;
-	(void)snprintf(b, HIST_TEXT + 16, t->type == gr->t_tableref ? "<%.40s%s>" :
-	    "\"%.40s%s\"", t->text, more ? "..." : "");
+	(void)snprintf(b, HIST_TEXT + 16,
+	    t->type == gr->t_tableref ? "<%.40s%s>" : "\"%.40s%s\"",
+	    t->text, more ? "..." : "");
 	return (b);
 }
 
