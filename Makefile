@@ -28,7 +28,9 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
 	   -Werror=implicit-function-declaration -Werror=format-security \
 	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
-	   -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd -Ismtp -Ilka -Iqueue -Iagent -Ibuild
+	   -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS
+# daemon code sees every folder; common/ sees only itself (see libcommon.a)
+DAEMON_INC = -I. -Icommon -Ismtpd -Ismtp -Ilka -Iqueue -Iagent -Ibuild
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now
@@ -45,7 +47,7 @@ UNITDIR	?= /etc/systemd/system
 B	 = build
 # objects apart: build/smtpd and build/smtpctl are the binaries
 O	 = $(B)/obj
-LIB_SRCS := $(filter-out %main.c,$(wildcard common/*.c smtpd/*.c smtp/*.c lka/*.c queue/*.c agent/*.c))
+LIB_SRCS := $(filter-out %main.c,$(wildcard smtpd/*.c smtp/*.c lka/*.c queue/*.c agent/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/parse.o
 SMTPD_OBJS   := $(O)/smtpd/main.o
 # the offline pickup (smtpd -x pickup) speaks sendmail's SMTP client
@@ -54,6 +56,30 @@ SMTPCTL_SRCS := $(wildcard smtpctl/*.c)
 SMTPCTL_OBJS := $(patsubst %.c,$(O)/%.o,$(SMTPCTL_SRCS))
 UNIT_SRCS := $(wildcard regress/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
+
+# --- common/: the library of no daemon -------------------------------------
+# build/libcommon.a holds common/ alone, compiled with -Icommon only: an
+# #include of a daemon's header (smtpd.h, lka.h...) in common/ does not
+# build.  These unit tests are built the same way and link libcommon.a
+# only, which also proves the library needs nothing from a daemon.
+COMMON_SRCS  := $(wildcard common/*.c)
+COMMON_OBJS  := $(patsubst %.c,$(O)/%.o,$(COMMON_SRCS))
+COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test \
+		proc_test proc_child_test util_test)
+COMMON_INC    = -Icommon
+
+$(O)/common/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(COMMON_INC) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/libcommon.a: $(COMMON_OBJS)
+	rm -f $@
+	ar rcs $@ $(COMMON_OBJS)
+
+$(COMMON_UNITS): %: %.c $(B)/libcommon.a
+	$(CC) $(CFLAGS) $(COMMON_INC) $(PKG_CFLAGS) $(LDFLAGS) \
+	    -Wno-missing-prototypes -o $@ $< $(B)/libcommon.a $(LDLIBS) -latf-c
+# --- end of common/ ----------------------------------------------------------
 SH_SRCS   := $(wildcard regress/integration/*_test.sh)
 SH_BINS   := $(patsubst %.sh,%,$(SH_SRCS))
 # make check-package: run against the installed package, not in make check
@@ -74,29 +100,33 @@ $(B)/parse.c: smtpd/parse.y
 $(B)/parse.h: $(B)/parse.c
 
 $(O)/parse.o: $(B)/parse.c
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h smtp/*.h lka/*.h queue/*.h agent/*.h) $(B)/parse.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/libcartero.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
-$(B)/smtpd: $(SMTPD_OBJS) $(B)/libcartero.a
-	$(CC) $(LDFLAGS) -o $@ $(SMTPD_OBJS) $(B)/libcartero.a $(LDLIBS)
+$(B)/smtpd: $(SMTPD_OBJS) $(B)/libcartero.a $(B)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $(SMTPD_OBJS) $(B)/libcartero.a \
+	    $(B)/libcommon.a $(LDLIBS)
 	chmod 0711 $@	# unreadable: agents are not dumpable from exec on
 
-$(B)/smtpctl: $(SMTPCTL_OBJS) $(B)/libcartero.a
-	$(CC) $(LDFLAGS) -o $@ $(SMTPCTL_OBJS) $(B)/libcartero.a $(LDLIBS)
+$(B)/smtpctl: $(SMTPCTL_OBJS) $(B)/libcartero.a $(B)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $(SMTPCTL_OBJS) $(B)/libcartero.a \
+	    $(B)/libcommon.a $(LDLIBS)
 
 $(CTL_LINKS): $(B)/smtpctl
 	ln -sf smtpctl $@
 
-regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a $(SMTPCTL_SRCS)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Wno-missing-prototypes \
-	    -o $@ $< $(B)/libcartero.a $(LDLIBS) -latf-c
+regress/unit/%_test: regress/unit/%_test.c $(B)/libcartero.a $(B)/libcommon.a \
+    $(SMTPCTL_SRCS)
+	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) \
+	    -Wno-missing-prototypes -o $@ $< $(B)/libcartero.a \
+	    $(B)/libcommon.a $(LDLIBS) -latf-c
 
 regress/integration/%_test: regress/integration/%_test.sh
 	cp $< $@ && chmod +x $@
@@ -104,9 +134,10 @@ regress/integration/%_test: regress/integration/%_test.sh
 regress/package/%_test: regress/package/%_test.sh
 	cp $< $@ && chmod +x $@
 
-$(B)/bench/%: bench/%.c $(B)/libcartero.a
+$(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
 	@mkdir -p $(B)/bench
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcartero.a $(LDLIBS) -lm
+	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS) -lm
 
 # Kyua wants plain names in a Kyuafile: one per directory, included.
 KYUAFILES := regress/Kyuafile regress/unit/Kyuafile \

@@ -77,6 +77,9 @@ if [ -n "$missing" ]; then
 	status=1
 fi
 
+echo "==> common/ knows no daemon"
+sh .ci/common_check.sh || status=1
+
 echo "==> clang-tidy"
 if command -v clang-tidy >/dev/null 2>&1; then
 	tidy=$(mktemp /tmp/cartero-tidy.XXXXXX)

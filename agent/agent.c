@@ -52,6 +52,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "util.h"
 #include "agent.h"
@@ -66,7 +67,7 @@ struct agent_staged {
 
 static const struct agent_kind {
 	const char		*name;
-	enum sandbox_profile	 profile;
+	enum smtpd_sandbox	 profile;
 } agent_kinds[] = {
 	{ "mbox",	SANDBOX_AGENT },
 	{ "maildir",	SANDBOX_AGENT },
@@ -139,7 +140,7 @@ agent_main(int argc, char **argv)
 	evtimer_set(&agent_idle_ev, agent_idle, NULL);
 	evtimer_set(&agent_flush_ev, agent_flush, NULL);
 	agent_activity();
-	sandbox_apply(agent_self->profile);
+	smtpd_sandbox(agent_self->profile);
 	log_debug("agent %s ready (uid %ld)", agent_self->name,
 	    (long)getuid());
 	event_dispatch();

@@ -18,11 +18,13 @@
  * proc.c -- peers: imsg channels between cartero processes on libevent.
  *
  * SECURITY: the type of a message says nothing about who sent it.  Each
- * received message is checked against imsg_rules[] using the identity of
- * the channel it came on (p->id), fixed when the channel was set up, before
- * a handler sees it.  A trusted process that breaks the rules is a bug or a
- * compromise and takes the receiver down with fatalx(); an smtpctl client
- * (PROC_CLIENT) only loses its connection.  Outgoing messages are checked
+ * received message is checked against the daemon's rule table (given to
+ * proc_setup()) using the identity of the channel it came on (p->id),
+ * fixed when the channel was set up, before a handler sees it.  A trusted
+ * process that breaks the rules is a bug or a compromise and takes the
+ * receiver down with fatalx(); an untrusted one (PROC_F_UNTRUSTED in the
+ * daemon's process table: a control client, a process running as an
+ * ordinary user) only loses its connection.  Outgoing messages are checked
  * too, so that a bug shows up in the sender.
  */
 
@@ -43,17 +45,11 @@
 #include "proc.h"
 #include "util.h"
 
-enum proc_id	 proc_self = PROC_PARENT;
+int	 proc_self;
 
-static const char *const proc_names[PROC_COUNT] = {
-	[PROC_PARENT] = "parent",
-	[PROC_CONTROL] = "control",
-	[PROC_LKA] = "lka",
-	[PROC_QUEUE] = "queue",
-	[PROC_SMTP] = "smtp",
-	[PROC_AGENT] = "agent",
-	[PROC_CLIENT] = "client",
-};
+static const struct privsep_proc	*proc_table[PROC_MAX];
+static const struct imsg_rule		*imsg_rules;
+static size_t				 imsg_rules_count;
 
 static int	rule_cmp(const void *, const void *);
 static void	peer_event_add(struct peer *);
@@ -77,23 +73,74 @@ static void	peer_lost(struct peer *);
 static void	peer_release(struct peer *);
 static void	peer_check_send(struct peer *, uint32_t, size_t, int);
 
-const char *
-proc_name(enum proc_id id)
+/*
+ * The daemon's process table and imsg rule table (sorted by strictly
+ * increasing type), kept by reference: both must be static.
+ */
+void
+proc_setup(const struct privsep_proc *procs, size_t nprocs,
+    const struct imsg_rule *rules, size_t nrules)
 {
-	if ((unsigned int)id >= PROC_COUNT)
-		return ("unknown");
-	return (proc_names[id]);
+	size_t	 i;
+
+	memset(proc_table, 0, sizeof(proc_table));
+	for (i = 0; i < nprocs; i++) {
+		if (procs[i].id < 0 || procs[i].id >= PROC_MAX ||
+		    proc_table[procs[i].id] != NULL)
+			fatalx("proc_setup: bad process id %d", procs[i].id);
+		proc_table[procs[i].id] = &procs[i];
+	}
+	for (i = 1; i < nrules; i++)
+		if (rules[i - 1].type >= rules[i].type)
+			fatalx("imsg rules: %s not sorted", rules[i].name);
+	imsg_rules = rules;
+	imsg_rules_count = nrules;
 }
 
-enum proc_id
+const char *
+proc_name(int id)
+{
+	if (id < 0 || id >= PROC_MAX || proc_table[id] == NULL)
+		return ("unknown");
+	return (proc_table[id]->name);
+}
+
+int
 proc_byname(const char *name)
 {
-	unsigned int	 i;
+	int	 i;
 
-	for (i = 0; i < PROC_COUNT; i++)
-		if (strcmp(proc_names[i], name) == 0)
-			return ((enum proc_id)i);
-	return ((enum proc_id)-1);
+	for (i = 0; i < PROC_MAX; i++)
+		if (proc_table[i] != NULL &&
+		    strcmp(proc_table[i]->name, name) == 0)
+			return (i);
+	return (-1);
+}
+
+/* Unknown ids are untrusted. */
+int
+proc_untrusted(int id)
+{
+	if (id < 0 || id >= PROC_MAX || proc_table[id] == NULL)
+		return (1);
+	return ((proc_table[id]->flags & PROC_F_UNTRUSTED) != 0);
+}
+
+/* The handlers for messages from process id in a daemon's table. */
+const struct imsg_handler *
+proc_handlers_find(const struct proc_handlers *tab, size_t n, int id,
+    size_t *nh)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (tab[i].id == id) {
+			*nh = tab[i].nhandlers;
+			return (tab[i].handlers);
+		}
+	}
+	*nh = 0;
+	return (NULL);
 }
 
 static int
@@ -110,16 +157,8 @@ rule_cmp(const void *key, const void *elem)
 const struct imsg_rule *
 imsg_rule_find(uint32_t type)
 {
-	static int	 checked;
-	size_t		 i;
-
-	if (!checked) {
-		for (i = 1; i < imsg_rules_count; i++)
-			if (imsg_rules[i - 1].type >= imsg_rules[i].type)
-				fatalx("imsg_rules: %s not sorted",
-				    imsg_rules[i].name);
-		checked = 1;
-	}
+	if (imsg_rules == NULL)
+		return (NULL);
 	return (bsearch(&type, imsg_rules, imsg_rules_count,
 	    sizeof(imsg_rules[0]), rule_cmp));
 }
@@ -137,10 +176,12 @@ imsg_name(uint32_t type)
 }
 
 void
-peer_init(struct peer *p, enum proc_id id, int fd,
+peer_init(struct peer *p, int id, int fd,
     const struct imsg_handler *handlers, size_t nhandlers,
     void (*on_close)(struct peer *))
 {
+	if (imsg_rules == NULL)
+		fatalx("peer_init: proc_setup() not called");
 	memset(&p->ev, 0, sizeof(p->ev));
 	p->id = id;
 	p->handlers = handlers;
@@ -312,14 +353,10 @@ peer_release(struct peer *p)
 		p->on_close(p);		/* may free p */
 }
 
-/*
- * smtpctl clients and delivery agents (running as an ordinary user, who
- * may ptrace or kill them) are not trusted: a bad message closes them.
- */
 static int
 peer_untrusted(struct peer *p)
 {
-	return (p->id == PROC_CLIENT || p->id == PROC_AGENT);
+	return (proc_untrusted(p->id));
 }
 
 static void

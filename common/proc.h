@@ -15,13 +15,19 @@
  */
 
 /*
- * proc.h -- cartero processes and the imsg channels between them.
+ * proc.h -- processes of a privilege-separated daemon and the imsg
+ * channels between them.
  *
- * Every message received on a peer is checked against imsg_rules[] (who may
- * send it, who may receive it, payload size bounds, fd requirement, then
- * the rule's payload validator) before any handler runs.  A violation by a
- * trusted process is fatal; by a PROC_CLIENT peer (smtpctl on the control
- * socket) it closes that peer.
+ * common/ knows no daemon: each daemon describes its processes in a
+ * table (struct privsep_proc: small integer id, name, flags) and the
+ * messages they may exchange in a rule table (struct imsg_rule), and
+ * hands both to proc_setup() before it opens any channel.  Every message
+ * received on a peer is checked against the rule table (who may send it,
+ * who may receive it, payload size bounds, fd requirement, then the
+ * rule's payload validator) before any handler runs.  A violation by a
+ * trusted process is fatal; by a peer whose process has PROC_F_UNTRUSTED
+ * (a control client, a process running as an ordinary user) it closes
+ * that peer.
  */
 
 #ifndef CARTERO_PROC_H
@@ -37,18 +43,42 @@
 
 #include "imsg.h"
 
-enum proc_id {
-	PROC_PARENT,
-	PROC_CONTROL,
-	PROC_LKA,
-	PROC_QUEUE,
-	PROC_SMTP,
-	PROC_AGENT,
-	PROC_CLIENT,	/* smtpctl on the control socket: untrusted */
-	PROC_COUNT
+/* Process ids are small integers chosen by the daemon, below PROC_MAX. */
+#define PROC_MAX	16
+#define PROC_BIT(id)	(1U << (id))
+#define PROC_ID_PARENT	0	/* every daemon's parent is process 0 */
+
+#define PROC_F_UNTRUSTED	0x01	/* a bad message closes the peer */
+
+struct privsep_proc {
+	int		 id;
+	const char	*name;
+	unsigned int	 flags;		/* PROC_F_* */
 };
 
-#define PROC_BIT(id)	(1U << (id))
+/*
+ * Messages of the child bootstrap (common/proc_child.c).  They head every
+ * daemon's type numbering: its own types start at PROC_IMSG_MAX, and its
+ * rule table lists these too, with its own senders and receivers.
+ */
+enum proc_imsg {
+	PROC_IMSG_NONE,
+	IMSG_CONF_DATA,		/* chunk of config text */
+	IMSG_CONF_END,		/* struct proc_conf_end: parse what came */
+	IMSG_CONF_LISTENER,	/* uint32_t listener index + fd */
+	IMSG_SETUP_PEER,	/* uint32_t proc id + fd */
+	IMSG_SETUP_DONE,	/* no payload: enter the event loop */
+	IMSG_CTL_VERBOSE,	/* int: log verbosity (broadcast) */
+	IMSG_CTL_SANDBOX_TEST,	/* no payload: run a forbidden syscall */
+	PROC_IMSG_MAX
+};
+
+struct proc_conf_end {
+	int			 reload;	/* 0 at startup */
+	int			 verbose;
+	int			 sandbox_debug;
+	int			 sandbox_test;	/* IMSG_CTL_SANDBOX_TEST ok */
+};
 
 #define PROC_FD_NONE		0
 #define PROC_FD_REQUIRED	1
@@ -70,11 +100,7 @@ struct imsg_rule {
 	int		(*check)(const void *data, size_t len);
 };
 
-/* Defined elsewhere, sorted by strictly increasing type. */
-extern const struct imsg_rule	imsg_rules[];
-extern const size_t		imsg_rules_count;
-
-extern enum proc_id		proc_self;
+extern int		proc_self;
 
 struct peer;
 
@@ -83,8 +109,17 @@ struct imsg_handler {
 	void		(*fn)(struct peer *, struct imsg *);
 };
 
+/* The handlers of the messages coming from one peer process. */
+struct proc_handlers {
+	int				 id;
+	const struct imsg_handler	*handlers;
+	size_t				 nhandlers;
+};
+#define PROC_HANDLERS(id, tab)	\
+	{ (id), (tab), sizeof(tab) / sizeof((tab)[0]) }
+
 struct peer {
-	enum proc_id			 id;
+	int				 id;
 	struct imsgbuf			 ibuf;
 	struct event			 ev;
 	short				 events;
@@ -100,12 +135,17 @@ struct peer {
 	TAILQ_ENTRY(peer)		 entry;
 };
 
-const char	*proc_name(enum proc_id);
-enum proc_id	 proc_byname(const char *);
+void		 proc_setup(const struct privsep_proc *, size_t,
+		    const struct imsg_rule *, size_t);
+const char	*proc_name(int);
+int		 proc_byname(const char *);
+int		 proc_untrusted(int);
+const struct imsg_handler *proc_handlers_find(const struct proc_handlers *,
+		    size_t, int, size_t *);
 const struct imsg_rule *imsg_rule_find(uint32_t);
 const char	*imsg_name(uint32_t);
 
-void		 peer_init(struct peer *, enum proc_id, int,
+void		 peer_init(struct peer *, int, int,
 		    const struct imsg_handler *, size_t,
 		    void (*)(struct peer *));
 int		 peer_compose(struct peer *, uint32_t, uint32_t, pid_t, int,

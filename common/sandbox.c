@@ -25,7 +25,10 @@
  *
  *	sandbox_landlock() limits the filesystem to a few trees, read-only
  *	or read-write.  sandbox_apply() installs a seccomp allowlist built
- *	from groups named after OpenBSD pledge(2) promises.  Anything not
+ *	from groups named after OpenBSD pledge(2) promises.  The profiles
+ *	(which promises each process gets) are the daemon's, passed in as
+ *	data (struct sandbox_profile); the syscalls of each promise, with
+ *	the callers that need them, are listed here.  Anything not
  *	listed kills the whole process with SIGSYS; a few calls that libc
  *	probes harmlessly fail with an errno instead (sandbox_soft[]).
  *
@@ -40,8 +43,8 @@
  *	  any profile.  Landlock binds only the calling thread: start
  *	  threads (libunbound) after it, but sandbox_apply() synchronises
  *	  the seccomp filter to every thread (TSYNC).
- *	No profile may fork or exec, except SANDBOX_AGENT_MDA, which has
- *	no seccomp filter at all (see sandbox_apply()).
+ *	No profile may fork or exec, except one with SB_NOFILTER, which
+ *	gets no seccomp filter at all (see sandbox_apply()).
  */
 
 #ifndef _GNU_SOURCE
@@ -308,19 +311,7 @@ static const struct sandbox_soft {
 	{ NULL,		0 }
 };
 
-/* Groups; SB_ARG_* say which argument-filtered rules a group needs. */
-#define SB_STDIO	0x0001
-#define SB_RPATH	0x0002
-#define SB_WPATH	0x0004
-#define SB_CPATH	0x0008
-#define SB_FATTR	0x0010
-#define SB_FLOCK	0x0020
-#define SB_INET		0x0040
-#define SB_UNIX		0x0080
-#define SB_ACCEPT	0x0100
-#define SB_GETPW	0x0200
-#define SB_DNS		0x0400
-
+/* SB_ARG_*: the argument-filtered rules a group needs. */
 #define SB_ARG_SOCK_UNIX	0x01
 #define SB_ARG_SOCK_INET	0x02
 #define SB_ARG_OPEN_RO		0x04
@@ -345,26 +336,6 @@ static const struct sandbox_group {
 	{ 0,		NULL,		0 }
 };
 
-static const struct sandbox_prof {
-	const char	*name;
-	unsigned int	 groups;
-} sandbox_profiles[] = {
-	[SANDBOX_CONTROL] = { "control",
-	    SB_STDIO | SB_UNIX | SB_ACCEPT },
-	[SANDBOX_LKA] = { "lka",
-	    SB_STDIO | SB_RPATH | SB_GETPW | SB_UNIX | SB_INET | SB_DNS },
-	[SANDBOX_QUEUE] = { "queue",
-	    SB_STDIO | SB_RPATH | SB_WPATH | SB_CPATH | SB_FATTR | SB_FLOCK },
-	[SANDBOX_SMTP] = { "smtp",
-	    SB_STDIO | SB_INET | SB_UNIX | SB_ACCEPT },
-	[SANDBOX_AGENT] = { "agent",
-	    SB_STDIO | SB_RPATH | SB_WPATH | SB_CPATH | SB_FATTR | SB_FLOCK |
-	    SB_INET | SB_UNIX | SB_GETPW },
-	[SANDBOX_AGENT_MDA] = { "agent-mda", 0 },
-	/* offline pickup: its file and socket are open, it only talks */
-	[SANDBOX_PICKUP] = { "pickup", SB_STDIO }
-};
-
 #define SB_MAXNR	512	/* above every x86_64/aarch64 syscall */
 
 int			 sandbox_debug;
@@ -377,6 +348,8 @@ static void	privsep_setids(uid_t, gid_t, const gid_t *, int,
 static void	privsep_verify(uid_t, gid_t);
 static void	sandbox_nnp(void);
 static int	sandbox_ll_add(int, const char *, uint64_t);
+static scmp_filter_ctx sandbox_build(unsigned int);
+static void	sandbox_load(scmp_filter_ctx);
 static void	sandbox_collect(unsigned int, unsigned char *, unsigned int *);
 static void	sandbox_rule(scmp_filter_ctx, uint32_t, int, unsigned int,
 		    const struct scmp_arg_cmp *);
@@ -582,34 +555,40 @@ sandbox_landlock(const char *const *ro_paths, const char *const *rw_paths)
  */
 
 void
-sandbox_apply(enum sandbox_profile profile)
+sandbox_apply(const struct sandbox_profile *profile)
+{
+	scmp_filter_ctx		 ctx;
+
+	if (profile == NULL || profile->name == NULL)
+		fatalx("sandbox_apply: no profile");
+	sandbox_procname = profile->name;
+	sandbox_nnp();
+
+	/*
+	 * A process that runs other people's programs (which inherit any
+	 * seccomp filter) gets none: no allowlist can cover what they
+	 * legitimately do.  It keeps NO_NEW_PRIVS (no setuid binaries) and
+	 * whatever Landlock the caller set; that is its sandbox.
+	 */
+	if (profile->promises & SB_NOFILTER) {
+		log_debug("sandbox: %s: no_new_privs only", sandbox_procname);
+		return;
+	}
+
+	ctx = sandbox_build(profile->promises);
+	sandbox_load(ctx);
+}
+
+/* The seccomp filter of a set of promises (SB_*), ready to load. */
+static scmp_filter_ctx
+sandbox_build(unsigned int groups)
 {
 	const struct sandbox_soft	*s;
 	scmp_filter_ctx			 ctx;
 	unsigned char			 allow[SB_MAXNR];
-	unsigned int			 groups, args;
+	unsigned int			 args;
 	uint32_t			 def;
 	int				 nr, r;
-
-	if ((size_t)profile >= sizeof(sandbox_profiles) /
-	    sizeof(sandbox_profiles[0]))
-		fatalx("sandbox_apply: bad profile %d", (int)profile);
-	sandbox_procname = sandbox_profiles[profile].name;
-	groups = sandbox_profiles[profile].groups;
-	sandbox_nnp();
-
-	/*
-	 * The MDA agent runs the recipient's own programs (procmail,
-	 * maildrop, "| cmd" in .forward) which inherit any seccomp filter:
-	 * no allowlist can cover what they legitimately do, and a filter
-	 * that kills them would only turn mail into bounces.  It runs as
-	 * the user, with NO_NEW_PRIVS (no setuid binaries) and whatever
-	 * Landlock the caller set; that is its sandbox.
-	 */
-	if (profile == SANDBOX_AGENT_MDA) {
-		log_debug("sandbox: %s: no_new_privs only", sandbox_procname);
-		return;
-	}
 
 	def = SCMP_ACT_KILL_PROCESS;
 	if (sandbox_debug) {
@@ -631,6 +610,14 @@ sandbox_apply(enum sandbox_profile profile)
 			sandbox_rule(ctx, SCMP_ACT_ERRNO(s->error), nr, 0,
 			    NULL);
 	sandbox_args(ctx, args);
+	return (ctx);
+}
+
+/* The one place a filter is loaded: no way back after this. */
+static void
+sandbox_load(scmp_filter_ctx ctx)
+{
+	int	 r;
 
 	if ((r = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-r));

@@ -25,8 +25,10 @@
  *	sandbox_landlock(ro, rw);		(before any thread is started)
  *	sandbox_apply(profile);			(last; no way back)
  *
- * See the SECURITY note at the top of sandbox.c for what each profile
- * allows and what callers must do before applying it.
+ * A profile is the daemon's data: a name (for the logs) and a set of
+ * promises, groups of system calls named after OpenBSD pledge(2)'s.  See
+ * the SECURITY note at the top of sandbox.c for what each promise allows
+ * and what callers must do before applying a profile.
  */
 
 #ifndef CARTERO_SANDBOX_H
@@ -34,14 +36,23 @@
 
 #include <sys/types.h>
 
-enum sandbox_profile {
-	SANDBOX_CONTROL,
-	SANDBOX_LKA,
-	SANDBOX_QUEUE,
-	SANDBOX_SMTP,
-	SANDBOX_AGENT,
-	SANDBOX_AGENT_MDA,
-	SANDBOX_PICKUP		/* offline pickup: stdio only */
+/* Promises. */
+#define SB_STDIO	0x0001	/* memory, time, I/O on open descriptors */
+#define SB_RPATH	0x0002	/* read files, stat, readdir */
+#define SB_WPATH	0x0004	/* write files, fsync, truncate */
+#define SB_CPATH	0x0008	/* create, rename, link, unlink */
+#define SB_FATTR	0x0010	/* chmod, fchown, utimes */
+#define SB_FLOCK	0x0020	/* flock */
+#define SB_INET		0x0040	/* inet sockets */
+#define SB_UNIX		0x0080	/* unix sockets */
+#define SB_ACCEPT	0x0100	/* accept on inherited listeners */
+#define SB_GETPW	0x0200	/* NSS user lookups */
+#define SB_DNS		0x0400	/* resolver (libunbound) */
+#define SB_NOFILTER	0x8000	/* no seccomp at all: runs others' programs */
+
+struct sandbox_profile {
+	const char	*name;		/* for the logs */
+	unsigned int	 promises;	/* SB_* */
 };
 
 /* Set by the daemon at -vv: trap instead of kill and name the syscall. */
@@ -51,7 +62,7 @@ void	privsep_drop(const char *, const char *);
 void	privsep_drop_ids(uid_t, gid_t, const gid_t *, int, const char *);
 void	sandbox_landlock(const char *const *, const char *const *);
 int	sandbox_landlock_abi(void);
-void	sandbox_apply(enum sandbox_profile);
+void	sandbox_apply(const struct sandbox_profile *);
 void	sandbox_violate(void);
 
 #endif /* CARTERO_SANDBOX_H */

@@ -51,6 +51,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "util.h"
 #include "smtpd.h"
 #include "lka.h"
@@ -70,9 +71,7 @@ struct lka_fwd {
 };
 
 static void	lka_configured(void);
-static void	lka_reload(struct smtpd_config *);
-static void	lka_handlers(enum proc_id, const struct imsg_handler **,
-		    size_t *);
+static void	lka_reload(void *);
 static void	lka_landlock(void);
 static int	lka_landlock_add(char **, size_t *, const char *);
 static void	lka_imsg_expand_rcpt(struct peer *, struct imsg *);
@@ -109,42 +108,24 @@ static const struct imsg_handler lka_parent_handlers[] = {
 	{ IMSG_PARENT_FORWARD,		lka_imsg_forward },
 };
 
+static const struct proc_handlers lka_peers[] = {
+	PROC_HANDLERS(PROC_SMTP, lka_smtp_handlers),
+	PROC_HANDLERS(PROC_QUEUE, lka_queue_handlers),
+	PROC_HANDLERS(PROC_PARENT, lka_parent_handlers),
+};
+
 void
 lka_main(void)
 {
-	static const struct child_ops	 ops = {
+	static const struct proc_child	 ops = {
 		.id = PROC_LKA,
 		.configured = lka_configured,
-		.ready = NULL,
 		.reload = lka_reload,
-		.listener = NULL,
-		.handlers = lka_handlers,
+		.peers = lka_peers,
+		.npeers = nitems(lka_peers),
 	};
 
 	child_run(&ops);
-}
-
-static void
-lka_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
-{
-	switch (id) {
-	case PROC_SMTP:
-		*h = lka_smtp_handlers;
-		*n = nitems(lka_smtp_handlers);
-		break;
-	case PROC_QUEUE:
-		*h = lka_queue_handlers;
-		*n = nitems(lka_queue_handlers);
-		break;
-	case PROC_PARENT:
-		*h = lka_parent_handlers;
-		*n = nitems(lka_parent_handlers);
-		break;
-	default:
-		*h = NULL;
-		*n = 0;
-		break;
-	}
 }
 
 /* Still root: load the tables, then drop privileges and confine. */
@@ -160,7 +141,7 @@ lka_configured(void)
 	(void)getpwnam("root");
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
-	sandbox_apply(SANDBOX_LKA);
+	smtpd_sandbox(SANDBOX_LKA);
 }
 
 static int
@@ -223,7 +204,7 @@ lka_landlock(void)
 
 /* Reload: all tables or none; a broken table keeps the old set. */
 static void
-lka_reload(struct smtpd_config *old)
+lka_reload(void *old)
 {
 	struct table_set	*set;
 	char			 err[ERRLINE_MAX * 2];

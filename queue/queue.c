@@ -55,6 +55,7 @@
 #include "proc.h"
 #include "queue.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "util.h"
 
@@ -100,9 +101,7 @@ static int			 queue_round_armed;	/* QROUND_* */
 int		 queue_pending_cmp(struct qpending *, struct qpending *);
 static void	 queue_configured(void);
 static void	 queue_ready(void);
-static void	 queue_reload(struct smtpd_config *);
-static void	 queue_handlers(enum proc_id, const struct imsg_handler **,
-		    size_t *);
+static void	 queue_reload(void *);
 static void	 queue_load_cb(void *, uint32_t, struct envelope *, size_t);
 static struct qpending *queue_pending_new(uint32_t);
 static struct qpending *queue_pending_find(uint32_t);
@@ -151,15 +150,23 @@ static const struct imsg_handler queue_control_handlers[] = {
 	{ IMSG_CTL_RESUME,		queue_ctl_imsg_resume },
 };
 
+static const struct proc_handlers queue_peers[] = {
+	PROC_HANDLERS(PROC_SMTP, queue_smtp_handlers),
+	PROC_HANDLERS(PROC_LKA, queue_lka_handlers),
+	PROC_HANDLERS(PROC_PARENT, queue_parent_handlers),
+	PROC_HANDLERS(PROC_CONTROL, queue_control_handlers),
+};
+
 void
 queue_main(void)
 {
-	static const struct child_ops ops = {
+	static const struct proc_child ops = {
 		.id = PROC_QUEUE,
 		.configured = queue_configured,
 		.ready = queue_ready,
 		.reload = queue_reload,
-		.handlers = queue_handlers,
+		.peers = queue_peers,
+		.npeers = nitems(queue_peers),
 	};
 
 	child_run(&ops);
@@ -171,33 +178,6 @@ queue_pending_cmp(struct qpending *a, struct qpending *b)
 	if (a->msgid < b->msgid)
 		return (-1);
 	return (a->msgid > b->msgid);
-}
-
-static void
-queue_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
-{
-	switch (id) {
-	case PROC_SMTP:
-		*h = queue_smtp_handlers;
-		*n = nitems(queue_smtp_handlers);
-		break;
-	case PROC_LKA:
-		*h = queue_lka_handlers;
-		*n = nitems(queue_lka_handlers);
-		break;
-	case PROC_PARENT:
-		*h = queue_parent_handlers;
-		*n = nitems(queue_parent_handlers);
-		break;
-	case PROC_CONTROL:
-		*h = queue_control_handlers;
-		*n = nitems(queue_control_handlers);
-		break;
-	default:
-		*h = NULL;
-		*n = 0;
-		break;
-	}
 }
 
 /* Still root: make the spool directories, chroot into it, confine. */
@@ -213,7 +193,7 @@ queue_configured(void)
 		fatalx("cannot set up the spool %s", env->spooldir);
 	privsep_drop(SMTPD_USER_QUEUE, env->spooldir);
 	queue_fs_init("");
-	sandbox_apply(SANDBOX_QUEUE);
+	smtpd_sandbox(SANDBOX_QUEUE);
 
 	scheduler_init(&queue_sched, env->retry_min, env->retry_max);
 	evtimer_set(&queue_round_ev, queue_round, NULL);
@@ -234,7 +214,7 @@ queue_ready(void)
 }
 
 static void
-queue_reload(struct smtpd_config *old)
+queue_reload(void *old)
 {
 	scheduler_set_retry(&queue_sched, env->retry_min, env->retry_max);
 }

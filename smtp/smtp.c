@@ -48,6 +48,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "util.h"
 #include "smtpd.h"
 #include "smtp_session.h"
@@ -68,10 +69,8 @@ static struct event	 smtp_backoff_ev;
 
 static void	smtp_configured(void);
 static void	smtp_ready(void);
-static void	smtp_reload(struct smtpd_config *);
+static void	smtp_reload(void *);
 static void	smtp_listener(uint32_t, int);
-static void	smtp_handlers(enum proc_id, const struct imsg_handler **,
-		    size_t *);
 static void	smtp_accept_enable(int);
 static void	smtp_accept(int, short, void *);
 static void	smtp_backoff(int, short, void *);
@@ -104,42 +103,26 @@ static const struct imsg_handler smtp_control_handlers[] = {
 	{ IMSG_CTL_SHOW_STATS,		smtp_imsg_stats },
 };
 
-static const struct child_ops smtp_ops = {
+static const struct proc_handlers smtp_peers[] = {
+	PROC_HANDLERS(PROC_QUEUE, smtp_queue_handlers),
+	PROC_HANDLERS(PROC_LKA, smtp_lka_handlers),
+	PROC_HANDLERS(PROC_CONTROL, smtp_control_handlers),
+};
+
+static const struct proc_child smtp_ops = {
 	.id = PROC_SMTP,
 	.configured = smtp_configured,
 	.ready = smtp_ready,
 	.reload = smtp_reload,
 	.listener = smtp_listener,
-	.handlers = smtp_handlers,
+	.peers = smtp_peers,
+	.npeers = nitems(smtp_peers),
 };
 
 void
 smtp_main(void)
 {
 	child_run(&smtp_ops);
-}
-
-static void
-smtp_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
-{
-	switch (id) {
-	case PROC_QUEUE:
-		*h = smtp_queue_handlers;
-		*n = nitems(smtp_queue_handlers);
-		break;
-	case PROC_LKA:
-		*h = smtp_lka_handlers;
-		*n = nitems(smtp_lka_handlers);
-		break;
-	case PROC_CONTROL:
-		*h = smtp_control_handlers;
-		*n = nitems(smtp_control_handlers);
-		break;
-	default:
-		*h = NULL;
-		*n = 0;
-		break;
-	}
 }
 
 static void
@@ -182,7 +165,7 @@ smtp_configured(void)
 	if (n < 0 || (size_t)n >= sizeof(path))
 		fatalx("smtp: rundir too long");
 	privsep_drop(SMTPD_USER_SMTP, path);
-	sandbox_apply(SANDBOX_SMTP);
+	smtpd_sandbox(SANDBOX_SMTP);
 }
 
 static void
@@ -203,7 +186,7 @@ smtp_ready(void)
 
 /* New limits apply to sessions that start after the reload. */
 static void
-smtp_reload(struct smtpd_config *old)
+smtp_reload(void *old)
 {
 	size_t	 i;
 

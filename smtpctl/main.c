@@ -493,6 +493,7 @@ main(int argc, char *argv[])
 	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	log_init(1, LOG_MAIL);
 	log_procinit(prog);
+	smtpd_proc_setup();	/* the rules that check smtpd's answers */
 	if (strcmp(prog, "sendmail") == 0 || strcmp(prog, "send-mail") == 0)
 		return (enqueue_main(argc, argv, 0));
 	if (strcmp(prog, "mailq") == 0) {

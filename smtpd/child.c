@@ -15,255 +15,50 @@
  */
 
 /*
- * Child bootstrap shared by control, lka, queue and smtp.
- *
- * The parent re-executes smtpd as "smtpd -x NAME" with its channel on
- * fd 3.  Here the child receives its configuration (normalised text,
- * parsed again with the same grammar), its listening sockets and its peer
- * links, then drops privileges and applies its sandbox (through the
- * process's configured() callback) and serves.
+ * child.c -- smtpd's part of the child bootstrap: the configuration
+ * grammar.  common/proc_child.c does the rest (receive the text, the
+ * sockets and the peers, drop, sandbox, serve); here the text is parsed
+ * with smtpd.conf's grammar into env, the process's struct smtpd_config.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
 
-#include <errno.h>
-#include <event.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "imsg.h"
 #include "log.h"
 #include "proc.h"
-#include "sandbox.h"
+#include "proc_child.h"
 #include "smtpd.h"
-#include "util.h"
-
-#define CONF_TEXT_MAX	(16 * 1024 * 1024)
 
 struct smtpd_config	*env;
-int			 sandbox_test;
 
-static const struct child_ops	*child_ops;
-static struct peer		 child_parent;
-static struct peer		 child_peers[PROC_COUNT];
-static int			 child_haspeer[PROC_COUNT];
-static char			*child_conf;
-static size_t			 child_conflen;
-static int			 child_started;
-
-static void	child_parent_closed(struct peer *);
-static void	child_peer_closed(struct peer *);
-static void	child_imsg_conf_data(struct peer *, struct imsg *);
-static void	child_imsg_conf_end(struct peer *, struct imsg *);
-static void	child_imsg_listener(struct peer *, struct imsg *);
-static void	child_imsg_setup_peer(struct peer *, struct imsg *);
-static void	child_imsg_setup_done(struct peer *, struct imsg *);
-static void	child_imsg_verbose(struct peer *, struct imsg *);
-static void	child_imsg_sandbox_test(struct peer *, struct imsg *);
-static int	child_handler_cmp(const void *, const void *);
-
-static const struct imsg_handler child_boot_handlers[] = {
-	{ IMSG_CONF_DATA,		child_imsg_conf_data },
-	{ IMSG_CONF_END,		child_imsg_conf_end },
-	{ IMSG_CONF_LISTENER,		child_imsg_listener },
-	{ IMSG_SETUP_PEER,		child_imsg_setup_peer },
-	{ IMSG_SETUP_DONE,		child_imsg_setup_done },
-	{ IMSG_CTL_VERBOSE,		child_imsg_verbose },
-	{ IMSG_CTL_SANDBOX_TEST,	child_imsg_sandbox_test },
-};
+static int	child_conf_load(const char *, size_t, void **);
+static void	child_conf_free(void *);
 
 void
-child_run(const struct child_ops *ops)
+child_run(const struct proc_child *ops)
 {
-	const struct imsg_handler	*h = NULL;
-	struct imsg_handler		*all;
-	size_t				 n = 0, nboot;
+	static struct proc_child	 child;
 
-	child_ops = ops;
-	proc_self = ops->id;
-	log_procinit(proc_name(ops->id));
-	setproctitle("%s", proc_name(ops->id));
-	tzset();
-
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
-
-	event_init();
-
-	if (ops->handlers)
-		ops->handlers(PROC_PARENT, &h, &n);
-	nboot = nitems(child_boot_handlers);
-	all = xcalloc(nboot + n, sizeof(*all));
-	memcpy(all, child_boot_handlers, sizeof(child_boot_handlers));
-	if (n)
-		memcpy(all + nboot, h, n * sizeof(*h));
-	qsort(all, nboot + n, sizeof(*all), child_handler_cmp);
-
-	peer_init(&child_parent, PROC_PARENT, 3, all, nboot + n,
-	    child_parent_closed);
-
-	event_dispatch();
-	fatalx("event loop ended");
-}
-
-struct peer *
-child_peer(enum proc_id id)
-{
-	if (id == PROC_PARENT)
-		return (&child_parent);
-	if ((int)id < 0 || id >= PROC_COUNT || !child_haspeer[id])
-		return (NULL);
-	return (&child_peers[id]);
+	child = *ops;
+	child.conf_load = child_conf_load;
+	child.conf_free = child_conf_free;
+	proc_child_run(&child);
 }
 
 static int
-child_handler_cmp(const void *a, const void *b)
+child_conf_load(const char *text, size_t len, void **old)
 {
-	const struct imsg_handler *ha = a, *hb = b;
+	struct smtpd_config	*cfg;
 
-	if (ha->type < hb->type)
+	if ((cfg = parse_config_buffer(text, len)) == NULL)
 		return (-1);
-	return (ha->type > hb->type);
-}
-
-static void
-child_parent_closed(struct peer *p)
-{
-	log_debug("parent channel closed, exiting");
-	exit(0);
-}
-
-/*
- * A peer process died.  Do not exit: the parent sees the death, reports
- * how that process died, and stops us all; exiting here would race with
- * that report.
- */
-static void
-child_peer_closed(struct peer *p)
-{
-	log_warnx("lost connection to %s, waiting for the parent",
-	    proc_name(p->id));
-}
-
-static void
-child_imsg_conf_data(struct peer *p, struct imsg *imsg)
-{
-	size_t	len = imsg_get_len(imsg);
-
-	if (child_conflen + len > CONF_TEXT_MAX)
-		fatalx("configuration text too large");
-	child_conf = xreallocarray(child_conf, child_conflen + len + 1, 1);
-	if (imsg_get_data(imsg, child_conf + child_conflen, len) == -1)
-		fatalx("bad IMSG_CONF_DATA");
-	child_conflen += len;
-	child_conf[child_conflen] = '\0';
-}
-
-static void
-child_imsg_conf_end(struct peer *p, struct imsg *imsg)
-{
-	struct smtpd_config	*cfg, *old;
-	struct conf_end		 ce;
-
-	imsg_payload(imsg, &ce, sizeof(ce));
-	cfg = parse_config_buffer(child_conf ? child_conf : "",
-	    child_conflen);
-	if (cfg == NULL)
-		fatalx("cannot parse the configuration sent by the parent");
-	free(child_conf);
-	child_conf = NULL;
-	child_conflen = 0;
-
-	log_setverbose(ce.verbose);
-	sandbox_debug = ce.sandbox_debug;
-	sandbox_test = ce.sandbox_test;
-
-	if (env == NULL || !ce.reload) {
-		old = env;
-		env = cfg;
-		if (old)
-			config_free(old);
-		return;
-	}
-	old = env;
+	*old = env;
 	env = cfg;
-	if (child_ops->reload)
-		child_ops->reload(old);
-	config_free(old);
-	log_info("configuration reloaded");
+	return (0);
 }
 
 static void
-child_imsg_listener(struct peer *p, struct imsg *imsg)
+child_conf_free(void *cfg)
 {
-	uint32_t	index;
-	int		fd;
-
-	imsg_payload(imsg, &index, sizeof(index));
-	if ((fd = imsg_get_fd(imsg)) == -1)
-		fatalx("IMSG_CONF_LISTENER without a socket");
-	if (child_ops->listener == NULL)
-		fatalx("unexpected listening socket");
-	child_ops->listener(index, fd);
-}
-
-static void
-child_imsg_setup_peer(struct peer *p, struct imsg *imsg)
-{
-	const struct imsg_handler	*h = NULL;
-	uint32_t			 id;
-	size_t				 n = 0;
-	int				 fd;
-
-	imsg_payload(imsg, &id, sizeof(id));
-	if (id >= PROC_COUNT || id == PROC_PARENT || id == proc_self ||
-	    child_haspeer[id])
-		fatalx("bad IMSG_SETUP_PEER %u", id);
-	if ((fd = imsg_get_fd(imsg)) == -1)
-		fatalx("IMSG_SETUP_PEER without a socket");
-	if (child_ops->handlers)
-		child_ops->handlers(id, &h, &n);
-	peer_init(&child_peers[id], id, fd, h, n, child_peer_closed);
-	child_haspeer[id] = 1;
-}
-
-static void
-child_imsg_setup_done(struct peer *p, struct imsg *imsg)
-{
-	if (child_started)
-		fatalx("IMSG_SETUP_DONE twice");
-	if (env == NULL)
-		fatalx("IMSG_SETUP_DONE before the configuration");
-	child_started = 1;
-	if (child_ops->configured)
-		child_ops->configured();
-	if (child_ops->ready)
-		child_ops->ready();
-	log_debug("%s ready", proc_name(proc_self));
-}
-
-static void
-child_imsg_verbose(struct peer *p, struct imsg *imsg)
-{
-	int	v;
-
-	imsg_payload(imsg, &v, sizeof(v));
-	log_setverbose(v);
-}
-
-static void
-child_imsg_sandbox_test(struct peer *p, struct imsg *imsg)
-{
-	if (!sandbox_test) {
-		log_warnx("sandbox test requested but not enabled, ignored");
-		return;
-	}
-	log_warnx("sandbox test: running a forbidden system call");
-	sandbox_violate();
-	fatalx("sandbox test: the forbidden system call was allowed");
+	config_free(cfg);
 }

@@ -56,6 +56,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "util.h"
 
@@ -114,8 +115,6 @@ static struct event		 control_pause_ev;
 static void	control_configured(void);
 static void	control_ready(void);
 static void	control_listener(uint32_t, int);
-static void	control_handlers(enum proc_id, const struct imsg_handler **,
-		    size_t *);
 static void	control_accept(int, short, void *);
 static void	control_resume_accept(int, short, void *);
 static void	control_refuse(int, const char *);
@@ -159,16 +158,22 @@ static const struct imsg_handler control_answer_handlers[] = {
 	{ IMSG_CTL_END,		control_imsg_answer },
 };
 
+static const struct proc_handlers control_peers[] = {
+	PROC_HANDLERS(PROC_PARENT, control_answer_handlers),
+	PROC_HANDLERS(PROC_QUEUE, control_answer_handlers),
+	PROC_HANDLERS(PROC_SMTP, control_answer_handlers),
+};
+
 void
 control_main(void)
 {
-	static const struct child_ops	 ops = {
+	static const struct proc_child	 ops = {
 		.id = PROC_CONTROL,
 		.configured = control_configured,
 		.ready = control_ready,
-		.reload = NULL,
 		.listener = control_listener,
-		.handlers = control_handlers,
+		.peers = control_peers,
+		.npeers = nitems(control_peers),
 	};
 
 	control_started = monotonic_ms();
@@ -184,23 +189,6 @@ control_listener(uint32_t index, int fd)
 }
 
 static void
-control_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
-{
-	switch (id) {
-	case PROC_PARENT:
-	case PROC_QUEUE:
-	case PROC_SMTP:
-		*h = control_answer_handlers;
-		*n = nitems(control_answer_handlers);
-		break;
-	default:
-		*h = NULL;
-		*n = 0;
-		break;
-	}
-}
-
-static void
 control_configured(void)
 {
 	char	 empty[PATH_MAX];
@@ -209,7 +197,7 @@ control_configured(void)
 	    SMTPD_EMPTYDIR) >= (int)sizeof(empty))
 		fatalx("control: rundir path too long");
 	privsep_drop(SMTPD_USER_CONTROL, empty);
-	sandbox_apply(SANDBOX_CONTROL);
+	smtpd_sandbox(SANDBOX_CONTROL);
 }
 
 static void

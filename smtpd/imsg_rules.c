@@ -43,10 +43,10 @@
 	{ t, f, to, lens, fd, #t, check }
 
 const struct imsg_rule imsg_rules[] = {
-	/* the bootstrap: child.c checks them against its state */
+	/* the bootstrap: common/proc_child.c checks them against its state */
 	R(IMSG_CONF_DATA, P(PARENT), CHILDREN, TEXT(CONF_CHUNK),
 	    PROC_FD_NONE, NULL),
-	R(IMSG_CONF_END, P(PARENT), CHILDREN, FIX(struct conf_end),
+	R(IMSG_CONF_END, P(PARENT), CHILDREN, FIX(struct proc_conf_end),
 	    PROC_FD_NONE, NULL),
 	R(IMSG_CONF_LISTENER, P(PARENT), P(SMTP) | P(CONTROL),
 	    FIX(uint32_t), PROC_FD_REQUIRED, NULL),

@@ -106,6 +106,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	smtpd_proc_setup();
 	if (child == NULL) {
 		if (argc != 0)
 			usage(1);

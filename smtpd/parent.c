@@ -82,8 +82,6 @@ static void	parent_child_died(struct parent_child *, int);
 static void	parent_reap(void);
 static void	parent_unlink_run(const char *);
 static int	parent_reload(char *, size_t);
-static void	parent_handlers(enum proc_id, const struct imsg_handler **,
-		    size_t *);
 static void	parent_imsg_forward(struct peer *, struct imsg *);
 static void	parent_imsg_deliver(struct peer *, struct imsg *);
 static void	parent_imsg_ctl_verbose(struct peer *, struct imsg *);
@@ -102,6 +100,12 @@ static const struct imsg_handler control_handlers[] = {
 	{ IMSG_CTL_RELOAD,		parent_imsg_ctl_reload },
 	{ IMSG_CTL_STOP,		parent_imsg_ctl_stop },
 	{ IMSG_CTL_SANDBOX,		parent_imsg_ctl_sandbox },
+};
+
+static const struct proc_handlers parent_peers[] = {
+	PROC_HANDLERS(PROC_LKA, lka_handlers),
+	PROC_HANDLERS(PROC_QUEUE, queue_handlers),
+	PROC_HANDLERS(PROC_CONTROL, control_handlers),
 };
 
 const char *
@@ -259,10 +263,12 @@ parent_lock_pidfile(void)
 static void
 parent_start_child(enum proc_id id)
 {
-	struct parent_child	*c = &children[id];
-	char			*argv[8];
-	int			 sp[2], argc = 0;
-	pid_t			 pid;
+	struct parent_child		*c = &children[id];
+	const struct imsg_handler	*h;
+	char				*argv[8];
+	size_t				 n;
+	int				 sp[2], argc = 0;
+	pid_t				 pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
@@ -290,41 +296,14 @@ parent_start_child(enum proc_id id)
 	c->id = id;
 	c->pid = pid;
 	c->alive = 1;
-	{
-		const struct imsg_handler	*h = NULL;
-		size_t				 n = 0;
-
-		parent_handlers(id, &h, &n);
-		peer_init(&c->peer, id, sp[0], h, n, parent_child_closed);
-	}
-}
-
-static void
-parent_handlers(enum proc_id id, const struct imsg_handler **h, size_t *n)
-{
-	switch (id) {
-	case PROC_LKA:
-		*h = lka_handlers;
-		*n = nitems(lka_handlers);
-		break;
-	case PROC_QUEUE:
-		*h = queue_handlers;
-		*n = nitems(queue_handlers);
-		break;
-	case PROC_CONTROL:
-		*h = control_handlers;
-		*n = nitems(control_handlers);
-		break;
-	default:
-		*h = NULL;
-		*n = 0;
-	}
+	h = proc_handlers_find(parent_peers, nitems(parent_peers), id, &n);
+	peer_init(&c->peer, id, sp[0], h, n, parent_child_closed);
 }
 
 static void
 parent_send_config(struct peer *p, int reload)
 {
-	struct conf_end	 ce;
+	struct proc_conf_end	 ce;
 	char		*text;
 	size_t		 len, off, chunk;
 

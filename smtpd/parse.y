@@ -1277,7 +1277,7 @@ parse_begin(struct parse *p, int buffer, int verbose)
 	p->verbose = verbose;
 	p->cfg = config_new();
 	ps = p;
-	lex_begin(p);
+	lex_begin(p, &parse_grammar);
 }
 
 static void

@@ -19,13 +19,16 @@
  *
  * The OpenBSD daemon template: a file stack for include, macros
  * (name = "value", $name, -D name=value), a hand-written lexer and a sorted
- * keyword table searched with bsearch(3).
+ * keyword table searched with bsearch(3).  What belongs to a grammar (its
+ * keywords, token numbers and syntax-error hints) comes in with
+ * lex_begin(): smtpd's is in parse_syntax.c.  This file includes no
+ * daemon header, so that another daemon's grammar can use it.
  *
  * Problems are collected, not printed at once: diags_flush() reports them
  * on stderr as "file:line: message", all of them (up to MAX_ERRORS), or in
  * the log for a configuration read from a buffer.  A syntax error names the
- * offending token and what was expected, from the tokens of the statement
- * read so far.
+ * offending token and what was expected (the grammar's yyerror()), from
+ * the tokens of the statement read so far (ps->hist).
  */
 
 #include <sys/types.h>
@@ -41,7 +44,6 @@
 
 #include "log.h"
 #include "util.h"
-#include "smtpd.h"
 #include "parse_lex.h"
 
 #define MAX_ERRORS	20
@@ -88,12 +90,8 @@ struct arena {
 	max_align_t		 data[];
 };
 
-struct keywords {
-	const char	*k_name;
-	int		 k_val;
-};
-
 static struct parse	*ps;
+static const struct lex_grammar *gr;
 static struct file	*file, *topfile;
 static TAILQ_HEAD(, sym) symhead = TAILQ_HEAD_INITIALIZER(symhead);
 
@@ -116,77 +114,9 @@ static int	 lex_quoted(int);
 static int	 lex_tableref(void);
 static int	 lex_macro(void);
 static void	 hist_push(int, const char *);
-static const char *tokname(int);
-static const char *tokdesc(const struct tok *);
-static const char *hint(void);
-static int	 peek_equal(void);
-static const char *hint_listen(int, size_t);
-static const char *hint_action(int, size_t);
-static const char *hint_match(int, size_t);
-static const char *hint_table(int, size_t);
-static const char *hint_global(int, int, size_t);
 static struct sym *symfind(const char *);
 static void	 symclear(void);
 
-/* Sorted: bsearch(3). */
-static const struct keywords keywords[] = {
-	{ "action",		ACTION },
-	{ "alias",		ALIAS },
-	{ "allow",		ALLOW },
-	{ "any",		ANY },
-	{ "domain",		DOMAIN },
-	{ "expand-only",	EXPANDONLY },
-	{ "file",		FILE_ },
-	{ "for",		FOR },
-	{ "forward-only",	FORWARDONLY },
-	{ "from",		FROM },
-	{ "hostname",		HOSTNAME },
-	{ "include",		INCLUDE },
-	{ "limit",		LIMIT },
-	{ "listen",		LISTEN },
-	{ "lmtp",		LMTP },
-	{ "local",		LOCAL },
-	{ "mail-from",		MAILFROM },
-	{ "maildir",		MAILDIR },
-	{ "match",		MATCH },
-	{ "max",		MAX },
-	{ "max-commands",	MAXCMDS },
-	{ "max-errors",		MAXERRORS },
-	{ "max-line-length",	MAXLINE },
-	{ "max-mails",		MAXMAILS },
-	{ "max-message-size",	MAXMSGSIZE },
-	{ "max-rcpt",		MAXRCPT },
-	{ "max-sessions",	MAXSESSIONS },
-	{ "max-sessions-local",	MAXSESSLOCAL },
-	{ "max-sessions-per-address", MAXSESSADDR },
-	{ "mbox",		MBOX },
-	{ "mda",		MDA },
-	{ "min",		MIN },
-	{ "min-free",		MINFREE },
-	{ "min-free-inodes",	MINFREEINODES },
-	{ "on",			ON },
-	{ "path",		PATH },
-	{ "pipe",		PIPE },
-	{ "port",		PORT },
-	{ "queue",		QUEUE },
-	{ "rcpt-to",		RCPTTO },
-	{ "reject",		REJECT },
-	{ "retry",		RETRY },
-	{ "rundir",		RUNDIR },
-	{ "smtp",		SMTP },
-	{ "smtps",		SMTPS },
-	{ "socket",		SOCKET },
-	{ "src",		SRC },
-	{ "submission",		SUBMISSION },
-	{ "table",		TABLE },
-	{ "tag",		TAG },
-	{ "timeout",		TIMEOUT },
-	{ "ttl",		TTL },
-	{ "user",		USER },
-	{ "userbase",		USERBASE },
-	{ "virtual",		VIRTUAL },
-	{ "vrfy",		VRFY },
-};
 
 /*
  * Memory and diagnostics.
@@ -462,7 +392,7 @@ findeol(void)
 	while ((c = lgetc(0)) != '\n' && c != EOF)
 		;
 	lungetc(c);
-	return (ERROR);
+	return (gr->t_error);
 }
 
 static int
@@ -480,7 +410,7 @@ isword(int c)
 static int
 kwcmp(const void *k, const void *e)
 {
-	return (strcmp(k, ((const struct keywords *)e)->k_name));
+	return (strcmp(k, ((const struct lex_keyword *)e)->name));
 }
 
 static void
@@ -505,7 +435,7 @@ hist_push(int type, const char *text)
 static int
 lex_word(int c)
 {
-	const struct keywords	*kw;
+	const struct lex_keyword *kw;
 	char			 buf[MAX_TOKLEN];
 	size_t			 n = 0;
 
@@ -519,15 +449,15 @@ lex_word(int c)
 	} while (isword(c = lgetc(0)));
 	lungetc(c);
 	buf[n] = '\0';
-	kw = bsearch(buf, keywords, nitems(keywords), sizeof(keywords[0]),
-	    kwcmp);
+	kw = bsearch(buf, gr->keywords, gr->nkeywords,
+	    sizeof(gr->keywords[0]), kwcmp);
 	if (kw != NULL) {
-		hist_push(kw->k_val, buf);
-		return (kw->k_val);
+		hist_push(kw->token, buf);
+		return (kw->token);
 	}
 	yylval.v.string = pstrdup(buf);
-	hist_push(STRING, buf);
-	return (STRING);
+	hist_push(gr->t_string, buf);
+	return (gr->t_string);
 }
 
 static int
@@ -569,23 +499,24 @@ lex_quoted(int quotec)
 	}
 	buf[n] = '\0';
 	yylval.v.string = pstrdup(buf);
-	hist_push(STRING, buf);
-	return (STRING);
+	hist_push(gr->t_string, buf);
+	return (gr->t_string);
 }
 
 /* <name>: a table reference; names are letters, digits, "_-.". */
 static int
 lex_tableref(void)
 {
-	char	 buf[NAME_MAX_CONF];
-	size_t	 n = 0;
+	char	 buf[MAX_TOKLEN];
+	size_t	 n = 0, max;
 	int	 c;
 
+	max = (gr->name_max < sizeof(buf) ? gr->name_max : sizeof(buf)) - 1;
 	while (isascii(c = lgetc(0)) && (isalnum(c) || c == '_' ||
 	    c == '-' || c == '.')) {
-		if (n >= sizeof(buf) - 1) {
+		if (n >= max) {
 			perr(yylval.lineno, "table name too long (at most "
-			    "%zu characters)", sizeof(buf) - 1);
+			    "%zu characters)", max);
 			return (findeol());
 		}
 		buf[n++] = (char)c;
@@ -598,8 +529,8 @@ lex_tableref(void)
 		return (findeol());
 	}
 	yylval.v.string = pstrdup(buf);
-	hist_push(TABLEREF, buf);
-	return (TABLEREF);
+	hist_push(gr->t_tableref, buf);
+	return (gr->t_tableref);
 }
 
 /* After "$": push the macro's value back; 0 when expanded. */
@@ -608,13 +539,13 @@ lex_macro(void)
 {
 	struct diag	*d;
 	struct sym	*sym;
-	char		 buf[NAME_MAX_CONF];
+	char		 buf[MAX_TOKLEN];
 	const char	*p;
 	size_t		 n = 0;
 	int		 c;
 
 	while (isascii(c = lgetc(0)) && (isalnum(c) || c == '_')) {
-		if (n >= sizeof(buf) - 1) {
+		if (n >= gr->name_max - 1 || n >= sizeof(buf) - 1) {
 			perr(yylval.lineno, "macro name too long");
 			return (findeol());
 		}
@@ -719,12 +650,11 @@ top:
 }
 
 /*
- * Syntax errors: name the offending token and what was expected after the
- * previous one, from the tokens of the statement read so far.
+ * Tokens by name, for the grammar's syntax errors.
  */
 
-static const char *
-tokname(int type)
+const char *
+lex_tokname(int type)
 {
 	static char	 buf[4][HIST_TEXT + 8];
 	static int	 i;
@@ -736,23 +666,22 @@ tokname(int type)
 		return ("end of file");
 	case '\n':
 		return ("end of line");
-	case STRING:
-	case TABLEREF:
-	case ERROR:
-		return (NULL);
 	}
-	for (k = 0; k < nitems(keywords); k++)
-		if (keywords[k].k_val == type) {
+	if (type == gr->t_string || type == gr->t_tableref ||
+	    type == gr->t_error)
+		return (NULL);
+	for (k = 0; k < gr->nkeywords; k++)
+		if (gr->keywords[k].token == type) {
 			(void)snprintf(b, HIST_TEXT + 8, "\"%s\"",
-			    keywords[k].k_name);
+			    gr->keywords[k].name);
 			return (b);
 		}
 	(void)snprintf(b, HIST_TEXT + 8, "\"%c\"", type);
 	return (b);
 }
 
-static const char *
-tokdesc(const struct tok *t)
+const char *
+lex_tokdesc(const struct tok *t)
 {
 	static char	 buf[2][HIST_TEXT + 16];
 	static int	 i;
@@ -760,198 +689,18 @@ tokdesc(const struct tok *t)
 	char		*b = buf[i++ % 2];
 	int		 more;
 
-	if ((name = tokname(t->type)) != NULL)
+	if ((name = lex_tokname(t->type)) != NULL)
 		return (name);
 	more = strlen(t->text) > 40;
-	(void)snprintf(b, HIST_TEXT + 16, t->type == TABLEREF ? "<%.40s%s>" :
-	    "\"%.40s%s\"", t->text, more ? "..." : "");
+	(void)snprintf(b, HIST_TEXT + 16,
+	    t->type == gr->t_tableref ? "<%.40s%s>" : "\"%.40s%s\"",
+	    t->text, more ? "..." : "");
 	return (b);
 }
 
-static const char *
-hint_table(int prev, size_t n)
-{
-	if (n == 2)
-		return ("a table name");
-	if (n == 3)
-		return ("a file path or \"{\"");
-	if (ps->hist[2].type != '{' || prev == '}')
-		return ("end of line");
-	switch (prev) {
-	case '{':
-	case '=':
-		return ("a value");
-	case ',':
-		return ("a value or \"}\"");
-	}
-	if (ps->hist[n - 3].type == '=')
-		return ("\",\" or \"}\"");
-	return ("\",\", \"=\" or \"}\"");
-}
-
-static const char *
-hint_listen(int prev, size_t n)
-{
-	switch (prev) {
-	case LISTEN:
-		return ("\"on\"");
-	case ON:
-		return ("an address, an interface, a host name or \"socket\"");
-	case PORT:
-		return ("a port number, \"smtp\", \"submission\" or "
-		    "\"smtps\"");
-	case HOSTNAME:
-		return ("a host name");
-	case TAG:
-		return ("a tag name");
-	}
-	return ("\"port\", \"hostname\", \"tag\" or end of line");
-}
-
-static const char *
-hint_action(int prev, size_t n)
-{
-	if (n == 2)
-		return ("an action name");
-	if (n == 3)
-		return ("\"mbox\", \"maildir\", \"lmtp\", \"mda\", "
-		    "\"expand-only\" or \"forward-only\"");
-	switch (prev) {
-	case LMTP:
-		return ("a destination (host:port or socket path)");
-	case MDA:
-		return ("a command");
-	case ALIAS:
-	case VIRTUAL:
-	case USERBASE:
-		return ("a table name like <name>");
-	case USER:
-		return ("a user name");
-	case ALLOW:
-		return ("\"pipe\", \"file\" or \"include\"");
-	}
-	return ("\"alias\", \"virtual\", \"userbase\", \"user\", \"allow\" "
-	    "or end of line");
-}
-
-static const char *
-hint_match(int prev, size_t n)
-{
-	switch (prev) {
-	case FROM:
-		return ("\"any\", \"local\", \"socket\", \"src\" or "
-		    "\"mail-from\"");
-	case FOR:
-		return ("\"any\", \"local\", \"domain\" or \"rcpt-to\"");
-	case SRC:
-		return ("a table name like <name> or an address");
-	case MAILFROM:
-	case RCPTTO:
-		return ("a table name like <name> or a mail address");
-	case DOMAIN:
-		return ("a table name like <name> or a domain name");
-	case TAG:
-		return ("a tag name");
-	case '!':
-		return ("\"from\", \"for\" or \"tag\"");
-	case ACTION:
-		return ("an action name");
-	case REJECT:
-		return ("end of line");
-	}
-	if (n >= 3 && prev == STRING && ps->hist[n - 3].type == ACTION)
-		return ("end of line");
-	return ("\"from\", \"for\", \"tag\", \"action\" or \"reject\"");
-}
-
-static const char *
-hint_global(int first, int prev, size_t n)
-{
-	int	 second = ps->hist[1].type;
-
-	switch (first) {
-	case HOSTNAME:
-		return (prev == HOSTNAME ? "a host name" : "end of line");
-	case RUNDIR:
-		return (prev == RUNDIR ? "a directory" : "end of line");
-	case INCLUDE:
-		return (prev == INCLUDE ? "a file name" : "end of line");
-	case QUEUE:
-		switch (prev) {
-		case QUEUE:
-			return ("\"path\", \"ttl\" or \"retry\"");
-		case PATH:
-			return ("a directory");
-		case TTL:
-		case MIN:
-		case MAX:
-			return ("a duration like 30s, 5m, 4h or 4d");
-		case RETRY:
-			return ("\"min\" or \"max\"");
-		}
-		return (second == RETRY ? "\"min\", \"max\" or end of line" :
-		    "end of line");
-	case SMTP:
-		switch (prev) {
-		case SMTP:
-			return ("\"max-message-size\", \"limit\", \"timeout\" "
-			    "or \"vrfy\"");
-		case MAXMSGSIZE:
-			return ("a size like 35M");
-		case TIMEOUT:
-			return ("a duration like 5m");
-		case LIMIT:
-			return ("\"max-rcpt\", \"max-mails\", "
-			    "\"max-commands\", \"max-errors\", "
-			    "\"max-sessions\", \"max-line-length\", "
-			    "\"max-sessions-local\" or "
-			    "\"max-sessions-per-address\"");
-		case MAXRCPT:
-		case MAXMAILS:
-		case MAXCMDS:
-		case MAXERRORS:
-		case MAXSESSIONS:
-		case MAXLINE:
-		case MAXSESSLOCAL:
-		case MAXSESSADDR:
-			return ("a number");
-		}
-		return (second == LIMIT ? "\"max-rcpt\", \"max-mails\", "
-		    "\"max-commands\", \"max-errors\", \"max-sessions\", "
-		    "\"max-line-length\", \"max-sessions-local\", "
-		    "\"max-sessions-per-address\" or end of line" :
-		    "end of line");
-	}
-	return (NULL);
-}
-
-/* What was expected after the previous token; NULL: unknown directive. */
-static const char *
-hint(void)
-{
-	size_t	 n = ps->nhist;
-	int	 first = ps->hist[0].type, prev = ps->hist[n - 2].type;
-
-	switch (first) {
-	case TABLE:
-		return (hint_table(prev, n));
-	case LISTEN:
-		return (hint_listen(prev, n));
-	case ACTION:
-		return (hint_action(prev, n));
-	case MATCH:
-		return (hint_match(prev, n));
-	case STRING:
-		if (n == 2)
-			return (NULL);
-		return (n == 3 && prev == '=' ? "a value" : "end of line");
-	}
-	return (hint_global(first, prev, n));
-}
-
 /* Is the next token "=" (a keyword used as a macro name)? */
-static int
-peek_equal(void)
+int
+lex_peek_equal(void)
 {
 	int	 c, eq;
 
@@ -960,44 +709,6 @@ peek_equal(void)
 	eq = c == '=';
 	lungetc(c);
 	return (eq);
-}
-
-void
-yyerror(const char *msg)
-{
-	const struct tok	*bad, *first;
-	const char		*exp;
-
-	if (ps->lexerr || ps->stop)
-		return;
-	ps->lexerr = 1;
-	ps->depth = 0;
-	if (ps->nhist == 0) {
-		perr(yylval.lineno, "%s", msg);
-		return;
-	}
-	bad = &ps->hist[ps->nhist - 1];
-	first = &ps->hist[0];
-	/* keep a broken definition from causing "undefined" errors */
-	if ((first->type == TABLE || first->type == ACTION) &&
-	    ps->nhist >= 3 && ps->hist[1].type == STRING)
-		parse_broken_def(first->type, ps->hist[1].text,
-		    yylval.lineno);
-	if (ps->nhist == 1 && tokname(first->type) != NULL &&
-	    first->type > 0xff && peek_equal()) {
-		perr(yylval.lineno, "%s: %s is a keyword, not a macro name",
-		    msg, tokdesc(first));
-		return;
-	}
-	if (ps->nhist == 1 || (exp = hint()) == NULL) {
-		perr(yylval.lineno, "%s: unknown directive %s: expected "
-		    "\"action\", \"hostname\", \"include\", \"listen\", "
-		    "\"match\", \"queue\", \"rundir\", \"smtp\", \"table\" or "
-		    "a macro definition", msg, tokdesc(first));
-		return;
-	}
-	perr(yylval.lineno, "%s: expected %s after %s, got %s", msg, exp,
-	    tokdesc(&ps->hist[ps->nhist - 2]), tokdesc(bad));
 }
 
 /*
@@ -1083,12 +794,20 @@ cmdline_symset(const char *s)
  */
 
 void
-lex_begin(struct parse *p)
+lex_begin(struct parse *p, const struct lex_grammar *g)
 {
 	TAILQ_INIT(&p->diags);
 	TAILQ_INIT(&p->files);
 	ps = p;
+	gr = g;
 	symclear();
+}
+
+/* The parse under way, for the grammar's syntax errors. */
+struct parse *
+lex_parse(void)
+{
+	return (ps);
 }
 
 void
@@ -1105,6 +824,7 @@ lex_end(void)
 	symclear();
 	file = topfile = NULL;
 	ps = NULL;
+	gr = NULL;
 }
 
 /* The file given to parse_config(): -1 (reported) if it cannot be read. */

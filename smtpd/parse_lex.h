@@ -51,6 +51,21 @@ struct tok {
 	char			 text[HIST_TEXT];
 };
 
+/* What a grammar gives the lexer (smtpd's: parse_syntax.c). */
+struct lex_keyword {
+	const char	*name;
+	int		 token;
+};
+
+struct lex_grammar {
+	const struct lex_keyword *keywords;	/* sorted by name */
+	size_t			 nkeywords;
+	int			 t_string;	/* token numbers */
+	int			 t_tableref;
+	int			 t_error;
+	size_t			 name_max;	/* table, macro names + NUL */
+};
+
 /* The global options, each settable once. */
 enum gopt {
 	G_HOSTNAME, G_RUNDIR, G_QPATH, G_QTTL, G_RETRY_MIN, G_RETRY_MAX,
@@ -103,8 +118,15 @@ extern YYSTYPE	 yylval;
 int		 yyparse(void);
 void		 parse_broken_def(int, const char *, int);
 
+/* parse_syntax.c: smtpd.conf's keywords; yyerror() */
+extern const struct lex_grammar	parse_grammar;
+
 /* parse_lex.c */
-void		 lex_begin(struct parse *);
+void		 lex_begin(struct parse *, const struct lex_grammar *);
+struct parse	*lex_parse(void);
+const char	*lex_tokname(int);
+const char	*lex_tokdesc(const struct tok *);
+int		 lex_peek_equal(void);
 void		 lex_end(void);
 int		 lex_open(const char *);
 void		 lex_open_buffer(const char *, size_t);
@@ -123,5 +145,6 @@ void		 pwarn_at(const char *, int, const char *, ...)
 const char	*loc(const char *, int);
 void		 diags_flush(void);
 int		 symset(const char *, const char *, int);
+int		 cmdline_symset(const char *);	/* -D name=value */
 
 #endif /* PARSE_LEX_H */

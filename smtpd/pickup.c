@@ -48,6 +48,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "smtpctl/smtpctl.h"
 #include "util.h"
@@ -75,7 +76,7 @@ pickup_main(int argc, char **argv)
 		exit(ret);
 	if ((fd = pickup_connect(argv[0])) == -1)
 		exit(EX_TEMPFAIL);
-	sandbox_apply(SANDBOX_PICKUP);
+	smtpd_sandbox(SANDBOX_PICKUP);
 	ret = pickup_send(&file, fd);
 	enqbuf_free(&file);
 	exit(ret);

@@ -37,6 +37,22 @@
 #include <time.h>
 
 #include "proc.h"
+#include "proc_child.h"
+
+/*
+ * smtpd's processes (smtpd/procs.c names them for common/proc.c).  The
+ * parent is process 0, as common/ expects.
+ */
+enum proc_id {
+	PROC_PARENT = PROC_ID_PARENT,
+	PROC_CONTROL,
+	PROC_LKA,
+	PROC_QUEUE,
+	PROC_SMTP,
+	PROC_AGENT,	/* runs as the recipient: untrusted */
+	PROC_CLIENT,	/* smtpctl on the control socket: untrusted */
+	PROC_COUNT
+};
 
 #define CARTERO_VERSION		"0.1"
 
@@ -319,19 +335,15 @@ int	mailaddr_text(const struct mailaddr *, char *, size_t);
  * the payload is NUL-terminated and every enum and status in range.
  */
 enum imsg_type {
-	IMSG_NONE,
-
-	/* parent -> children: setup and configuration */
-	IMSG_CONF_DATA,		/* chunk of config text (<= CONF_CHUNK) */
-	IMSG_CONF_END,		/* struct conf_end: parse what came */
-	IMSG_CONF_LISTENER,	/* uint32_t listener index + fd */
-	IMSG_SETUP_PEER,	/* uint32_t proc id + fd */
-	IMSG_SETUP_DONE,	/* no payload: enter the event loop */
-	IMSG_CTL_VERBOSE,	/* int: log verbosity (broadcast) */
-	IMSG_CTL_SANDBOX_TEST,	/* no payload: run a forbidden syscall */
+	/*
+	 * parent -> children: setup and configuration, common/proc.h's
+	 * enum proc_imsg (IMSG_CONF_DATA <= CONF_CHUNK, IMSG_CONF_END,
+	 * IMSG_CONF_LISTENER, IMSG_SETUP_PEER, IMSG_SETUP_DONE,
+	 * IMSG_CTL_VERBOSE, IMSG_CTL_SANDBOX_TEST), then ours.
+	 */
 
 	/* smtp <-> queue */
-	IMSG_SMTP_MESSAGE_CREATE,	/* struct msg_req */
+	IMSG_SMTP_MESSAGE_CREATE = PROC_IMSG_MAX,	/* struct msg_req */
 	IMSG_QUEUE_MESSAGE_CREATED,	/* struct msg_reply + fd (write) */
 	IMSG_SMTP_MESSAGE_COMMIT,	/* struct msg_req (size set) */
 	IMSG_QUEUE_MESSAGE_COMMITTED,	/* struct msg_reply */
@@ -377,13 +389,6 @@ enum imsg_type {
 
 /* peerid on every smtpctl -> control request: protocol version */
 #define CTL_VERSION		1
-
-struct conf_end {
-	int			 reload;	/* 0 at startup */
-	int			 verbose;
-	int			 sandbox_debug;
-	int			 sandbox_test;	/* IMSG_CTL_SANDBOX_TEST ok */
-};
 
 struct msg_req {
 	uint64_t		 reqid;
@@ -476,6 +481,9 @@ struct ctl_what {
 extern const struct imsg_rule	imsg_rules[];
 extern const size_t		imsg_rules_count;
 
+/* smtpd/procs.c: hand smtpd's process and rule tables to common/proc.c */
+void	smtpd_proc_setup(void);
+
 /* process entry points (each in its own file) */
 void	control_main(void);
 void	lka_main(void);
@@ -485,28 +493,13 @@ void	agent_main(int, char **);
 void	pickup_main(int, char **) __attribute__((__noreturn__));
 
 /*
- * Common child bootstrap (smtpd/child.c).  The parent's channel is fd 3.
- * child_run() receives the configuration and the peers, then calls
- * configured() (still root: open what is needed, then privsep_drop() and
- * sandbox_apply()), then ready() on IMSG_SETUP_DONE, then serves the event
- * loop forever.  Messages from a peer go to the handlers returned by
- * handlers(peer); those from the parent to handlers(PROC_PARENT), in
- * addition to the bootstrap messages child.c handles itself.
+ * Child bootstrap (common/proc_child.c, with smtpd's grammar added by
+ * smtpd/child.c).  ops->conf_load and conf_free are set by child_run();
+ * reload(old) receives the previous struct smtpd_config, env is the new.
  */
-struct child_ops {
-	enum proc_id	  id;
-	void		(*configured)(void);
-	void		(*ready)(void);
-	void		(*reload)(struct smtpd_config *old);	/* env is new */
-	void		(*listener)(uint32_t index, int fd);	/* smtp only */
-	void		(*handlers)(enum proc_id,
-			    const struct imsg_handler **, size_t *);
-};
-void		 child_run(const struct child_ops *) __attribute__((noreturn));
-struct peer	*child_peer(enum proc_id);	/* NULL if no link */
+void	child_run(const struct proc_child *) __attribute__((__noreturn__));
 
 extern struct smtpd_config	*env;
-extern int			 sandbox_test;	/* sandbox-test allowed */
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

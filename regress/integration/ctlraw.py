@@ -16,9 +16,10 @@
 control socket directly, not through smtpctl (which refuses early on its
 own), and print the answer's type name and text, or "closed" if control
 closed the connection instead.  The type numbers come from the enum in
-HEADER (smtpd/smtpd.h).  The payload is HEX if given, else what the type
-needs.  Used to check that the control process itself refuses commands to
-users other than root, and closes a client sending a malformed payload.
+HEADER (smtpd/smtpd.h), after the bootstrap types of common/proc.h.  The
+payload is HEX if given, else what the type needs.  Used to check that the
+control process itself refuses commands to users other than root, and
+closes a client sending a malformed payload.
 
 ctlraw.py hold HEADER SOCKET N FLAG: open N connections and keep them,
 then open one more and print the answer it gets; create FLAG and keep the
@@ -31,11 +32,19 @@ import sys
 import time
 
 
+def enum_names(text, start):
+    body = text[text.index(start):]
+    body = body[:body.index("};")]
+    return re.findall(r"^\s*((?:PROC_)?IMSG_[A-Z0-9_]+)", body, re.M)
+
+
 def imsg_names(hdr):
     text = open(hdr).read()
-    body = text[text.index("enum imsg_type {"):]
-    body = body[:body.index("};")]
-    names = re.findall(r"^\s*(IMSG_[A-Z0-9_]+)", body, re.M)
+    # the bootstrap types of common/proc.h head smtpd's numbering
+    proc_h = os.path.join(os.path.dirname(hdr), "..", "common", "proc.h")
+    names = [n for n in enum_names(open(proc_h).read(), "enum proc_imsg {")
+             if n != "PROC_IMSG_MAX"]
+    names += enum_names(text, "enum imsg_type {")
     ver = int(re.search(r"#define CTL_VERSION\s+(\d+)", text).group(1))
     return names, ver
 

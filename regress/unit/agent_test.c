@@ -975,6 +975,7 @@ proc_spawn(const char *method, const struct passwd *pw, int *fd)
 		    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1))
 			_exit(2);
 		log_init(1, LOG_MAIL);
+		smtpd_proc_setup();	/* what smtpd's main() does */
 		argv[0] = (char *)(uintptr_t)method;
 		argv[1] = NULL;
 		agent_main(1, argv);

@@ -368,7 +368,7 @@ ATF_TC_BODY(rules, tc)
 		    r->name);
 	}
 	/* every type of the enum has a rule */
-	for (i = IMSG_NONE + 1; i < IMSG_TYPE_MAX; i++)
+	for (i = PROC_IMSG_NONE + 1; i < IMSG_TYPE_MAX; i++)
 		ATF_CHECK_MSG(imsg_rule_find((uint32_t)i) != NULL,
 		    "type %zu has no rule", i);
 
@@ -478,6 +478,7 @@ ATF_TC_BODY(peer_trusted, tc)
 
 ATF_TP_ADD_TCS(tp)
 {
+	smtpd_proc_setup();	/* the rule table, as smtpd's main() */
 	ATF_TP_ADD_TC(tp, text);
 	ATF_TP_ADD_TC(tp, replies);
 	ATF_TP_ADD_TC(tp, requests);

@@ -15,7 +15,8 @@
  */
 
 /*
- * proc_test.c -- unit tests for common/proc.c: the imsg rule checks.
+ * proc_test.c -- unit tests for common/proc.c: the imsg rule checks, for a
+ * made-up daemon of four processes (links libcommon.a only).
  *
  * The "remote" end of each channel is a bare imsgbuf, so that the tests can
  * send what a broken or hostile peer would.
@@ -38,29 +39,45 @@
 #include "log.h"
 #include "proc.h"
 
+/* The made-up daemon: a parent, a trusted worker, two untrusted peers. */
 enum {
-	T_PING = 1,		/* lka, client -> parent, 4 bytes */
-	T_FD = 2,		/* lka -> parent, fd required */
-	T_DOWN = 3,		/* parent -> lka, 0..16 bytes */
-	T_NOHANDLER = 4,	/* lka, client -> parent, no handler */
-	T_TEXT = 5,		/* lka, client -> parent, 1..8 bytes, a string */
+	W_MAIN = PROC_ID_PARENT,
+	W_WORKER,
+	W_GUEST,		/* a control client */
+	W_USER,			/* runs as an ordinary user */
+};
+
+static const struct privsep_proc procs[] = {
+	{ W_MAIN,	"main",		0 },
+	{ W_WORKER,	"worker",	0 },
+	{ W_GUEST,	"guest",	PROC_F_UNTRUSTED },
+	{ W_USER,	"user",		PROC_F_UNTRUSTED },
+};
+
+enum {
+	T_PING = 1,		/* worker, guest -> main, 4 bytes */
+	T_FD = 2,		/* worker -> main, fd required */
+	T_DOWN = 3,		/* main -> worker, 0..16 bytes */
+	T_NOHANDLER = 4,	/* worker, guest -> main, no handler */
+	T_TEXT = 5,		/* worker, guest -> main, 1..8 bytes, a string */
 };
 
 static int	check_text(const void *, size_t);
 
-const struct imsg_rule imsg_rules[] = {
-	{ T_PING, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
-	    PROC_BIT(PROC_PARENT), 4, 4, PROC_FD_NONE, "T_PING", NULL },
-	{ T_FD, PROC_BIT(PROC_LKA), PROC_BIT(PROC_PARENT), 0, 0,
+static const struct imsg_rule imsg_rules[] = {
+	{ T_PING, PROC_BIT(W_WORKER) | PROC_BIT(W_GUEST),
+	    PROC_BIT(W_MAIN), 4, 4, PROC_FD_NONE, "T_PING", NULL },
+	{ T_FD, PROC_BIT(W_WORKER), PROC_BIT(W_MAIN), 0, 0,
 	    PROC_FD_REQUIRED, "T_FD", NULL },
-	{ T_DOWN, PROC_BIT(PROC_PARENT), PROC_BIT(PROC_LKA), 0, 16,
+	{ T_DOWN, PROC_BIT(W_MAIN), PROC_BIT(W_WORKER), 0, 16,
 	    PROC_FD_NONE, "T_DOWN", NULL },
-	{ T_NOHANDLER, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
-	    PROC_BIT(PROC_PARENT), 0, 0, PROC_FD_NONE, "T_NOHANDLER", NULL },
-	{ T_TEXT, PROC_BIT(PROC_LKA) | PROC_BIT(PROC_CLIENT),
-	    PROC_BIT(PROC_PARENT), 1, 8, PROC_FD_NONE, "T_TEXT", check_text },
+	{ T_NOHANDLER, PROC_BIT(W_WORKER) | PROC_BIT(W_GUEST),
+	    PROC_BIT(W_MAIN), 0, 0, PROC_FD_NONE, "T_NOHANDLER", NULL },
+	{ T_TEXT, PROC_BIT(W_WORKER) | PROC_BIT(W_GUEST),
+	    PROC_BIT(W_MAIN), 1, 8, PROC_FD_NONE, "T_TEXT", check_text },
 };
-const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
+static const size_t imsg_rules_count = sizeof(imsg_rules) /
+    sizeof(imsg_rules[0]);
 
 static int			 pings, fds, closes, texts, checks;
 static struct event_base	*base;
@@ -70,7 +87,7 @@ static void	h_ping(struct peer *, struct imsg *);
 static void	h_fd(struct peer *, struct imsg *);
 static void	h_text(struct peer *, struct imsg *);
 static void	on_close(struct peer *);
-static void	setup(struct peer *, enum proc_id, struct imsgbuf *,
+static void	setup(struct peer *, int, struct imsgbuf *,
 		    void (*)(struct peer *));
 static void	run(int *, int);
 static int	child_status(void (*)(void));
@@ -125,7 +142,7 @@ on_close(struct peer *p)
 }
 
 static void
-setup(struct peer *p, enum proc_id id, struct imsgbuf *remote,
+setup(struct peer *p, int id, struct imsgbuf *remote,
     void (*cb)(struct peer *))
 {
 	int	 sv[2];
@@ -136,7 +153,9 @@ setup(struct peer *p, enum proc_id id, struct imsgbuf *remote,
 	base = event_init();
 	log_init(1, 0);
 	log_procinit("test");
-	proc_self = PROC_PARENT;
+	proc_setup(procs, sizeof(procs) / sizeof(procs[0]), imsg_rules,
+	    imsg_rules_count);
+	proc_self = W_MAIN;
 	pings = fds = closes = texts = checks = 0;
 	peer_init(p, id, sv[0], handlers, sizeof(handlers) /
 	    sizeof(handlers[0]), cb);
@@ -166,7 +185,7 @@ ATF_TC_BODY(valid, tc)
 	int		 pfd[2], i;
 	char		 buf[4];
 
-	setup(&p, PROC_LKA, &r, on_close);
+	setup(&p, W_WORKER, &r, on_close);
 	for (v = 1; v <= 50; v++)
 		ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, -1, &v,
 		    sizeof(v)) != -1);
@@ -207,9 +226,13 @@ ATF_TC_BODY(valid, tc)
 	ATF_CHECK(p.closed);
 	ATF_CHECK_STREQ(imsg_name(T_FD), "T_FD");
 	ATF_CHECK_STREQ(imsg_name(99), "IMSG_99");
-	ATF_CHECK_STREQ(proc_name(PROC_QUEUE), "queue");
-	ATF_CHECK(proc_byname("lka") == PROC_LKA);
-	ATF_CHECK((int)proc_byname("nope") == -1);
+	ATF_CHECK_STREQ(proc_name(W_GUEST), "guest");
+	ATF_CHECK_STREQ(proc_name(PROC_MAX), "unknown");
+	ATF_CHECK(proc_byname("worker") == W_WORKER);
+	ATF_CHECK(proc_byname("nope") == -1);
+	ATF_CHECK(!proc_untrusted(W_WORKER));
+	ATF_CHECK(proc_untrusted(W_USER));
+	ATF_CHECK(proc_untrusted(9));	/* not in the table */
 }
 
 /* Each bad message from an smtpctl client closes it, nothing more. */
@@ -242,7 +265,7 @@ ATF_TC_BODY(client_violation, tc)
 	memset(payload, 'x', sizeof(payload));
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		setup(&p, PROC_CLIENT, &r, on_close);
+		setup(&p, W_GUEST, &r, on_close);
 		/* one good message first: it is handled */
 		ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, -1, &v,
 		    sizeof(v)) != -1);
@@ -292,7 +315,7 @@ child_bad_len(void)
 	struct peer	 p;
 	struct imsgbuf	 r;
 
-	setup(&p, PROC_LKA, &r, on_close);
+	setup(&p, W_WORKER, &r, on_close);
 	imsg_compose(&r, T_PING, 0, 0, -1, "abc", 3);
 	imsgbuf_flush(&r);
 	run(&closes, 1);
@@ -305,7 +328,7 @@ child_bad_dir(void)
 	struct imsgbuf	 r;
 
 	/* a trusted peer sending what only the parent may send */
-	setup(&p, PROC_LKA, &r, on_close);
+	setup(&p, W_WORKER, &r, on_close);
 	imsg_compose(&r, T_DOWN, 0, 0, -1, NULL, 0);
 	imsgbuf_flush(&r);
 	run(&closes, 1);
@@ -317,7 +340,7 @@ child_eof(void)
 	struct peer	 p;
 	struct imsgbuf	 r;
 
-	setup(&p, PROC_QUEUE, &r, NULL);
+	setup(&p, W_WORKER, &r, NULL);
 	close(r.fd);
 	run(&closes, 1);
 }
@@ -329,7 +352,7 @@ child_bad_payload(void)
 	struct peer	 p;
 	struct imsgbuf	 r;
 
-	setup(&p, PROC_LKA, &r, on_close);
+	setup(&p, W_WORKER, &r, on_close);
 	imsg_compose(&r, T_TEXT, 0, 0, -1, "xxxx", 4);
 	imsgbuf_flush(&r);
 	run(&texts, 1);
@@ -341,7 +364,7 @@ child_compose_bug(void)
 	struct peer	 p;
 	struct imsgbuf	 r;
 
-	setup(&p, PROC_LKA, &r, on_close);
+	setup(&p, W_WORKER, &r, on_close);
 	peer_compose(&p, T_DOWN, 0, 0, -1, "0123456789abcdefg", 17);
 }
 
@@ -353,7 +376,7 @@ child_agent_violation(void)
 	struct imsgbuf	 r;
 	uint32_t	 v = 1;
 
-	setup(&p, PROC_AGENT, &r, on_close);
+	setup(&p, W_USER, &r, on_close);
 	imsg_compose(&r, T_PING, 0, 0, -1, &v, sizeof(v));
 	imsgbuf_flush(&r);
 	run(&closes, 1);
@@ -387,6 +410,84 @@ ATF_TC_BODY(trusted_violation, tc)
 	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "compose %d", st);
 }
 
+static void
+child_dup_id(void)
+{
+	static const struct privsep_proc dup[] = {
+		{ 0, "a", 0 }, { 1, "b", 0 }, { 1, "c", 0 },
+	};
+
+	proc_setup(dup, 3, imsg_rules, imsg_rules_count);
+}
+
+static void
+child_big_id(void)
+{
+	static const struct privsep_proc big[] = { { PROC_MAX, "a", 0 } };
+
+	proc_setup(big, 1, imsg_rules, imsg_rules_count);
+}
+
+static void
+child_unsorted(void)
+{
+	static const struct imsg_rule rules[] = {
+		{ 2, 1, 1, 0, 0, PROC_FD_NONE, "TWO", NULL },
+		{ 1, 1, 1, 0, 0, PROC_FD_NONE, "ONE", NULL },
+	};
+
+	proc_setup(procs, 4, rules, 2);
+}
+
+static void
+child_no_setup(void)
+{
+	struct peer	 p;
+	int		 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		_exit(2);
+	log_init(1, 0);
+	event_init();
+	peer_init(&p, W_WORKER, sv[0], handlers, 2, on_close);
+}
+
+/* A daemon's tables are checked when it hands them over. */
+ATF_TC_WITHOUT_HEAD(setup_checks);
+ATF_TC_BODY(setup_checks, tc)
+{
+	int	 st;
+
+	st = child_status(child_no_setup);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "nosetup %d", st);
+	st = child_status(child_dup_id);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "dup %d", st);
+	st = child_status(child_big_id);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "big %d", st);
+	st = child_status(child_unsorted);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "sort %d", st);
+}
+
+/* Handler tables by peer process: found by id, nothing for others. */
+ATF_TC_WITHOUT_HEAD(handlers_find);
+ATF_TC_BODY(handlers_find, tc)
+{
+	static const struct imsg_handler one[] = { { T_PING, h_ping } };
+	static const struct proc_handlers peers[] = {
+		PROC_HANDLERS(W_WORKER, handlers),
+		PROC_HANDLERS(W_GUEST, one),
+	};
+	const struct imsg_handler	*h;
+	size_t				 n = 99;
+
+	h = proc_handlers_find(peers, 2, W_WORKER, &n);
+	ATF_CHECK(h == handlers && n == sizeof(handlers) / sizeof(handlers[0]));
+	h = proc_handlers_find(peers, 2, W_GUEST, &n);
+	ATF_CHECK(h == one && n == 1);
+	h = proc_handlers_find(peers, 2, W_USER, &n);
+	ATF_CHECK(h == NULL && n == 0);
+}
+
 ATF_TC_WITHOUT_HEAD(helpers);
 ATF_TC_BODY(helpers, tc)
 {
@@ -404,6 +505,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, client_violation);
 	ATF_TP_ADD_TC(tp, trusted_violation);
 	ATF_TP_ADD_TC(tp, agent_violation);
+	ATF_TP_ADD_TC(tp, setup_checks);
+	ATF_TP_ADD_TC(tp, handlers_find);
 	ATF_TP_ADD_TC(tp, helpers);
 	return (atf_no_error());
 }

@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "sandbox_profiles.h"
 
 /* In the child: report and exit 1 on failure. */
 #define CHK(e)	do {							\
@@ -78,11 +79,11 @@ struct env {
 static void	child_fail(int, const char *) __attribute__((__noreturn__));
 static void	path_join(char *, const char *, const char *);
 static void	env_init(struct env *, int);
-static int	run(void (*)(struct env *, enum sandbox_profile),
-		    enum sandbox_profile, int, int *);
+static int	run(void (*)(struct env *, enum smtpd_sandbox),
+		    enum smtpd_sandbox, int, int *);
 static void	expect_exit(int, int);
 static void	expect_sigsys(int);
-static void	child_prepare(struct env *, enum sandbox_profile);
+static void	child_prepare(struct env *, enum smtpd_sandbox);
 static void	check_status(struct env *, const char *);
 static void	ops_stdio(struct env *);
 static void	ops_libevent(void);
@@ -93,12 +94,12 @@ static void	ops_files(struct env *);
 static void	ops_pickup(struct env *);
 static void	ops_getpw(void);
 static void	ops_rpath(void);
-static void	do_allowed(struct env *, enum sandbox_profile);
-static void	do_violate(struct env *, enum sandbox_profile);
-static void	do_write_ro(struct env *, enum sandbox_profile);
-static void	do_fork(struct env *, enum sandbox_profile);
-static void	do_open(struct env *, enum sandbox_profile);
-static void	do_mda(struct env *, enum sandbox_profile);
+static void	do_allowed(struct env *, enum smtpd_sandbox);
+static void	do_violate(struct env *, enum smtpd_sandbox);
+static void	do_write_ro(struct env *, enum smtpd_sandbox);
+static void	do_fork(struct env *, enum smtpd_sandbox);
+static void	do_open(struct env *, enum smtpd_sandbox);
+static void	do_mda(struct env *, enum smtpd_sandbox);
 static void	on_usr1(int);
 static void	on_event(evutil_socket_t, short, void *);
 
@@ -178,7 +179,7 @@ env_init(struct env *e, int sockets)
 
 /* Fork, run fn in the child, return its wait status. */
 static int
-run(void (*fn)(struct env *, enum sandbox_profile), enum sandbox_profile p,
+run(void (*fn)(struct env *, enum smtpd_sandbox), enum smtpd_sandbox p,
     int sockets, int *errfd)
 {
 	struct env	 e;
@@ -235,7 +236,7 @@ expect_sigsys(int status)
 
 /* What the daemon does before sandbox_apply(): see sandbox.c. */
 static void
-child_prepare(struct env *e, enum sandbox_profile p)
+child_prepare(struct env *e, enum smtpd_sandbox p)
 {
 	tzset();
 	openlog("sandbox_test", LOG_PID | LOG_NDELAY, LOG_MAIL);
@@ -543,10 +544,10 @@ ops_rpath(void)
 }
 
 static void
-do_allowed(struct env *e, enum sandbox_profile p)
+do_allowed(struct env *e, enum smtpd_sandbox p)
 {
 	child_prepare(e, p);
-	sandbox_apply(p);
+	smtpd_sandbox(p);
 	ops_stdio(e);
 	switch (p) {
 	case SANDBOX_CONTROL:
@@ -581,55 +582,55 @@ do_allowed(struct env *e, enum sandbox_profile p)
 }
 
 static void
-do_violate(struct env *e, enum sandbox_profile p)
+do_violate(struct env *e, enum smtpd_sandbox p)
 {
 	child_prepare(e, p);
-	sandbox_apply(p);
+	smtpd_sandbox(p);
 	sandbox_violate();
 	_exit(0);
 }
 
 static void
-do_write_ro(struct env *e, enum sandbox_profile p)
+do_write_ro(struct env *e, enum smtpd_sandbox p)
 {
 	char	 path[PATH_MAX];
 
 	child_prepare(e, p);
-	sandbox_apply(p);
+	smtpd_sandbox(p);
 	path_join(path, e->dir, "new");
 	(void)open(path, O_WRONLY | O_CREAT, 0600);
 	_exit(0);
 }
 
 static void
-do_open(struct env *e, enum sandbox_profile p)
+do_open(struct env *e, enum smtpd_sandbox p)
 {
 	child_prepare(e, p);
-	sandbox_apply(p);
+	smtpd_sandbox(p);
 	(void)open("/etc/hostname", O_RDONLY);
 	_exit(0);
 }
 
 static void
-do_fork(struct env *e, enum sandbox_profile p)
+do_fork(struct env *e, enum smtpd_sandbox p)
 {
 	pid_t	 pid;
 
 	child_prepare(e, p);
-	sandbox_apply(p);
+	smtpd_sandbox(p);
 	if ((pid = fork()) == 0)
 		_exit(0);
 	_exit(pid == -1 ? 2 : 0);
 }
 
 static void
-do_mda(struct env *e, enum sandbox_profile p)
+do_mda(struct env *e, enum smtpd_sandbox p)
 {
 	pid_t	 pid;
 	int	 status;
 
 	child_prepare(e, p);
-	sandbox_apply(p);
+	smtpd_sandbox(p);
 	e->rpath = 1;
 	check_status(e, "NoNewPrivs:\t1");
 	check_status(e, "Seccomp:\t0");
@@ -713,7 +714,7 @@ ATF_TC_BODY(debug_trap, tc)
 }
 
 static void
-do_privsep(struct env *e, enum sandbox_profile p)
+do_privsep(struct env *e, enum smtpd_sandbox p)
 {
 	struct passwd	*pw;
 	char		 cwd[PATH_MAX];
@@ -731,7 +732,7 @@ do_privsep(struct env *e, enum sandbox_profile p)
 }
 
 static void
-do_privsep_ids(struct env *e, enum sandbox_profile p)
+do_privsep_ids(struct env *e, enum smtpd_sandbox p)
 {
 	gid_t	 groups[2] = { 65534, 100 }, got[8];
 
@@ -747,7 +748,7 @@ do_privsep_ids(struct env *e, enum sandbox_profile p)
 }
 
 static void
-do_privsep_root(struct env *e, enum sandbox_profile p)
+do_privsep_root(struct env *e, enum smtpd_sandbox p)
 {
 	(void)e;
 	(void)p;
@@ -756,7 +757,7 @@ do_privsep_root(struct env *e, enum sandbox_profile p)
 }
 
 static void
-do_privsep_unknown(struct env *e, enum sandbox_profile p)
+do_privsep_unknown(struct env *e, enum smtpd_sandbox p)
 {
 	(void)e;
 	(void)p;
@@ -783,7 +784,7 @@ ATF_TC_BODY(privsep_drop_ids_groups, tc)
 }
 
 static void
-do_landlock(struct env *e, enum sandbox_profile p)
+do_landlock(struct env *e, enum smtpd_sandbox p)
 {
 	char		 x[PATH_MAX], y[PATH_MAX], path[PATH_MAX];
 	char		 path2[PATH_MAX], buf[8];
@@ -799,7 +800,7 @@ do_landlock(struct env *e, enum sandbox_profile p)
 	rw[1] = NULL;
 	sandbox_landlock(ro, rw);
 	if (p != SANDBOX_AGENT_MDA)
-		sandbox_apply(p);
+		smtpd_sandbox(p);
 
 	path_join(path, x, "file");
 	CHK((fd = open(path, O_RDONLY)) != -1);
