@@ -300,6 +300,11 @@ int	envelope_strings_ok(const struct envelope *);
 /* common mail address helpers (smtpd/mailaddr.c) */
 int	mailaddr_parse(struct mailaddr *, const char *, int utf8);
 int	mailaddr_text(const struct mailaddr *, char *, size_t);
+int	mailaddr_utf8_valid(const char *);
+
+/* smtpd/secure_file.c: .forward and :include: ownership and mode rules */
+#define SECURE_FILE_ANY_OWNER	((uid_t)-1)
+const char *secure_file_check(int, uid_t);
 
 /*
  * imsg types.  Keep in numeric order: smtpd/imsg_rules.c mirrors it.

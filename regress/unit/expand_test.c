@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -543,6 +544,57 @@ ATF_TC_BODY(includes, tc)
 	teardown();
 }
 
+/*
+ * An :include: file's entries run as its owner: like a .forward it must
+ * be a regular file with one link, writable only by its owner, and not a
+ * symbolic link; otherwise the recipient is tempfailed.
+ */
+ATF_TC_WITHOUT_HEAD(include_insecure);
+ATF_TC_BODY(include_insecure, tc)
+{
+	struct expand_session	*sess;
+	char			 cwd[PATH_MAX], aliases[PATH_MAX * 2 + 64];
+	static const mode_t	 bad_modes[] = { 0664, 0646, 0666 };
+	size_t			 i;
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ATF_REQUIRE((size_t)snprintf(aliases, sizeof(aliases),
+	    "list: :include:%s/include.lst\n"
+	    "link: :include:%s/link.lst\n", cwd, cwd) < sizeof(aliases));
+	setup(aliases, NULL);
+	for (i = 0; i < nitems(bad_modes); i++) {
+		ATF_REQUIRE(chmod("include.lst", bad_modes[i]) == 0);
+		sess = run("list@localhost");
+		ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL,
+		    "mode %o accepted", (unsigned)bad_modes[i]);
+		ATF_CHECK_EQ(count(sess), 0);
+		expand_free(sess);
+	}
+	ATF_REQUIRE(chmod("include.lst", 0644) == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+
+	ATF_REQUIRE(symlink("include.lst", "link.lst") == 0);
+	sess = run("link@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL, "symlink accepted");
+	expand_free(sess);
+	ATF_REQUIRE(unlink("link.lst") == 0);
+
+	ATF_REQUIRE(link("include.lst", "link.lst") == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL,
+	    "hard link accepted");
+	expand_free(sess);
+	ATF_REQUIRE(unlink("link.lst") == 0);
+
+	ATF_REQUIRE(mkfifo("link.lst", 0644) == 0);
+	sess = run("link@localhost");	/* must not block */
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL, "FIFO accepted");
+	expand_free(sess);
+	teardown();
+}
+
 ATF_TC_WITHOUT_HEAD(virtual);
 ATF_TC_BODY(virtual, tc)
 {
@@ -854,6 +906,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, subaddress);
 	ATF_TP_ADD_TC(tp, pipes_files);
 	ATF_TP_ADD_TC(tp, includes);
+	ATF_TP_ADD_TC(tp, include_insecure);
 	ATF_TP_ADD_TC(tp, virtual);
 	ATF_TP_ADD_TC(tp, forward);
 	ATF_TP_ADD_TC(tp, forward_untrusted);
