@@ -204,6 +204,41 @@ reload_cleanup()
 	inst_cleanup
 }
 
+atf_test_case reload_fifo_include cleanup
+reload_fifo_include_head()
+{
+	atf_set descr "SIGHUP with an include of a FIFO or /dev/zero fails" \
+	    "at once: the parent does not block, the old configuration stays"
+}
+reload_fifo_include_body()
+{
+	inst_setup
+	echo "team: $BOB" >"$T/aliases"
+	inst_conf_std md
+	inst_start
+	mkfifo "$T/fifo.conf"
+	cp "$T/smtpd.conf" "$T/good.conf"
+	for _inc in "$T/fifo.conf" /dev/zero; do
+		cp "$T/good.conf" "$T/smtpd.conf"
+		echo "include \"$_inc\"" >>"$T/smtpd.conf"
+		_n=$(grep -c 'keeping the current configuration' "$T/log")
+		kill -HUP "$DPID"
+		wait_log_count 'keeping the current configuration' \
+		    $((_n + 1)) || atf_fail "SIGHUP with include $_inc: no" \
+		    "answer (the parent blocked)"
+		assert_grep "cannot open \"$_inc\": not a regular file" \
+		    "$T/log"
+		ctl show queue
+		assert_alive
+	done
+	send_to team@$DOM after-fifo
+	maildir_one $BOB
+}
+reload_fifo_include_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case stop cleanup
 stop_head()
 {
@@ -372,6 +407,7 @@ atf_init_test_cases()
 	atf_add_test_case pause_smtp
 	atf_add_test_case log_verbosity
 	atf_add_test_case reload
+	atf_add_test_case reload_fifo_include
 	atf_add_test_case stop
 	atf_add_test_case not_root
 	atf_add_test_case mailq_user
