@@ -153,6 +153,56 @@ smtplib_maildir_cleanup()
 	inst_cleanup
 }
 
+atf_test_case helo_syntax cleanup
+helo_syntax_head()
+{
+	atf_set descr "HELO/EHLO: what could forge Received: structure gets" \
+	    "501 5.5.4 and the session goes on; sloppy names pass"
+}
+helo_syntax_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO evil.example(forged)
+< 501 5.5.4
+> EHLO a;by=evil.example
+< 501 5.5.4
+> HELO "quoted"
+< 501 5.5.4
+>> b"EHLO h\\xc3\\xa9.example\\r\\n"
+< 501 5.5.4
+> EHLO [127.0.0.1)]
+< 501 5.5.4
+> MAIL FROM:<$ALICE@$DOM>
+< 503
+> EHLO sloppy_host-1.example.
+< 250
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> DATA
+< 354
+> Subject: helo
+>
+> body
+> .
+< 250
+> QUIT
+< 221
+EOF
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Received: from sloppy_host-1\.example\. ' "$_f"
+	assert_no_grep 'forged' "$_f"
+}
+helo_syntax_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case mbox_two_messages cleanup
 mbox_two_messages_head()
 {
@@ -612,6 +662,7 @@ atf_init_test_cases()
 	atf_add_test_case smtplib_mbox
 	atf_add_test_case smtplib_maildir
 	atf_add_test_case mbox_two_messages
+	atf_add_test_case helo_syntax
 	atf_add_test_case pipelining
 	atf_add_test_case long_line
 	atf_add_test_case max_message_size
