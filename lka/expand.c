@@ -963,7 +963,8 @@ expand_emit(struct expand_run *run, struct expand_node *xn,
  * the command (same mda_expand()) must expand for this user, and a
  * command or file from root's .forward runs as SMTPD_USER_NOBODY, never
  * as root.  Root's own mailbox is always an mbox the parent can make
- * (smtpd/parent_agent_root.c).
+ * (smtpd/parent_agent_root.c).  The daemon's own and system accounts get
+ * no mailbox delivery (lka/account.c), unless an alias sent them on.
  */
 static int
 expand_check_user(struct expand_run *run, const struct action *a,
@@ -995,7 +996,13 @@ expand_check_user(struct expand_run *run, const struct action *a,
 		r = run->sess->ops->userinfo(run->sess->arg, evp->user, &uid,
 		    d->home, sizeof(d->home));
 	}
-	if (r == 1 && (uid != 0 || evp->dtype == DT_PIPE) &&
+	if (r == 1 && uid != 0 && evp->dtype == DT_MAILBOX &&
+	    a->user[0] == '\0' && run->sess->ops->nomailbox != NULL &&
+	    run->sess->ops->nomailbox(run->sess->arg, evp->user))
+		expand_fail(run->sess, ST_PERMFAIL, "550 5.1.1 <%s>: "
+		    "Recipient address rejected: %s is a system account "
+		    "without a mailbox", run->sess->rcpt, evp->user);
+	else if (r == 1 && (uid != 0 || evp->dtype == DT_PIPE) &&
 	    (why = expand_check_path(a, d)) != NULL)
 		expand_fail(run->sess, ST_PERMFAIL, "550 5.3.5 <%s>: "
 		    "Recipient address rejected: %s", run->sess->rcpt, why);

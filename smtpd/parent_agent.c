@@ -137,7 +137,8 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 		    "unknown", user);
 		return;
 	}
-	if (strncmp(pw->pw_name, "_cartero-", 9) == 0) {
+	if (strncmp(pw->pw_name, SMTPD_USER_PREFIX,
+	    strlen(SMTPD_USER_PREFIX)) == 0) {
 		close(fd);
 		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery to "
 		    "the mail server's own account %s refused", pw->pw_name);

@@ -51,6 +51,7 @@
 #define SMTPD_EMPTYDIR		"empty"		/* under rundir: chroot */
 
 /* One unprivileged user per child process (created by etc/setup.sh). */
+#define SMTPD_USER_PREFIX	"_cartero-"	/* all the daemon's own users */
 #define SMTPD_USER_CONTROL	"_cartero-ctl"
 #define SMTPD_USER_LKA		"_cartero-lka"
 #define SMTPD_USER_QUEUE	"_cartero-queue"
