@@ -132,6 +132,7 @@ agent_main(int argc, char **argv)
 	tzset();
 	(void)signal(SIGPIPE, SIG_IGN);
 	agent_mbox_init();		/* getgrnam("mail") */
+	agent_mda_init();		/* SIGTERM ends a running command */
 
 	event_init();
 	peer_init(&agent_parent, PROC_PARENT, 3, agent_handlers,

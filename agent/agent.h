@@ -114,5 +114,6 @@ extern int agent_lmtp_timeout;		/* seconds per reply */
 int	agent_mda_deliver(const struct deliver *, int,
 	    struct agent_report *);
 extern int agent_mda_timeout;		/* seconds */
+void	agent_mda_init(void);
 
 #endif /* AGENT_H */

@@ -77,6 +77,7 @@ static TAILQ_HEAD(, pending)	pendings = TAILQ_HEAD_INITIALIZER(pendings);
 static struct peer		*queue_peer;
 static struct event		 deadline_ev;
 static int			 deadline_armed;
+static int			 agents_stopping;
 
 static void	agent_result(uint64_t, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -395,8 +396,12 @@ agent_close(struct agent *ag)
 		return;
 	ag->closed = 1;
 	evtimer_del(&ag->idle);
-	/* what it still had is retried: it must not deliver it too */
-	if (ag->pending > 0)
+	/*
+	 * What it still had is retried: it must not deliver it too.  When
+	 * the daemon stops, parent_agent_shutdown() has sent SIGTERM, which
+	 * lets an mda agent kill its command's process group first.
+	 */
+	if (ag->pending > 0 && !agents_stopping)
 		kill(ag->pid, SIGKILL);
 	TAILQ_FOREACH_SAFE(pd, &pendings, entry, tmp) {
 		if (pd->agent != ag)
@@ -435,7 +440,10 @@ parent_agent_reap(pid_t pid, int status)
 			break;
 	if (ag == NULL)
 		return (0);
-	if (WIFSIGNALED(status))
+	if (agents_stopping && (WIFEXITED(status) ||
+	    WTERMSIG(status) == SIGTERM))
+		;	/* asked to go */
+	else if (WIFSIGNALED(status))
 		log_warnx("agent %s for uid %ld (pid %ld) killed by SIG%s",
 		    ag->kind, (long)ag->uid, (long)pid,
 		    sigabbrev_np(WTERMSIG(status)) ?
@@ -460,14 +468,52 @@ parent_agent_broadcast(uint32_t type, const void *data, size_t len)
 			peer_compose(&ag->peer, type, 0, 0, -1, data, len);
 }
 
+/*
+ * The daemon stops: SIGTERM to every agent, and SIGCONT, since a stopped
+ * agent (its user can stop it) would not act on SIGTERM.  An mda agent
+ * kills its running command's process group and exits.  parent_shutdown()
+ * reaps them with parent_agent_reap() within its bounded wait, then
+ * parent_agent_kill() ends what is left.
+ */
 void
 parent_agent_shutdown(void)
 {
 	struct agent	*ag;
 
+	agents_stopping = 1;
 	TAILQ_FOREACH(ag, &agents, entry) {
-		if (!ag->closed)
-			agent_close(ag);
-		kill(ag->pid, SIGTERM);
+		(void)kill(ag->pid, SIGTERM);
+		(void)kill(ag->pid, SIGCONT);
+		agent_close(ag);
+	}
+}
+
+/* Agents not yet reaped. */
+size_t
+parent_agent_count(void)
+{
+	struct agent	*ag;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(ag, &agents, entry)
+		n++;
+	return (n);
+}
+
+/* End of the stop: SIGKILL and reap the agents that did not go. */
+void
+parent_agent_kill(void)
+{
+	struct agent	*ag;
+	int		 status;
+
+	while ((ag = TAILQ_FIRST(&agents)) != NULL) {
+		log_warnx("agent %s for uid %ld (pid %ld) did not stop, "
+		    "killing it", ag->kind, (long)ag->uid, (long)ag->pid);
+		(void)kill(ag->pid, SIGKILL);
+		while (waitpid(ag->pid, &status, 0) == -1 && errno == EINTR)
+			;
+		TAILQ_REMOVE(&agents, ag, entry);
+		free(ag);
 	}
 }
