@@ -19,8 +19,9 @@
  * per (uid, kind), re-executed as "smtpd -x agent KIND" so that they
  * inherit nothing from the parent's memory.  The parent resolves the
  * action and the user from its own configuration; the envelope only names
- * them.  An agent idle for AGENT_IDLE seconds, or that has served
- * AGENT_MAX deliveries, is told to go by closing its channel.
+ * them.  An agent idle for AGENT_IDLE_TIMEOUT seconds, or that has served
+ * AGENT_MAX_DELIVERIES (both in smtpd.h, shared with the agent), is told
+ * to go by closing its channel.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +46,12 @@
 #include "parent.h"
 #include "util.h"
 
-#define AGENT_IDLE	30		/* seconds */
-#define AGENT_MAX	10000		/* deliveries per agent */
 #define AGENT_PENDING	32		/* deliveries queued per agent */
 #define AGENT_PER_KEY	4		/* agents per (uid, kind) */
 #ifndef AGENT_DEADLINE
 #define AGENT_DEADLINE	600		/* seconds without a result */
 #endif
+#define AGENT_DEADLINE_TICK	30	/* seconds between deadline checks */
 
 struct agent {
 	TAILQ_ENTRY(agent)	 entry;
@@ -81,6 +82,9 @@ static int			 agents_stopping;
 
 static void	agent_result(uint64_t, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+static struct deliver *agent_policy(const struct envelope *, const char **,
+		    int *, char *, size_t);
+static void	agent_send(const struct deliver *, const char *, int);
 static struct deliver *agent_request(const struct envelope *,
 		    const struct action *, const struct passwd *);
 static struct agent *agent_get(struct passwd *, const char *);
@@ -105,12 +109,7 @@ void
 parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 {
 	struct deliver	*d;
-	struct action	*a;
-	struct passwd	*pw;
-	struct agent	*ag;
-	struct pending	*pd;
-	struct passwd	 rootpw;
-	const char	*user, *kind;
+	const char	*kind;
 	char		 err[ERRLINE_MAX];
 	int		 st;
 
@@ -118,58 +117,86 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	if (!envelope_strings_ok(evp))
 		fatalx("IMSG_QUEUE_DELIVER: bad envelope");
 
-	if ((a = config_action(env, evp->action)) == NULL) {
+	if ((d = agent_policy(evp, &kind, &st, err, sizeof(err))) == NULL) {
 		close(fd);
-		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 action \"%s\" "
-		    "is not in the configuration", evp->action);
+		agent_result(evp->id, st, "%s", err);
 		return;
+	}
+	agent_send(d, kind, fd);
+	free(d);
+}
+
+/*
+ * Policy: whether evp may be delivered, as whom and by which kind of
+ * agent, from the parent's own configuration and password database.
+ * The request for the agent, or NULL with the status and the reply for
+ * the queue in *st and err.
+ */
+static struct deliver *
+agent_policy(const struct envelope *evp, const char **kind, int *st,
+    char *err, size_t errlen)
+{
+	struct deliver	*d;
+	struct action	*a;
+	struct passwd	*pw, rootpw;
+	const char	*user;
+
+	*st = ST_PERMFAIL;
+	if ((a = config_action(env, evp->action)) == NULL) {
+		*st = ST_TEMPFAIL;
+		(void)snprintf(err, errlen, "451 4.3.0 action \"%s\" is not "
+		    "in the configuration", evp->action);
+		return (NULL);
 	}
 	user = (evp->dtype == DT_MAILBOX && a->user[0]) ? a->user : evp->user;
-	if ((kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
+	if ((*kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
 	    user[0] == '\0') {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.3.0 action \"%s\" "
-		    "cannot deliver to a mailbox", evp->action);
-		return;
+		(void)snprintf(err, errlen, "550 5.3.0 action \"%s\" cannot "
+		    "deliver to a mailbox", evp->action);
+		return (NULL);
 	}
 	if ((pw = getpwnam(user)) == NULL) {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.1.1 user %s "
-		    "unknown", user);
-		return;
+		(void)snprintf(err, errlen, "550 5.1.1 user %s unknown", user);
+		return (NULL);
 	}
 	if (strncmp(pw->pw_name, SMTPD_USER_PREFIX,
 	    strlen(SMTPD_USER_PREFIX)) == 0) {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery to "
-		    "the mail server's own account %s refused", pw->pw_name);
-		return;
+		(void)snprintf(err, errlen, "550 5.7.1 delivery to the mail "
+		    "server's own account %s refused", pw->pw_name);
+		return (NULL);
 	}
 	d = agent_request(evp, a, pw);
-	if (pw->pw_uid == 0) {
-		/* never as root: see parent_agent_root.c */
-		if ((st = parent_agent_root(d, &rootpw, &kind, err,
-		    sizeof(err))) != ST_OK) {
-			free(d);
-			close(fd);
-			agent_result(evp->id, st, "%s", err);
-			return;
-		}
-		pw = &rootpw;
-	}
-
-	if ((ag = agent_get(pw, kind)) == NULL) {
+	/* never as root: see parent_agent_root.c (sets d->uid, d->gid) */
+	if (pw->pw_uid == 0 && (*st = parent_agent_root(d, &rootpw, kind,
+	    err, errlen)) != ST_OK) {
 		free(d);
+		return (NULL);
+	}
+	return (d);
+}
+
+/* Send: hand the request and the message fd to an agent for d->uid. */
+static void
+agent_send(const struct deliver *d, const char *kind, int fd)
+{
+	struct passwd	 pw;
+	struct agent	*ag;
+	struct pending	*pd;
+
+	memset(&pw, 0, sizeof(pw));
+	pw.pw_name = (char *)(uintptr_t)d->username;
+	pw.pw_uid = d->uid;
+	pw.pw_gid = d->gid;
+	if ((ag = agent_get(&pw, kind)) == NULL) {
 		close(fd);
-		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 too many "
+		agent_result(d->evp.id, ST_TEMPFAIL, "451 4.3.0 too many "
 		    "deliveries in progress for %s, or no agent could start",
-		    pw->pw_name);
+		    d->username);
 		return;
 	}
 	peer_compose(&ag->peer, IMSG_AGENT_DELIVER, 0, 0, fd, d, sizeof(*d));
-	free(d);
 	pd = xcalloc(1, sizeof(*pd));
-	pd->evpid = evp->id;
+	pd->evpid = d->evp.id;
 	pd->agent = ag;
 	TAILQ_INSERT_TAIL(&pendings, pd, entry);
 	if (ag->pending++ == 0)
@@ -177,7 +204,7 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	ag->served++;
 	evtimer_del(&ag->idle);
 	if (!deadline_armed) {
-		struct timeval	tv = { 30, 0 };
+		struct timeval	tv = { AGENT_DEADLINE_TICK, 0 };
 
 		evtimer_set(&deadline_ev, agent_deadline, NULL);
 		evtimer_add(&deadline_ev, &tv);
@@ -213,7 +240,7 @@ agent_request(const struct envelope *evp, const struct action *a,
 static void
 agent_deadline(int fd, short ev, void *arg)
 {
-	struct timeval	 tv = { 30, 0 };
+	struct timeval	 tv = { AGENT_DEADLINE_TICK, 0 };
 	struct agent	*ag;
 	time_t		 now = monotonic_ms() / 1000;
 
@@ -260,7 +287,7 @@ agent_get(struct passwd *pw, const char *kind)
 	TAILQ_FOREACH(ag, &agents, entry) {
 		if (ag->closed || ag->uid != pw->pw_uid ||
 		    ag->gid != pw->pw_gid || strcmp(ag->kind, kind) != 0 ||
-		    ag->served >= AGENT_MAX)
+		    ag->served >= AGENT_MAX_DELIVERIES)
 			continue;
 		n++;
 		if (best == NULL || ag->pending < best->pending)
@@ -337,11 +364,11 @@ agent_spawn(struct passwd *pw, const char *kind)
 static void
 agent_arm_idle(struct agent *ag)
 {
-	struct timeval	tv = { AGENT_IDLE, 0 };
+	struct timeval	tv = { AGENT_IDLE_TIMEOUT, 0 };
 
 	if (ag->closed)
 		return;
-	if (ag->served >= AGENT_MAX) {
+	if (ag->served >= AGENT_MAX_DELIVERIES) {
 		agent_close(ag);
 		return;
 	}

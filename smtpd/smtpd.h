@@ -433,6 +433,16 @@ struct forward_reply {
 	int			 status;	/* ST_OK: fd, ST_PERMFAIL: none */
 };
 
+/*
+ * Delivery agents (smtpd/parent_agent.c, agent/agent.c): the parent
+ * closes the channel of an agent idle for AGENT_IDLE_TIMEOUT seconds, or
+ * that has served AGENT_MAX_DELIVERIES, and the agent exits on EOF.  The
+ * agent's own idle timer is a backstop (the parent stopped) at twice
+ * that, so that it never leaves while the parent is handing it work.
+ */
+#define AGENT_IDLE_TIMEOUT	30	/* seconds */
+#define AGENT_MAX_DELIVERIES	10000	/* per agent process */
+
 struct deliver {
 	struct envelope		 evp;
 	enum action_method	 method;

@@ -149,8 +149,16 @@ rcpt_no_home_head()
 rcpt_no_home_body()
 {
 	inst_setup
-	getent passwd nobody | cut -d: -f6 | grep -qx /nonexistent ||
-	    atf_skip "nobody's home is not /nonexistent here"
+	# a person (uid >= UID_MIN, a login shell) whose home does not
+	# exist: nobody is a system account now, refused with 5.1.1 first
+	_nohome=cartero-nohome
+	if ! getent passwd $_nohome >/dev/null; then
+		useradd -M -d /nonexistent -s /bin/sh $_nohome 2>/dev/null ||
+		    getent passwd $_nohome >/dev/null ||
+		    atf_fail "cannot create user $_nohome"
+	fi
+	getent passwd $_nohome | cut -d: -f6 | grep -qx /nonexistent ||
+	    atf_fail "$_nohome's home is not /nonexistent"
 	inst_conf_std md
 	inst_start
 	chat <<EOF
@@ -159,7 +167,7 @@ rcpt_no_home_body()
 < 250
 > MAIL FROM:<$ALICE@$DOM>
 < 250
-> RCPT TO:<nobody@$DOM>
+> RCPT TO:<$_nohome@$DOM>
 < 550 5.3.5
 > RCPT TO:<$BOB@$DOM>
 < 250
