@@ -31,9 +31,10 @@
  * Each IMSG_AGENT_DELIVER (struct deliver + message fd) is answered with
  * IMSG_AGENT_RESULT.  Maildir deliveries arriving in one burst are
  * written and renamed one by one, then each new/ directory is fsynced
- * once and all of them answered.  We exit after AGENT_IDLE_TIMEOUT
- * seconds without work, after AGENT_MAX_DELIVERIES, or when the parent
- * goes away.
+ * once and all of them answered.  We exit when the parent closes the
+ * channel (idle for AGENT_IDLE_TIMEOUT, or AGENT_MAX_DELIVERIES served)
+ * or goes away; by ourselves only after 2 * AGENT_IDLE_TIMEOUT without
+ * work, or once the last of AGENT_MAX_DELIVERIES is answered.
  */
 
 #include <sys/types.h>
@@ -133,6 +134,7 @@ agent_main(int argc, char **argv)
 	tzset();
 	(void)signal(SIGPIPE, SIG_IGN);
 	agent_mbox_init();		/* getgrnam("mail") */
+	agent_mda_init();		/* SIGTERM ends a running command */
 
 	event_init();
 	peer_init(&agent_parent, PROC_PARENT, 3, agent_handlers,
@@ -322,7 +324,7 @@ agent_answer(uint64_t evpid, const char *method, const char *user,
 static void
 agent_activity(void)
 {
-	struct timeval	 tv = { AGENT_IDLE_TIMEOUT, 0 };
+	struct timeval	 tv = { 2 * AGENT_IDLE_TIMEOUT, 0 };
 
 	if (agent_served >= AGENT_MAX_DELIVERIES &&
 	    TAILQ_EMPTY(&agent_stagedq)) {

@@ -33,8 +33,7 @@
 
 #include "smtpd.h"
 
-#define AGENT_IDLE_TIMEOUT	60	/* seconds without a request */
-#define AGENT_MAX_DELIVERIES	10000
+/* AGENT_IDLE_TIMEOUT, AGENT_MAX_DELIVERIES: smtpd.h, shared with the parent */
 #define AGENT_LOCK_WAIT		30	/* seconds: dotlock, fcntl */
 #define AGENT_LOCK_STALE	300	/* seconds: older dotlocks go */
 #define AGENT_MDA_TIMEOUT	300	/* seconds for a command */
@@ -114,5 +113,6 @@ extern int agent_lmtp_timeout;		/* seconds per reply */
 int	agent_mda_deliver(const struct deliver *, int,
 	    struct agent_report *);
 extern int agent_mda_timeout;		/* seconds */
+void	agent_mda_init(void);
 
 #endif /* AGENT_H */

@@ -33,6 +33,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -58,6 +59,8 @@
 #define MDA_EX_TEMPFAIL	75
 
 int			 agent_mda_timeout = AGENT_MDA_TIMEOUT;
+/* the running command's process group (its pid), or 0 */
+static volatile sig_atomic_t	 agent_mda_pgid;
 
 struct mda_io {
 	int			 msgfd;
@@ -125,6 +128,7 @@ agent_mda_deliver(const struct deliver *d, int msgfd,
 		close(out[1]);
 	} else if (pid == 0)
 		agent_mda_child(cmd, envp, d->home, in[0], out[1]);
+	agent_mda_pgid = pid > 0 ? pid : 0;
 	for (i = 0; envp[i] != NULL; i++)
 		free(envp[i]);
 	if (pid == -1)
@@ -141,6 +145,7 @@ agent_mda_deliver(const struct deliver *d, int msgfd,
 	    (lseek(msgfd, 0, SEEK_SET) == -1 && errno != ESPIPE))
 		fatal("agent mda: pipe setup");
 	timedout = agent_mda_run(pid, &io, &ws);
+	agent_mda_pgid = 0;
 	agent_obuf_free(&io.ob);
 	return (agent_mda_status(timedout, ws, &io, rep));
 }
@@ -360,6 +365,35 @@ agent_mda_env(char **envp, const struct deliver *d)
 	envp[i] = NULL;
 }
 
+/*
+ * SIGTERM: the daemon stops (parent_agent_shutdown()).  The command runs
+ * in its own session, so it would outlive us: kill its process group
+ * first.  Installed by every agent; only the mda agent runs commands.
+ */
+static void
+agent_mda_sigterm(int sig)
+{
+	pid_t	 pgid = (pid_t)agent_mda_pgid;
+
+	if (pgid > 0) {
+		(void)kill(-pgid, SIGKILL);
+		(void)kill(pgid, SIGKILL);	/* before its setsid() */
+	}
+	_exit(0);
+}
+
+void
+agent_mda_init(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = agent_mda_sigterm;
+	(void)sigfillset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		fatal("agent: sigaction");
+}
+
 /* In the child: own process group, pipes on 0/1/2, exec /bin/sh -c. */
 static void
 agent_mda_child(const char *cmd, char **envp, const char *home, int in,
@@ -369,6 +403,8 @@ agent_mda_child(const char *cmd, char **envp, const char *home, int in,
 	sigset_t	 set;
 
 	(void)setsid();
+	/* if the agent is SIGKILLed, its command goes too */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* move the pipes above 2 first, in case they are 0, 1 or 2 */
 	if ((in = fcntl(in, F_DUPFD, 3)) == -1 ||
 	    (out = fcntl(out, F_DUPFD, 3)) == -1 ||

@@ -705,24 +705,40 @@ expand_include(struct expand_run *run, struct expand_node *xn)
 	free(buf);
 }
 
-/* Read a whole :include: file; its owner (root: nobody) in owner. */
+/*
+ * Read a whole :include: file; its owner (root: nobody) in owner.  Its
+ * entries may run commands and write files as its owner, so it must pass
+ * the same checks as a .forward (secure_file_check(), any owner) and not
+ * be a symbolic link; otherwise the recipient is tempfailed with a log
+ * line (ignoring it would silently drop the list's members).
+ */
 static int
 expand_readfile(const char *path, char **bufp, size_t *lenp, char *owner,
     size_t ownersz)
 {
 	struct stat	 sb;
 	struct passwd	*pw;
+	const char	*why;
 	char		*buf;
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		log_warn("expand: %s", path);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			log_warnx("expand: %s: include file is a symbolic "
+			    "link, ignored", path);
+		else
+			log_warn("expand: %s", path);
 		return (-1);
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > EXPAND_FILE_MAX) {
-		log_warnx("expand: %s: not a regular file or too large", path);
+	if ((why = secure_file_check(fd, SECURE_FILE_ANY_OWNER)) == NULL &&
+	    (fstat(fd, &sb) == -1 || sb.st_size > EXPAND_FILE_MAX))
+		why = "is too large";
+	if (why != NULL) {
+		log_warnx("expand: include file %s %s, refused (it must be a "
+		    "regular file with one link, writable only by its owner)",
+		    path, why);
 		close(fd);
 		return (-1);
 	}
@@ -947,7 +963,8 @@ expand_emit(struct expand_run *run, struct expand_node *xn,
  * the command (same mda_expand()) must expand for this user, and a
  * command or file from root's .forward runs as SMTPD_USER_NOBODY, never
  * as root.  Root's own mailbox is always an mbox the parent can make
- * (smtpd/parent_agent_root.c).
+ * (smtpd/parent_agent_root.c).  The daemon's own and system accounts get
+ * no mailbox delivery (lka/account.c), unless an alias sent them on.
  */
 static int
 expand_check_user(struct expand_run *run, const struct action *a,
@@ -979,7 +996,13 @@ expand_check_user(struct expand_run *run, const struct action *a,
 		r = run->sess->ops->userinfo(run->sess->arg, evp->user, &uid,
 		    d->home, sizeof(d->home));
 	}
-	if (r == 1 && (uid != 0 || evp->dtype == DT_PIPE) &&
+	if (r == 1 && uid != 0 && evp->dtype == DT_MAILBOX &&
+	    a->user[0] == '\0' && run->sess->ops->nomailbox != NULL &&
+	    run->sess->ops->nomailbox(run->sess->arg, evp->user))
+		expand_fail(run->sess, ST_PERMFAIL, "550 5.1.1 <%s>: "
+		    "Recipient address rejected: %s is a system account "
+		    "without a mailbox", run->sess->rcpt, evp->user);
+	else if (r == 1 && (uid != 0 || evp->dtype == DT_PIPE) &&
 	    (why = expand_check_path(a, d)) != NULL)
 		expand_fail(run->sess, ST_PERMFAIL, "550 5.3.5 <%s>: "
 		    "Recipient address rejected: %s", run->sess->rcpt, why);

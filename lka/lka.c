@@ -83,6 +83,7 @@ static void	lka_reply(struct lka_req *, uint32_t, int, const char *,
 		    uint32_t);
 static int	lka_getpwnam(void *, const char *);
 static int	lka_userinfo(void *, const char *, uid_t *, char *, size_t);
+static int	lka_nomailbox(void *, const char *);
 static void	lka_forward(void *, uint64_t, const char *);
 static int	lka_forward_read(int, char **, size_t *);
 static struct peer *lka_peer(enum proc_id);
@@ -94,6 +95,7 @@ static const struct expand_ops	 lka_expand_ops = {
 	.getpwnam = lka_getpwnam,
 	.userinfo = lka_userinfo,
 	.forward = lka_forward,
+	.nomailbox = lka_nomailbox,
 };
 
 static const struct imsg_handler lka_smtp_handlers[] = {
@@ -139,6 +141,7 @@ lka_configured(void)
 		fatalx("%s", err);
 	/* load the NSS modules before Landlock hides /usr/lib */
 	(void)getpwnam("root");
+	account_init(LOGIN_DEFS);
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
 	smtpd_sandbox(SANDBOX_LKA);
@@ -349,6 +352,17 @@ lka_userinfo(void *arg, const char *user, uid_t *uid, char *home,
 	*uid = pw->pw_uid;
 	(void)strlcpy(home, pw->pw_dir, homelen);
 	return (1);
+}
+
+/* expand_ops: the daemon's own and system accounts get no mail. */
+static int
+lka_nomailbox(void *arg, const char *user)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwnam(user)) == NULL)
+		return (0);	/* userinfo() said what it is */
+	return (account_no_mailbox(pw));
 }
 
 /* expand_ops: ask the parent for ~user/.forward. */

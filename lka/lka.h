@@ -120,6 +120,12 @@ int		 table_set_load(struct table_set *,
 void		 table_localnames_init(void);
 int		 table_getpwnam(const char *);
 
+/* lka/account.c: the daemon's own and system accounts get no mail. */
+#define LOGIN_DEFS		"/etc/login.defs"
+struct passwd;
+void		 account_init(const char *);
+int		 account_no_mailbox(const struct passwd *);
+
 /*
  * lka/table_file.c: one value per line (list), "key value" or
  * "key: value" (map), aliases(5) continuation lines, '#' comments,
@@ -199,6 +205,11 @@ struct expand_ops {
 	 * NULL: mailbox paths are not checked at RCPT.
 	 */
 	int	(*userinfo)(void *, const char *, uid_t *, char *, size_t);
+	/*
+	 * 1 if the user gets no mail in its own mailbox (lka/account.c):
+	 * refused at RCPT; NULL: no such check.
+	 */
+	int	(*nomailbox)(void *, const char *);
 };
 
 struct expand_session;

@@ -68,6 +68,7 @@ static const struct {
 
 static int	smtp_parse_verb(const char *, size_t, enum smtp_verb *);
 static int	smtp_parse_args(struct smtp_cmd *);
+static int	smtp_parse_helo(const char *);
 static int	smtp_parse_path(char *, const char *, struct smtp_cmd *);
 static int	smtp_parse_bdat(char *, struct smtp_cmd *);
 static char	*smtp_param_next(char **);
@@ -196,10 +197,7 @@ smtp_parse_args(struct smtp_cmd *cmd)
 		return (*a == '\0' ? CMD_OK : CMD_SYNTAX);
 	case V_HELO:
 	case V_EHLO:
-		if (*a == '\0' || strlen(a) > HELO_MAX ||
-		    strpbrk(a, " \t") != NULL)
-			return (CMD_SYNTAX);
-		return (CMD_OK);
+		return (smtp_parse_helo(a));
 	case V_VRFY:
 	case V_EXPN:
 		return (*a == '\0' ? CMD_SYNTAX : CMD_OK);
@@ -212,6 +210,43 @@ smtp_parse_args(struct smtp_cmd *cmd)
 	default:
 		return (CMD_OK);
 	}
+}
+
+/*
+ * The HELO/EHLO argument goes into our Received: header, so it must not
+ * be able to forge header structure.  Accepted, leniently (real clients
+ * send these): a domain made of letters, digits, '-', '.' and '_' (a
+ * trailing dot, empty labels, a bare IPv4 address pass), or an address
+ * literal "[...]" of letters, digits, '.', ':' and '-' ([1.2.3.4],
+ * [IPv6:::1], RFC 5321 General-address-literal), not checked further.
+ * Refused: spaces, parentheses, ';', quotes, CR/LF and other controls,
+ * 8-bit bytes, ':' outside brackets, and anything over 255 bytes.
+ */
+static int
+smtp_parse_helo(const char *a)
+{
+	size_t		 len = strlen(a), i, n;
+	const char	*ok;
+	unsigned char	 c;
+
+	if (len == 0 || len > HELO_MAX)
+		return (CMD_SYNTAX);
+	if (a[0] == '[') {
+		if (len < 3 || a[len - 1] != ']')
+			return (CMD_SYNTAX);
+		a++;
+		n = len - 2;
+		ok = ".:-";
+	} else {
+		n = len;
+		ok = ".-_";
+	}
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)a[i];
+		if (c >= 0x80 || (!isalnum(c) && strchr(ok, c) == NULL))
+			return (CMD_SYNTAX);
+	}
+	return (CMD_OK);
 }
 
 /* "FROM:" / "TO:", optional spaces, "<path>", then spaces and params. */

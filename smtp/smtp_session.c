@@ -493,6 +493,12 @@ smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		    "SMTPUTF8");
 		return;
 	}
+	if (!mailaddr_utf8_valid(cmd->path)) {
+		memset(&s->mp, 0, sizeof(s->mp));
+		smtp_session_fail(s, "553 5.1.7 Invalid UTF-8 in sender "
+		    "address");
+		return;
+	}
 	if (mailaddr_parse(&s->sender, cmd->path, s->mp.smtputf8) == -1 ||
 	    (s->sender.user[0] != '\0' && s->sender.domain[0] == '\0')) {
 		memset(&s->mp, 0, sizeof(s->mp));
@@ -536,6 +542,11 @@ smtp_cmd_rcpt(struct smtp_session *s, struct smtp_cmd *cmd)
 	if (!s->mp.smtputf8 && !smtp_session_ascii(cmd->path)) {
 		smtp_session_fail(s, "553 5.6.7 Non-ASCII address without "
 		    "SMTPUTF8");
+		return;
+	}
+	if (!mailaddr_utf8_valid(cmd->path)) {
+		smtp_session_fail(s, "553 5.1.3 Invalid UTF-8 in recipient "
+		    "address");
 		return;
 	}
 	if (mailaddr_parse(&s->pending, cmd->path, s->mp.smtputf8) == -1 ||

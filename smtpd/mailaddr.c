@@ -28,6 +28,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -82,9 +83,51 @@ mailaddr_ascii(const char *s)
 }
 
 /*
+ * 1 if s is well-formed UTF-8 (RFC 3629): no overlong form, no UTF-16
+ * surrogate, nothing above U+10FFFF, no truncated sequence; and no C1
+ * control (U+0080..U+009F), which has no place in an address (RFC 6531
+ * 3.3 builds on RFC 6532's UTF8-non-ascii).
+ */
+int
+mailaddr_utf8_valid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp, min;
+	int			 n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			n = 1;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3;
+		else
+			return (0);	/* continuation byte, or 0xf8.. */
+		cp = *p & (0x3f >> n);
+		min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)	/* also stops at NUL */
+				return (0);
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+			return (0);
+		p += n + 1;
+	}
+	return (1);
+}
+
+/*
  * Parse "local@domain", a bare local part ("postmaster"), or "" (the null
  * path <>, left empty).  Angle brackets around the address and a source
- * route are accepted and dropped.  Without utf8, only ASCII is accepted.
+ * route are accepted and dropped.  Without utf8, only ASCII is accepted;
+ * with it, only well-formed UTF-8 (mailaddr_utf8_valid()).
  * The domain is lowercased.  Returns 0, or -1 when the address is invalid.
  */
 int
@@ -107,7 +150,7 @@ mailaddr_parse(struct mailaddr *ma, const char *text, int utf8)
 		memcpy(buf, text, len + 1);
 	if (strlen(buf) > PATH_MAX_SMTP - 2)
 		return (-1);
-	if (!utf8 && !mailaddr_ascii(buf))
+	if (utf8 ? !mailaddr_utf8_valid(buf) : !mailaddr_ascii(buf))
 		return (-1);
 	if ((s = mailaddr_skip_route(buf)) == NULL)
 		return (-1);

@@ -440,8 +440,8 @@ parent_unlink_run(const char *name)
 void
 parent_shutdown(int code)
 {
-	size_t	 i;
-	int	 tries, left;
+	size_t	 i, left;
+	int	 tries;
 
 	shutting_down = 1;
 	parent_agent_shutdown();
@@ -456,11 +456,15 @@ parent_shutdown(int code)
 		pid_t	pid;
 		int	status;
 
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (parent_agent_reap(pid, status))
+				continue;
 			for (i = 0; i < nitems(child_order); i++)
 				if (children[child_order[i]].pid == pid)
 					children[child_order[i]].alive = 0;
-		for (left = 0, i = 0; i < nitems(child_order); i++)
+		}
+		left = parent_agent_count();
+		for (i = 0; i < nitems(child_order); i++)
 			left += children[child_order[i]].alive;
 		if (left == 0)
 			break;
@@ -469,6 +473,7 @@ parent_shutdown(int code)
 	for (i = 0; i < nitems(child_order); i++)
 		if (children[child_order[i]].alive)
 			kill(children[child_order[i]].pid, SIGKILL);
+	parent_agent_kill();
 
 	parent_unlink_run(SMTPD_CONTROL_SOCK);
 	parent_unlink_run(SMTPD_ENQUEUE_SOCK);

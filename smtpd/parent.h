@@ -49,6 +49,8 @@ void	parent_agent_deliver(struct peer *queue, struct envelope *, int fd);
 int	parent_agent_reap(pid_t, int status);
 void	parent_agent_broadcast(uint32_t type, const void *, size_t);
 void	parent_agent_shutdown(void);
+size_t	parent_agent_count(void);
+void	parent_agent_kill(void);
 
 /* smtpd/parent_agent_root.c: root's mail, delivered by nobody */
 struct passwd;

@@ -19,8 +19,9 @@
  * per (uid, kind), re-executed as "smtpd -x agent KIND" so that they
  * inherit nothing from the parent's memory.  The parent resolves the
  * action and the user from its own configuration; the envelope only names
- * them.  An agent idle for AGENT_IDLE seconds, or that has served
- * AGENT_MAX deliveries, is told to go by closing its channel.
+ * them.  An agent idle for AGENT_IDLE_TIMEOUT seconds, or that has served
+ * AGENT_MAX_DELIVERIES (both in smtpd.h, shared with the agent), is told
+ * to go by closing its channel.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +46,12 @@
 #include "parent.h"
 #include "util.h"
 
-#define AGENT_IDLE	30		/* seconds */
-#define AGENT_MAX	10000		/* deliveries per agent */
 #define AGENT_PENDING	32		/* deliveries queued per agent */
 #define AGENT_PER_KEY	4		/* agents per (uid, kind) */
 #ifndef AGENT_DEADLINE
 #define AGENT_DEADLINE	600		/* seconds without a result */
 #endif
+#define AGENT_DEADLINE_TICK	30	/* seconds between deadline checks */
 
 struct agent {
 	TAILQ_ENTRY(agent)	 entry;
@@ -77,9 +78,13 @@ static TAILQ_HEAD(, pending)	pendings = TAILQ_HEAD_INITIALIZER(pendings);
 static struct peer		*queue_peer;
 static struct event		 deadline_ev;
 static int			 deadline_armed;
+static int			 agents_stopping;
 
 static void	agent_result(uint64_t, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+static struct deliver *agent_policy(const struct envelope *, const char **,
+		    int *, char *, size_t);
+static void	agent_send(const struct deliver *, const char *, int);
 static struct deliver *agent_request(const struct envelope *,
 		    const struct action *, const struct passwd *);
 static struct agent *agent_get(struct passwd *, const char *);
@@ -104,68 +109,92 @@ void
 parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 {
 	struct deliver	*d;
-	struct action	*a;
-	struct passwd	*pw;
-	struct agent	*ag;
-	struct pending	*pd;
-	struct passwd	 rootpw;
-	const char	*user, *kind;
+	const char	*kind;
 	char		 err[ERRLINE_MAX];
 	int		 st;
 
 	queue_peer = queue;
 
-	if ((a = config_action(env, evp->action)) == NULL) {
+	if ((d = agent_policy(evp, &kind, &st, err, sizeof(err))) == NULL) {
 		close(fd);
-		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 action \"%s\" "
-		    "is not in the configuration", evp->action);
+		agent_result(evp->id, st, "%s", err);
 		return;
+	}
+	agent_send(d, kind, fd);
+	free(d);
+}
+
+/*
+ * Policy: whether evp may be delivered, as whom and by which kind of
+ * agent, from the parent's own configuration and password database.
+ * The request for the agent, or NULL with the status and the reply for
+ * the queue in *st and err.
+ */
+static struct deliver *
+agent_policy(const struct envelope *evp, const char **kind, int *st,
+    char *err, size_t errlen)
+{
+	struct deliver	*d;
+	struct action	*a;
+	struct passwd	*pw, rootpw;
+	const char	*user;
+
+	*st = ST_PERMFAIL;
+	if ((a = config_action(env, evp->action)) == NULL) {
+		*st = ST_TEMPFAIL;
+		(void)snprintf(err, errlen, "451 4.3.0 action \"%s\" is not "
+		    "in the configuration", evp->action);
+		return (NULL);
 	}
 	user = (evp->dtype == DT_MAILBOX && a->user[0]) ? a->user : evp->user;
-	if ((kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
+	if ((*kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
 	    user[0] == '\0') {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.3.0 action \"%s\" "
-		    "cannot deliver to a mailbox", evp->action);
-		return;
+		(void)snprintf(err, errlen, "550 5.3.0 action \"%s\" cannot "
+		    "deliver to a mailbox", evp->action);
+		return (NULL);
 	}
 	if ((pw = getpwnam(user)) == NULL) {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.1.1 user %s "
-		    "unknown", user);
-		return;
+		(void)snprintf(err, errlen, "550 5.1.1 user %s unknown", user);
+		return (NULL);
 	}
-	if (strncmp(pw->pw_name, "_cartero-", 9) == 0) {
-		close(fd);
-		agent_result(evp->id, ST_PERMFAIL, "550 5.7.1 delivery to "
-		    "the mail server's own account %s refused", pw->pw_name);
-		return;
+	if (strncmp(pw->pw_name, SMTPD_USER_PREFIX,
+	    strlen(SMTPD_USER_PREFIX)) == 0) {
+		(void)snprintf(err, errlen, "550 5.7.1 delivery to the mail "
+		    "server's own account %s refused", pw->pw_name);
+		return (NULL);
 	}
 	d = agent_request(evp, a, pw);
-	if (pw->pw_uid == 0) {
-		/* never as root: see parent_agent_root.c */
-		if ((st = parent_agent_root(d, &rootpw, &kind, err,
-		    sizeof(err))) != ST_OK) {
-			free(d);
-			close(fd);
-			agent_result(evp->id, st, "%s", err);
-			return;
-		}
-		pw = &rootpw;
-	}
-
-	if ((ag = agent_get(pw, kind)) == NULL) {
+	/* never as root: see parent_agent_root.c (sets d->uid, d->gid) */
+	if (pw->pw_uid == 0 && (*st = parent_agent_root(d, &rootpw, kind,
+	    err, errlen)) != ST_OK) {
 		free(d);
+		return (NULL);
+	}
+	return (d);
+}
+
+/* Send: hand the request and the message fd to an agent for d->uid. */
+static void
+agent_send(const struct deliver *d, const char *kind, int fd)
+{
+	struct passwd	 pw;
+	struct agent	*ag;
+	struct pending	*pd;
+
+	memset(&pw, 0, sizeof(pw));
+	pw.pw_name = (char *)(uintptr_t)d->username;
+	pw.pw_uid = d->uid;
+	pw.pw_gid = d->gid;
+	if ((ag = agent_get(&pw, kind)) == NULL) {
 		close(fd);
-		agent_result(evp->id, ST_TEMPFAIL, "451 4.3.0 too many "
+		agent_result(d->evp.id, ST_TEMPFAIL, "451 4.3.0 too many "
 		    "deliveries in progress for %s, or no agent could start",
-		    pw->pw_name);
+		    d->username);
 		return;
 	}
 	peer_compose(&ag->peer, IMSG_AGENT_DELIVER, 0, 0, fd, d, sizeof(*d));
-	free(d);
 	pd = xcalloc(1, sizeof(*pd));
-	pd->evpid = evp->id;
+	pd->evpid = d->evp.id;
 	pd->agent = ag;
 	TAILQ_INSERT_TAIL(&pendings, pd, entry);
 	if (ag->pending++ == 0)
@@ -173,7 +202,7 @@ parent_agent_deliver(struct peer *queue, struct envelope *evp, int fd)
 	ag->served++;
 	evtimer_del(&ag->idle);
 	if (!deadline_armed) {
-		struct timeval	tv = { 30, 0 };
+		struct timeval	tv = { AGENT_DEADLINE_TICK, 0 };
 
 		evtimer_set(&deadline_ev, agent_deadline, NULL);
 		evtimer_add(&deadline_ev, &tv);
@@ -209,7 +238,7 @@ agent_request(const struct envelope *evp, const struct action *a,
 static void
 agent_deadline(int fd, short ev, void *arg)
 {
-	struct timeval	 tv = { 30, 0 };
+	struct timeval	 tv = { AGENT_DEADLINE_TICK, 0 };
 	struct agent	*ag;
 	time_t		 now = monotonic_ms() / 1000;
 
@@ -256,7 +285,7 @@ agent_get(struct passwd *pw, const char *kind)
 	TAILQ_FOREACH(ag, &agents, entry) {
 		if (ag->closed || ag->uid != pw->pw_uid ||
 		    ag->gid != pw->pw_gid || strcmp(ag->kind, kind) != 0 ||
-		    ag->served >= AGENT_MAX)
+		    ag->served >= AGENT_MAX_DELIVERIES)
 			continue;
 		n++;
 		if (best == NULL || ag->pending < best->pending)
@@ -333,11 +362,11 @@ agent_spawn(struct passwd *pw, const char *kind)
 static void
 agent_arm_idle(struct agent *ag)
 {
-	struct timeval	tv = { AGENT_IDLE, 0 };
+	struct timeval	tv = { AGENT_IDLE_TIMEOUT, 0 };
 
 	if (ag->closed)
 		return;
-	if (ag->served >= AGENT_MAX) {
+	if (ag->served >= AGENT_MAX_DELIVERIES) {
 		agent_close(ag);
 		return;
 	}
@@ -386,8 +415,12 @@ agent_close(struct agent *ag)
 		return;
 	ag->closed = 1;
 	evtimer_del(&ag->idle);
-	/* what it still had is retried: it must not deliver it too */
-	if (ag->pending > 0)
+	/*
+	 * What it still had is retried: it must not deliver it too.  When
+	 * the daemon stops, parent_agent_shutdown() has sent SIGTERM, which
+	 * lets an mda agent kill its command's process group first.
+	 */
+	if (ag->pending > 0 && !agents_stopping)
 		kill(ag->pid, SIGKILL);
 	TAILQ_FOREACH_SAFE(pd, &pendings, entry, tmp) {
 		if (pd->agent != ag)
@@ -426,7 +459,10 @@ parent_agent_reap(pid_t pid, int status)
 			break;
 	if (ag == NULL)
 		return (0);
-	if (WIFSIGNALED(status))
+	if (agents_stopping && (WIFEXITED(status) ||
+	    WTERMSIG(status) == SIGTERM))
+		;	/* asked to go */
+	else if (WIFSIGNALED(status))
 		log_warnx("agent %s for uid %ld (pid %ld) killed by SIG%s",
 		    ag->kind, (long)ag->uid, (long)pid,
 		    sigabbrev_np(WTERMSIG(status)) ?
@@ -451,14 +487,52 @@ parent_agent_broadcast(uint32_t type, const void *data, size_t len)
 			peer_compose(&ag->peer, type, 0, 0, -1, data, len);
 }
 
+/*
+ * The daemon stops: SIGTERM to every agent, and SIGCONT, since a stopped
+ * agent (its user can stop it) would not act on SIGTERM.  An mda agent
+ * kills its running command's process group and exits.  parent_shutdown()
+ * reaps them with parent_agent_reap() within its bounded wait, then
+ * parent_agent_kill() ends what is left.
+ */
 void
 parent_agent_shutdown(void)
 {
 	struct agent	*ag;
 
+	agents_stopping = 1;
 	TAILQ_FOREACH(ag, &agents, entry) {
-		if (!ag->closed)
-			agent_close(ag);
-		kill(ag->pid, SIGTERM);
+		(void)kill(ag->pid, SIGTERM);
+		(void)kill(ag->pid, SIGCONT);
+		agent_close(ag);
+	}
+}
+
+/* Agents not yet reaped. */
+size_t
+parent_agent_count(void)
+{
+	struct agent	*ag;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(ag, &agents, entry)
+		n++;
+	return (n);
+}
+
+/* End of the stop: SIGKILL and reap the agents that did not go. */
+void
+parent_agent_kill(void)
+{
+	struct agent	*ag;
+	int		 status;
+
+	while ((ag = TAILQ_FIRST(&agents)) != NULL) {
+		log_warnx("agent %s for uid %ld (pid %ld) did not stop, "
+		    "killing it", ag->kind, (long)ag->uid, (long)ag->pid);
+		(void)kill(ag->pid, SIGKILL);
+		while (waitpid(ag->pid, &status, 0) == -1 && errno == EINTR)
+			;
+		TAILQ_REMOVE(&agents, ag, entry);
+		free(ag);
 	}
 }

@@ -16,12 +16,12 @@
 
 /*
  * ~/.forward is opened by the parent (lka cannot read home directories)
- * and passed to lka as a descriptor.  The file must be a regular file
- * owned by the user or root and not writable by group or others, as in
- * sendmail and OpenSMTPD; otherwise it is ignored with a log line.
+ * and passed to lka as a descriptor.  It must pass secure_file_check()
+ * (smtpd/secure_file.c: regular, one link, owned by the user or root, not
+ * writable by group or others), as in sendmail and OpenSMTPD; otherwise
+ * it is ignored with a log line and mail goes to the mailbox.
  */
 #include <sys/types.h>
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +39,7 @@ int
 parent_forward_open(const char *user, int *status)
 {
 	struct passwd	*pw;
-	struct stat	 sb;
+	const char	*why;
 	char		 path[PATH_MAX];
 	int		 fd;
 
@@ -61,12 +61,10 @@ parent_forward_open(const char *user, int *status)
 		*status = ST_TEMPFAIL;
 		return (-1);
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_nlink != 1 ||
-	    (sb.st_uid != pw->pw_uid && sb.st_uid != 0) ||
-	    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-		log_warnx("%s: not a regular file with one link, owned by "
-		    "%s and writable only by its owner, ignored", path, user);
+	if ((why = secure_file_check(fd, pw->pw_uid)) != NULL) {
+		log_warnx("%s: %s, ignored (it must be a regular file with "
+		    "one link, owned by %s or root, writable only by its "
+		    "owner)", path, why, user);
 		close(fd);
 		return (-1);
 	}

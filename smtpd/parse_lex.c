@@ -32,15 +32,18 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -49,13 +52,13 @@
 #define MAX_ERRORS	20
 #define MAX_INCLUDE	16
 #define MAX_TOKLEN	8192
+#define LEX_FILE_MAX	(16L * 1024 * 1024)	/* bytes per file */
 #define START_EXPAND	0x100	/* unget markers around a macro value */
 #define DONE_EXPAND	0x101
 
 struct file {
 	TAILQ_ENTRY(file)	 entry;
-	FILE			*stream;	/* NULL: memory buffer */
-	const char		*buf;
+	const char		*buf;		/* the whole file, in the arena */
 	size_t			 len;
 	size_t			 off;
 	const char		*name;		/* arena */
@@ -248,12 +251,22 @@ diags_flush(void)
  * Files and the lexer.
  */
 
+/*
+ * Only a regular file of at most LEX_FILE_MAX bytes is read, whole, into
+ * the parse arena: /dev/zero would never end, a FIFO would block the
+ * parent (also during a SIGHUP reload), a directory would read as empty.
+ * O_NONBLOCK keeps the open of a FIFO from waiting for a writer.
+ */
 static struct file *
 pushfile(const char *name, int line)
 {
 	struct file	*nf;
-	FILE		*fp;
+	struct stat	 sb;
+	const char	*why = NULL;
+	char		*buf = NULL;
+	ssize_t		 n = 0;
 	size_t		 depth = 0;
+	int		 fd;
 
 	TAILQ_FOREACH(nf, &ps->files, entry)
 		depth++;
@@ -262,16 +275,31 @@ pushfile(const char *name, int line)
 		    MAX_INCLUDE);
 		return (NULL);
 	}
-	if ((fp = fopen(name, "r")) == NULL) {
+	if ((fd = open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		why = strerror(errno);
+	else if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode))
+		why = "not a regular file";
+	else if (sb.st_size > LEX_FILE_MAX)
+		why = "larger than 16 MiB";
+	else {
+		buf = palloc((size_t)sb.st_size + 1);
+		if ((n = read_full(fd, buf, (size_t)sb.st_size)) == -1)
+			why = strerror(errno);
+	}
+	if (fd != -1)
+		close(fd);
+	if (why != NULL) {
 		if (depth == 0)
-			fprintf(stderr, "%s: %s\n", name, strerror(errno));
+			fprintf(stderr, "%s: %s\n", name, why);
 		else
-			perr(line, "cannot open \"%s\": %s", name,
-			    strerror(errno));
+			perr(line, "cannot open \"%s\": %s", name, why);
 		return (NULL);
 	}
 	nf = palloc(sizeof(*nf));
-	nf->stream = fp;
+	nf->buf = buf;
+	nf->len = (size_t)n;
 	nf->name = pstrdup(name);
 	nf->lineno = 1;
 	TAILQ_INSERT_TAIL(&ps->files, nf, entry);
@@ -296,8 +324,6 @@ static void
 closefile(struct file *f)
 {
 	TAILQ_REMOVE(&ps->files, f, entry);
-	if (f->stream != NULL)
-		fclose(f->stream);
 	free(f->ungetbuf);
 	f->ungetbuf = NULL;	/* f itself is in the arena */
 }
@@ -330,8 +356,6 @@ igetc(void)
 				return (c);
 			continue;
 		}
-		if (file->stream != NULL)
-			return (getc(file->stream));
 		if (file->off < file->len)
 			return ((unsigned char)file->buf[file->off++]);
 		return (EOF);

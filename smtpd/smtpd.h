@@ -67,6 +67,7 @@ enum proc_id {
 #define SMTPD_EMPTYDIR		"empty"		/* under rundir: chroot */
 
 /* One unprivileged user per child process (created by etc/setup.sh). */
+#define SMTPD_USER_PREFIX	"_cartero-"	/* all the daemon's own users */
 #define SMTPD_USER_CONTROL	"_cartero-ctl"
 #define SMTPD_USER_LKA		"_cartero-lka"
 #define SMTPD_USER_QUEUE	"_cartero-queue"
@@ -327,6 +328,11 @@ const char	*delivery_agent_kind(enum delivery_type, enum action_method);
 /* common mail address helpers (smtpd/mailaddr.c) */
 int	mailaddr_parse(struct mailaddr *, const char *, int utf8);
 int	mailaddr_text(const struct mailaddr *, char *, size_t);
+int	mailaddr_utf8_valid(const char *);
+
+/* smtpd/secure_file.c: .forward and :include: ownership and mode rules */
+#define SECURE_FILE_ANY_OWNER	((uid_t)-1)
+const char *secure_file_check(int, uid_t);
 
 /*
  * imsg types.  Keep in numeric order: smtpd/imsg_rules.c mirrors it.
@@ -444,6 +450,16 @@ struct forward_reply {
 	uint64_t		 reqid;
 	int			 status;	/* ST_OK: fd, ST_PERMFAIL: none */
 };
+
+/*
+ * Delivery agents (smtpd/parent_agent.c, agent/agent.c): the parent
+ * closes the channel of an agent idle for AGENT_IDLE_TIMEOUT seconds, or
+ * that has served AGENT_MAX_DELIVERIES, and the agent exits on EOF.  The
+ * agent's own idle timer is a backstop (the parent stopped) at twice
+ * that, so that it never leaves while the parent is handing it work.
+ */
+#define AGENT_IDLE_TIMEOUT	30	/* seconds */
+#define AGENT_MAX_DELIVERIES	10000	/* per agent process */
 
 struct deliver {
 	struct envelope		 evp;

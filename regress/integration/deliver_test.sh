@@ -149,8 +149,16 @@ rcpt_no_home_head()
 rcpt_no_home_body()
 {
 	inst_setup
-	getent passwd nobody | cut -d: -f6 | grep -qx /nonexistent ||
-	    atf_skip "nobody's home is not /nonexistent here"
+	# a person (uid >= UID_MIN, a login shell) whose home does not
+	# exist: nobody is a system account now, refused with 5.1.1 first
+	_nohome=cartero-nohome
+	if ! getent passwd $_nohome >/dev/null; then
+		useradd -M -d /nonexistent -s /bin/sh $_nohome 2>/dev/null ||
+		    getent passwd $_nohome >/dev/null ||
+		    atf_fail "cannot create user $_nohome"
+	fi
+	getent passwd $_nohome | cut -d: -f6 | grep -qx /nonexistent ||
+	    atf_fail "$_nohome's home is not /nonexistent"
 	inst_conf_std md
 	inst_start
 	chat <<EOF
@@ -159,7 +167,7 @@ rcpt_no_home_body()
 < 250
 > MAIL FROM:<$ALICE@$DOM>
 < 250
-> RCPT TO:<nobody@$DOM>
+> RCPT TO:<$_nohome@$DOM>
 < 550 5.3.5
 > RCPT TO:<$BOB@$DOM>
 < 250
@@ -369,9 +377,60 @@ full_mbox_cleanup()
 	fs_cleanup
 }
 
+atf_test_case system_accounts cleanup
+system_accounts_head()
+{
+	atf_set descr "the daemon's own and system accounts are refused at" \
+	    "RCPT (550 5.1.1), no mailbox is made; an alias still routes them"
+}
+system_accounts_body()
+{
+	inst_setup
+	getent passwd daemon >/dev/null || atf_skip "no user daemon"
+	echo "nobody: $BOB" >"$T/aliases"
+	inst_conf_std mbox
+	inst_start
+	_own=
+	getent passwd _cartero-lka >/dev/null && _own="_cartero-lka"
+	{
+		echo "< 220"
+		echo "> EHLO client.test"
+		echo "< 250"
+		echo "> MAIL FROM:<$ALICE@$DOM>"
+		echo "< 250"
+		echo "> RCPT TO:<daemon@$DOM>"
+		echo "< 550 5.1.1"
+		if [ -n "$_own" ]; then
+			echo "> RCPT TO:<$_own@$DOM>"
+			echo "< 550 5.1.1"
+		fi
+		echo "> RCPT TO:<nobody@$DOM>"
+		echo "< 250"
+		echo "> DATA"
+		echo "< 354"
+		echo "> Subject: to nobody"
+		echo ">"
+		echo "> via the alias"
+		echo "> ."
+		echo "< 250"
+		echo "> QUIT"
+		echo "< 221"
+	} >"$T/script"
+	chat <"$T/script"
+	assert_grep 'system account without a mailbox' "$T/chat.out"
+	wait_mbox $BOB '^Subject: to nobody$'
+	[ ! -e "$T/mail/daemon" ] || atf_fail "a mailbox was made for daemon"
+	[ ! -e "$T/mail/nobody" ] || atf_fail "a mailbox was made for nobody"
+}
+system_accounts_cleanup()
+{
+	inst_cleanup
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case root_mbox
+	atf_add_test_case system_accounts
 	atf_add_test_case root_pipe_alias
 	atf_add_test_case relative_maildir
 	atf_add_test_case relative_mbox

@@ -153,6 +153,94 @@ smtplib_maildir_cleanup()
 	inst_cleanup
 }
 
+atf_test_case helo_syntax cleanup
+helo_syntax_head()
+{
+	atf_set descr "HELO/EHLO: what could forge Received: structure gets" \
+	    "501 5.5.4 and the session goes on; sloppy names pass"
+}
+helo_syntax_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO evil.example(forged)
+< 501 5.5.4
+> EHLO a;by=evil.example
+< 501 5.5.4
+> HELO "quoted"
+< 501 5.5.4
+>> b"EHLO h\\xc3\\xa9.example\\r\\n"
+< 501 5.5.4
+> EHLO [127.0.0.1)]
+< 501 5.5.4
+> MAIL FROM:<$ALICE@$DOM>
+< 503
+> EHLO sloppy_host-1.example.
+< 250
+> MAIL FROM:<$ALICE@$DOM>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> DATA
+< 354
+> Subject: helo
+>
+> body
+> .
+< 250
+> QUIT
+< 221
+EOF
+	maildir_one $BOB; _f=$MSG
+	assert_grep '^Received: from sloppy_host-1\.example\. ' "$_f"
+	assert_no_grep 'forged' "$_f"
+}
+helo_syntax_cleanup()
+{
+	inst_cleanup
+}
+
+atf_test_case utf8_invalid cleanup
+utf8_invalid_head()
+{
+	atf_set descr "SMTPUTF8: malformed UTF-8 in MAIL FROM or RCPT TO is" \
+	    "refused with 553 (5.1.7 / 5.1.3); valid UTF-8 passes"
+}
+utf8_invalid_body()
+{
+	inst_setup
+	inst_conf_std md
+	inst_start
+	chat <<EOF
+< 220
+> EHLO client.test
+< 250
+>> b"MAIL FROM:<a\\xc0\\xaf@client.test> SMTPUTF8\\r\\n"
+< 553 5.1.7
+>> b"MAIL FROM:<a\\xed\\xa0\\x80@client.test> SMTPUTF8\\r\\n"
+< 553 5.1.7
+>> b"MAIL FROM:<j\\xc3\\xb6rg@client.test> SMTPUTF8\\r\\n"
+< 250
+>> b"RCPT TO:<$BOB\\xc2\\x85@$DOM>\\r\\n"
+< 553 5.1.3
+>> b"RCPT TO:<$BOB@$DOM\\xf4\\x90\\x80\\x80>\\r\\n"
+< 553 5.1.3
+>> b"RCPT TO:<$BOB\\xe2\\x82@$DOM>\\r\\n"
+< 553 5.1.3
+> RCPT TO:<$BOB@$DOM>
+< 250
+> QUIT
+< 221
+EOF
+}
+utf8_invalid_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case mbox_two_messages cleanup
 mbox_two_messages_head()
 {
@@ -667,6 +755,8 @@ atf_init_test_cases()
 	atf_add_test_case smtplib_mbox
 	atf_add_test_case smtplib_maildir
 	atf_add_test_case mbox_two_messages
+	atf_add_test_case helo_syntax
+	atf_add_test_case utf8_invalid
 	atf_add_test_case pipelining
 	atf_add_test_case long_line
 	atf_add_test_case max_message_size

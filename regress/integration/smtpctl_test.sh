@@ -205,6 +205,41 @@ reload_cleanup()
 	inst_cleanup
 }
 
+atf_test_case reload_fifo_include cleanup
+reload_fifo_include_head()
+{
+	atf_set descr "SIGHUP with an include of a FIFO or /dev/zero fails" \
+	    "at once: the parent does not block, the old configuration stays"
+}
+reload_fifo_include_body()
+{
+	inst_setup
+	echo "team: $BOB" >"$T/aliases"
+	inst_conf_std md
+	inst_start
+	mkfifo "$T/fifo.conf"
+	cp "$T/smtpd.conf" "$T/good.conf"
+	for _inc in "$T/fifo.conf" /dev/zero; do
+		cp "$T/good.conf" "$T/smtpd.conf"
+		echo "include \"$_inc\"" >>"$T/smtpd.conf"
+		_n=$(grep -c 'keeping the current configuration' "$T/log")
+		kill -HUP "$DPID"
+		wait_log_count 'keeping the current configuration' \
+		    $((_n + 1)) || atf_fail "SIGHUP with include $_inc: no" \
+		    "answer (the parent blocked)"
+		assert_grep "cannot open \"$_inc\": not a regular file" \
+		    "$T/log"
+		ctl show queue
+		assert_alive
+	done
+	send_to team@$DOM after-fifo
+	maildir_one $BOB
+}
+reload_fifo_include_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case stop cleanup
 stop_head()
 {
@@ -310,6 +345,71 @@ mailq_user_cleanup()
 	inst_cleanup
 }
 
+# pids of the delivery agents of the instance
+agent_pids()
+{
+	ps -o pid=,args= --ppid "$DPID" 2>/dev/null |
+	    awk '$0 ~ / -x agent / { print $1 }'
+}
+
+slow_running()
+{
+	pgrep -f "^/bin/sh $T/slow.sh" >/dev/null
+}
+
+atf_test_case stop_agents cleanup
+stop_agents_head()
+{
+	atf_set descr "smtpctl stop ends the delivery agents, stopped ones" \
+	    "(SIGSTOP) and busy ones, and a running mda command"
+}
+stop_agents_body()
+{
+	inst_setup
+	# a command that outlives the test only if nothing kills it
+	cat >"$T/slow.sh" <<EOF
+#!/bin/sh
+cat >/dev/null
+n=0
+while [ \$n -lt 600 ]; do sleep 1; n=\$((n + 1)); done
+EOF
+	chmod 755 "$T/slow.sh"
+	inst_conf <<EOF
+action "md" maildir "~/Maildir" alias <aliases>
+action "slow" mda "$T/slow.sh"
+match from any for domain "slow.test" action "slow"
+match from local for local action "md"
+EOF
+	inst_start
+	send_to $ALICE@$DOM idle-agent
+	maildir_one $ALICE		# its maildir agent stays, idle
+	send_to $BOB@slow.test busy-agent
+	poll_until "$WAIT" slow_running || atf_fail "mda command not started"
+	_agents=$(agent_pids)
+	[ "$(echo "$_agents" | wc -w)" -ge 2 ] ||
+	    atf_fail "expected two agents, got: $_agents"
+	for _a in $_agents; do
+		kill -STOP "$_a"
+	done
+	inst_expect_exit
+	ctl stop
+	wait_gone "$DPID" || atf_fail "smtpd still running after stop"
+	wait "$DPID"
+	for _a in $_agents; do
+		wait_gone "$_a" 10 || atf_fail "agent $_a left behind"
+	done
+	poll_until 10 eval '! slow_running' ||
+	    atf_fail "the mda command was left running"
+}
+stop_agents_cleanup()
+{
+	if [ -f "$INST_REF" ]; then
+		_t=$(cat "$INST_REF")
+		pkill -9 -f "^/bin/sh $_t/slow.sh" 2>/dev/null
+	fi
+	inst_cleanup
+}
+
 atf_test_case not_root cleanup
 not_root_head()
 {
@@ -410,7 +510,9 @@ atf_init_test_cases()
 	atf_add_test_case pause_smtp
 	atf_add_test_case log_verbosity
 	atf_add_test_case reload
+	atf_add_test_case reload_fifo_include
 	atf_add_test_case stop
+	atf_add_test_case stop_agents
 	atf_add_test_case not_root
 	atf_add_test_case mailq_user
 	atf_add_test_case bad_payload

@@ -950,6 +950,57 @@ ATF_TC_BODY(include_errors, tc)
 	free(loop);
 }
 
+/*
+ * Only regular files of at most 16 MiB are read: /dev/zero never ended,
+ * a FIFO blocked (the parent too, on a SIGHUP reload), a directory read
+ * as empty.  The timeout bounds the old behaviour.
+ */
+ATF_TC(include_not_regular);
+ATF_TC_HEAD(include_not_regular, tc)
+{
+	atf_tc_set_md_var(tc, "timeout", "60");
+}
+ATF_TC_BODY(include_not_regular, tc)
+{
+	static const struct {
+		const char	*name;
+		const char	*why;
+	} cases[] = {
+		{ "dir", "not a regular file" },
+		{ "big.conf", "larger than 16 MiB" },
+		{ "fifo", "not a regular file" },
+		{ "/dev/zero", "not a regular file" },
+	};
+	struct smtpd_config	*cfg;
+	char			*in, *err, *want;
+	size_t			 i;
+	int			 fd;
+
+	ATF_REQUIRE(mkdir("dir", 0755) == 0);
+	ATF_REQUIRE(mkfifo("fifo", 0644) == 0);
+	ATF_REQUIRE((fd = open("big.conf", O_WRONLY | O_CREAT, 0644)) != -1);
+	ATF_REQUIRE(ftruncate(fd, 16L * 1024 * 1024 + 1) == 0);
+	close(fd);
+	for (i = 0; i < nitems(cases); i++) {
+		ATF_REQUIRE(asprintf(&in, "# one\ninclude \"%s\"\n",
+		    cases[i].name) != -1);
+		ATF_REQUIRE(asprintf(&want, CONF ":2: cannot open \"%s\": "
+		    "%s\n", cases[i].name, cases[i].why) != -1);
+		put_file(CONF, in);
+		cfg = parse_capture(CONF, &err);
+		ATF_CHECK_MSG(cfg == NULL, "%s accepted", cases[i].name);
+		ATF_CHECK_STREQ(want, err);
+		config_free(cfg);
+		free(err);
+		free(want);
+		free(in);
+	}
+	cfg = parse_capture("fifo", &err);	/* smtpd -f fifo */
+	ATF_CHECK(cfg == NULL);
+	ATF_CHECK_STREQ("fifo: not a regular file\n", err);
+	free(err);
+}
+
 /* Limits: too many errors, overlong tokens. */
 ATF_TC_WITHOUT_HEAD(limits);
 ATF_TC_BODY(limits, tc)
@@ -1108,6 +1159,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, structures);
 	ATF_TP_ADD_TC(tp, include_macros);
 	ATF_TP_ADD_TC(tp, include_errors);
+	ATF_TP_ADD_TC(tp, include_not_regular);
 	ATF_TP_ADD_TC(tp, limits);
 	ATF_TP_ADD_TC(tp, buffer);
 	ATF_TP_ADD_TC(tp, example);

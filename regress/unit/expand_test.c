@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -62,12 +63,14 @@ static int	answer(struct expand_session *, const char *, int,
 		    const char *);
 
 static int	fake_userinfo(void *, const char *, uid_t *, char *, size_t);
+static int	fake_nomailbox(void *, const char *);
 
-static const struct expand_ops	ops_nofwd = { fake_getpwnam, NULL, NULL };
-static const struct expand_ops	ops_info = { fake_getpwnam, fake_forward,
-				    fake_userinfo };
-static const struct expand_ops	ops_fwd = { fake_getpwnam, fake_forward,
+static const struct expand_ops	ops_nofwd = { fake_getpwnam, NULL, NULL,
 				    NULL };
+static const struct expand_ops	ops_info = { fake_getpwnam, fake_forward,
+				    fake_userinfo, fake_nomailbox };
+static const struct expand_ops	ops_fwd = { fake_getpwnam, fake_forward,
+				    NULL, NULL };
 
 static const char *test_config =
 	"hostname \"mx.example.org\"\n"
@@ -122,6 +125,13 @@ fake_userinfo(void *arg, const char *user, uid_t *uid, char *home,
 	else
 		snprintf(home, len, "/home/%s", user);
 	return (1);
+}
+
+/* eve plays a system account (lka/account.c). */
+static int
+fake_nomailbox(void *arg, const char *user)
+{
+	return (strcmp(user, "eve") == 0);
 }
 
 static void
@@ -543,6 +553,57 @@ ATF_TC_BODY(includes, tc)
 	teardown();
 }
 
+/*
+ * An :include: file's entries run as its owner: like a .forward it must
+ * be a regular file with one link, writable only by its owner, and not a
+ * symbolic link; otherwise the recipient is tempfailed.
+ */
+ATF_TC_WITHOUT_HEAD(include_insecure);
+ATF_TC_BODY(include_insecure, tc)
+{
+	struct expand_session	*sess;
+	char			 cwd[PATH_MAX], aliases[PATH_MAX * 2 + 64];
+	static const mode_t	 bad_modes[] = { 0664, 0646, 0666 };
+	size_t			 i;
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ATF_REQUIRE((size_t)snprintf(aliases, sizeof(aliases),
+	    "list: :include:%s/include.lst\n"
+	    "link: :include:%s/link.lst\n", cwd, cwd) < sizeof(aliases));
+	setup(aliases, NULL);
+	for (i = 0; i < nitems(bad_modes); i++) {
+		ATF_REQUIRE(chmod("include.lst", bad_modes[i]) == 0);
+		sess = run("list@localhost");
+		ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL,
+		    "mode %o accepted", (unsigned)bad_modes[i]);
+		ATF_CHECK_EQ(count(sess), 0);
+		expand_free(sess);
+	}
+	ATF_REQUIRE(chmod("include.lst", 0644) == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+
+	ATF_REQUIRE(symlink("include.lst", "link.lst") == 0);
+	sess = run("link@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL, "symlink accepted");
+	expand_free(sess);
+	ATF_REQUIRE(unlink("link.lst") == 0);
+
+	ATF_REQUIRE(link("include.lst", "link.lst") == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL,
+	    "hard link accepted");
+	expand_free(sess);
+	ATF_REQUIRE(unlink("link.lst") == 0);
+
+	ATF_REQUIRE(mkfifo("link.lst", 0644) == 0);
+	sess = run("link@localhost");	/* must not block */
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL, "FIFO accepted");
+	expand_free(sess);
+	teardown();
+}
+
 ATF_TC_WITHOUT_HEAD(virtual);
 ATF_TC_BODY(virtual, tc)
 {
@@ -841,6 +902,50 @@ ATF_TC_BODY(rcpt_mailbox_check, tc)
 	teardown();
 }
 
+/*
+ * A system account gets no mail in its own mailbox: 550 5.1.1 at RCPT,
+ * not a bounce; an alias still routes it, and an action's fixed user is
+ * not the recipient's mailbox.
+ */
+ATF_TC_WITHOUT_HEAD(rcpt_system_account);
+ATF_TC_BODY(rcpt_system_account, tc)
+{
+	struct expand_session	*sess;
+	int			 done;
+
+	setup("eve: bob\n", "hostname \"mx.example.org\"\n"
+	    "table aliases file:%s/aliases\n"
+	    "action \"md\" maildir \"Maildir/\" alias <aliases>\n"
+	    "action \"plain\" maildir \"Maildir/\"\n"
+	    "action \"fixed\" maildir \"/srv/mail/\" user eve\n"
+	    "match from any for domain \"plain.test\" action \"plain\"\n"
+	    "match from any for domain \"fixed.test\" action \"fixed\"\n"
+	    "match from any for local action \"md\"\n");
+	sess = start(&ops_info, "eve@plain.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "eve", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.1.1 <eve@plain.test>: "
+	    "Recipient address rejected: eve is a system account without a "
+	    "mailbox");
+	ATF_CHECK_EQ(count(sess), 0);
+	expand_free(sess);
+	/* the alias goes first: eve's mail goes to bob */
+	sess = start(&ops_info, "eve@localhost", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "bob", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@localhost") != NULL);
+	expand_free(sess);
+	/* delivering as eve for someone else is the action's choice */
+	sess = start(&ops_info, "bob@fixed.test", 0, "198.51.100.7", &done);
+	if (done == EXPAND_PENDING)
+		done = answer(sess, "bob", ST_PERMFAIL, NULL);
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	expand_free(sess);
+	teardown();
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, local_user);
@@ -854,6 +959,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, subaddress);
 	ATF_TP_ADD_TC(tp, pipes_files);
 	ATF_TP_ADD_TC(tp, includes);
+	ATF_TP_ADD_TC(tp, include_insecure);
 	ATF_TP_ADD_TC(tp, virtual);
 	ATF_TP_ADD_TC(tp, forward);
 	ATF_TP_ADD_TC(tp, forward_untrusted);
@@ -862,5 +968,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bad_requests);
 	ATF_TP_ADD_TC(tp, vrfy);
 	ATF_TP_ADD_TC(tp, rcpt_mailbox_check);
+	ATF_TP_ADD_TC(tp, rcpt_system_account);
 	return (atf_no_error());
 }

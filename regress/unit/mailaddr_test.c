@@ -67,6 +67,56 @@ static const struct addr_case {
 	{ "a@b@c.example", 0, -1, NULL, NULL },
 };
 
+/* UTF-8 well-formedness (RFC 3629), C1 controls refused. */
+static const struct utf8_case {
+	const char	*in;
+	int		 valid;
+} utf8_cases[] = {
+	{ "plain", 1 },
+	{ "j\xc3\xb6rg", 1 },				/* U+00F6 */
+	{ "\xe2\x82\xac", 1 },				/* U+20AC */
+	{ "\xf0\x9f\x93\xa7", 1 },			/* U+1F4E7 */
+	{ "\xf4\x8f\xbf\xbf", 1 },			/* U+10FFFF */
+	{ "\xc2\xa0", 1 },				/* U+00A0 */
+	{ "\xc0\xaf", 0 },				/* overlong '/' */
+	{ "\xc1\xbf", 0 },				/* overlong */
+	{ "\xe0\x80\xaf", 0 },				/* overlong */
+	{ "\xf0\x80\x80\xaf", 0 },			/* overlong */
+	{ "\xed\xa0\x80", 0 },				/* U+D800 */
+	{ "\xed\xbf\xbf", 0 },				/* U+DFFF */
+	{ "\xf4\x90\x80\x80", 0 },			/* U+110000 */
+	{ "\xf8\x88\x80\x80\x80", 0 },		/* 5 bytes */
+	{ "\xff", 0 },
+	{ "\x80", 0 },					/* lone continuation */
+	{ "a\xc3", 0 },					/* truncated */
+	{ "\xe2\x82", 0 },				/* truncated */
+	{ "\xe2\x82x", 0 },				/* bad continuation */
+	{ "\xc2\x80", 0 },				/* U+0080, C1 */
+	{ "\xc2\x9f", 0 },				/* U+009F, C1 */
+};
+
+ATF_TC_WITHOUT_HEAD(utf8_table);
+ATF_TC_BODY(utf8_table, tc)
+{
+	struct mailaddr	 ma;
+	char		 addr[64];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(utf8_cases) / sizeof(utf8_cases[0]); i++) {
+		ATF_CHECK_EQ_MSG(mailaddr_utf8_valid(utf8_cases[i].in),
+		    utf8_cases[i].valid, "case %zu", i);
+		/* in the local part and in the domain */
+		(void)snprintf(addr, sizeof(addr), "%s@example.org",
+		    utf8_cases[i].in);
+		ATF_CHECK_EQ_MSG(mailaddr_parse(&ma, addr, 1),
+		    utf8_cases[i].valid ? 0 : -1, "local part, case %zu", i);
+		(void)snprintf(addr, sizeof(addr), "bob@x%s.example",
+		    utf8_cases[i].in);
+		ATF_CHECK_EQ_MSG(mailaddr_parse(&ma, addr, 1),
+		    utf8_cases[i].valid ? 0 : -1, "domain, case %zu", i);
+	}
+}
+
 ATF_TC_WITHOUT_HEAD(parse_table);
 ATF_TC_BODY(parse_table, tc)
 {
@@ -137,6 +187,7 @@ ATF_TC_BODY(text, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, parse_table);
+	ATF_TP_ADD_TC(tp, utf8_table);
 	ATF_TP_ADD_TC(tp, too_long);
 	ATF_TP_ADD_TC(tp, text);
 	return (atf_no_error());
