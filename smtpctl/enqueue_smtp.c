@@ -143,17 +143,17 @@ enq_cmd(struct enq_smtp *s, const char *fmt, ...)
 static int
 enq_status(struct enq_smtp *s, int code, int rcpt, const char *what)
 {
-	if (code < 0) {
-		fprintf(stderr, "sendmail: %s: connection to smtpd lost or "
-		    "garbled reply\n", what);
-		return (EX_TEMPFAIL);
-	}
 	if (code == ENQ_REFUSED) {
 		fprintf(stderr, "sendmail: %s: command not sent: %s\n", what,
 		    s->refused == EMSGSIZE ? "line too long" :
 		    "line break or NUL in an argument");
 		(void)enq_cmd(s, "QUIT");
 		return (EX_DATAERR);
+	}
+	if (code < 0) {
+		fprintf(stderr, "sendmail: %s: connection to smtpd lost or "
+		    "garbled reply\n", what);
+		return (EX_TEMPFAIL);
 	}
 	fprintf(stderr, "sendmail: %s: ", what);
 	enq_print_reply(s, "");
