@@ -48,7 +48,7 @@
 #include "agent.h"
 
 #define LMTP_PORT	"24"
-#define LMTP_REFUSED	-2		/* a command that cannot be sent */
+#define LMTP_REFUSED	(-2)		/* a command that cannot be sent */
 
 int			 agent_lmtp_timeout = 300;
 

@@ -358,7 +358,7 @@ smtp_ehlo_auth(struct smtp_ehlo *e, const char *p)
 
 	if (e->auth[0] != '\0')
 		return;
-	for (i = 0; p[i] != '\0' && i < sizeof(e->auth) - 1; i++) {
+	for (i = 0; i < sizeof(e->auth) - 1 && p[i] != '\0'; i++) {
 		if (!isalnum((unsigned char)p[i]) && p[i] != '-' &&
 		    p[i] != '_' && p[i] != ' ') {
 			e->auth[0] = '\0';

@@ -38,7 +38,7 @@
 
 #define SMTP_TIMEOUT	300			/* seconds, per step */
 #define CHUNK		65536
-#define ENQ_REFUSED	-2			/* command not sent */
+#define ENQ_REFUSED	(-2)			/* command not sent */
 
 struct enq_smtp {
 	struct smtp_client	 c;
