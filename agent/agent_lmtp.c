@@ -42,42 +42,38 @@
 
 #include "log.h"
 #include "smtpd.h"
+#include "smtp_client.h"
+#include "sock.h"
 #include "util.h"
 #include "agent.h"
 
-#define LMTP_LINE_MAX	4096
 #define LMTP_PORT	"24"
+#define LMTP_REFUSED	(-2)		/* a command that cannot be sent */
 
 int			 agent_lmtp_timeout = 300;
 
 static struct {
-	int		 fd;
-	char		 dest[ARG_MAX_CONF];
-	char		 in[LMTP_LINE_MAX];
-	size_t		 inlen;
+	int			 fd;
+	char			 dest[ARG_MAX_CONF];
+	struct smtp_client	 c;
 } lmtp = { .fd = -1 };
 
 static int	agent_lmtp_open(const char *);
 static int	agent_lmtp_connect(const char *);
-static int	agent_lmtp_connect_unix(const char *);
 static int	agent_lmtp_connect_inet(const char *);
 static int	agent_lmtp_wait(int, short);
-static int	agent_lmtp_send(const char *, size_t);
-static int	agent_lmtp_cmd(const char *, ...)
+static int	agent_lmtp_step(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
-static int	agent_lmtp_getline(char *, size_t);
-static int	agent_lmtp_reply(char *, size_t);
+static int	agent_lmtp_reply(void);
 static int	agent_lmtp_txn(const struct deliver *, int,
 		    struct agent_report *);
 static int	agent_lmtp_body(int);
-static int	agent_lmtp_result(struct agent_report *, int, const char *);
+static int	agent_lmtp_result(struct agent_report *, int);
 
 int
 agent_lmtp_deliver(const struct deliver *d, int msgfd,
     struct agent_report *rep)
 {
-	char	 line[LMTP_LINE_MAX];
-
 	agent_report_init(rep);
 	(void)strlcpy(rep->path, d->arg, sizeof(rep->path));
 	if (d->arg[0] == '\0')
@@ -85,8 +81,7 @@ agent_lmtp_deliver(const struct deliver *d, int msgfd,
 		    "550 5.3.5 no lmtp destination"));
 	if (lmtp.fd != -1 && strcmp(lmtp.dest, d->arg) != 0)
 		agent_lmtp_close();
-	if (lmtp.fd != -1 && (agent_lmtp_cmd("RSET") == -1 ||
-	    agent_lmtp_reply(line, sizeof(line)) / 100 != 2))
+	if (lmtp.fd != -1 && agent_lmtp_step("RSET") / 100 != 2)
 		agent_lmtp_close();
 	if (lmtp.fd == -1 && agent_lmtp_open(d->arg) == -1) {
 		agent_lmtp_close();
@@ -107,7 +102,6 @@ agent_lmtp_close(void)
 	if (lmtp.fd != -1)
 		close(lmtp.fd);
 	lmtp.fd = -1;
-	lmtp.inlen = 0;
 	lmtp.dest[0] = '\0';
 }
 
@@ -115,20 +109,19 @@ agent_lmtp_close(void)
 static int
 agent_lmtp_open(const char *dest)
 {
-	char	 line[LMTP_LINE_MAX], host[HOST_MAX];
+	char	 host[HOST_MAX];
 
 	if ((lmtp.fd = agent_lmtp_connect(dest)) == -1) {
 		log_warn("agent lmtp: connect %s", dest);
 		return (-1);
 	}
 	(void)strlcpy(lmtp.dest, dest, sizeof(lmtp.dest));
-	lmtp.inlen = 0;
+	smtp_client_init(&lmtp.c, lmtp.fd, agent_lmtp_timeout);
 	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
 		(void)strlcpy(host, "localhost", sizeof(host));
 	host[sizeof(host) - 1] = '\0';
-	if (agent_lmtp_reply(line, sizeof(line)) / 100 != 2 ||
-	    agent_lmtp_cmd("LHLO %s", host) == -1 ||
-	    agent_lmtp_reply(line, sizeof(line)) / 100 != 2) {
+	if (agent_lmtp_reply() / 100 != 2 ||
+	    agent_lmtp_step("LHLO %s", host) / 100 != 2) {
 		log_warnx("agent lmtp: %s: no service", dest);
 		return (-1);
 	}
@@ -142,43 +135,38 @@ agent_lmtp_open(const char *dest)
 static int
 agent_lmtp_txn(const struct deliver *d, int msgfd, struct agent_report *rep)
 {
-	char			 line[LMTP_LINE_MAX], addr[MAILADDR_MAX];
+	char			 addr[MAILADDR_MAX];
 	const struct mailaddr	*to;
 	int			 code;
 
 	agent_addr_text(&d->evp.sender, addr, sizeof(addr));
-	if (agent_lmtp_cmd("MAIL FROM:<%s>", addr) == -1 ||
-	    (code = agent_lmtp_reply(line, sizeof(line))) == -1)
-		return (-1);
-	if (code / 100 != 2)
-		return (agent_lmtp_result(rep, code, line));
+	if ((code = agent_lmtp_step("MAIL FROM:<%s>", addr)) / 100 != 2)
+		return (agent_lmtp_result(rep, code));
 	to = (d->aflags & AF_LMTP_RCPTTO) ? &d->evp.rcpt : &d->evp.dest;
 	agent_addr_text(to, addr, sizeof(addr));
-	if (agent_lmtp_cmd("RCPT TO:<%s>", addr) == -1 ||
-	    (code = agent_lmtp_reply(line, sizeof(line))) == -1)
-		return (-1);
-	if (code / 100 != 2)
-		return (agent_lmtp_result(rep, code, line));
-	if (agent_lmtp_cmd("DATA") == -1 ||
-	    (code = agent_lmtp_reply(line, sizeof(line))) == -1)
-		return (-1);
-	if (code != 354)
+	if ((code = agent_lmtp_step("RCPT TO:<%s>", addr)) / 100 != 2)
+		return (agent_lmtp_result(rep, code));
+	if ((code = agent_lmtp_step("DATA")) != 354)
 		return (code / 100 == 4 || code / 100 == 5 ?
-		    agent_lmtp_result(rep, code, line) : -1);
-	if (agent_lmtp_body(msgfd) == -1 ||
-	    (code = agent_lmtp_reply(line, sizeof(line))) == -1)
+		    agent_lmtp_result(rep, code) : -1);
+	/* one recipient: its reply is the only one after the dot */
+	if (agent_lmtp_body(msgfd) == -1)
 		return (-1);
-	return (agent_lmtp_result(rep, code, line));
+	return (agent_lmtp_result(rep, agent_lmtp_reply()));
 }
 
-/* 2xx ok, 4xx tempfail, 5xx permfail; -1 for anything else. */
+/*
+ * The outcome of a reply: 2xx ok, 4xx tempfail, 5xx permfail, its last
+ * line the errorline; -1 for a broken connection or anything else.
+ */
 static int
-agent_lmtp_result(struct agent_report *rep, int code, const char *line)
+agent_lmtp_result(struct agent_report *rep, int code)
 {
-	char	 esc[ERRLINE_MAX];
-	int	 status;
+	char		 esc[ERRLINE_MAX];
+	const char	*line;
+	int		 status;
 
-	switch (code / 100) {
+	switch (code < 0 ? code : code / 100) {
 	case 2:
 		status = ST_OK;
 		break;
@@ -188,11 +176,20 @@ agent_lmtp_result(struct agent_report *rep, int code, const char *line)
 	case 5:
 		status = ST_PERMFAIL;
 		break;
+	case LMTP_REFUSED:
+		log_warnx("agent lmtp: %s: command not sent: %s", lmtp.dest,
+		    strerror(errno));
+		(void)agent_report_set(rep, ST_PERMFAIL,
+		    "501 5.5.2 lmtp: address too long or malformed");
+		return (0);
+	case -1:
+		return (-1);
 	default:
 		log_warnx("agent lmtp: %s: unexpected reply %d", lmtp.dest,
 		    code);
 		return (-1);
 	}
+	line = smtp_reply_line(&lmtp.c.reply, lmtp.c.reply.nlines - 1);
 	(void)log_escape(esc, sizeof(esc), line, strlen(line));
 	(void)agent_report_set(rep, status, "%s", esc);
 	return (0);
@@ -222,13 +219,13 @@ agent_lmtp_body(int msgfd)
 		if (n == 0)
 			break;
 		agent_xform_feed(&x, in, (size_t)n, &ob);
-		if (agent_lmtp_send(ob.buf, ob.len) == -1)
+		if (smtp_client_write(&lmtp.c, ob.buf, ob.len) == -1)
 			goto done;
 		ob.len = 0;
 	}
 	agent_xform_end(&x, &ob);
 	agent_obuf_add(&ob, ".\r\n", 3);
-	ret = agent_lmtp_send(ob.buf, ob.len);
+	ret = smtp_client_write(&lmtp.c, ob.buf, ob.len);
  done:
 	agent_obuf_free(&ob);
 	return (ret);
@@ -238,33 +235,10 @@ static int
 agent_lmtp_connect(const char *dest)
 {
 	if (strncmp(dest, "unix:", 5) == 0)
-		return (agent_lmtp_connect_unix(dest + 5));
+		return (sock_connect_unix(dest + 5, SOCK_NONBLOCK));
 	if (dest[0] == '/')
-		return (agent_lmtp_connect_unix(dest));
+		return (sock_connect_unix(dest, SOCK_NONBLOCK));
 	return (agent_lmtp_connect_inet(dest));
-}
-
-static int
-agent_lmtp_connect_unix(const char *path)
-{
-	struct sockaddr_un	 sun;
-	int			 fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return (-1);
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    fd_set_nonblock(fd) == -1) {
-		close(fd);
-		return (-1);
-	}
-	return (fd);
 }
 
 static int
@@ -342,104 +316,37 @@ agent_lmtp_wait(int fd, short events)
 	}
 }
 
+/*
+ * Send a command and read its reply: the code, -1 for a broken
+ * connection or reply, LMTP_REFUSED for a command that cannot be sent.
+ */
 static int
-agent_lmtp_send(const char *buf, size_t len)
+agent_lmtp_step(const char *fmt, ...)
 {
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = send(lmtp.fd, buf, len, MSG_NOSIGNAL);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN ||
-			    agent_lmtp_wait(lmtp.fd, POLLOUT) == -1) {
-				log_debug("agent lmtp: send to %s: %s",
-				    lmtp.dest, strerror(errno));
-				return (-1);
-			}
-			continue;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return (0);
-}
-
-static int
-agent_lmtp_cmd(const char *fmt, ...)
-{
-	char	 buf[LMTP_LINE_MAX];
 	va_list	 ap;
-	int	 n;
+	int	 ret;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
+	ret = smtp_client_vcmd(&lmtp.c, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 2)
+	if (ret == -1 && lmtp.c.cmdlen == -1)
+		return (LMTP_REFUSED);
+	if (ret == -1) {
+		log_debug("agent lmtp: send to %s: %s", lmtp.dest,
+		    strerror(errno));
 		return (-1);
-	buf[n++] = '\r';
-	buf[n++] = '\n';
-	return (agent_lmtp_send(buf, (size_t)n));
-}
-
-/* One line without its CRLF; -1 on EOF, timeout or an overlong line. */
-static int
-agent_lmtp_getline(char *line, size_t len)
-{
-	char	*nl;
-	size_t	 n;
-	ssize_t	 r;
-
-	for (;;) {
-		if ((nl = memchr(lmtp.in, '\n', lmtp.inlen)) != NULL) {
-			n = (size_t)(nl - lmtp.in);
-			if (n > 0 && lmtp.in[n - 1] == '\r')
-				n--;
-			if (n >= len)
-				return (-1);
-			memset(line, 0, len);
-			memcpy(line, lmtp.in, n);
-			line[n] = '\0';
-			n = (size_t)(nl - lmtp.in) + 1;
-			memmove(lmtp.in, lmtp.in + n, lmtp.inlen - n);
-			lmtp.inlen -= n;
-			return (0);
-		}
-		if (lmtp.inlen == sizeof(lmtp.in))
-			return (-1);
-		r = read(lmtp.fd, lmtp.in + lmtp.inlen,
-		    sizeof(lmtp.in) - lmtp.inlen);
-		if (r == 0 || (r == -1 && errno != EAGAIN && errno != EINTR))
-			return (-1);
-		if (r == -1 && errno == EAGAIN &&
-		    agent_lmtp_wait(lmtp.fd, POLLIN) == -1)
-			return (-1);
-		if (r > 0)
-			lmtp.inlen += (size_t)r;
 	}
+	return (agent_lmtp_reply());
 }
 
-/* A complete (multi-line) reply: its code, the last line in line. */
+/* A complete (multi-line) reply: its code, or -1. */
 static int
-agent_lmtp_reply(char *line, size_t len)
+agent_lmtp_reply(void)
 {
-	const char	*errstr;
-	char		 code[4];
-	size_t		 ll;
-	int		 n;
+	int	 code;
 
-	do {
-		if (agent_lmtp_getline(line, len) == -1)
-			return (-1);
-		if ((ll = strlen(line)) < 3 ||
-		    (ll > 3 && line[3] != ' ' && line[3] != '-'))
-			return (-1);
-		memcpy(code, line, 3);
-		code[3] = '\0';
-		n = (int)strtonum(code, 200, 599, &errstr);
-		if (errstr != NULL)
-			return (-1);
-	} while (ll > 3 && line[3] == '-');
-	return (n);
+	if ((code = smtp_client_reply(&lmtp.c)) == -1 &&
+	    lmtp.c.reply.error != NULL)
+		log_warnx("agent lmtp: %s: %s", lmtp.dest, lmtp.c.reply.error);
+	return (code);
 }

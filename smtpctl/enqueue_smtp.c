@@ -22,42 +22,41 @@
  */
 
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "smtpd.h"
 #include "smtpctl.h"
+#include "smtp_client.h"
 #include "util.h"
 
-#define SMTP_TIMEOUT	300			/* seconds, per reply */
+#define SMTP_TIMEOUT	300			/* seconds, per step */
 #define CHUNK		65536
+#define ENQ_REFUSED	(-2)			/* command not sent */
 
 struct enq_smtp {
-	int		 fd;
-	FILE		*in;
-	int		 verbose;
-	int		 has_8bitmime;
-	const char	*fallback;		/* name if no greeting */
-	char		 myname[HOST_MAX];	/* from the greeting */
-	char		 reply[4096];
+	struct smtp_client	 c;
+	int			 verbose;
+	int			 has_8bitmime;
+	int			 refused;	/* errno of ENQ_REFUSED */
+	const char		*fallback;	/* name if no greeting */
+	char			 myname[HOST_MAX]; /* from the greeting */
 };
 
 static int	enq_reply(struct enq_smtp *);
 static int	enq_cmd(struct enq_smtp *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static int	enq_status(struct enq_smtp *, int, int, const char *);
+static void	enq_print_reply(struct enq_smtp *, const char *);
 static int	enq_rcpt(struct enq_smtp *, const struct enq_rcpts *);
 static void	enq_myname(struct enq_smtp *);
+static int	enq_hello(struct enq_smtp *);
 static int	enq_transaction(struct enq_smtp *, const char *,
 		    const struct enq_rcpts *, const struct enqbuf *);
 static int	enq_data(struct enq_smtp *, const struct enqbuf *);
@@ -72,25 +71,20 @@ int
 enq_smtp_send(int fd, const char *sender, const struct enq_rcpts *r,
     const struct enqbuf *msg, int verbose, const char *fallback)
 {
-	struct enq_smtp	 s;
-	struct timeval	 tv;
+	struct enq_smtp	*s;
 	int		 ret;
 
-	memset(&tv, 0, sizeof(tv));
-	tv.tv_sec = SMTP_TIMEOUT;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	memset(&s, 0, sizeof(s));
-	s.fd = fd;
-	s.verbose = verbose;
-	s.fallback = fallback;
-	if ((s.in = fdopen(fd, "r")) == NULL) {
-		fprintf(stderr, "sendmail: fdopen: %s\n", strerror(errno));
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		fprintf(stderr, "sendmail: %s\n", strerror(errno));
 		close(fd);
 		return (EX_OSERR);
 	}
-	ret = enq_transaction(&s, sender, r, msg);
-	fclose(s.in);
+	smtp_client_init(&s->c, fd, SMTP_TIMEOUT);
+	s->verbose = verbose;
+	s->fallback = fallback;
+	ret = enq_transaction(s, sender, r, msg);
+	close(fd);
+	free(s);
 	return (ret);
 }
 
@@ -98,58 +92,46 @@ enq_smtp_send(int fd, const char *sender, const struct enq_rcpts *r,
 static int
 enq_reply(struct enq_smtp *s)
 {
-	char	 line[1024];
-	size_t	 len;
-	int	 code = -1, more = 1;
+	int	 code;
 
-	s->reply[0] = '\0';
-	while (more) {
-		if (fgets(line, sizeof(line), s->in) == NULL)
-			return (-1);
-		len = strcspn(line, "\r\n");
-		if (line[len] == '\0') {	/* overlong: drop the rest */
-			while (fgets(line + len, sizeof(line) - len,
-			    s->in) != NULL &&
-			    strchr(line + len, '\n') == NULL)
-				;
-		}
-		line[len] = '\0';
-		if (s->verbose)
-			fprintf(stderr, "<<< %s\n", line);
-		if (len < 3 || line[0] < '2' || line[0] > '5' ||
-		    line[1] < '0' || line[1] > '9' ||
-		    line[2] < '0' || line[2] > '9' ||
-		    (line[3] != '\0' && line[3] != ' ' && line[3] != '-'))
-			return (-1);
-		code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
-		    (line[2] - '0');
-		more = (line[3] == '-');
-		if (len > 3 && strcasecmp(line + 4, "8BITMIME") == 0)
-			s->has_8bitmime = 1;
-		if (s->reply[0])
-			(void)strlcat(s->reply, "\n", sizeof(s->reply));
-		(void)strlcat(s->reply, line, sizeof(s->reply));
+	code = smtp_client_reply(&s->c);
+	if (s->verbose) {
+		enq_print_reply(s, "<<< ");
+		if (code == -1 && s->c.reply.error != NULL)
+			fprintf(stderr, "<<< (%s)\n", s->c.reply.error);
 	}
 	return (code);
 }
 
+/* The reply's lines so far on stderr, each after prefix. */
+static void
+enq_print_reply(struct enq_smtp *s, const char *prefix)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->c.reply.nlines; i++)
+		fprintf(stderr, "%s%s\n", prefix,
+		    smtp_reply_line(&s->c.reply, i));
+}
+
+/* Send a command and read its reply: the code, -1 if the connection
+ * broke, ENQ_REFUSED if the command could not be written at all. */
 static int
 enq_cmd(struct enq_smtp *s, const char *fmt, ...)
 {
-	char	 buf[MAILADDR_MAX + HOST_MAX + 128];
 	va_list	 ap;
-	int	 n;
+	int	 ret;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
+	ret = smtp_client_vcmd(&s->c, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 2)
-		return (-1);
+	if (ret == -1 && s->c.cmdlen == -1) {
+		s->refused = errno;
+		return (ENQ_REFUSED);
+	}
 	if (s->verbose)
-		fprintf(stderr, ">>> %s\n", buf);
-	buf[n] = '\r';
-	buf[n + 1] = '\n';
-	if (write_full(s->fd, buf, (size_t)n + 2) == -1)
+		fprintf(stderr, ">>> %.*s\n", s->c.cmdlen - 2, s->c.cmd);
+	if (ret == -1)
 		return (-1);
 	return (enq_reply(s));
 }
@@ -161,12 +143,20 @@ enq_cmd(struct enq_smtp *s, const char *fmt, ...)
 static int
 enq_status(struct enq_smtp *s, int code, int rcpt, const char *what)
 {
+	if (code == ENQ_REFUSED) {
+		fprintf(stderr, "sendmail: %s: command not sent: %s\n", what,
+		    s->refused == EMSGSIZE ? "line too long" :
+		    "line break or NUL in an argument");
+		(void)enq_cmd(s, "QUIT");
+		return (EX_DATAERR);
+	}
 	if (code < 0) {
 		fprintf(stderr, "sendmail: %s: connection to smtpd lost or "
 		    "garbled reply\n", what);
 		return (EX_TEMPFAIL);
 	}
-	fprintf(stderr, "sendmail: %s: %s\n", what, s->reply);
+	fprintf(stderr, "sendmail: %s: ", what);
+	enq_print_reply(s, "");
 	if (code != 421)
 		(void)enq_cmd(s, "QUIT");
 	if (code >= 400 && code < 500)
@@ -186,11 +176,12 @@ enq_status(struct enq_smtp *s, int code, int rcpt, const char *what)
 static void
 enq_myname(struct enq_smtp *s)
 {
-	size_t	 n;
+	const char	*greeting = smtp_reply_line(&s->c.reply, 0);
+	size_t		 n;
 
-	n = strcspn(s->reply + 4, " \n");
-	if (strlen(s->reply) > 4 && n > 0 && n < sizeof(s->myname)) {
-		memcpy(s->myname, s->reply + 4, n);
+	n = strlen(greeting) > 4 ? strcspn(greeting + 4, " ") : 0;
+	if (n > 0 && n < sizeof(s->myname)) {
+		memcpy(s->myname, greeting + 4, n);
 		s->myname[n] = '\0';
 		if (valid_domain_part(s->myname))
 			return;
@@ -218,6 +209,25 @@ enq_rcpt(struct enq_smtp *s, const struct enq_rcpts *r)
 	return (0);
 }
 
+/* EHLO, else HELO; 0 or the exit status. */
+static int
+enq_hello(struct enq_smtp *s)
+{
+	struct smtp_ehlo	 e;
+	int			 code;
+
+	if ((code = enq_cmd(s, "EHLO localhost")) == 250) {
+		if (smtp_ehlo_parse(&s->c.reply, &e) == 0)
+			s->has_8bitmime = (e.ext & SMTP_EXT_8BITMIME) != 0;
+		return (0);
+	}
+	if (code < 0 || code == 421)
+		return (enq_status(s, code, 0, "EHLO"));
+	if ((code = enq_cmd(s, "HELO localhost")) != 250)
+		return (enq_status(s, code, 0, "HELO"));
+	return (0);
+}
+
 static int
 enq_transaction(struct enq_smtp *s, const char *sender,
     const struct enq_rcpts *r, const struct enqbuf *msg)
@@ -228,12 +238,8 @@ enq_transaction(struct enq_smtp *s, const char *sender,
 	if ((code = enq_reply(s)) != 220)
 		return (enq_status(s, code, 0, "greeting"));
 	enq_myname(s);
-	if ((code = enq_cmd(s, "EHLO localhost")) != 250) {
-		if (code < 0 || code == 421)
-			return (enq_status(s, code, 0, "EHLO"));
-		if ((code = enq_cmd(s, "HELO localhost")) != 250)
-			return (enq_status(s, code, 0, "HELO"));
-	}
+	if ((ret = enq_hello(s)) != 0)
+		return (ret);
 	utf8 = enq_needs_utf8(sender);
 	for (i = 0; i < r->n; i++)
 		utf8 |= enq_needs_utf8(r->v[i]);
@@ -267,7 +273,7 @@ enq_data(struct enq_smtp *s, const struct enqbuf *msg)
 	for (off = 0; off < msg->len; off += n) {
 		n = msg->len - off > CHUNK ? CHUNK : msg->len - off;
 		enq_conv_feed(&c, msg->buf + off, n, &out);
-		if (write_full(s->fd, out.buf, out.len) == -1)
+		if (smtp_client_write(&s->c, out.buf, out.len) == -1)
 			goto done;
 		enqbuf_reset(&out);
 	}
@@ -276,7 +282,7 @@ enq_data(struct enq_smtp *s, const struct enqbuf *msg)
 	if (s->verbose)
 		fprintf(stderr, ">>> (%zu bytes of message)\n>>> .\n",
 		    msg->len);
-	if (write_full(s->fd, out.buf, out.len) == -1)
+	if (smtp_client_write(&s->c, out.buf, out.len) == -1)
 		goto done;
 	ret = enq_reply(s);
 done:

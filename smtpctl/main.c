@@ -28,8 +28,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,6 +44,7 @@
 #include "smtpd.h"
 #include "imsg_check.h"
 #include "smtpctl.h"
+#include "sock.h"
 #include "util.h"
 
 enum ctl_kind {
@@ -146,26 +145,8 @@ smtpctl_spool(void)
 int
 smtpctl_connect(const char *name, char *path, size_t pathsz)
 {
-	struct sockaddr_un	 sun;
-	int			 fd, saved;
-
 	(void)snprintf(path, pathsz, "%s/%s", smtpctl_rundir(), name);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return (-1);
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return (-1);
-	}
-	return (fd);
+	return (sock_connect_unix(path, 0));
 }
 
 static int

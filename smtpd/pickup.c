@@ -35,9 +35,7 @@
 
 #include <sys/types.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +49,7 @@
 #include "sandbox_profiles.h"
 #include "smtpd.h"
 #include "smtpctl/smtpctl.h"
+#include "sock.h"
 #include "util.h"
 
 #define PICKUP_MAX	(1024UL * 1024 * 1024)	/* as sendmail's */
@@ -113,21 +112,10 @@ pickup_read(struct enqbuf *b)
 static int
 pickup_connect(const char *path)
 {
-	struct sockaddr_un	 sun;
-	int			 fd;
+	int	 fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path))
-		fatalx("pickup: socket path too long");
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if ((fd = sock_connect_unix(path, 0)) == -1)
 		fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return (-1);
-	}
 	return (fd);
 }
 
