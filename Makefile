@@ -159,6 +159,7 @@ fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh .ci/fuzz.sh $(FUZZ_BINS)
 
 check-asan: deps
+	@sh etc/setup.sh
 	@sh .ci/asan.sh
 
 
