@@ -70,6 +70,8 @@ const char	*__asan_default_options(void);
 const char	*__ubsan_default_options(void);
 static void	 sandbox_san_init(void) __attribute__((constructor));
 
+#define SANDBOX_SAN_FD	64	/* the report file: lowest descriptor */
+
 /*
  * name, errno (0: allowed), why: one line each (.ci/asan.sh prints them).
  * Found by running a sandboxed process into a heap overflow with the
@@ -103,13 +105,19 @@ sandbox_san_init(void)
 #ifdef SANDBOX_SAN_LOGDIR
 	extern char			*__progname;
 	char				 path[4096];
-	int				 fd, n;
+	int				 fd, hi, n;
 
 	n = snprintf(path, sizeof(path), "%s/%s.%ld", SANDBOX_SAN_LOGDIR,
 	    __progname, (long)getpid());
 	if (n > 0 && (size_t)n < sizeof(path) && (fd = open(path,
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) != -1)
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) != -1) {
+		/* out of the way of the descriptors a process expects */
+		if ((hi = fcntl(fd, F_DUPFD_CLOEXEC, SANDBOX_SAN_FD)) != -1) {
+			close(fd);
+			fd = hi;
+		}
 		__sanitizer_set_report_fd((void *)(intptr_t)fd);
+	}
 #endif
 	memset(&args, 0, sizeof(args));
 	args.coverage_fd = -1;
