@@ -20,6 +20,8 @@
 #   make lint    clang-tidy, cppcheck and the unsafe-string-call check
 #   make deb     build the Debian package: build/cartero_VERSION_ARCH.deb
 #   make check-package  build it, install it as the machine's MTA, test it
+#   make fuzz    run each libFuzzer target (regress/fuzz) FUZZ_SECONDS (60) s
+#   make check-asan  build everything with ASan+UBSan, run the whole suite
 
 CC	?= cc
 PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls
@@ -139,6 +141,74 @@ $(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS) -lm
 
+#
+# Fuzzing and sanitizers (make fuzz, make check-asan).
+#
+# make fuzz: every regress/fuzz/<name>_fuzz.c is a libFuzzer target, built
+# with clang into build/fuzz/<name>_fuzz against its own copy of the
+# library (objects under build/fuzz/obj, instrumented; the normal build is
+# not touched) and run by .ci/fuzz.sh for FUZZ_SECONDS seconds each on a
+# copy of regress/fuzz/corpus/<name>/ (dictionary: regress/fuzz/<name>.dict).
+#
+# make check-asan: the whole tree built with ASan and UBSan in a copy under
+# build/asan/src (so that the tests find build/smtpd as usual) and the
+# whole suite run there by .ci/asan.sh.
+FUZZ_CC	 ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_B	 = $(B)/fuzz
+FUZZ_O	 = $(FUZZ_B)/obj
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 -g \
+	   $(FUZZ_SAN) -Wno-unused-command-line-argument
+FUZZ_SRCS := $(wildcard regress/fuzz/*_fuzz.c)
+FUZZ_BINS := $(patsubst regress/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
+FUZZ_LIB_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(LIB_OBJS))
+FUZZ_COMMON_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(COMMON_OBJS))
+FUZZ_HDRS := $(wildcard common/*.h smtpd/*.h smtp/*.h lka/*.h queue/*.h \
+	     agent/*.h)
+
+$(FUZZ_O)/parse.o: $(B)/parse.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DAEMON_INC) \
+	    $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# common/ keeps its -Icommon only, as in the normal build
+$(FUZZ_O)/common/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(COMMON_INC) \
+	    $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_O)/%.o: %.c $(FUZZ_HDRS) $(B)/parse.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DAEMON_INC) \
+	    $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/libcartero.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZ_LIB_OBJS)
+
+$(FUZZ_B)/libcommon.a: $(FUZZ_COMMON_OBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZ_COMMON_OBJS)
+
+$(FUZZ_B)/%_fuzz: regress/fuzz/%_fuzz.c $(FUZZ_B)/libcartero.a \
+    $(FUZZ_B)/libcommon.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(DAEMON_INC) \
+	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_B)/libcartero.a \
+	    $(FUZZ_B)/libcommon.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh .ci/fuzz.sh $(FUZZ_BINS)
+
+check-asan: deps
+	@sh etc/setup.sh
+	@sh .ci/asan.sh
+
+
 # Kyua wants plain names in a Kyuafile: one per directory, included.
 KYUAFILES := regress/Kyuafile regress/unit/Kyuafile \
 	     regress/integration/Kyuafile
@@ -224,4 +294,4 @@ clean:
 	    regress/package/Kyuafile
 
 .PHONY: all tests deps setup check run bench install lint clean deb \
-	check-package package-tests
+	check-package package-tests fuzz fuzz-build check-asan

@@ -78,6 +78,9 @@
 #include "log.h"
 #include "sandbox.h"
 
+/* common/sandbox_san.c: what a sanitizer build needs (else nothing) */
+void	sandbox_san_extra(scmp_filter_ctx);
+
 /* Debian 12's <linux/landlock.h> knows ABI <= 2; the kernel may know more. */
 #ifndef LANDLOCK_ACCESS_FS_REFER
 #define LANDLOCK_ACCESS_FS_REFER	(1ULL << 13)	/* ABI 2 */
@@ -610,6 +613,7 @@ sandbox_build(unsigned int groups)
 			sandbox_rule(ctx, SCMP_ACT_ERRNO(s->error), nr, 0,
 			    NULL);
 	sandbox_args(ctx, args);
+	sandbox_san_extra(ctx);
 	return (ctx);
 }
 

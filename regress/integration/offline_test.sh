@@ -125,7 +125,13 @@ pickup_confined_body()
 	if su $ALICE -s /bin/sh -c "cat /proc/$pid/maps" >/dev/null 2>&1; then
 		atf_fail "alice can read her pickup's memory map"
 	fi
-	ls "/proc/$pid/fd" | sort -n | tr '\n' ' ' >"$T/fds"
+	# (a sanitizer build's report file, make check-asan, does not count)
+	for _fd in $(ls "/proc/$pid/fd" | sort -n); do
+		case "$(readlink "/proc/$pid/fd/$_fd")" in
+		*/build/asan/reports/*) ;;
+		*) printf '%s ' "$_fd" ;;
+		esac
+	done >"$T/fds"
 	[ "$(cat "$T/fds")" = "0 1 2 3 " ] ||
 	    atf_fail "pickup fds: $(cat "$T/fds")(want 0 1 2 3)"
 	case "$(readlink "/proc/$pid/fd/0")" in
