@@ -27,9 +27,23 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <string.h>
 
 #include "proc.h"
 #include "smtpd.h"
+
+static int	mailaddr_split_ok(const struct mailaddr *);
+
+/*
+ * The queue stores an address as user@domain and splits it at the last
+ * '@' when it loads it: a domain with an '@' would come back different
+ * (and too long for its array).  The parser never makes one.
+ */
+static int
+mailaddr_split_ok(const struct mailaddr *ma)
+{
+	return (strchr(ma->domain, '@') == NULL);
+}
 
 int
 envelope_strings_ok(const struct envelope *e)
@@ -57,7 +71,10 @@ envelope_ok(const struct envelope *e)
 	case DT_MAILBOX:
 	case DT_FILE:
 	case DT_PIPE:
-		return (envelope_strings_ok(e));
+		return (envelope_strings_ok(e) &&
+		    mailaddr_split_ok(&e->sender) &&
+		    mailaddr_split_ok(&e->rcpt) &&
+		    mailaddr_split_ok(&e->dest));
 	default:
 		return (0);
 	}

@@ -275,6 +275,15 @@ ATF_TC_BODY(envelopes, tc)
 	ATF_CHECK_EQ(imsg_check_envelope(&e, sizeof(e)), -1);
 	e.dtype = DT_FILE;
 	ATF_CHECK_EQ(imsg_check_envelope(&e, sizeof(e) - 8), -1);
+	/* an '@' in a domain: the queue could not load it back (fuzzing) */
+	(void)strlcpy(e.dest.domain, "a@b.example", sizeof(e.dest.domain));
+	ATF_CHECK_EQ(imsg_check_envelope(&e, sizeof(e)), -1);
+	ATF_CHECK(!envelope_ok(&e));
+	(void)strlcpy(e.dest.domain, "b.example", sizeof(e.dest.domain));
+	(void)strlcpy(e.sender.domain, "@", sizeof(e.sender.domain));
+	ATF_CHECK_EQ(imsg_check_envelope(&e, sizeof(e)), -1);
+	(void)strlcpy(e.sender.domain, "a.example", sizeof(e.sender.domain));
+	ATF_CHECK_EQ(imsg_check_envelope(&e, sizeof(e)), 0);
 
 	memset(&m, 0, sizeof(m));
 	fill_envelope(&m.evp);
