@@ -67,7 +67,7 @@ UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
 COMMON_SRCS  := $(wildcard common/*.c)
 COMMON_OBJS  := $(patsubst %.c,$(O)/%.o,$(COMMON_SRCS))
 COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test \
-		proc_test proc_child_test util_test)
+		proc_test proc_child_test smtp_client_test util_test)
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)

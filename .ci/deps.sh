@@ -17,7 +17,7 @@
 # package and test, only those that are missing.  A machine that has
 # everything does nothing and needs no network.
 #
-#	sh .ci/deps.sh		build, package and test dependencies
+#	sh .ci/deps.sh		build, package, test and sanitizer dependencies
 #	sh .ci/deps.sh lint	the same plus clang-tidy, cppcheck, shellcheck
 #
 # Nothing here installs a mail transport agent: bsd-mailx (which depends
@@ -33,9 +33,12 @@ BUILD="libtls-dev libevent-dev libbsd-dev libseccomp-dev libssl-dev
 # liblockfile1: the library build/mailx's bsd-mailx needs
 TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc"
 PACKAGE="debhelper dpkg-dev fakeroot lintian"
+# make check-asan (run by .ci/run) and make fuzz: clang with its sanitizer
+# and libFuzzer runtimes, llvm for asan_symbolize
+SAN="clang libclang-rt-14-dev llvm"
 LINT="clang-tidy cppcheck shellcheck"
 
-want="$BUILD $TEST $PACKAGE"
+want="$BUILD $TEST $PACKAGE $SAN"
 [ "${1:-}" = lint ] && want="$want $LINT"
 
 missing=
