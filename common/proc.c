@@ -52,6 +52,7 @@ static const struct imsg_rule		*imsg_rules;
 static size_t				 imsg_rules_count;
 
 static int	rule_cmp(const void *, const void *);
+static int	proc_sends_fds(int);
 static void	peer_event_add(struct peer *);
 static void	peer_flush_dirty(int, short, void *);
 
@@ -75,26 +76,71 @@ static void	peer_check_send(struct peer *, uint32_t, size_t, int);
 
 /*
  * The daemon's process table and imsg rule table (sorted by strictly
- * increasing type), kept by reference: both must be static.
+ * increasing type), kept by reference: both must be static.  A table that
+ * contradicts itself is the daemon's bug: fatal before any channel opens.
  */
 void
 proc_setup(const struct privsep_proc *procs, size_t nprocs,
     const struct imsg_rule *rules, size_t nrules)
 {
-	size_t	 i;
+	const struct imsg_rule	*r;
+	uint32_t		 known = 0;
+	size_t			 i, j;
 
 	memset(proc_table, 0, sizeof(proc_table));
 	for (i = 0; i < nprocs; i++) {
 		if (procs[i].id < 0 || procs[i].id >= PROC_MAX ||
 		    proc_table[procs[i].id] != NULL)
 			fatalx("proc_setup: bad process id %d", procs[i].id);
+		if (procs[i].name == NULL)
+			fatalx("proc_setup: process %d has no name",
+			    procs[i].id);
+		for (j = 0; j < i; j++)
+			if (strcmp(procs[j].name, procs[i].name) == 0)
+				fatalx("proc_setup: two processes named %s",
+				    procs[i].name);
 		proc_table[procs[i].id] = &procs[i];
+		known |= PROC_BIT(procs[i].id);
 	}
-	for (i = 1; i < nrules; i++)
-		if (rules[i - 1].type >= rules[i].type)
-			fatalx("imsg rules: %s not sorted", rules[i].name);
+	if (proc_table[PROC_ID_PARENT] == NULL ||
+	    (proc_table[PROC_ID_PARENT]->flags & PROC_F_UNTRUSTED))
+		fatalx("proc_setup: no trusted parent (process %d)",
+		    PROC_ID_PARENT);
+	if (nrules > 0 && rules == NULL)
+		fatalx("proc_setup: no rule table");
+	for (i = 0; i < nrules; i++) {
+		r = &rules[i];
+		if (i > 0 && rules[i - 1].type >= r->type)
+			fatalx("imsg rules: %s not sorted", r->name);
+		if (r->minlen > r->maxlen ||
+		    r->maxlen > MAX_IMSGSIZE - IMSG_HEADER_SIZE ||
+		    (r->fd != PROC_FD_NONE && r->fd != PROC_FD_REQUIRED &&
+		    r->fd != PROC_FD_OPTIONAL) ||
+		    (r->from & ~known) != 0 || (r->to & ~known) != 0)
+			fatalx("imsg rules: bad rule for %s", r->name);
+	}
 	imsg_rules = rules;
 	imsg_rules_count = nrules;
+}
+
+/* 1 if id is a process of the daemon's table. */
+int
+proc_known(int id)
+{
+	return (id >= 0 && id < PROC_MAX && proc_table[id] != NULL);
+}
+
+/* 1 if some rule lets process id send a descriptor. */
+static int
+proc_sends_fds(int id)
+{
+	size_t	 i;
+
+	for (i = 0; i < imsg_rules_count; i++)
+		if ((imsg_rules[i].from & PROC_BIT(id)) &&
+		    imsg_rules[i].fd != PROC_FD_NONE)
+			return (1);
+	return (0);
 }
 
 const char *
@@ -182,6 +228,8 @@ peer_init(struct peer *p, int id, int fd,
 {
 	if (imsg_rules == NULL)
 		fatalx("peer_init: proc_setup() not called");
+	if (id < 0 || id >= PROC_MAX)
+		fatalx("peer_init: bad process id %d", id);
 	memset(&p->ev, 0, sizeof(p->ev));
 	p->id = id;
 	p->handlers = handlers;
@@ -192,7 +240,9 @@ peer_init(struct peer *p, int id, int fd,
 		fatal("peer_init: %s", proc_name(id));
 	if (imsgbuf_init(&p->ibuf, fd) == -1)
 		fatal("peer_init: %s", proc_name(id));
-	imsgbuf_allow_fdpass(&p->ibuf);
+	/* descriptors from a peer no rule lets send one are closed at once */
+	if (proc_sends_fds(id))
+		imsgbuf_allow_fdpass(&p->ibuf);
 	p->events = EV_READ;
 	event_set(&p->ev, fd, p->events | EV_PERSIST, peer_dispatch, p);
 	if (event_add(&p->ev, NULL) == -1)

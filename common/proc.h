@@ -138,6 +138,7 @@ struct peer {
 void		 proc_setup(const struct privsep_proc *, size_t,
 		    const struct imsg_rule *, size_t);
 const char	*proc_name(int);
+int		 proc_known(int);
 int		 proc_byname(const char *);
 int		 proc_untrusted(int);
 const struct imsg_handler *proc_handlers_find(const struct proc_handlers *,

@@ -84,9 +84,14 @@ proc_child_run(const struct proc_child *ops)
 {
 	const struct imsg_handler	*h = NULL;
 	struct imsg_handler		*all;
-	size_t				 n = 0, nboot;
+	size_t				 n = 0, nboot, i;
 
 	child_ops = ops;
+	if (!proc_known(ops->id) || ops->id == PROC_ID_PARENT)
+		fatalx("proc_child_run: bad process id %d", ops->id);
+	if (ops->conf_load == NULL || ops->configured == NULL)
+		fatalx("proc_child_run: %s: no conf_load or configured",
+		    proc_name(ops->id));
 	proc_self = ops->id;
 	log_procinit(proc_name(ops->id));
 	setproctitle("%s", proc_name(ops->id));
@@ -106,6 +111,11 @@ proc_child_run(const struct proc_child *ops)
 	if (n)
 		memcpy(all + nboot, h, n * sizeof(*h));
 	qsort(all, nboot + n, sizeof(*all), child_handler_cmp);
+	/* a daemon's handler must not shadow one of the bootstrap */
+	for (i = 1; i < nboot + n; i++)
+		if (all[i - 1].type == all[i].type)
+			fatalx("proc_child_run: two handlers for %s",
+			    imsg_name(all[i].type));
 
 	peer_init(&child_parent, PROC_ID_PARENT, 3, all, nboot + n,
 	    child_parent_closed);
@@ -228,8 +238,8 @@ child_imsg_setup_peer(struct peer *p, struct imsg *imsg)
 	int				 fd;
 
 	imsg_payload(imsg, &id, sizeof(id));
-	if (id >= PROC_MAX || id == PROC_ID_PARENT || (int)id == proc_self ||
-	    child_haspeer[id])
+	if (id >= PROC_MAX || !proc_known((int)id) || id == PROC_ID_PARENT ||
+	    (int)id == proc_self || child_haspeer[id])
 		fatalx("bad IMSG_SETUP_PEER %u", id);
 	if ((fd = imsg_get_fd(imsg)) == -1)
 		fatalx("IMSG_SETUP_PEER without a socket");
@@ -246,8 +256,10 @@ child_imsg_setup_done(struct peer *p, struct imsg *imsg)
 	if (!child_hasconf)
 		fatalx("IMSG_SETUP_DONE before the configuration");
 	child_started = 1;
-	if (child_ops->configured)
-		child_ops->configured();
+	child_ops->configured();
+	if (!sandbox_confined())
+		fatalx("%s: still root or unsandboxed after its set-up",
+		    proc_name(proc_self));
 	if (child_ops->ready)
 		child_ops->ready();
 	log_debug("%s ready", proc_name(proc_self));

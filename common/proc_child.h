@@ -22,7 +22,8 @@
  * IMSG_CONF_END), listening sockets and peer links, then calls
  * configured() (still root: open what is needed, then privsep_drop() and
  * sandbox_apply()), then ready() on IMSG_SETUP_DONE, and serves the event
- * loop forever.  What is daemon-specific comes in struct proc_child: its
+ * loop forever.  A child that comes out of configured() with a uid of 0
+ * or without a sandbox dies there: nothing is served unconfined.  What is daemon-specific comes in struct proc_child: its
  * grammar (conf_load), what a reload means, and one handler table per
  * peer process, the parent's included.
  */
@@ -43,10 +44,10 @@ struct proc_child {
 	 * -1 if it does not parse.
 	 */
 	int				(*conf_load)(const char *, size_t,
-					    void **old);
+					    void **old);	/* required */
 	void				(*conf_free)(void *);
 	void				(*reload)(void *old);	/* new is set */
-	void				(*configured)(void);
+	void				(*configured)(void);	/* required */
 	void				(*ready)(void);
 	void				(*listener)(uint32_t index, int fd);
 	const struct proc_handlers	*peers;		/* by peer process */

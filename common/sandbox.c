@@ -345,6 +345,8 @@ int			 sandbox_debug;
 
 static const char	*sandbox_names[SB_MAXNR];	/* debug only */
 static const char	*sandbox_procname = "?";
+static int		 sandbox_applied;	/* sandbox_apply() has run */
+static int		 sandbox_rootless;	/* no uid 0 when it did */
 
 static void	privsep_setids(uid_t, gid_t, const gid_t *, int,
 		    const char *);
@@ -561,11 +563,15 @@ void
 sandbox_apply(const struct sandbox_profile *profile)
 {
 	scmp_filter_ctx		 ctx;
+	uid_t			 ru, eu, su;
 
 	if (profile == NULL || profile->name == NULL)
 		fatalx("sandbox_apply: no profile");
 	sandbox_procname = profile->name;
 	sandbox_nnp();
+	/* getresuid() may be outside the profile: look now */
+	sandbox_rootless = getresuid(&ru, &eu, &su) == 0 && ru != 0 &&
+	    eu != 0 && su != 0;
 
 	/*
 	 * A process that runs other people's programs (which inherit any
@@ -575,11 +581,23 @@ sandbox_apply(const struct sandbox_profile *profile)
 	 */
 	if (profile->promises & SB_NOFILTER) {
 		log_debug("sandbox: %s: no_new_privs only", sandbox_procname);
+		sandbox_applied = 1;
 		return;
 	}
 
 	ctx = sandbox_build(profile->promises);
 	sandbox_load(ctx);
+	sandbox_applied = 1;
+}
+
+/*
+ * 1 once sandbox_apply() has run in a process none of whose uids was 0
+ * then (with no_new_privs and the filter, none can become 0 later).
+ */
+int
+sandbox_confined(void)
+{
+	return (sandbox_applied && sandbox_rootless);
 }
 
 /* The seccomp filter of a set of promises (SB_*), ready to load. */

@@ -59,6 +59,7 @@ struct sandbox_profile {
 extern int	sandbox_debug;
 
 void	privsep_drop(const char *, const char *);
+int	sandbox_confined(void);
 void	privsep_drop_ids(uid_t, gid_t, const gid_t *, int, const char *);
 void	sandbox_landlock(const char *const *, const char *const *);
 int	sandbox_landlock_abi(void);

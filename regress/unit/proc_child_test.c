@@ -41,6 +41,7 @@
 #include "log.h"
 #include "proc.h"
 #include "proc_child.h"
+#include "sandbox.h"
 
 enum { K_MAIN = PROC_ID_PARENT, K_KID, K_BUDDY };
 
@@ -134,10 +135,18 @@ kid_reload(void *old)
 	kid_reloads++;
 }
 
+/* What every child must do in configured(): drop root, then sandbox. */
 static void
 kid_configured_cb(void)
 {
+	static const struct sandbox_profile	 kid = { "kid", SB_STDIO };
+
 	kid_configured++;
+	if (strcmp(kid_conf, "unconfined") == 0)
+		return;			/* forgets: the bootstrap kills it */
+	privsep_drop("nobody", NULL);
+	if (strcmp(kid_conf, "root-less only") != 0)
+		sandbox_apply(&kid);
 }
 
 static void
@@ -314,6 +323,16 @@ ATF_TC_BODY(refused, tc)
 	imsgbuf_clear(&ib);
 	close(ib.fd);
 
+	/* a process the daemon's table does not have */
+	pid = start_kid(&ib);
+	send_conf(&ib, "ok", 0);
+	id = 9;
+	ATF_REQUIRE((fd = dup(0)) != -1);
+	send_msg(&ib, IMSG_SETUP_PEER, fd, &id, sizeof(id));
+	ATF_CHECK_EQ_MSG(kid_exit(pid), 1, "SETUP_PEER of an unknown id");
+	imsgbuf_clear(&ib);
+	close(ib.fd);
+
 	/* a message the kid has no handler for from this peer */
 	pid = start_kid(&ib);
 	send_msg(&ib, T_REPLY, -1, "x", 2);
@@ -322,9 +341,102 @@ ATF_TC_BODY(refused, tc)
 	close(ib.fd);
 }
 
+/*
+ * configured() that leaves the kid root or without a sandbox: it dies
+ * before ready(), never serving anything.
+ */
+ATF_TC_WITHOUT_HEAD(unconfined);
+ATF_TC_BODY(unconfined, tc)
+{
+	struct imsgbuf	 ib;
+	pid_t		 pid;
+
+	pid = start_kid(&ib);
+	send_conf(&ib, "unconfined", 0);
+	send_msg(&ib, IMSG_SETUP_DONE, -1, NULL, 0);
+	ATF_CHECK_EQ_MSG(kid_exit(pid), 1, "still root");
+	imsgbuf_clear(&ib);
+	close(ib.fd);
+
+	pid = start_kid(&ib);
+	send_conf(&ib, "root-less only", 0);
+	send_msg(&ib, IMSG_SETUP_DONE, -1, NULL, 0);
+	ATF_CHECK_EQ_MSG(kid_exit(pid), 1, "no sandbox");
+	imsgbuf_clear(&ib);
+	close(ib.fd);
+}
+
+/* The daemon's own tables are checked before anything is received. */
+static void
+kid_shadow(void)
+{
+	static const struct imsg_handler h[] = {
+		{ IMSG_SETUP_DONE, kid_hello_main },
+	};
+	static const struct proc_handlers p[] = {
+		PROC_HANDLERS(K_MAIN, h),
+	};
+	struct proc_child	 ops = kid_ops;
+
+	ops.peers = p;
+	ops.npeers = 1;
+	proc_child_run(&ops);
+}
+
+static void
+kid_noconf(void)
+{
+	struct proc_child	 ops = kid_ops;
+
+	ops.conf_load = NULL;
+	proc_child_run(&ops);
+}
+
+static void
+kid_noconfigured(void)
+{
+	struct proc_child	 ops = kid_ops;
+
+	ops.configured = NULL;
+	proc_child_run(&ops);
+}
+
+static int
+run_bad_kid(void (*fn)(void))
+{
+	pid_t	 pid;
+	int	 sv[2];
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		alarm(10);
+		if (dup2(sv[1], 3) == -1)
+			_exit(2);
+		log_init(1, 0);
+		proc_setup(procs, 3, rules, sizeof(rules) / sizeof(rules[0]));
+		fn();
+		_exit(3);
+	}
+	close(sv[1]);
+	close(sv[0]);
+	return (kid_exit(pid));
+}
+
+ATF_TC_WITHOUT_HEAD(bad_ops);
+ATF_TC_BODY(bad_ops, tc)
+{
+	ATF_CHECK_EQ_MSG(run_bad_kid(kid_shadow), 1,
+	    "a handler shadowing SETUP_DONE");
+	ATF_CHECK_EQ_MSG(run_bad_kid(kid_noconf), 1, "no conf_load");
+	ATF_CHECK_EQ_MSG(run_bad_kid(kid_noconfigured), 1, "no configured");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, boot);
 	ATF_TP_ADD_TC(tp, refused);
+	ATF_TP_ADD_TC(tp, unconfined);
+	ATF_TP_ADD_TC(tp, bad_ops);
 	return (atf_no_error());
 }

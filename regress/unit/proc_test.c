@@ -247,7 +247,6 @@ ATF_TC_BODY(client_violation, tc)
 	} bad[] = {
 		{ T_PING, 3, 0, 0 },	/* too short */
 		{ T_PING, 5, 0, 0 },	/* too long */
-		{ T_PING, 4, 1, 0 },	/* fd not allowed */
 		{ T_FD, 0, 1, 0 },	/* client may not send it */
 		{ T_DOWN, 0, 0, 0 },	/* parent may not receive it */
 		{ 42, 0, 0, 0 },	/* unknown */
@@ -291,6 +290,35 @@ ATF_TC_BODY(client_violation, tc)
 		imsgbuf_clear(&r);
 		close(r.fd);
 	}
+}
+
+/*
+ * No rule lets a guest send a descriptor: one it sends anyway is closed
+ * on arrival, never held, and the message comes without it.
+ */
+ATF_TC_WITHOUT_HEAD(client_fd_dropped);
+ATF_TC_BODY(client_fd_dropped, tc)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+	uint32_t	 v = 7;
+	char		 c;
+	int		 pfd[2];
+
+	setup(&p, W_GUEST, &r, on_close);
+	ATF_REQUIRE(pipe(pfd) == 0);
+	ATF_REQUIRE(imsg_compose(&r, T_PING, 0, 0, pfd[1], &v,
+	    sizeof(v)) != -1);
+	ATF_REQUIRE(imsgbuf_flush(&r) == 0);
+	run(&pings, 1);
+	ATF_CHECK_EQ(pings, 1);
+	ATF_CHECK_EQ(closes, 0);
+	ATF_CHECK(!p.closed);
+	/* no write end left open anywhere: EOF */
+	ATF_CHECK_EQ(read(pfd[0], &c, 1), 0);
+	close(pfd[0]);
+	imsgbuf_clear(&r);
+	close(r.fd);
 }
 
 static int
@@ -428,6 +456,70 @@ child_big_id(void)
 	proc_setup(big, 1, imsg_rules, imsg_rules_count);
 }
 
+/* Tables that contradict themselves, one per case. */
+static int	bad_table;
+
+static void
+child_bad_table(void)
+{
+	static const struct privsep_proc noname[] = {
+		{ W_MAIN, "main", 0 }, { W_WORKER, NULL, 0 },
+	};
+	static const struct privsep_proc twice[] = {
+		{ W_MAIN, "main", 0 }, { W_WORKER, "main", 0 },
+	};
+	static const struct privsep_proc noparent[] = {
+		{ W_WORKER, "worker", 0 },
+	};
+	static const struct privsep_proc badparent[] = {
+		{ W_MAIN, "main", PROC_F_UNTRUSTED },
+	};
+	static const struct imsg_rule lens[] = {
+		{ 1, 1, 1, 8, 4, PROC_FD_NONE, "LENS", NULL },
+	};
+	static const struct imsg_rule huge[] = {
+		{ 1, 1, 1, 0, MAX_IMSGSIZE, PROC_FD_NONE, "HUGE", NULL },
+	};
+	static const struct imsg_rule fd[] = {
+		{ 1, 1, 1, 0, 0, 7, "FD", NULL },
+	};
+	static const struct imsg_rule stranger[] = {
+		{ 1, PROC_BIT(9), 1, 0, 0, PROC_FD_NONE, "STRANGER", NULL },
+	};
+
+	switch (bad_table) {
+	case 0:
+		proc_setup(noname, 2, imsg_rules, 0);
+		break;
+	case 1:
+		proc_setup(twice, 2, imsg_rules, 0);
+		break;
+	case 2:
+		proc_setup(noparent, 1, imsg_rules, 0);
+		break;
+	case 3:
+		proc_setup(badparent, 1, imsg_rules, 0);
+		break;
+	case 4:
+		proc_setup(procs, 4, lens, 1);
+		break;
+	case 5:
+		proc_setup(procs, 4, huge, 1);
+		break;
+	case 6:
+		proc_setup(procs, 4, fd, 1);
+		break;
+	case 7:
+		proc_setup(procs, 4, stranger, 1);
+		break;
+	case 8:
+		proc_setup(procs, 4, NULL, 1);
+		break;
+	default:
+		_exit(0);
+	}
+}
+
 static void
 child_unsorted(void)
 {
@@ -466,6 +558,13 @@ ATF_TC_BODY(setup_checks, tc)
 	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "big %d", st);
 	st = child_status(child_unsorted);
 	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "sort %d", st);
+	for (bad_table = 0; bad_table < 9; bad_table++) {
+		st = child_status(child_bad_table);
+		ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+		    "table %d: %d", bad_table, st);
+	}
+	/* the good table passes */
+	proc_setup(procs, 4, imsg_rules, imsg_rules_count);
 }
 
 /* Handler tables by peer process: found by id, nothing for others. */
@@ -503,6 +602,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, valid);
 	ATF_TP_ADD_TC(tp, client_violation);
+	ATF_TP_ADD_TC(tp, client_fd_dropped);
 	ATF_TP_ADD_TC(tp, trusted_violation);
 	ATF_TP_ADD_TC(tp, agent_violation);
 	ATF_TP_ADD_TC(tp, setup_checks);
