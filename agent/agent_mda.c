@@ -61,6 +61,7 @@
 int			 agent_mda_timeout = AGENT_MDA_TIMEOUT;
 /* the running command's process group (its pid), or 0 */
 static volatile sig_atomic_t	 agent_mda_pgid;
+static pid_t			 agent_mda_ppid;	/* the agent */
 
 struct mda_io {
 	int			 msgfd;
@@ -93,6 +94,7 @@ agent_mda_deliver(const struct deliver *d, int msgfd,
 	char		 cmd[MDA_CMD_MAX], hdr[2 * MAILADDR_MAX + 64];
 	char		*envp[MDA_ENV_MAX];
 	struct mda_io	 io;
+	sigset_t	 term, omask;
 	const char	*tmpl = d->arg;
 	int		 in[2], out[2], ws = 0, timedout, i;
 	pid_t		 pid;
@@ -120,6 +122,11 @@ agent_mda_deliver(const struct deliver *d, int msgfd,
 		if (fd_set_cloexec(in[i]) == -1 || fd_set_cloexec(out[i]) == -1)
 			fatal("agent mda: cloexec");
 	agent_mda_env(envp, d);
+	/* a SIGTERM between fork() and the pgid below would miss the child */
+	(void)sigemptyset(&term);
+	(void)sigaddset(&term, SIGTERM);
+	(void)sigprocmask(SIG_BLOCK, &term, &omask);
+	agent_mda_ppid = getpid();
 	if ((pid = fork()) == -1) {
 		agent_report_errno(rep, errno, "mda fork");
 		close(in[0]);
@@ -129,6 +136,7 @@ agent_mda_deliver(const struct deliver *d, int msgfd,
 	} else if (pid == 0)
 		agent_mda_child(cmd, envp, d->home, in[0], out[1]);
 	agent_mda_pgid = pid > 0 ? pid : 0;
+	(void)sigprocmask(SIG_SETMASK, &omask, NULL);
 	for (i = 0; envp[i] != NULL; i++)
 		free(envp[i]);
 	if (pid == -1)
@@ -405,6 +413,8 @@ agent_mda_child(const char *cmd, char **envp, const char *home, int in,
 	(void)setsid();
 	/* if the agent is SIGKILLed, its command goes too */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != agent_mda_ppid)	/* it went before prctl() */
+		_exit(MDA_EX_OSERR);
 	/* move the pipes above 2 first, in case they are 0, 1 or 2 */
 	if ((in = fcntl(in, F_DUPFD, 3)) == -1 ||
 	    (out = fcntl(out, F_DUPFD, 3)) == -1 ||

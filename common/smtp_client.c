@@ -161,7 +161,9 @@ smtp_reply_fail(struct smtp_reply *r, const char *why)
 {
 	r->state = SMTP_REPLY_ERROR;
 	r->error = why;
-	r->buf[r->cur] = '\0';
+	/* a reply of bare-LF lines can fill buf to its last byte */
+	if (r->cur < SMTP_REPLY_MAX)
+		r->buf[r->cur] = '\0';
 	return (-1);
 }
 

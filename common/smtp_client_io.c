@@ -18,8 +18,10 @@
  * smtp_client_io.c -- a blocking SMTP or LMTP client on a connected
  * socket, for smtpctl's enqueue and the LMTP agent: commands out through
  * smtp_cmd_format(), replies in through smtp_reply_feed().  The socket
- * may be blocking or not: every step waits in poll(2) for at most the
- * client's timeout.  Bytes read past a reply are kept for the next one.
+ * may be blocking or not: every send and read is non-blocking
+ * (MSG_DONTWAIT) and every wait is in poll(2), for at most the client's
+ * timeout, so a peer that stops reading cannot hang us.  Bytes read past
+ * a reply are kept for the next one.
  */
 
 #include <sys/types.h>
@@ -80,10 +82,11 @@ smtp_client_write(struct smtp_client *c, const void *buf, size_t len)
 	ssize_t		 n;
 
 	while (len > 0) {
-		if ((n = send(c->fd, p, len, MSG_NOSIGNAL)) == -1) {
+		n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN ||
+			if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
 			    smtp_client_wait(c, POLLOUT) == -1)
 				return (-1);
 			continue;
@@ -114,8 +117,9 @@ smtp_client_reply(struct smtp_client *c)
 		}
 		if (smtp_client_wait(c, POLLIN) == -1)
 			return (-1);
-		n = read(c->fd, c->in, sizeof(c->in));
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN ||
+		    errno == EWOULDBLOCK))
 			continue;
 		if (n <= 0) {
 			if (n == 0)

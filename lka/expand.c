@@ -723,8 +723,8 @@ expand_readfile(const char *path, char **bufp, size_t *lenp, char *owner,
 	ssize_t		 n;
 	int		 fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
+	fd = secure_file_open(path, SECURE_FILE_ANY_OWNER, &why);
+	if (fd == -1 && why == NULL) {
 		if (errno == ELOOP)
 			log_warnx("expand: %s: include file is a symbolic "
 			    "link, ignored", path);
@@ -732,14 +732,18 @@ expand_readfile(const char *path, char **bufp, size_t *lenp, char *owner,
 			log_warn("expand: %s", path);
 		return (-1);
 	}
-	if ((why = secure_file_check(fd, SECURE_FILE_ANY_OWNER)) == NULL &&
-	    (fstat(fd, &sb) == -1 || sb.st_size > EXPAND_FILE_MAX))
-		why = "is too large";
+	if (fd != -1) {
+		if (fstat(fd, &sb) == -1)
+			why = "cannot be examined";
+		else if (sb.st_size > EXPAND_FILE_MAX)
+			why = "is too large";
+	}
 	if (why != NULL) {
 		log_warnx("expand: include file %s %s, refused (it must be a "
-		    "regular file with one link, writable only by its owner)",
-		    path, why);
-		close(fd);
+		    "regular file with one link, writable only by its owner, "
+		    "in a directory no one else may write to)", path, why);
+		if (fd != -1)
+			close(fd);
 		return (-1);
 	}
 	buf = xmalloc((size_t)sb.st_size + 1);

@@ -49,7 +49,14 @@ parent_forward_open(const char *user, int *status)
 	if (snprintf(path, sizeof(path), "%s/.forward", pw->pw_dir) >=
 	    (int)sizeof(path))
 		return (-1);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if ((fd = secure_file_open(path, pw->pw_uid, &why)) == -1 &&
+	    why != NULL) {
+		log_warnx("%s: %s, ignored (it must be a regular file with "
+		    "one link, owned by %s or root, writable only by its "
+		    "owner, in a directory no one else may write to)", path,
+		    why, user);
+		return (-1);
+	}
 	if (fd == -1) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return (-1);
@@ -59,13 +66,6 @@ parent_forward_open(const char *user, int *status)
 		}
 		log_warn("open %s", path);
 		*status = ST_TEMPFAIL;
-		return (-1);
-	}
-	if ((why = secure_file_check(fd, pw->pw_uid)) != NULL) {
-		log_warnx("%s: %s, ignored (it must be a regular file with "
-		    "one link, owned by %s or root, writable only by its "
-		    "owner)", path, why, user);
-		close(fd);
 		return (-1);
 	}
 	*status = ST_OK;

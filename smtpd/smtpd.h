@@ -333,6 +333,7 @@ int	mailaddr_utf8_valid(const char *);
 /* smtpd/secure_file.c: .forward and :include: ownership and mode rules */
 #define SECURE_FILE_ANY_OWNER	((uid_t)-1)
 const char *secure_file_check(int, uid_t);
+int	secure_file_open(const char *, uid_t, const char **);
 
 /*
  * imsg types.  Keep in numeric order: smtpd/imsg_rules.c mirrors it.

@@ -151,6 +151,38 @@ forward_cleanup()
 	inst_cleanup
 }
 
+atf_test_case forward_open_home cleanup
+forward_open_home_head()
+{
+	atf_set descr "a ~/.forward in a home others may write to is" \
+	    "ignored (they could rename a file of bob's over it)"
+}
+forward_open_home_body()
+{
+	inst_setup
+	inst_conf_std md
+	_home=$(home_of $BOB)
+	stat -c %a "$_home" >home_mode
+	echo "$ALICE" >"$_home/.forward"
+	chown $BOB: "$_home/.forward"
+	chmod 644 "$_home/.forward"
+	chmod 0777 "$_home"
+	inst_start
+	swaks_send $BOB@$DOM $BOB@$DOM --header "Subject: kept" \
+	    --body "for bob"
+	maildir_one $BOB
+	[ "$(count_files "$(maildir_new $ALICE)")" -eq 0 ] ||
+	    atf_fail "the .forward was obeyed"
+	wait_for_grep "directory writable by its group or by others" \
+	    "$T/log" || atf_fail "no log line says why"
+}
+forward_open_home_cleanup()
+{
+	# the work directory is the body's: put bob's home back first
+	[ -f home_mode ] && chmod "$(cat home_mode)" "$(home_of $BOB)"
+	inst_cleanup
+}
+
 atf_test_case bounce cleanup
 bounce_head()
 {
@@ -224,6 +256,7 @@ atf_init_test_cases()
 	atf_add_test_case sendmail_to_maildir
 	atf_add_test_case alias
 	atf_add_test_case forward
+	atf_add_test_case forward_open_home
 	atf_add_test_case bounce
 	atf_add_test_case offline
 }

@@ -564,6 +564,8 @@ ATF_TC_BODY(include_insecure, tc)
 	struct expand_session	*sess;
 	char			 cwd[PATH_MAX], aliases[PATH_MAX * 2 + 64];
 	static const mode_t	 bad_modes[] = { 0664, 0646, 0666 };
+	static const mode_t	 bad_dirs[] = { 0775, 0757, 0777 };
+	struct stat		 sb;
 	size_t			 i;
 
 	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
@@ -600,6 +602,35 @@ ATF_TC_BODY(include_insecure, tc)
 	ATF_REQUIRE(mkfifo("link.lst", 0644) == 0);
 	sess = run("link@localhost");	/* must not block */
 	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL, "FIFO accepted");
+	expand_free(sess);
+
+	/*
+	 * Its directory: others who may write there may rename a file of
+	 * the owner's over it (found in review).  Sticky is fine.
+	 */
+	ATF_REQUIRE(stat(".", &sb) == 0);
+	for (i = 0; i < nitems(bad_dirs); i++) {
+		ATF_REQUIRE(chmod(".", bad_dirs[i]) == 0);
+		sess = run("list@localhost");
+		ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL,
+		    "directory mode %o accepted", (unsigned)bad_dirs[i]);
+		expand_free(sess);
+	}
+	ATF_REQUIRE(chmod(".", 01777) == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "sticky: %s",
+	    expand_text(sess));
+	expand_free(sess);
+	ATF_REQUIRE(chmod(".", sb.st_mode & 07777) == 0);
+	/* a directory of someone else's: not root, not the file's owner */
+	ATF_REQUIRE(chown(".", 65534, (gid_t)-1) == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_TEMPFAIL,
+	    "directory of another user accepted");
+	expand_free(sess);
+	ATF_REQUIRE(chown(".", sb.st_uid, (gid_t)-1) == 0);
+	sess = run("list@localhost");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
 	expand_free(sess);
 	teardown();
 }

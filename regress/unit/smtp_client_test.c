@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <atf-c.h>
 #include <errno.h>
@@ -239,6 +240,81 @@ ATF_TC_BODY(reply_limits, tc)
 	reply_check("reply too long", in, strlen(in),
 	    "ERROR: reply too long");
 	free(in);
+}
+
+/*
+ * Bare-LF lines take one byte more in buf than on the wire (their NUL
+ * replaces no CR): a reply that fills buf exactly, then one more byte,
+ * must be refused without writing past buf (found in review).
+ */
+ATF_TC_WITHOUT_HEAD(reply_full_buffer);
+ATF_TC_BODY(reply_full_buffer, tc)
+{
+	struct {
+		struct smtp_reply	 r;
+		char			 canary[16];
+	} *w;
+	char	*in, *p;
+	size_t	 i, used, len, off;
+	int	 bytewise, st;
+
+	ATF_REQUIRE((in = malloc(8 * 1023 + 16)) != NULL);
+	p = in;
+	for (i = 0; i < 8; i++) {
+		memcpy(p, "250-", 4);
+		memset(p + 4, 'a', 1018);
+		p[1022] = '\n';
+		p += 1023;
+	}
+	memcpy(p, "250-abc\nx", 9);
+	len = (size_t)(p + 9 - in);
+	ATF_REQUIRE((w = malloc(sizeof(*w))) != NULL);
+	for (bytewise = 0; bytewise < 2; bytewise++) {
+		memset(w->canary, 'Z', sizeof(w->canary));
+		smtp_reply_init(&w->r);
+		st = SMTP_REPLY_MORE;
+		for (off = 0; off < len && st == SMTP_REPLY_MORE;
+		    off += used)
+			st = smtp_reply_feed(&w->r, in + off,
+			    bytewise ? 1 : len - off, &used);
+		ATF_CHECK_EQ(st, SMTP_REPLY_ERROR);
+		ATF_CHECK_STREQ(w->r.error, "reply too long");
+		for (i = 0; i < sizeof(w->canary); i++)
+			ATF_CHECK_MSG(w->canary[i] == 'Z',
+			    "byte %zu past the reply written", i);
+	}
+	free(w);
+	free(in);
+}
+
+/*
+ * A server that stops reading: a write on a blocking socket gives up
+ * after the client's timeout instead of hanging (sendmail used to spool
+ * offline after its timeout; found in review).
+ */
+ATF_TC_WITHOUT_HEAD(write_timeout);
+ATF_TC_BODY(write_timeout, tc)
+{
+	struct smtp_client	 c;
+	static char		 big[1 << 22];
+	pid_t			 pid;
+	int			 sv[2], st, r;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	ATF_REQUIRE((pid = fork()) != -1);
+	if (pid == 0) {
+		alarm(10);		/* a hang ends here, killed */
+		close(sv[1]);
+		smtp_client_init(&c, sv[0], 1);
+		r = smtp_client_write(&c, big, sizeof(big));
+		_exit(r == -1 && errno == ETIMEDOUT ? 0 : 1);
+	}
+	close(sv[0]);
+	ATF_REQUIRE(waitpid(pid, &st, 0) == pid);
+	ATF_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "status %d (killed by signal %d)", st,
+	    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	close(sv[1]);
 }
 
 ATF_TC_WITHOUT_HEAD(reply_lines);
@@ -475,6 +551,8 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, reply_table);
 	ATF_TP_ADD_TC(tp, reply_limits);
+	ATF_TP_ADD_TC(tp, reply_full_buffer);
+	ATF_TP_ADD_TC(tp, write_timeout);
 	ATF_TP_ADD_TC(tp, reply_lines);
 	ATF_TP_ADD_TC(tp, ehlo_table);
 	ATF_TP_ADD_TC(tp, cmd_format);
