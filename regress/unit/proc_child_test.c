@@ -179,9 +179,15 @@ kid_hello_buddy(struct peer *p, struct imsg *imsg)
 	kid_say("buddy");
 }
 
-/* Fork the kid with its end of the channel on fd 3. */
+static void
+kid_main(void)
+{
+	proc_child_run(&kid_ops);
+}
+
+/* Fork a kid running fn with its end of the channel on fd 3. */
 static pid_t
-start_kid(struct imsgbuf *ib)
+start_kid_with(struct imsgbuf *ib, void (*fn)(void))
 {
 	pid_t	 pid;
 	int	 sv[2];
@@ -195,12 +201,19 @@ start_kid(struct imsgbuf *ib)
 			_exit(2);
 		log_init(1, 0);
 		proc_setup(procs, 3, rules, sizeof(rules) / sizeof(rules[0]));
-		proc_child_run(&kid_ops);
+		fn();
+		_exit(3);		/* fn returned: the test fails */
 	}
 	close(sv[1]);
 	ATF_REQUIRE(imsgbuf_init(ib, sv[0]) == 0);
 	imsgbuf_allow_fdpass(ib);
 	return (pid);
+}
+
+static pid_t
+start_kid(struct imsgbuf *ib)
+{
+	return (start_kid_with(ib, kid_main));
 }
 
 static void
@@ -404,22 +417,12 @@ kid_noconfigured(void)
 static int
 run_bad_kid(void (*fn)(void))
 {
-	pid_t	 pid;
-	int	 sv[2];
+	struct imsgbuf	 ib;
+	pid_t		 pid;
 
-	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-	ATF_REQUIRE((pid = fork()) != -1);
-	if (pid == 0) {
-		alarm(10);
-		if (dup2(sv[1], 3) == -1)
-			_exit(2);
-		log_init(1, 0);
-		proc_setup(procs, 3, rules, sizeof(rules) / sizeof(rules[0]));
-		fn();
-		_exit(3);
-	}
-	close(sv[1]);
-	close(sv[0]);
+	pid = start_kid_with(&ib, fn);
+	imsgbuf_clear(&ib);
+	close(ib.fd);
 	return (kid_exit(pid));
 }
 
