@@ -131,6 +131,7 @@ smtp_session_accept(int fd, const struct sockaddr_storage *ss,
 	s->lim.max_size = env->max_message_size;
 	s->lim.timeout = env->timeout;
 	s->lim.vrfy = env->vrfy;
+	s->lflags = l->flags;
 	(void)strlcpy(s->tag, l->tag, sizeof(s->tag));
 	(void)strlcpy(s->myname, l->hostname[0] ? l->hostname :
 	    env->hostname, sizeof(s->myname));

@@ -70,6 +70,8 @@ enum smtp_phase {
 #define SF_DEAD		0x0040	/* connection gone, answer due */
 #define SF_BDAT		0x0080	/* transaction uses BDAT */
 #define SF_HIWAT	0x0100	/* replies pile up: input paused */
+#define SF_TLS		0x0200	/* TLS is up (STARTTLS or smtps) */
+#define SF_AUTH		0x0400	/* AUTH succeeded: authuser is set */
 
 /* Stop reading a pipelining client that does not read its replies. */
 #define SMTP_OUTPUT_HIWAT	(64 * 1024)
@@ -96,6 +98,8 @@ struct smtp_session {
 	char			 helo[HOST_MAX];
 	char			 tag[NAME_MAX_CONF];
 	char			 myname[HOST_MAX];	/* our hostname */
+	uint32_t		 lflags;	/* LF_* of its listener, copied */
+	char			 authuser[USER_MAX];	/* SF_AUTH */
 	uint32_t		 peeruid;
 	size_t			 ncmds;
 	size_t			 nerrors;

@@ -71,6 +71,8 @@ config_new(void)
 	cfg->queue_minfree.value = DEFAULT_MINFREE;
 	cfg->queue_minfree_inodes.value = DEFAULT_MINFREE_INODES;
 	TAILQ_INIT(&cfg->tables);
+	TAILQ_INIT(&cfg->pkis);
+	TAILQ_INIT(&cfg->cas);
 	TAILQ_INIT(&cfg->listeners);
 	TAILQ_INIT(&cfg->actions);
 	TAILQ_INIT(&cfg->rules);
@@ -81,6 +83,8 @@ void
 config_free(struct smtpd_config *cfg)
 {
 	struct table	*t;
+	struct pki	*pki;
+	struct ca	*ca;
 	struct listener	*l;
 	struct action	*a;
 	struct rule	*r;
@@ -98,6 +102,14 @@ config_free(struct smtpd_config *cfg)
 		free(t->keys);
 		free(t->values);
 		free(t);
+	}
+	while ((pki = TAILQ_FIRST(&cfg->pkis)) != NULL) {
+		TAILQ_REMOVE(&cfg->pkis, pki, entry);
+		free(pki);
+	}
+	while ((ca = TAILQ_FIRST(&cfg->cas)) != NULL) {
+		TAILQ_REMOVE(&cfg->cas, ca, entry);
+		free(ca);
 	}
 	while ((l = TAILQ_FIRST(&cfg->listeners)) != NULL) {
 		TAILQ_REMOVE(&cfg->listeners, l, entry);

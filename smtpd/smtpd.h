@@ -135,6 +135,36 @@ struct table {
 #define L_INET		0
 #define L_SOCKET	1
 
+/* listener flags (LF_*): TLS, AUTH and what sessions record */
+#define LF_TLS			0x0001	/* STARTTLS offered */
+#define LF_TLS_REQUIRE		0x0002	/* ...and required before MAIL/AUTH */
+#define LF_SMTPS		0x0004	/* implicit TLS (port 465) */
+#define LF_TLS_VERIFY		0x0008	/* a valid client certificate */
+#define LF_AUTH			0x0010	/* AUTH required before MAIL */
+#define LF_AUTH_OPTIONAL	0x0020	/* AUTH offered, not required */
+#define LF_RECEIVED_AUTH	0x0040	/* Received: names the user */
+#define LF_MASQUERADE		0x0080	/* senders: rewrite From: */
+
+#define LISTEN_PKI_MAX		32	/* pki names per listener (SNI) */
+#define TLS_PARAM_MAX		256	/* ciphers, protocols strings */
+
+/* pki NAME cert FILE key FILE: names a certificate chain and its key */
+struct pki {
+	TAILQ_ENTRY(pki)	 entry;
+	char			 name[HOST_MAX];	/* a hostname or "*" */
+	char			 cert[PATH_MAX];
+	char			 key[PATH_MAX];
+	int			 line;
+};
+
+/* ca NAME cert FILE: CA certificates to verify client certificates */
+struct ca {
+	TAILQ_ENTRY(ca)		 entry;
+	char			 name[NAME_MAX_CONF];
+	char			 cert[PATH_MAX];
+	int			 line;
+};
+
 struct listener {
 	TAILQ_ENTRY(listener)	 entry;
 	uint32_t		 index;		/* position in the list */
@@ -143,7 +173,15 @@ struct listener {
 	in_port_t		 port;		/* host byte order */
 	char			 hostname[HOST_MAX];	/* "" = global */
 	char			 tag[NAME_MAX_CONF];
-	uint32_t		 flags;		/* reserved: tls, auth... */
+	uint32_t		 flags;		/* LF_* */
+	/* TLS: pki[0] is the default certificate, the others by SNI */
+	char			 pki[LISTEN_PKI_MAX][HOST_MAX];
+	size_t			 npki;
+	char			 ca[NAME_MAX_CONF];	/* "" = none */
+	char			 ciphers[TLS_PARAM_MAX];	/* "" = default */
+	char			 protocols[TLS_PARAM_MAX];
+	char			 authtable[NAME_MAX_CONF];	/* "" = system */
+	char			 senders[NAME_MAX_CONF];	/* "" = any */
 	int			 line;
 };
 
@@ -204,6 +242,8 @@ struct rule {
 };
 
 TAILQ_HEAD(tablelist, table);
+TAILQ_HEAD(pkilist, pki);
+TAILQ_HEAD(calist, ca);
 TAILQ_HEAD(listenerlist, listener);
 TAILQ_HEAD(actionlist, action);
 TAILQ_HEAD(rulelist, rule);
@@ -236,6 +276,8 @@ struct smtpd_config {
 	struct minfree		 queue_minfree;		/* bytes */
 	struct minfree		 queue_minfree_inodes;
 	struct tablelist	 tables;
+	struct pkilist		 pkis;
+	struct calist		 cas;
 	struct listenerlist	 listeners;
 	struct actionlist	 actions;
 	struct rulelist		 rules;
@@ -277,6 +319,8 @@ struct mailaddr {
 /* Undeliverable bounces go to postmaster, then are held */
 #define EF_POSTMASTER		0x0040	/* to postmaster: never bounced */
 #define EF_HELD			0x0080	/* held: its failure reaches no one */
+#define EF_AUTH			0x0100	/* the client authenticated (AUTH) */
+#define EF_TLS			0x0200	/* received over TLS */
 
 enum delivery_type {
 	DT_MAILBOX,		/* the action's method for user/dest */
