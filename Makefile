@@ -23,6 +23,8 @@
 #   make fuzz    run each libFuzzer target (regress/fuzz) FUZZ_SECONDS (60) s
 #   make check-asan  build everything with ASan+UBSan, run the whole suite
 
+.DEFAULT_GOAL := all
+
 CC	?= cc
 PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls
 CFLAGS	?= -O2 -g

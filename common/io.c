@@ -22,8 +22,9 @@
  * ends, costs a bounded amount of memory: io stops reading until the user
  * consumes data.  The write queue is bounded by what the user queues.
  *
- * TLS slots in at exactly two places, io_read_some() and io_write_some():
- * with libtls they call tls_read()/tls_write() and, on TLS_WANT_POLLIN or
+ * TLS (libtls, io_start_tls()): the handshake runs in io_dispatch() once
+ * the plaintext queued before it is written; then io_read_some() and
+ * io_write_some() call tls_read()/tls_write() and, on TLS_WANT_POLLIN or
  * TLS_WANT_POLLOUT, wait for that event whatever the operation was (see
  * io_reload()).
  */
@@ -39,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -49,6 +51,11 @@
 #define IO_F_EOF	0x02
 #define IO_F_ERROR	0x04
 #define IO_F_WBLOCKED	0x08	/* the last write left data: wait EV_WRITE */
+#define IO_F_HANDSHAKE	0x10	/* TLS handshake under way */
+#define IO_F_RWANTW	0x20	/* tls_read wants the socket writable */
+#define IO_F_WWANTR	0x40	/* tls_write wants the socket readable */
+#define IO_F_HSWANTW	0x80	/* tls_handshake wants it writable */
+#define IO_F_RPENDING	0x100	/* TLS may hold decrypted bytes: read */
 
 #define IO_RBUF_MIN	1024
 #define IO_WBUF_KEEP	4096
@@ -78,6 +85,7 @@ struct io {
 	size_t		 wlen;
 	int		 dirty;		/* on io_dirty */
 	TAILQ_ENTRY(io)	 dirty_entry;
+	struct tls	*tls;		/* NULL: plain socket */
 };
 
 /*
@@ -96,7 +104,9 @@ static void	io_touch(struct io *);
 static void	io_dispatch(int, short, void *);
 static void	io_timeout_cb(int, short, void *);
 static ssize_t	io_read_some(struct io *);
+static ssize_t	io_read_tls(struct io *, size_t);
 static ssize_t	io_write_some(struct io *);
+static int	io_handshake(struct io *);
 static int	io_rbuf_room(struct io *);
 static int	io_wbuf_reserve(struct io *, size_t);
 
@@ -126,8 +136,16 @@ io_free(struct io *io)
 	if (io->events)
 		event_del(&io->ev);
 	evtimer_del(&io->tmo);
+	if (io->tls != NULL) {
+		/* one try at close_notify: never wait for the peer */
+		if (!(io->flags & (IO_F_HANDSHAKE | IO_F_ERROR)))
+			(void)tls_close(io->tls);
+		tls_free(io->tls);
+	}
 	if (io->fd != -1)
 		close(io->fd);
+	if (io->rbuf != NULL)
+		explicit_bzero(io->rbuf, io->rsize);
 	free(io->rbuf);
 	free(io->wbuf);
 	free(io);
@@ -159,6 +177,8 @@ io_evstr(int evt)
 		return ("IO_DISCONNECTED");
 	case IO_ERROR:
 		return ("IO_ERROR");
+	case IO_TLSREADY:
+		return ("IO_TLSREADY");
 	}
 	return ("IO_?");
 }
@@ -213,11 +233,28 @@ io_reload(struct io *io)
 {
 	short	 events = 0;
 
-	if (!(io->flags & IO_F_ERROR)) {
+	if (io->flags & IO_F_ERROR)
+		;
+	else if ((io->flags & IO_F_HANDSHAKE) && io->wlen == 0)
+		/* the plaintext before it is out: the handshake's turn */
+		events = (io->flags & IO_F_HSWANTW) ? EV_WRITE : EV_READ;
+	else if (io->flags & IO_F_HANDSHAKE) {
+		if (io->flags & IO_F_WBLOCKED)
+			events |= EV_WRITE;
+		else
+			io_mark_dirty(io);
+	} else {
 		if (!(io->flags & (IO_F_PAUSED | IO_F_EOF)) &&
-		    io->rlen < io->rmax)
+		    io->rlen < io->rmax) {
+			events |= (io->flags & IO_F_RWANTW) ? EV_WRITE :
+			    EV_READ;
+			/* decrypted bytes wait in the TLS buffer */
+			if (io->flags & IO_F_RPENDING)
+				io_mark_dirty(io);
+		}
+		if (io->wlen > 0 && (io->flags & IO_F_WWANTR))
 			events |= EV_READ;
-		if (io->wlen > 0 && (io->flags & IO_F_WBLOCKED))
+		else if (io->wlen > 0 && (io->flags & IO_F_WBLOCKED))
 			events |= EV_WRITE;
 		else if (io->wlen > 0)
 			io_mark_dirty(io);
@@ -254,12 +291,18 @@ static void
 io_flush(int fd, short ev, void *arg)
 {
 	struct io	*io;
+	short		 what;
 
 	io_flush_armed = 0;
 	while ((io = TAILQ_FIRST(&io_dirty)) != NULL) {
 		TAILQ_REMOVE(&io_dirty, io, dirty_entry);
 		io->dirty = 0;
-		io_dispatch(io->fd, EV_WRITE, io);	/* may free io */
+		what = io->wlen > 0 ? EV_WRITE : 0;
+		if ((io->flags & IO_F_RPENDING) && !(io->flags &
+		    (IO_F_PAUSED | IO_F_EOF | IO_F_ERROR | IO_F_HANDSHAKE)))
+			what |= EV_READ;
+		if (what)
+			io_dispatch(io->fd, what, io);	/* may free io */
 	}
 }
 
@@ -278,7 +321,19 @@ io_dispatch(int fd, short ev, void *arg)
 	ssize_t		 n;
 	int		 evt = 0;
 
-	if (ev & EV_WRITE) {
+	if ((io->flags & IO_F_HANDSHAKE) && io->wlen == 0) {
+		if ((evt = io_handshake(io)) == 0) {
+			io_reload(io);
+			return;
+		}
+		goto done;
+	}
+	/* a TLS read that wants to write, a write that wants to read */
+	if (io->tls != NULL && (ev & EV_WRITE) && (io->flags & IO_F_RWANTW))
+		ev |= EV_READ;
+	if (io->tls != NULL && (ev & EV_READ) && (io->flags & IO_F_WWANTR))
+		ev |= EV_WRITE;
+	if ((ev & EV_WRITE) && io->wlen > 0) {
 		if ((n = io_write_some(io)) == -1) {
 			evt = IO_ERROR;
 			goto done;
@@ -287,10 +342,16 @@ io_dispatch(int fd, short ev, void *arg)
 			io_touch(io);
 		if (io->wlen == 0) {
 			io->flags &= ~IO_F_WBLOCKED;
-			evt = IO_LOWAT;
-		} else
+			/* plaintext before a handshake: no LOWAT */
+			if (!(io->flags & IO_F_HANDSHAKE))
+				evt = IO_LOWAT;
+		} else if (!(io->flags & IO_F_WWANTR))
 			io->flags |= IO_F_WBLOCKED;
 	}
+	/* no plaintext read before a handshake; none when paused */
+	if ((io->flags & (IO_F_HANDSHAKE | IO_F_PAUSED | IO_F_EOF)) ||
+	    io->rlen >= io->rmax)
+		ev &= ~EV_READ;
 	if (ev & EV_READ) {
 		if ((n = io_read_some(io)) == -1) {
 			evt = IO_ERROR;
@@ -354,6 +415,8 @@ io_read_some(struct io *io)
 	space = io->rsize - io->rpos - io->rlen;
 	if (io->rlen + space > io->rmax)
 		space = io->rmax - io->rlen;
+	if (io->tls != NULL)
+		return (io_read_tls(io, space));
 	n = read(io->fd, io->rbuf + io->rpos + io->rlen, space);
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -371,6 +434,122 @@ io_read_some(struct io *io)
 }
 
 /*
+ * TLS: read what fits in space.  What the TLS layer asks for next
+ * (TLS_WANT_POLLIN/POLLOUT) decides the event waited for, not what the
+ * operation was.  A full buffer may leave decrypted bytes inside the TLS
+ * layer, where no socket event would announce them: IO_F_RPENDING makes
+ * the next round read again.
+ */
+static ssize_t
+io_read_tls(struct io *io, size_t space)
+{
+	ssize_t	 n;
+
+	io->flags &= ~(IO_F_RWANTW | IO_F_RPENDING);
+	n = tls_read(io->tls, io->rbuf + io->rpos + io->rlen, space);
+	if (n == TLS_WANT_POLLIN)
+		return (-2);
+	if (n == TLS_WANT_POLLOUT) {
+		io->flags |= IO_F_RWANTW;
+		return (-2);
+	}
+	if (n == -1) {
+		io->error = tls_error(io->tls);
+		if (io->error == NULL)
+			io->error = "TLS read error";
+		return (-1);
+	}
+	io->rlen += (size_t)n;
+	if ((size_t)n == space)
+		io->flags |= IO_F_RPENDING;
+	return (n);
+}
+
+/*
+ * The TLS handshake's next step: 0 while it goes on, IO_TLSREADY when
+ * done, IO_ERROR when it failed.
+ */
+static int
+io_handshake(struct io *io)
+{
+	int	 r;
+
+	io->flags &= ~IO_F_HSWANTW;
+	r = tls_handshake(io->tls);
+	if (r == TLS_WANT_POLLIN)
+		return (0);
+	if (r == TLS_WANT_POLLOUT) {
+		io->flags |= IO_F_HSWANTW;
+		return (0);
+	}
+	if (r == -1) {
+		io->error = tls_error(io->tls);
+		if (io->error == NULL)
+			io->error = "TLS handshake failed";
+		return (IO_ERROR);
+	}
+	io->flags &= ~IO_F_HANDSHAKE;
+	io->flags |= IO_F_RPENDING;	/* records may have come with it */
+	io_touch(io);
+	return (IO_TLSREADY);
+}
+
+/*
+ * Start TLS as the server on the io's socket, with the server context
+ * srv (tls_server() configured).  What is queued for writing goes out
+ * first, in plaintext (the "220 Ready to start TLS" of STARTTLS); what was
+ * read and not consumed is discarded: it was sent before TLS, and keeping
+ * it would let a man in the middle inject commands into the encrypted
+ * session (CVE-2011-0411).  IO_TLSREADY tells the handshake is done,
+ * IO_ERROR that it failed.  -1 if TLS cannot start (io_error() says why).
+ */
+int
+io_start_tls(struct io *io, struct tls *srv)
+{
+	if (io->tls != NULL) {
+		io->error = "TLS already started";
+		return (-1);
+	}
+	if (tls_accept_socket(srv, &io->tls, io->fd) == -1) {
+		io->error = tls_error(srv);
+		io->tls = NULL;
+		return (-1);
+	}
+	if (io->rlen > 0)
+		io_drop(io, io->rlen);
+	io->flags |= IO_F_HANDSHAKE;
+	io->flags &= ~IO_F_PAUSED;
+	io_reload(io);
+	return (0);
+}
+
+struct tls *
+io_tls(struct io *io)
+{
+	if (io->tls == NULL || (io->flags & IO_F_HANDSHAKE))
+		return (NULL);
+	return (io->tls);
+}
+
+/* Write some plaintext: before a handshake, or without TLS. */
+static ssize_t
+io_write_plain(struct io *io)
+{
+	ssize_t	 n;
+
+	n = send(io->fd, io->wbuf + io->wpos, io->wlen, MSG_NOSIGNAL);
+	if (n == -1 && errno == ENOTSOCK)
+		n = write(io->fd, io->wbuf + io->wpos, io->wlen);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (0);
+		io->error = strerror(errno);
+		return (-1);
+	}
+	return (n);
+}
+
+/*
  * Write what is queued.  Returns bytes written (0 if it would block) or
  * -1.  TLS: tls_write() here; TLS_WANT_POLLIN means wait for EV_READ.
  */
@@ -381,15 +560,24 @@ io_write_some(struct io *io)
 
 	if (io->wlen == 0)
 		return (0);
-	n = send(io->fd, io->wbuf + io->wpos, io->wlen, MSG_NOSIGNAL);
-	if (n == -1 && errno == ENOTSOCK)
-		n = write(io->fd, io->wbuf + io->wpos, io->wlen);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return (0);
-		io->error = strerror(errno);
-		return (-1);
+	if (io->tls == NULL || (io->flags & IO_F_HANDSHAKE))
+		n = io_write_plain(io);
+	else {
+		io->flags &= ~IO_F_WWANTR;
+		n = tls_write(io->tls, io->wbuf + io->wpos, io->wlen);
+		if (n == TLS_WANT_POLLIN) {
+			io->flags |= IO_F_WWANTR;
+			n = 0;
+		} else if (n == TLS_WANT_POLLOUT)
+			n = 0;
+		else if (n == -1) {
+			io->error = tls_error(io->tls);
+			if (io->error == NULL)
+				io->error = "TLS write error";
+		}
 	}
+	if (n <= 0)
+		return (n);
 	io->wpos += (size_t)n;
 	io->wlen -= (size_t)n;
 	if (io->wlen == 0) {

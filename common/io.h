@@ -27,6 +27,7 @@
  *	IO_TIMEOUT	no traffic for the timeout
  *	IO_DISCONNECTED	the peer closed its side (data may remain)
  *	IO_ERROR	read or write failed (io_error() says why)
+ *	IO_TLSREADY	the TLS handshake io_start_tls() began is done
  *
  * The callback is the last thing io does in an event, so it may call
  * io_free().  Buffers are allocated when first needed and given back
@@ -46,10 +47,12 @@
 #define IO_TIMEOUT		3
 #define IO_DISCONNECTED		4
 #define IO_ERROR		5
+#define IO_TLSREADY		6	/* io_start_tls(): handshake done */
 
 #define IO_READ_MAX_DEFAULT	(64 * 1024)
 
 struct io;
+struct tls;
 
 struct io	*io_new(int, void (*)(struct io *, int, void *), void *);
 void		 io_free(struct io *);
@@ -73,5 +76,10 @@ char		*io_getline(struct io *, size_t *);
 int		 io_eof(struct io *);
 
 const char	*io_evstr(int);
+
+/* TLS (libtls): start as the server; the session, once the handshake is
+ * done (NULL before, or without TLS) */
+int		 io_start_tls(struct io *, struct tls *);
+struct tls	*io_tls(struct io *);
 
 #endif /* CARTERO_IO_H */

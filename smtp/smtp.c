@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "imsg.h"
@@ -83,6 +84,7 @@ static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
 static void	smtp_imsg_vrfy_result(struct peer *, struct imsg *);
 static void	smtp_imsg_pause(struct peer *, struct imsg *);
 static void	smtp_imsg_stats(struct peer *, struct imsg *);
+static void	smtp_imsg_tls_file(struct peer *, struct imsg *);
 static void	smtp_ctl_line(struct peer *, uint32_t, const char *,
 		    uint64_t);
 
@@ -103,7 +105,13 @@ static const struct imsg_handler smtp_control_handlers[] = {
 	{ IMSG_CTL_SHOW_STATS,		smtp_imsg_stats },
 };
 
+static const struct imsg_handler smtp_parent_handlers[] = {
+	{ IMSG_CONF_PKI_CERT,		smtp_imsg_tls_file },
+	{ IMSG_CONF_CA,			smtp_imsg_tls_file },
+};
+
 static const struct proc_handlers smtp_peers[] = {
+	PROC_HANDLERS(PROC_PARENT, smtp_parent_handlers),
 	PROC_HANDLERS(PROC_QUEUE, smtp_queue_handlers),
 	PROC_HANDLERS(PROC_LKA, smtp_lka_handlers),
 	PROC_HANDLERS(PROC_CONTROL, smtp_control_handlers),
@@ -164,6 +172,12 @@ smtp_configured(void)
 	    SMTPD_EMPTYDIR);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		fatalx("smtp: rundir too long");
+	/* libcrypto reads its configuration now, not in the chroot */
+	if (tls_init() == -1)
+		fatalx("smtp: tls_init");
+#ifdef CARTERO_DEV_INPROC_KEYS
+	{ void smtp_tls_devkeys(void); smtp_tls_devkeys(); }
+#endif
 	privsep_drop(SMTPD_USER_SMTP, path);
 	smtpd_sandbox(SANDBOX_SMTP);
 }
@@ -179,6 +193,8 @@ smtp_ready(void)
 		event_set(&smtp_socks[i].ev, smtp_socks[i].fd,
 		    EV_READ | EV_PERSIST, smtp_accept, &smtp_socks[i]);
 	evtimer_set(&smtp_backoff_ev, smtp_backoff, NULL);
+	if (smtp_tls_configure() > 0)
+		fatalx("smtp: TLS listeners without a certificate");
 	smtp_started = 1;
 	smtp_accept_enable(1);
 	log_debug("smtp: %zu listening sockets", smtp_nsocks);
@@ -190,6 +206,10 @@ smtp_reload(void *old)
 {
 	size_t	 i;
 
+	/* new certificates for new sessions; running ones keep theirs */
+	if (smtp_tls_configure() > 0)
+		log_warnx("smtp: some TLS listeners have no certificate: "
+		    "STARTTLS answers 454 there, smtps closes");
 	for (i = 0; i < smtp_nsocks; i++)
 		if (smtp_listener_find(smtp_socks[i].index) == NULL)
 			log_warnx("smtp: listener %u is gone from the "
@@ -379,6 +399,20 @@ smtp_imsg_stats(struct peer *p, struct imsg *imsg)
 	smtp_ctl_line(p, id, "messages.rejected", smtp_stats.rejected);
 	smtp_ctl_line(p, id, "recipients.accepted", smtp_stats.rcpt_ok);
 	smtp_ctl_line(p, id, "recipients.rejected", smtp_stats.rcpt_fail);
+	smtp_ctl_line(p, id, "tls.handshakes", smtp_stats.tls);
+	smtp_ctl_line(p, id, "tls.resumed", smtp_stats.tls_resumed);
+	smtp_ctl_line(p, id, "tls.failed", smtp_stats.tls_failed);
 	smtp_ctl_line(p, id, "paused", (uint64_t)smtp_paused);
 	(void)peer_compose(p, IMSG_CTL_END, id, 0, -1, NULL, 0);
+}
+
+/* A certificate file from the parent, before the configuration text. */
+static void
+smtp_imsg_tls_file(struct peer *p, struct imsg *imsg)
+{
+	struct pki_msg	 m;
+
+	imsg_payload(imsg, &m, sizeof(m));
+	smtp_tls_file(imsg_get_type(imsg) == IMSG_CONF_CA, m.name,
+	    imsg_get_fd(imsg));
 }

@@ -54,12 +54,49 @@ struct smtp_body {
 static void	smtp_body_flush(struct smtp_session *);
 static void	smtp_body_add(struct smtp_session *, size_t);
 static int	smtp_body_received(struct smtp_session *, char *, size_t);
+static int	smtp_body_received_tls(struct smtp_session *, char *, size_t);
+
+/*
+ * The comments of Received: after "from": TLS version and cipher, and
+ * with received-auth the authenticated user (when its name cannot break
+ * the comment; it is in the log in any case).
+ */
+static int
+smtp_body_received_tls(struct smtp_session *s, char *buf, size_t len)
+{
+	char		 ver[32], cipher[96];
+	const char	*p;
+	int		 n, bits = 0, auth;
+
+	buf[0] = '\0';
+	n = 0;
+	if (s->flags & SF_TLS) {
+		ver[0] = cipher[0] = '\0';
+		if (sscanf(s->tlsinfo, "%31[^:]:%95[^:]:%d", ver, cipher,
+		    &bits) != 3)
+			(void)strlcpy(cipher, "unknown", sizeof(cipher));
+		n = snprintf(buf, len, "\r\n\t(using %s with cipher %s "
+		    "(%d bits))", ver, cipher, bits);
+		if (n < 0 || (size_t)n >= len)
+			return (-1);
+	}
+	auth = (s->flags & SF_AUTH) && (s->lflags & LF_RECEIVED_AUTH);
+	for (p = s->authuser; auth && *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == '(' || *p == ')' ||
+		    *p == '\\' || (unsigned char)*p >= 0x7f)
+			auth = 0;
+	if (auth && snprintf(buf + n, len - (size_t)n,
+	    "\r\n\t(authenticated as %s)", s->authuser) >= (int)(len - n))
+		return (-1);
+	return (0);
+}
 
 /* Received: header, RFC 5321 4.4 and RFC 5322 folding. */
 static int
 smtp_body_received(struct smtp_session *s, char *buf, size_t len)
 {
 	char		 date[64], rcpt[MAILADDR_MAX], from[HOST_MAX * 3];
+	char		 tls[320];
 	struct tm	 tm;
 	time_t		 now;
 	int		 n;
@@ -76,17 +113,18 @@ smtp_body_received(struct smtp_session *s, char *buf, size_t len)
 	else
 		n = snprintf(from, sizeof(from), "%s (%s [%s])", s->helo,
 		    s->hostname, s->src);
-	if (n < 0 || (size_t)n >= sizeof(from))
+	if (n < 0 || (size_t)n >= sizeof(from) ||
+	    smtp_body_received_tls(s, tls, sizeof(tls)) == -1)
 		return (-1);
 	if (s->nrcpt == 1 && mailaddr_text(&s->rcpt, rcpt, sizeof(rcpt)) == 0)
-		n = snprintf(buf, len, "Received: from %s\r\n"
+		n = snprintf(buf, len, "Received: from %s%s\r\n"
 		    "\tby %s (cartero) with %s id %08x\r\n"
-		    "\tfor <%s>; %s\r\n", from, s->myname,
+		    "\tfor <%s>; %s\r\n", from, tls, s->myname,
 		    smtp_session_proto(s), s->msgid, rcpt, date);
 	else
-		n = snprintf(buf, len, "Received: from %s\r\n"
+		n = snprintf(buf, len, "Received: from %s%s\r\n"
 		    "\tby %s (cartero) with %s id %08x;\r\n"
-		    "\t%s\r\n", from, s->myname, smtp_session_proto(s),
+		    "\t%s\r\n", from, tls, s->myname, smtp_session_proto(s),
 		    s->msgid, date);
 	if (n < 0 || (size_t)n >= len)
 		return (-1);

@@ -64,6 +64,7 @@ static const struct {
 	{ "VRFY", V_VRFY },
 	{ "EXPN", V_EXPN },
 	{ "HELP", V_HELP },
+	{ "STARTTLS", V_STARTTLS },
 };
 
 static int	smtp_parse_verb(const char *, size_t, enum smtp_verb *);
@@ -194,6 +195,7 @@ smtp_parse_args(struct smtp_cmd *cmd)
 	case V_DATA:
 	case V_RSET:
 	case V_QUIT:
+	case V_STARTTLS:
 		return (*a == '\0' ? CMD_OK : CMD_SYNTAX);
 	case V_HELO:
 	case V_EHLO:

@@ -70,6 +70,7 @@ enum smtp_verb {
 	V_VRFY,
 	V_EXPN,
 	V_HELP,
+	V_STARTTLS,
 };
 
 struct smtp_cmd {

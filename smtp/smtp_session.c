@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -97,6 +98,10 @@ static void	 smtp_cmd_data(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_bdat(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_vrfy(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_simple(struct smtp_session *, struct smtp_cmd *);
+static void	 smtp_cmd_starttls(struct smtp_session *, struct smtp_cmd *);
+static int	 smtp_session_tls_start(struct smtp_session *);
+static void	 smtp_session_tls_ready(struct smtp_session *);
+static int	 smtp_session_tls_allowed(enum smtp_verb);
 
 RB_GENERATE(smtp_tree, smtp_session, entry, smtp_session_cmp);
 
@@ -132,6 +137,7 @@ smtp_session_accept(int fd, const struct sockaddr_storage *ss,
 	s->lim.timeout = env->timeout;
 	s->lim.vrfy = env->vrfy;
 	s->lflags = l->flags;
+	s->lindex = l->index;
 	(void)strlcpy(s->tag, l->tag, sizeof(s->tag));
 	(void)strlcpy(s->myname, l->hostname[0] ? l->hostname :
 	    env->hostname, sizeof(s->myname));
@@ -151,7 +157,78 @@ smtp_session_accept(int fd, const struct sockaddr_storage *ss,
 	else
 		log_info("%016llx smtp connected address=%s host=%s",
 		    (unsigned long long)s->id, s->src, s->hostname);
-	smtp_session_reply(s, "220 %s ESMTP cartero", s->myname);
+	if (!(s->lflags & LF_SMTPS)) {
+		smtp_session_reply(s, "220 %s ESMTP cartero", s->myname);
+		return;
+	}
+	/* smtps: TLS from the first byte, the banner once it is up */
+	if (smtp_session_tls_start(s) == -1) {
+		smtp_session_close(s, "tls-unavailable");
+		smtp_session_release(s);
+	}
+}
+
+/*
+ * Start the server side of TLS on the session's socket (smtps at once,
+ * STARTTLS after its 220 is written).  -1 (logged) if the listener has
+ * no usable context.
+ */
+static int
+smtp_session_tls_start(struct smtp_session *s)
+{
+	if (s->tls_srv == NULL &&
+	    (s->tls_srv = smtp_tls_get(s->lindex)) == NULL) {
+		log_warnx("%016llx smtp tls-failed address=%s error=\"no "
+		    "certificate for this listener\"",
+		    (unsigned long long)s->id, s->src);
+		return (-1);
+	}
+	if (io_start_tls(s->io, smtp_tls_ctx(s->tls_srv)) == -1) {
+		log_warnx("%016llx smtp tls-failed address=%s error=\"%s\"",
+		    (unsigned long long)s->id, s->src, io_error(s->io));
+		smtp_tls_put(s->tls_srv);
+		s->tls_srv = NULL;
+		return (-1);
+	}
+	s->flags |= SF_HANDSHAKE;
+	return (0);
+}
+
+/*
+ * The handshake is done.  After STARTTLS the session starts again from
+ * scratch (RFC 3207 4.2): the client must say EHLO again, and nothing it
+ * said or was granted before TLS counts.
+ */
+static void
+smtp_session_tls_ready(struct smtp_session *s)
+{
+	struct tls	*tls = io_tls(s->io);
+	const char	*sni;
+
+	s->flags &= ~SF_HANDSHAKE;
+	s->flags |= SF_TLS;
+	smtp_stats.tls++;
+	(void)snprintf(s->tlsinfo, sizeof(s->tlsinfo), "%s:%s:%d",
+	    tls_conn_version(tls), tls_conn_cipher(tls),
+	    tls_conn_cipher_strength(tls));
+	if (tls_conn_session_resumed(tls))
+		smtp_stats.tls_resumed++;
+	sni = tls_conn_servername(tls);
+	log_info("%016llx smtp tls address=%s version=%s cipher=%s bits=%d "
+	    "sni=%s resumed=%s%s", (unsigned long long)s->id, s->src,
+	    tls_conn_version(tls), tls_conn_cipher(tls),
+	    tls_conn_cipher_strength(tls), sni != NULL && *sni ? sni : "-",
+	    tls_conn_session_resumed(tls) ? "yes" : "no",
+	    tls_peer_cert_provided(tls) ? " client-cert=yes" : "");
+	if (s->lflags & LF_SMTPS) {
+		smtp_session_reply(s, "220 %s ESMTP cartero", s->myname);
+		return;
+	}
+	smtp_session_txn_reset(s, 1);
+	s->flags &= ~(SF_HELO | SF_ESMTP | SF_AUTH);
+	s->helo[0] = '\0';
+	explicit_bzero(s->authuser, sizeof(s->authuser));
+	smtp_session_process(s);
 }
 
 /* Who is the client: address, local or not, uid on the socket. */
@@ -221,12 +298,23 @@ smtp_session_reqid(struct smtp_session *s, enum smtp_wait wait)
 	return (s->reqid);
 }
 
+/* The "with" of Received: (RFC 3848, RFC 6531). */
 const char *
 smtp_session_proto(const struct smtp_session *s)
 {
+	static const char *const names[2][4] = {
+		{ "ESMTP", "ESMTPS", "ESMTPA", "ESMTPSA" },
+		{ "UTF8SMTP", "UTF8SMTPS", "UTF8SMTPA", "UTF8SMTPSA" },
+	};
+	int	 i = 0;
+
 	if (!(s->flags & SF_ESMTP))
 		return ("SMTP");
-	return (s->mp.smtputf8 ? "UTF8SMTP" : "ESMTP");
+	if (s->flags & SF_TLS)
+		i |= 1;
+	if (s->flags & SF_AUTH)
+		i |= 2;
+	return (names[s->mp.smtputf8 ? 1 : 0][i]);
 }
 
 static void
@@ -234,6 +322,22 @@ smtp_session_io(struct io *io, int evt, void *arg)
 {
 	struct smtp_session	*s = arg;
 
+	if (evt == IO_TLSREADY && !(s->flags & SF_CLOSING)) {
+		smtp_session_tls_ready(s);
+		return;
+	}
+	if ((s->flags & SF_HANDSHAKE) && (evt == IO_ERROR ||
+	    evt == IO_TIMEOUT || evt == IO_DISCONNECTED)) {
+		/* nothing can be said: no TLS yet, no plaintext any more */
+		smtp_stats.tls_failed++;
+		log_info("%016llx smtp tls-failed address=%s error=\"%s\"",
+		    (unsigned long long)s->id, s->src, evt == IO_ERROR ?
+		    io_error(io) : evt == IO_TIMEOUT ? "timeout" :
+		    "disconnected");
+		smtp_session_close(s, "tls-failed");
+		smtp_session_release(s);
+		return;
+	}
 	if (s->flags & SF_CLOSING) {
 		if (evt == IO_LOWAT || evt == IO_ERROR ||
 		    evt == IO_TIMEOUT || evt == IO_DISCONNECTED ||
@@ -332,8 +436,26 @@ smtp_session_line(struct smtp_session *s)
 	}
 	/* the line is parsed in place, then dropped */
 	smtp_session_command(s, data, linelen);
-	if (!(s->flags & SF_CLOSING))
-		io_drop(s->io, used);
+	if (s->flags & SF_CLOSING)
+		return (1);
+	io_drop(s->io, used);
+	if (s->flags & SF_STARTTLS) {
+		/*
+		 * Whatever came after STARTTLS was sent in plaintext: a man
+		 * in the middle may have put it there (CVE-2011-0411).
+		 * io_start_tls() throws it away.
+		 */
+		s->flags &= ~SF_STARTTLS;
+		if (io_datalen(s->io) > 0)
+			log_info("%016llx smtp starttls-discarded address=%s "
+			    "bytes=%zu", (unsigned long long)s->id, s->src,
+			    io_datalen(s->io));
+		if (smtp_session_tls_start(s) == -1) {
+			smtp_session_close(s, "tls-failed");
+			return (1);
+		}
+		return (0);
+	}
 	return (1);
 }
 
@@ -357,6 +479,17 @@ smtp_session_command(struct smtp_session *s, char *line, size_t len)
 	}
 	if (r == CMD_UNKNOWN) {
 		smtp_session_fail(s, "500 5.5.1 Command unrecognized");
+		return;
+	}
+	if ((s->lflags & LF_TLS_REQUIRE) && !(s->flags & SF_TLS) &&
+	    !smtp_session_tls_allowed(cmd.verb)) {
+		smtp_session_fail(s, "530 5.7.0 Must issue a STARTTLS command "
+		    "first");
+		if (cmd.verb == V_BDAT && r == CMD_OK) {
+			/* its chunk follows: skip it, as a refused BDAT */
+			smtp_cmd_bdat(s, &cmd);
+		} else if (cmd.verb == V_BDAT)
+			smtp_session_close(s, "error");
 		return;
 	}
 	if (r == CMD_SYNTAX) {
@@ -389,6 +522,9 @@ smtp_session_command(struct smtp_session *s, char *line, size_t len)
 		break;
 	case V_VRFY:
 		smtp_cmd_vrfy(s, &cmd);
+		break;
+	case V_STARTTLS:
+		smtp_cmd_starttls(s, &cmd);
 		break;
 	default:
 		smtp_cmd_simple(s, &cmd);
@@ -424,6 +560,47 @@ smtp_cmd_simple(struct smtp_session *s, struct smtp_cmd *cmd)
 	}
 }
 
+/* What tls-require lets through before TLS (RFC 3207 4). */
+static int
+smtp_session_tls_allowed(enum smtp_verb v)
+{
+	switch (v) {
+	case V_EHLO:
+	case V_STARTTLS:
+	case V_NOOP:
+	case V_RSET:
+	case V_QUIT:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+static void
+smtp_cmd_starttls(struct smtp_session *s, struct smtp_cmd *cmd)
+{
+	if (!(s->lflags & LF_TLS) || (s->flags & SF_SOCKET)) {
+		smtp_session_fail(s, "502 5.5.1 STARTTLS not offered here");
+		return;
+	}
+	if (s->flags & SF_TLS) {
+		smtp_session_fail(s, "503 5.5.1 TLS already active");
+		return;
+	}
+	if (s->msgid != 0) {
+		smtp_session_fail(s, "503 5.5.1 STARTTLS inside a mail "
+		    "transaction");
+		return;
+	}
+	if ((s->tls_srv = smtp_tls_get(s->lindex)) == NULL) {
+		smtp_session_fail(s, "454 4.7.0 TLS not available due to "
+		    "temporary reason");
+		return;
+	}
+	smtp_session_reply(s, "220 2.0.0 Ready to start TLS");
+	s->flags |= SF_STARTTLS;
+}
+
 static void
 smtp_cmd_helo(struct smtp_session *s, struct smtp_cmd *cmd)
 {
@@ -446,6 +623,8 @@ smtp_cmd_helo(struct smtp_session *s, struct smtp_cmd *cmd)
 	smtp_session_reply(s, "250-ENHANCEDSTATUSCODES");
 	smtp_session_reply(s, "250-SMTPUTF8");
 	smtp_session_reply(s, "250-CHUNKING");
+	if ((s->lflags & LF_TLS) && !(s->flags & (SF_TLS | SF_SOCKET)))
+		smtp_session_reply(s, "250-STARTTLS");
 	smtp_session_reply(s, "250 HELP");
 }
 
@@ -749,7 +928,7 @@ smtp_session_txn_reset(struct smtp_session *s, int rollback)
 static void
 smtp_session_vreply(struct smtp_session *s, const char *fmt, va_list ap)
 {
-	if (s->io == NULL || (s->flags & SF_CLOSING))
+	if (s->io == NULL || (s->flags & (SF_CLOSING | SF_HANDSHAKE)))
 		return;
 	if (io_vprintf(s->io, fmt, ap) == -1 ||
 	    io_write(s->io, "\r\n", 2) == -1) {
@@ -829,6 +1008,7 @@ smtp_session_free(struct smtp_session *s)
 {
 	smtp_session_txn_reset(s, 1);
 	io_free(s->io);
+	smtp_tls_put(s->tls_srv);
 	RB_REMOVE(smtp_tree, &smtp_sessions, s);
 	smtp_limit_release(&s->ss);
 	smtp_stats.active--;
@@ -895,6 +1075,7 @@ smtp_session_committed(const struct msg_reply *r)
 {
 	struct smtp_session	*s;
 	char			 from[MAILADDR_MAX], esc[MAILADDR_MAX * 2];
+	char			 user[USER_MAX * 4];
 
 	if ((s = smtp_session_lookup(r->reqid)) == NULL) {
 		log_warnx("smtp: MESSAGE_COMMITTED for no session");
@@ -917,10 +1098,13 @@ smtp_session_committed(const struct msg_reply *r)
 	if (mailaddr_text(&s->sender, from, sizeof(from)) == -1)
 		from[0] = '\0';
 	(void)log_escape(esc, sizeof(esc), from, strlen(from));
+	(void)log_escape(user, sizeof(user), s->authuser,
+	    strlen(s->authuser));
 	log_info("%016llx smtp message msgid=%08x size=%llu nrcpt=%zu "
-	    "proto=%s from=<%s>", (unsigned long long)s->id, s->msgid,
-	    (unsigned long long)s->msgsize, s->nrcpt, smtp_session_proto(s),
-	    esc);
+	    "proto=%s from=<%s> tls=%s auth=%s", (unsigned long long)s->id,
+	    s->msgid, (unsigned long long)s->msgsize, s->nrcpt,
+	    smtp_session_proto(s), esc, s->flags & SF_TLS ? s->tlsinfo : "no",
+	    s->flags & SF_AUTH ? user : "no");
 	smtp_session_reply(s, "250 2.0.0 %08x Message accepted for delivery",
 	    s->msgid);
 	smtp_session_txn_reset(s, 0);

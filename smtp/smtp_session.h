@@ -72,11 +72,15 @@ enum smtp_phase {
 #define SF_HIWAT	0x0100	/* replies pile up: input paused */
 #define SF_TLS		0x0200	/* TLS is up (STARTTLS or smtps) */
 #define SF_AUTH		0x0400	/* AUTH succeeded: authuser is set */
+#define SF_HANDSHAKE	0x8000	/* TLS handshake under way: no replies */
+#define SF_STARTTLS	0x4000	/* STARTTLS accepted: start after the line */
 
 /* Stop reading a pipelining client that does not read its replies. */
 #define SMTP_OUTPUT_HIWAT	(64 * 1024)
 
 struct smtp_body;
+struct smtp_tls;
+struct tls;
 
 struct smtp_session {
 	RB_ENTRY(smtp_session)	 entry;
@@ -99,6 +103,9 @@ struct smtp_session {
 	char			 tag[NAME_MAX_CONF];
 	char			 myname[HOST_MAX];	/* our hostname */
 	uint32_t		 lflags;	/* LF_* of its listener, copied */
+	uint32_t		 lindex;	/* its listener */
+	struct smtp_tls		*tls_srv;	/* server context in use */
+	char			 tlsinfo[128];	/* "TLSv1.3:CIPHER:bits" */
 	char			 authuser[USER_MAX];	/* SF_AUTH */
 	uint32_t		 peeruid;
 	size_t			 ncmds;
@@ -130,6 +137,9 @@ struct smtp_stats {
 	uint64_t	 rcpt_fail;
 	uint64_t	 refused;	/* limit or paused at connect */
 	uint64_t	 timeouts;
+	uint64_t	 tls;		/* handshakes done */
+	uint64_t	 tls_resumed;	/* ...of them resumed */
+	uint64_t	 tls_failed;
 };
 
 extern struct smtp_stats	smtp_stats;
@@ -158,6 +168,13 @@ void			 smtp_session_rcpt_result(const struct rcpt_reply *,
 			    int);
 void			 smtp_session_vrfy_result(const struct rcpt_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
+
+/* smtp_tls.c */
+void		 smtp_tls_file(int, const char *, int);
+int		 smtp_tls_configure(void);
+struct smtp_tls	*smtp_tls_get(uint32_t);
+struct tls	*smtp_tls_ctx(struct smtp_tls *);
+void		 smtp_tls_put(struct smtp_tls *);
 
 /* smtp_limit.c */
 const char	*smtp_limit_admit(const struct sockaddr_storage *);

@@ -42,6 +42,8 @@ static const char *config_size(size_t);
 static void	 config_print_globals(FILE *, const struct smtpd_config *);
 static void	 config_print_table(FILE *, const struct table *);
 static void	 config_print_listener(FILE *, const struct listener *);
+static void	 config_print_listener_tls(FILE *, const struct listener *);
+static void	 config_print_pki(FILE *, const struct smtpd_config *);
 static void	 config_print_action(FILE *, const struct action *);
 static void	 config_print_cond(FILE *, const char *,
 		    const struct rule_cond *);
@@ -259,7 +261,66 @@ config_print_listener(FILE *fp, const struct listener *l)
 		fputs(" tag ", fp);
 		config_quote(fp, l->tag);
 	}
+	config_print_listener_tls(fp, l);
 	fputc('\n', fp);
+}
+
+static void
+config_print_listener_tls(FILE *fp, const struct listener *l)
+{
+	const char	*verify = (l->flags & LF_TLS_VERIFY) ? " verify" : "";
+	size_t		 i;
+
+	if (l->flags & LF_SMTPS)
+		fprintf(fp, " smtps%s", verify);
+	else if (l->flags & LF_TLS_REQUIRE)
+		fprintf(fp, " tls-require%s", verify);
+	else if (l->flags & LF_TLS)
+		fputs(" tls", fp);
+	for (i = 0; i < l->npki; i++) {
+		fputs(" pki ", fp);
+		config_quote(fp, l->pki[i]);
+	}
+	if (l->ca[0] != '\0') {
+		fputs(" ca ", fp);
+		config_quote(fp, l->ca);
+	}
+	if (l->ciphers[0] != '\0') {
+		fputs(" ciphers ", fp);
+		config_quote(fp, l->ciphers);
+	}
+	if (l->protocols[0] != '\0') {
+		fputs(" protocols ", fp);
+		config_quote(fp, l->protocols);
+	}
+	if (l->flags & LF_RECEIVED_AUTH)
+		fputs(" received-auth", fp);
+}
+
+static void
+config_print_pki(FILE *fp, const struct smtpd_config *cfg)
+{
+	struct pki	*p;
+	struct ca	*c;
+
+	TAILQ_FOREACH(p, &cfg->pkis, entry) {
+		fputs("pki ", fp);
+		config_quote(fp, p->name);
+		fputs(" cert ", fp);
+		config_quote(fp, p->cert);
+		fputs("\npki ", fp);
+		config_quote(fp, p->name);
+		fputs(" key ", fp);
+		config_quote(fp, p->key);
+		fputc('\n', fp);
+	}
+	TAILQ_FOREACH(c, &cfg->cas, entry) {
+		fputs("ca ", fp);
+		config_quote(fp, c->name);
+		fputs(" cert ", fp);
+		config_quote(fp, c->cert);
+		fputc('\n', fp);
+	}
 }
 
 static void
@@ -347,6 +408,7 @@ config_print(FILE *fp, const struct smtpd_config *cfg)
 	config_print_globals(fp, cfg);
 	TAILQ_FOREACH(t, &cfg->tables, entry)
 		config_print_table(fp, t);
+	config_print_pki(fp, cfg);
 	TAILQ_FOREACH(l, &cfg->listeners, entry)
 		config_print_listener(fp, l);
 	TAILQ_FOREACH(a, &cfg->actions, entry)

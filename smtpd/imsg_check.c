@@ -244,3 +244,14 @@ imsg_check_payload(uint32_t type, const void *data, size_t len)
 		return (-1);
 	return (0);
 }
+
+/* IMSG_CONF_PKI_CERT, IMSG_CONF_CA: a name, never empty */
+int
+imsg_check_pki_msg(const void *data, size_t len)
+{
+	const struct pki_msg	*m = data;
+
+	if (len != sizeof(*m) || !STR_OK(m->name) || m->name[0] == '\0')
+		return (-1);
+	return (0);
+}

@@ -58,6 +58,11 @@ const struct imsg_rule imsg_rules[] = {
 	R(IMSG_CTL_SANDBOX_TEST, P(PARENT), CHILDREN | P(AGENT), NONE,
 	    PROC_FD_NONE, NULL),
 
+	R(IMSG_CONF_PKI_CERT, P(PARENT), P(SMTP), FIX(struct pki_msg),
+	    PROC_FD_REQUIRED, imsg_check_pki_msg),
+	R(IMSG_CONF_CA, P(PARENT), P(SMTP), FIX(struct pki_msg),
+	    PROC_FD_REQUIRED, imsg_check_pki_msg),
+
 	R(IMSG_SMTP_MESSAGE_CREATE, P(SMTP), P(QUEUE), FIX(struct msg_req),
 	    PROC_FD_NONE, NULL),
 	R(IMSG_QUEUE_MESSAGE_CREATED, P(QUEUE), P(SMTP),

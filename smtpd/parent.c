@@ -130,7 +130,8 @@ parent_main(struct parent_opts *opts)
 
 	log_init(1, LOG_MAIL);
 	log_setverbose(opts->verbose);
-	if ((cfg = parse_config(opts->conffile, opts->verbose)) == NULL)
+	if ((cfg = parse_config(opts->conffile, opts->verbose)) == NULL ||
+	    parent_cert_check(cfg) == -1)
 		exit(1);
 	if (opts->noaction) {
 		config_print(stdout, cfg);
@@ -307,6 +308,8 @@ parent_send_config(struct peer *p, int reload)
 	char		*text;
 	size_t		 len, off, chunk;
 
+	if (p->id == PROC_SMTP)
+		parent_cert_send(p, env);
 	text = config_text(env, &len);
 	for (off = 0; off < len; off += chunk) {
 		chunk = len - off > CONF_CHUNK ? CONF_CHUNK : len - off;
@@ -494,7 +497,8 @@ parent_reload(char *err, size_t errlen)
 	size_t			 i;
 
 	if ((cfg = parse_config(parent_opts->conffile,
-	    parent_opts->verbose)) == NULL) {
+	    parent_opts->verbose)) == NULL || parent_cert_check(cfg) == -1) {
+		config_free(cfg);
 		log_warnx("reload: %s has errors, keeping the current "
 		    "configuration", parent_opts->conffile);
 		if (err)

@@ -57,6 +57,10 @@ struct passwd;
 int	parent_agent_root(struct deliver *, struct passwd *, const char **,
 	    char *, size_t);
 
+/* smtpd/parent_cert.c */
+int	parent_cert_check(const struct smtpd_config *);
+void	parent_cert_send(struct peer *smtp, const struct smtpd_config *);
+
 /* smtpd/parent_forward.c */
 int	parent_forward_open(const char *user, int *status);
 

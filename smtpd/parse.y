@@ -50,6 +50,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tls.h>
+
 #include "log.h"
 #include "util.h"
 #include "smtpd.h"
@@ -103,6 +105,12 @@ static void	 add_table(const char *, const char *, struct tval *, int);
 static void	 listen_port(struct listener *, const char *, int);
 static void	 listen_str(char *, size_t, const char *, const char *, int);
 static void	 add_listener(int, const char *, struct listener *, int);
+static void	 listen_flag(struct listener *, uint32_t, const char *, int);
+static void	 listen_pki(struct listener *, const char *, int);
+static void	 add_pki(const char *, const char *, const char *, int);
+static void	 add_ca(const char *, const char *, int);
+static void	 check_tls(void);
+static int	 check_tls_listener(struct listener *);
 static struct action *action_method(enum action_method, const char *, int);
 static void	 action_table(struct action *, char *, size_t, const char *,
 		    const char *, int);
@@ -136,6 +144,7 @@ static void	 parse_end(void);
 %token	SOCKET SRC SUBMISSION TABLE TAG TIMEOUT TTL USER USERBASE VIRTUAL VRFY
 %token	ERROR
 %token	MINFREE MINFREEINODES
+%token	PKI CERT KEY CA TLS TLSREQUIRE VERIFY CIPHERS PROTOCOLS RECEIVEDAUTH
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -155,6 +164,7 @@ grammar		: /* empty */
 		| grammar action '\n'
 		| grammar match '\n'
 		| grammar global '\n'
+		| grammar pki '\n'
 		| grammar error '\n'		{ yyerrok; }
 		;
 
@@ -246,6 +256,64 @@ listenopts	: /* empty */			{
 			listen_str($1->tag, sizeof($1->tag), "tag", $3,
 			    $<lineno>2);
 			$$ = $1;
+		}
+		| listenopts TLS		{
+			listen_flag($1, LF_TLS, "tls", $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts TLSREQUIRE		{
+			listen_flag($1, LF_TLS | LF_TLS_REQUIRE, "tls-require",
+			    $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts TLSREQUIRE VERIFY	{
+			listen_flag($1, LF_TLS | LF_TLS_REQUIRE |
+			    LF_TLS_VERIFY, "tls-require", $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts SMTPS		{
+			listen_flag($1, LF_SMTPS, "smtps", $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts SMTPS VERIFY	{
+			listen_flag($1, LF_SMTPS | LF_TLS_VERIFY, "smtps",
+			    $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts PKI STRING		{
+			listen_pki($1, $3, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts CA STRING		{
+			listen_str($1->ca, sizeof($1->ca), "ca", $3,
+			    $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts CIPHERS STRING	{
+			listen_str($1->ciphers, sizeof($1->ciphers),
+			    "ciphers", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts PROTOCOLS STRING	{
+			listen_str($1->protocols, sizeof($1->protocols),
+			    "protocols", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts RECEIVEDAUTH	{
+			listen_flag($1, LF_RECEIVED_AUTH, "received-auth",
+			    $<lineno>2);
+			$$ = $1;
+		}
+		;
+
+pki		: PKI STRING CERT STRING	{
+			add_pki($2, $4, NULL, $<lineno>1);
+		}
+		| PKI STRING KEY STRING		{
+			add_pki($2, NULL, $4, $<lineno>1);
+		}
+		| CA STRING CERT STRING		{
+			add_ca($2, $4, $<lineno>1);
 		}
 		;
 
@@ -863,6 +931,213 @@ listen_str(char *dst, size_t size, const char *what, const char *s,
 }
 
 static void
+listen_flag(struct listener *l, uint32_t flag, const char *what, int line)
+{
+	if (l->flags & flag & ~LF_TLS) {
+		perr(line, "\"%s\" given twice", what);
+		return;
+	}
+	if ((flag & LF_SMTPS) && (l->flags & LF_TLS)) {
+		perr(line, "\"smtps\" and \"tls\"/\"tls-require\" "
+		    "exclude each other: smtps is TLS from the first byte");
+		return;
+	}
+	if ((flag & LF_TLS) && (l->flags & LF_SMTPS)) {
+		perr(line, "\"%s\" and \"smtps\" exclude each other: "
+		    "smtps is TLS from the first byte", what);
+		return;
+	}
+	l->flags |= flag;
+}
+
+static void
+listen_pki(struct listener *l, const char *name, int line)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->npki; i++)
+		if (strcmp(l->pki[i], name) == 0) {
+			perr(line, "pki \"%s\" given twice", name);
+			return;
+		}
+	if (l->npki == LISTEN_PKI_MAX) {
+		perr(line, "too many \"pki\" on one listener (at most %d)",
+		    LISTEN_PKI_MAX);
+		return;
+	}
+	if (copy_str(l->pki[l->npki], sizeof(l->pki[0]), name, "pki name",
+	    line) == 0)
+		l->npki++;
+}
+
+static struct pki *
+pki_find(const char *name)
+{
+	struct pki	*p;
+
+	TAILQ_FOREACH(p, &ps->cfg->pkis, entry)
+		if (strcmp(p->name, name) == 0)
+			return (p);
+	return (NULL);
+}
+
+/* pki NAME cert FILE / pki NAME key FILE: one entry, two lines. */
+static void
+add_pki(const char *name, const char *cert, const char *key, int line)
+{
+	struct pki	*p;
+	const char	*path = cert != NULL ? cert : key;
+	char		*dst;
+
+	if (*path != '/') {
+		perr(line, "pki \"%s\": %s file \"%s\" must be an absolute "
+		    "path", name, cert != NULL ? "cert" : "key", path);
+		return;
+	}
+	if ((p = pki_find(name)) == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		if (copy_str(p->name, sizeof(p->name), name, "pki name",
+		    line) == -1) {
+			free(p);
+			return;
+		}
+		p->line = line;
+		TAILQ_INSERT_TAIL(&ps->cfg->pkis, p, entry);
+	}
+	dst = cert != NULL ? p->cert : p->key;
+	if (*dst != '\0') {
+		perr(line, "pki \"%s\": %s given twice", name,
+		    cert != NULL ? "cert" : "key");
+		return;
+	}
+	if (strlcpy(dst, path, PATH_MAX) >= PATH_MAX)
+		perr(line, "pki \"%s\": path too long", name);
+}
+
+static void
+add_ca(const char *name, const char *cert, int line)
+{
+	struct ca	*c;
+
+	TAILQ_FOREACH(c, &ps->cfg->cas, entry)
+		if (strcmp(c->name, name) == 0) {
+			perr(line, "ca \"%s\" defined twice (first at line "
+			    "%d)", name, c->line);
+			return;
+		}
+	if (*cert != '/') {
+		perr(line, "ca \"%s\": cert file \"%s\" must be an absolute "
+		    "path", name, cert);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	if (copy_str(c->name, sizeof(c->name), name, "ca name", line) == -1 ||
+	    copy_str(c->cert, sizeof(c->cert), cert, "ca cert", line) == -1) {
+		free(c);
+		return;
+	}
+	c->line = line;
+	TAILQ_INSERT_TAIL(&ps->cfg->cas, c, entry);
+}
+
+/*
+ * After the whole file: every pki has both files, every TLS listener has
+ * a certificate (its pki names, else the pki named like its hostname or
+ * the only one), its CA exists, its ciphers and protocols parse.
+ */
+static void
+check_tls(void)
+{
+	struct pki	*p;
+	struct listener	*l;
+
+	TAILQ_FOREACH(p, &ps->cfg->pkis, entry)
+		if (p->cert[0] == '\0' || p->key[0] == '\0')
+			perr(p->line, "pki \"%s\" needs both \"pki %s cert "
+			    "FILE\" and \"pki %s key FILE\"", p->name,
+			    p->name, p->name);
+	TAILQ_FOREACH(l, &ps->cfg->listeners, entry)
+		(void)check_tls_listener(l);
+}
+
+static int
+check_tls_listener(struct listener *l)
+{
+	struct tls_config	*tc;
+	struct ca		*c;
+	struct pki		*p;
+	uint32_t		 protos;
+	size_t			 i, n = 0;
+	const char		*name;
+	int			 tls = l->flags & (LF_TLS | LF_SMTPS);
+
+	if (!tls) {
+		if (l->npki || l->ca[0] || l->ciphers[0] || l->protocols[0]) {
+			perr(l->line, "pki, ca, ciphers and protocols need "
+			    "\"tls\", \"tls-require\" or \"smtps\"");
+			return (-1);
+		}
+		return (0);
+	}
+	if (l->kind == L_SOCKET) {
+		perr(l->line, "listen on socket does not take TLS options: "
+		    "the local socket is not on the network");
+		return (-1);
+	}
+	if (l->npki == 0) {
+		name = l->hostname[0] ? l->hostname : ps->cfg->hostname;
+		TAILQ_FOREACH(p, &ps->cfg->pkis, entry)
+			n++;
+		if ((p = pki_find(name)) == NULL && n == 1)
+			p = TAILQ_FIRST(&ps->cfg->pkis);
+		if (p == NULL) {
+			perr(l->line, "TLS listener needs a certificate: add "
+			    "\"pki NAME\" (%zu pki defined%s%s)", n,
+			    n ? ", none named " : "", n ? name : "");
+			return (-1);
+		}
+		(void)strlcpy(l->pki[0], p->name, sizeof(l->pki[0]));
+		l->npki = 1;
+	}
+	for (i = 0; i < l->npki; i++)
+		if (pki_find(l->pki[i]) == NULL) {
+			perr(l->line, "undefined pki \"%s\"", l->pki[i]);
+			return (-1);
+		}
+	if (l->ca[0] != '\0') {
+		TAILQ_FOREACH(c, &ps->cfg->cas, entry)
+			if (strcmp(c->name, l->ca) == 0)
+				break;
+		if (c == NULL) {
+			perr(l->line, "undefined ca \"%s\"", l->ca);
+			return (-1);
+		}
+	} else if (l->flags & LF_TLS_VERIFY) {
+		perr(l->line, "\"verify\" needs \"ca NAME\": the CA that "
+		    "signs client certificates");
+		return (-1);
+	}
+	if (l->protocols[0] != '\0' &&
+	    tls_config_parse_protocols(&protos, l->protocols) == -1) {
+		perr(l->line, "invalid protocols \"%s\": expected e.g. "
+		    "\"tlsv1.2,tlsv1.3\" or \"secure\"", l->protocols);
+		return (-1);
+	}
+	if (l->ciphers[0] != '\0') {
+		if ((tc = tls_config_new()) == NULL)
+			fatalx("tls_config_new");
+		if (tls_config_set_ciphers(tc, l->ciphers) == -1) {
+			perr(l->line, "invalid ciphers \"%s\": %s",
+			    l->ciphers, tls_config_error(tc));
+			tls_config_free(tc);
+			return (-1);
+		}
+		tls_config_free(tc);
+	}
+	return (0);
+}
+
+static void
 add_listener(int kind, const char *on, struct listener *l, int line)
 {
 	struct listener	*x;
@@ -876,7 +1151,7 @@ add_listener(int kind, const char *on, struct listener *l, int line)
 		    line) == -1)
 			return;
 		if (l->port == 0)
-			l->port = 25;
+			l->port = (l->flags & LF_SMTPS) ? 465 : 25;
 	}
 	TAILQ_FOREACH(x, &ps->cfg->listeners, entry) {
 		if (x->kind != kind)
@@ -1296,6 +1571,7 @@ parse_run(struct smtpd_config *cfg)
 	if (!ps->stop) {
 		check_references();
 		config_defaults(cfg);
+		check_tls();
 	}
 	diags_flush();
 	return (ps->errors == 0 ? 0 : -1);

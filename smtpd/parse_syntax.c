@@ -46,6 +46,9 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "alias",		ALIAS },
 	{ "allow",		ALLOW },
 	{ "any",		ANY },
+	{ "ca",			CA },
+	{ "cert",		CERT },
+	{ "ciphers",		CIPHERS },
 	{ "domain",		DOMAIN },
 	{ "expand-only",	EXPANDONLY },
 	{ "file",		FILE_ },
@@ -54,6 +57,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "from",		FROM },
 	{ "hostname",		HOSTNAME },
 	{ "include",		INCLUDE },
+	{ "key",		KEY },
 	{ "limit",		LIMIT },
 	{ "listen",		LISTEN },
 	{ "lmtp",		LMTP },
@@ -79,9 +83,12 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "on",			ON },
 	{ "path",		PATH },
 	{ "pipe",		PIPE },
+	{ "pki",		PKI },
 	{ "port",		PORT },
+	{ "protocols",		PROTOCOLS },
 	{ "queue",		QUEUE },
 	{ "rcpt-to",		RCPTTO },
+	{ "received-auth",	RECEIVEDAUTH },
 	{ "reject",		REJECT },
 	{ "retry",		RETRY },
 	{ "rundir",		RUNDIR },
@@ -93,9 +100,12 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "table",		TABLE },
 	{ "tag",		TAG },
 	{ "timeout",		TIMEOUT },
+	{ "tls",		TLS },
+	{ "tls-require",	TLSREQUIRE },
 	{ "ttl",		TTL },
 	{ "user",		USER },
 	{ "userbase",		USERBASE },
+	{ "verify",		VERIFY },
 	{ "virtual",		VIRTUAL },
 	{ "vrfy",		VRFY },
 };
@@ -152,8 +162,18 @@ hint_listen(int prev, size_t n)
 		return ("a host name");
 	case TAG:
 		return ("a tag name");
+	case PKI:
+		return ("a pki name");
+	case CA:
+		return ("a ca name");
+	case CIPHERS:
+		return ("a cipher list like \"secure\"");
+	case PROTOCOLS:
+		return ("a protocol list like \"tlsv1.2,tlsv1.3\"");
 	}
-	return ("\"port\", \"hostname\", \"tag\" or end of line");
+	return ("\"port\", \"hostname\", \"tag\", \"tls\", "
+	    "\"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", "
+	    "\"protocols\", \"received-auth\" or end of line");
 }
 
 static const char *
@@ -218,6 +238,16 @@ hint_global(int first, int prev, size_t n)
 	int	 second = ps->hist[1].type;
 
 	switch (first) {
+	case PKI:
+	case CA:
+		if (n == 2)
+			return (first == PKI ? "a pki name" : "a ca name");
+		if (prev == STRING && n == 3)
+			return (first == PKI ? "\"cert\" or \"key\"" :
+			    "\"cert\"");
+		if (prev == CERT || prev == KEY)
+			return ("a file path");
+		return ("end of line");
 	case HOSTNAME:
 		return (prev == HOSTNAME ? "a host name" : "end of line");
 	case RUNDIR:
@@ -329,8 +359,8 @@ yyerror(const char *msg)
 	if (ps->nhist == 1 || (exp = hint()) == NULL) {
 		perr(yylval.lineno, "%s: unknown directive %s: expected "
 		    "\"action\", \"hostname\", \"include\", \"listen\", "
-		    "\"match\", \"queue\", \"rundir\", \"smtp\", \"table\" or "
-		    "a macro definition", msg, lex_tokdesc(first));
+		    "\"match\", \"pki\", \"ca\", \"queue\", \"rundir\", \"smtp\", "
+		    "\"table\" or a macro definition", msg, lex_tokdesc(first));
 		return;
 	}
 	perr(yylval.lineno, "%s: expected %s after %s, got %s", msg, exp,

@@ -393,8 +393,12 @@ enum imsg_type {
 	 * IMSG_CTL_VERBOSE, IMSG_CTL_SANDBOX_TEST), then ours.
 	 */
 
+	/* parent -> smtp, before IMSG_CONF_DATA: certificate files */
+	IMSG_CONF_PKI_CERT = PROC_IMSG_MAX,	/* struct pki_msg + fd */
+	IMSG_CONF_CA,			/* struct pki_msg + fd */
+
 	/* smtp <-> queue */
-	IMSG_SMTP_MESSAGE_CREATE = PROC_IMSG_MAX,	/* struct msg_req */
+	IMSG_SMTP_MESSAGE_CREATE,	/* struct msg_req */
 	IMSG_QUEUE_MESSAGE_CREATED,	/* struct msg_reply + fd (write) */
 	IMSG_SMTP_MESSAGE_COMMIT,	/* struct msg_req (size set) */
 	IMSG_QUEUE_MESSAGE_COMMITTED,	/* struct msg_reply */
@@ -440,6 +444,11 @@ enum imsg_type {
 
 /* peerid on every smtpctl -> control request: protocol version */
 #define CTL_VERSION		1
+
+/* IMSG_CONF_PKI_CERT, IMSG_CONF_CA: which pki or ca the file is for */
+struct pki_msg {
+	char			 name[HOST_MAX];
+};
 
 struct msg_req {
 	uint64_t		 reqid;

@@ -226,6 +226,7 @@ ATF_TC_BODY(requests, tc)
 	struct expand_req	 e;
 	struct forward_req	 f;
 	struct ctl_what		 w;
+	struct pki_msg		 pm;
 
 	memset(&e, 0, sizeof(e));
 	e.ss.ss_family = AF_INET;
@@ -252,6 +253,13 @@ ATF_TC_BODY(requests, tc)
 	ATF_CHECK_EQ(imsg_check_ctl_what(&w, sizeof(w) + 1), -1);
 	memset(w.what, 'a', sizeof(w.what));
 	ATF_CHECK_EQ(imsg_check_ctl_what(&w, sizeof(w)), -1);
+
+	memset(&pm, 0, sizeof(pm));
+	ATF_CHECK_EQ(imsg_check_pki_msg(&pm, sizeof(pm)), -1);	/* empty */
+	(void)strlcpy(pm.name, "mx.example.com", sizeof(pm.name));
+	ATF_CHECK_EQ(imsg_check_pki_msg(&pm, sizeof(pm)), 0);
+	memset(pm.name, 'm', sizeof(pm.name));
+	ATF_CHECK_EQ(imsg_check_pki_msg(&pm, sizeof(pm)), -1);
 }
 
 ATF_TC_WITHOUT_HEAD(envelopes);
@@ -345,6 +353,8 @@ ATF_TC_BODY(rules, tc)
 		uint32_t	 type;
 		int		(*check)(const void *, size_t);
 	} want[] = {
+		{ IMSG_CONF_PKI_CERT,		imsg_check_pki_msg },
+		{ IMSG_CONF_CA,			imsg_check_pki_msg },
 		{ IMSG_QUEUE_MESSAGE_CREATED,	imsg_check_msg_reply },
 		{ IMSG_QUEUE_MESSAGE_COMMITTED,	imsg_check_msg_reply },
 		{ IMSG_QUEUE_RCPT_OK,		imsg_check_rcpt_ok },
