@@ -68,7 +68,7 @@ UNIT_BINS := $(patsubst %.c,%,$(UNIT_SRCS))
 # only, which also proves the library needs nothing from a daemon.
 COMMON_SRCS  := $(wildcard common/*.c)
 COMMON_OBJS  := $(patsubst %.c,$(O)/%.o,$(COMMON_SRCS))
-COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test \
+COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 		proc_test proc_child_test smtp_client_test util_test)
 COMMON_INC    = -Icommon
 
