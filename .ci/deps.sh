@@ -31,7 +31,9 @@ BUILD="libtls-dev libevent-dev libbsd-dev libseccomp-dev libssl-dev
 	libcrypt-dev libunbound-dev byacc pkg-config make gcc kyua atf-sh
 	libatf-dev"
 # liblockfile1: the library build/mailx's bsd-mailx needs
-TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc"
+# openssl: certificates and s_client; libnet-ssleay-perl: swaks --tls
+TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc openssl
+	libnet-ssleay-perl libio-socket-ssl-perl"
 PACKAGE="debhelper dpkg-dev fakeroot lintian"
 # make check-asan (run by .ci/run) and make fuzz: clang with its sanitizer
 # and libFuzzer runtimes, llvm for asan_symbolize
