@@ -59,6 +59,18 @@ if [ ! -e /etc/cartero/smtpd.conf ] && [ -f "$top/etc/smtpd.conf" ]; then
 	    /etc/cartero/smtpd.conf
 	echo "setup: installed /etc/cartero/smtpd.conf"
 fi
+# a self-signed certificate, so that TLS works out of the box; replace
+# it with one from a CA (README.md, "Certificates")
+if [ ! -e /etc/cartero/tls/smtpd.crt ]; then
+	name=$(cat /etc/mailname 2>/dev/null || hostname -f 2>/dev/null ||
+	    hostname)
+	install -d -o root -g root -m 0755 /etc/cartero/tls
+	sh "$top/etc/mkcert.sh" /etc/cartero/tls "$name" rsa >/dev/null
+	mv "/etc/cartero/tls/$name.crt" /etc/cartero/tls/smtpd.crt
+	mv "/etc/cartero/tls/$name.key" /etc/cartero/tls/smtpd.key
+	echo "setup: made a self-signed certificate for $name in" \
+	    "/etc/cartero/tls"
+fi
 if [ ! -e /etc/aliases ] && [ -f "$top/etc/aliases" ]; then
 	install -o root -g root -m 0644 "$top/etc/aliases" /etc/aliases
 	echo "setup: installed /etc/aliases"
