@@ -141,7 +141,7 @@ regress/package/%_test: regress/package/%_test.sh
 $(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
 	@mkdir -p $(B)/bench
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
-	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS) -lm
+	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS) -lssl -lcrypto -lm -lpthread
 
 #
 # Fuzzing and sanitizers (make fuzz, make check-asan).

@@ -25,6 +25,12 @@
  *
  *   sent=N failed=N elapsed=S rate=R/s p50=Xms p99=Yms
  *
+ * Submission (-S): STARTTLS after the first EHLO, EHLO again, then with
+ * -A user:password AUTH PLAIN, on a new TLS connection per message; -R
+ * resumes each thread's previous TLS session (tickets) instead of a full
+ * handshake.  The client side uses libssl directly (it needs the session
+ * objects), with certificate checks off: the bench measures the server.
+ *
  * Traffic goes to the address given (loopback in make bench).
  */
 #include <sys/types.h>
@@ -46,6 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 static const char	*host = "127.0.0.1";
 static int		 port = 25;
 static long		 nmsg = 1000;
@@ -55,6 +63,17 @@ static int		 timelimit = 300;
 static const char	*rcpt = "bench@localhost";
 static const char	*from = "sender@bench.test";
 static const char	*tag = "bench";
+static int		 starttls;
+static int		 resume;
+static const char	*authplain;	/* base64 of \0user\0password */
+static SSL_CTX		*sslctx;
+static atomic_long	 nresumed;
+
+/* A connection: plain until STARTTLS, then through ssl. */
+struct conn {
+	int		 fd;
+	SSL		*ssl;
+};
 
 static atomic_long	 next_msg;
 static atomic_long	 nsent, nfailed;
@@ -73,7 +92,7 @@ now(void)
 
 /* Read one full SMTP reply; return its code or -1. */
 static int
-reply(int fd, char *buf, size_t len, size_t *have)
+reply(struct conn *c, char *buf, size_t len, size_t *have)
 {
 	char	*line, *nl;
 	ssize_t	 n;
@@ -97,7 +116,10 @@ reply(int fd, char *buf, size_t len, size_t *have)
 		}
 		if (*have == len)
 			return (-1);
-		n = read(fd, buf + *have, len - *have);
+		if (c->ssl != NULL)
+			n = SSL_read(c->ssl, buf + *have, (int)(len - *have));
+		else
+			n = read(c->fd, buf + *have, len - *have);
 		if (n <= 0)
 			return (-1);
 		*have += n;
@@ -105,12 +127,16 @@ reply(int fd, char *buf, size_t len, size_t *have)
 }
 
 static int
-say(int fd, const char *s, size_t len)
+say(struct conn *c, const char *s, size_t len)
 {
 	ssize_t	n;
 
 	while (len) {
-		if ((n = write(fd, s, len)) <= 0) {
+		if (c->ssl != NULL)
+			n = SSL_write(c->ssl, s, (int)len);
+		else
+			n = write(c->fd, s, len);
+		if (n <= 0) {
 			if (n == -1 && errno == EINTR)
 				continue;
 			return (-1);
@@ -121,11 +147,43 @@ say(int fd, const char *s, size_t len)
 	return (0);
 }
 
+/* STARTTLS, the handshake (resuming *sess if set), EHLO again, AUTH. */
 static int
-one_message(long id)
+submission(struct conn *c, char *buf, size_t size, size_t *have,
+    SSL_SESSION **sess)
+{
+	char	 cmd[1024];
+	int	 len;
+
+	if (say(c, "STARTTLS\r\n", 10) || reply(c, buf, size, have) != 220)
+		return (-1);
+	if ((c->ssl = SSL_new(sslctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1)
+		return (-1);
+	if (resume && *sess != NULL)
+		SSL_set_session(c->ssl, *sess);
+	if (SSL_connect(c->ssl) != 1)
+		return (-1);
+	if (SSL_session_reused(c->ssl))
+		atomic_fetch_add(&nresumed, 1);
+	if (say(c, "EHLO bench.test\r\n", 17) ||
+	    reply(c, buf, size, have) != 250)
+		return (-1);
+	if (authplain != NULL) {
+		len = snprintf(cmd, sizeof(cmd), "AUTH PLAIN %s\r\n",
+		    authplain);
+		if (say(c, cmd, len) || reply(c, buf, size, have) != 235)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+one_message(long id, SSL_SESSION **sess)
 {
 	struct sockaddr_in	sin;
 	struct timeval		tv = { 30, 0 };
+	struct conn		c0, *c = &c0;
 	char			buf[4096], cmd[1024];
 	size_t			have = 0;
 	int			fd, one = 1, ok = -1, len;
@@ -140,32 +198,53 @@ one_message(long id)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->fd = fd;
+	c->ssl = NULL;
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 		goto done;
-	if (reply(fd, buf, sizeof(buf), &have) != 220)
+	if (reply(c, buf, sizeof(buf), &have) != 220)
 		goto done;
 	len = snprintf(cmd, sizeof(cmd), "EHLO bench.test\r\n");
-	if (say(fd, cmd, len) || reply(fd, buf, sizeof(buf), &have) != 250)
+	if (say(c, cmd, len) || reply(c, buf, sizeof(buf), &have) != 250)
+		goto done;
+	if (starttls && submission(c, buf, sizeof(buf), &have, sess) == -1)
 		goto done;
 	len = snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>\r\n", from);
-	if (say(fd, cmd, len) || reply(fd, buf, sizeof(buf), &have) != 250)
+	if (say(c, cmd, len) || reply(c, buf, sizeof(buf), &have) != 250)
 		goto done;
 	len = snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>\r\n", rcpt);
-	if (say(fd, cmd, len) || reply(fd, buf, sizeof(buf), &have) != 250)
+	if (say(c, cmd, len) || reply(c, buf, sizeof(buf), &have) != 250)
 		goto done;
-	if (say(fd, "DATA\r\n", 6) ||
-	    reply(fd, buf, sizeof(buf), &have) != 354)
+	if (say(c, "DATA\r\n", 6) ||
+	    reply(c, buf, sizeof(buf), &have) != 354)
 		goto done;
 	len = snprintf(cmd, sizeof(cmd), "From: <%s>\r\nTo: <%s>\r\n"
 	    "Subject: bench %ld\r\nMessage-ID: <%s-%ld@bench.test>\r\n\r\n",
 	    from, rcpt, id, tag, id);
-	if (say(fd, cmd, len) || say(fd, body, strlen(body)) ||
-	    say(fd, ".\r\n", 3) ||
-	    reply(fd, buf, sizeof(buf), &have) != 250)
+	if (say(c, cmd, len) || say(c, body, strlen(body)) ||
+	    say(c, ".\r\n", 3) ||
+	    reply(c, buf, sizeof(buf), &have) != 250)
 		goto done;
 	ok = 0;
-	(void)say(fd, "QUIT\r\n", 6);
+	(void)say(c, "QUIT\r\n", 6);
 done:
+	if (c->ssl != NULL) {
+		/* close_notify: a session ended without it is not resumed */
+		if (ok == 0)
+			(void)SSL_shutdown(c->ssl);
+		if (ok == 0 && resume) {
+			/* the ticket came after the handshake: take it now */
+			SSL_SESSION *ns = SSL_get1_session(c->ssl);
+
+			if (ns != NULL && SSL_SESSION_is_resumable(ns)) {
+				if (*sess != NULL)
+					SSL_SESSION_free(*sess);
+				*sess = ns;
+			} else if (ns != NULL)
+				SSL_SESSION_free(ns);
+		}
+		SSL_free(c->ssl);
+	}
 	close(fd);
 	return (ok);
 }
@@ -173,15 +252,16 @@ done:
 static void *
 worker(void *arg)
 {
-	double	t0;
-	long	id;
+	SSL_SESSION	*sess = NULL;
+	double		 t0;
+	long		 id;
 
 	for (;;) {
 		id = atomic_fetch_add(&next_msg, 1);
 		if (id >= nmsg || now() - t_start > timelimit)
 			break;
 		t0 = now();
-		if (one_message(id) == 0) {
+		if (one_message(id, &sess) == 0) {
 			latencies[id] = now() - t0;
 			atomic_fetch_add(&nsent, 1);
 		} else {
@@ -189,6 +269,8 @@ worker(void *arg)
 			atomic_fetch_add(&nfailed, 1);
 		}
 	}
+	if (sess != NULL)
+		SSL_SESSION_free(sess);
 	return (NULL);
 }
 
@@ -205,7 +287,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: smtpsend [-a addr] [-p port] [-n msgs] "
 	    "[-c sessions] [-s size] [-t seconds] [-r rcpt] [-f from] "
-	    "[-T tag]\n");
+	    "[-T tag] [-S [-R] [-A base64-plain]]\n");
 	exit(1);
 }
 
@@ -218,9 +300,12 @@ main(int argc, char *argv[])
 	long		 k;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "a:c:f:n:p:r:s:t:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:a:c:f:n:p:Rr:Ss:t:T:")) != -1) {
 		switch (ch) {
+		case 'A': authplain = optarg; break;
 		case 'a': host = optarg; break;
+		case 'R': resume = 1; break;
+		case 'S': starttls = 1; break;
 		case 'c': conc = (int)strtol(optarg, NULL, 10); break;
 		case 'f': from = optarg; break;
 		case 'n': nmsg = strtol(optarg, NULL, 10); break;
@@ -252,6 +337,12 @@ main(int argc, char *argv[])
 	}
 	strlcat(body, "\r\n", msgsize + 80);
 
+	if (starttls) {
+		if ((sslctx = SSL_CTX_new(TLS_client_method())) == NULL)
+			errx(1, "SSL_CTX_new");
+		SSL_CTX_set_verify(sslctx, SSL_VERIFY_NONE, NULL);
+		SSL_CTX_set_session_cache_mode(sslctx, SSL_SESS_CACHE_CLIENT);
+	}
 	th = calloc(conc, sizeof(*th));
 	t_start = now();
 	for (k = 0; k < conc; k++)
@@ -267,8 +358,8 @@ main(int argc, char *argv[])
 			ok[n++] = latencies[k];
 	qsort(ok, n, sizeof(double), cmpd);
 	printf("sent=%ld failed=%ld elapsed=%.2f rate=%.1f/s "
-	    "p50=%.2fms p99=%.2fms\n", (long)nsent, (long)nfailed, elapsed,
-	    nsent / elapsed, n ? ok[n / 2] * 1000 : 0,
-	    n ? ok[(size_t)(n * 0.99)] * 1000 : 0);
+	    "p50=%.2fms p99=%.2fms resumed=%ld\n", (long)nsent, (long)nfailed,
+	    elapsed, nsent / elapsed, n ? ok[n / 2] * 1000 : 0,
+	    n ? ok[(size_t)(n * 0.99)] * 1000 : 0, (long)nresumed);
 	return (nfailed ? 2 : 0);
 }

@@ -50,6 +50,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "sandbox_profiles.h"
+#include "tls_compat.h"
 #include "util.h"
 #include "smtpd.h"
 #include "smtp_session.h"
@@ -175,6 +176,7 @@ smtp_configured(void)
 	/* libcrypto reads its configuration now, not in the chroot */
 	if (tls_init() == -1)
 		fatalx("smtp: tls_init");
+	tls_compat_init();
 #ifdef CARTERO_DEV_INPROC_KEYS
 	{ void smtp_tls_devkeys(void); smtp_tls_devkeys(); }
 #endif

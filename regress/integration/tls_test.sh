@@ -339,6 +339,26 @@ reload_certificate_cleanup()
 	inst_cleanup
 }
 
+atf_test_case resumption cleanup
+resumption_head()
+{
+	atf_set descr "TLS sessions resume from tickets, chained, over TLS" \
+	    "1.2 and 1.3 (libretls sends none without common/tls_compat.c)"
+}
+resumption_body()
+{
+	tls_setup
+	python3 "$TLSTOOL" resume "$PORT" 1.3 || atf_fail "TLS 1.3"
+	python3 "$TLSTOOL" resume "$PORT" 1.2 || atf_fail "TLS 1.2"
+	[ "$(grep -c 'smtp tls .* resumed=yes' "$T/log")" -eq 4 ] ||
+	    atf_fail "the log does not say resumed=yes four times"
+	assert_alive
+}
+resumption_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case pki_errors cleanup
 pki_errors_head()
 {
@@ -401,5 +421,6 @@ atf_init_test_cases()
 	atf_add_test_case starttls_injection
 	atf_add_test_case starttls_rules
 	atf_add_test_case reload_certificate
+	atf_add_test_case resumption
 	atf_add_test_case pki_errors
 }

@@ -24,6 +24,9 @@
       open a session over TLS (old certificate) and start a transaction,
       run CMD (which swaps the certificate and reloads), then check that a
       new session gets the new certificate while the old one completes
+  tlstool.py resume PORT VERSION
+      three STARTTLS sessions, each resuming the one before with its
+      session ticket (VERSION 1.2 or 1.3): the 2nd and 3rd must be resumed
   tlstool.py fingerprint PORT starttls|smtps [SNI]
       print the SHA-256 of the certificate the server shows
 Every network operation has a timeout; exit status 0 = as expected.
@@ -156,6 +159,31 @@ def cmd_reload(a):
     print(f_old, f_new)
 
 
+def cmd_resume(a):
+    port, version = int(a[0]), a[1]
+    ctx = context()
+    v = ssl.TLSVersion.TLSv1_3 if version == "1.3" else ssl.TLSVersion.TLSv1_2
+    ctx.minimum_version = ctx.maximum_version = v
+    sess = None
+    for i in range(3):
+        c = smtplib.SMTP("127.0.0.1", port, timeout=TIMEOUT)
+        c.ehlo("client.test")
+        code, _ = c.docmd("STARTTLS")
+        if code != 220:
+            raise SystemExit("STARTTLS: %d" % code)
+        raw = c.sock
+        c.sock = ctx.wrap_socket(raw, server_hostname="mx.test",
+                                 session=sess)
+        c.file = None
+        c.ehlo("client.test")
+        # a TLS 1.3 ticket comes after the handshake: read a reply first
+        c.noop()
+        if i > 0 and not c.sock.session_reused:
+            raise SystemExit("connection %d was not resumed" % (i + 1))
+        sess = c.sock.session
+        c.quit()
+
+
 def cmd_fingerprint(a):
     port, mode = int(a[0]), a[1]
     sni = a[2] if len(a) > 2 else "mx.test"
@@ -168,7 +196,7 @@ def main():
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
     cmds = {"send": cmd_send, "inject": cmd_inject, "reload": cmd_reload,
-            "fingerprint": cmd_fingerprint}
+            "resume": cmd_resume, "fingerprint": cmd_fingerprint}
     cmds[sys.argv[1]](sys.argv[2:])
 
 
