@@ -37,7 +37,11 @@ id "$user" >/dev/null 2>&1 || useradd -m "$user"
 home=$(getent passwd "$user" | cut -d: -f6)
 T=$(mktemp -d /tmp/cartero-bench.XXXXXX)
 chmod 755 "$T"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+freeport() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(freeport)
+sport=$(freeport)
 
 cleanup() {
 	CARTERO_RUNDIR=$T/run "$smtpctl" stop >/dev/null 2>&1 || true
@@ -49,12 +53,22 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# submission: an RSA-2048 certificate, one user in a credentials table
+sh "$top/etc/mkcert.sh" "$T" bench.test rsa >/dev/null
+printf 'bench:%s\n' "$(echo benchpass | "$smtpctl" encrypt)" >"$T/creds"
+chmod 644 "$T/creds"
+authplain=$(printf '\0bench\0benchpass' | base64)
+
 cat > "$T/smtpd.conf" <<CONF
 hostname bench.test
 queue path "$T/spool"
 rundir "$T/run"
 smtp limit max-sessions 2000 max-sessions-per-address 2000
+pki bench.test cert "$T/bench.test.crt"
+pki bench.test key "$T/bench.test.key"
+table creds file:$T/creds
 listen on 127.0.0.1 port $port
+listen on 127.0.0.1 port $sport tls-require pki bench.test auth <creds>
 action "md" maildir "~/Maildir"
 match from any for local action "md"
 CONF
@@ -91,7 +105,7 @@ for p in os.listdir('/proc'):
     rest = f[f.rindex(')') + 2:].split()
     kids.setdefault(int(rest[1]), []).append((int(p), rest, cmd))
 def name(cmd):
-    for n in ('control', 'lka', 'queue', 'smtp', 'agent'):
+    for n in ('control', 'lka', 'queue', 'smtp', 'signer', 'agent'):
         if ('smtpd: ' + n) in cmd or ('-x ' + n) in cmd:
             return n
     return 'other'
@@ -157,13 +171,15 @@ if [ "$(count_new)" -gt 100000 ]; then
 	rm -rf "$home/Maildir"
 fi
 echo "cartero make bench: $N messages of 4 KB per run, one connection per message, into Maildir"
+# run_one PORT TAG "SMTPSEND OPTIONS" LABEL, for each of $SESSIONS
+run_one() {
 for c in $SESSIONS; do
 	base=$(count_new)
 	dbase=$(delivered)
 	c0=$(cpu_ticks)
 	t0=$(date +%s.%N)
-	out=$("$send" -p "$port" -n "$N" -c "$c" -s 4096 -t $LIMIT \
-	    -r "$user@localhost" -T "run$c" || true)
+	out=$("$send" -p "$1" -n "$N" -c "$c" -s 4096 -t $LIMIT \
+	    -r "$user@localhost" -T "run$c$2" $3 || true)
 	sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
 	i=0
 	while [ $(($(delivered) - dbase)) -lt "${sent:-0}" ] && \
@@ -174,9 +190,9 @@ for c in $SESSIONS; do
 	t1=$(date +%s.%N)
 	c1=$(cpu_ticks)
 	got=$(($(count_new) - base))
-	python3 - "$c" "$out" "$t0" "$t1" "$c0" "$c1" "$hz" "$got" <<'PY'
+	python3 - "$c" "$out" "$t0" "$t1" "$c0" "$c1" "$hz" "$got" "$4" <<'PY'
 import sys
-c, out, t0, t1, c0, c1, hz, got = sys.argv[1:]
+c, out, t0, t1, c0, c1, hz, got = sys.argv[1:9]
 got = int(got)
 f = dict(kv.split('=') for kv in out.split())
 sent = int(f['sent'])
@@ -185,14 +201,28 @@ a = dict((k, int(v)) for k, v in (kv.split('=') for kv in c0.split()))
 b = dict((k, int(v)) for k, v in (kv.split('=') for kv in c1.split()))
 d = dict((k, b.get(k, 0) - a.get(k, 0)) for k in b)
 cpu = sum(d.values()) / int(hz)
-print("sessions=%-3s accepted=%s/s end-to-end=%.1f/s (%d delivered in %.2fs) "
-      "p50=%s p99=%s cpu/msg=%.3fms failed=%s" % (
-      c, f['rate'].rstrip('/s'), got / e2e if e2e else 0, int(got), e2e,
-      f['p50'], f['p99'], cpu * 1000 / sent if sent else 0, f['failed']))
+print("%ssessions=%-3s accepted=%s/s end-to-end=%.1f/s (%d delivered in %.2fs) "
+      "p50=%s p99=%s cpu/msg=%.3fms failed=%s%s" % (
+      sys.argv[9], c, f['rate'].rstrip('/s'), got / e2e if e2e else 0, int(got), e2e,
+      f['p50'], f['p99'], cpu * 1000 / sent if sent else 0, f['failed'],
+      " resumed=%s" % f['resumed'] if sys.argv[9].strip() else ""))
 if sent:
     print("             cpu/msg by process: " + " ".join(
         "%s=%.3fms" % (k, v * 1000.0 / int(hz) / sent)
         for k, v in sorted(d.items()) if v))
 PY
 done
+}
+
+run_one "$port" "" "" ""
+echo
+echo "submission: STARTTLS + AUTH PLAIN, RSA-2048 certificate, a new TLS connection per message"
+run_one "$sport" s "-S -A $authplain" "full handshake   "
+run_one "$sport" r "-S -R -A $authplain" "resumed session  "
+echo
+echo "for comparison, this machine's openssl speed (one core):"
+openssl speed -seconds 1 rsa2048 2>/dev/null | awk '/^rsa 2048/ {
+    printf "  RSA-2048 sign %.3f ms\n", 1000 / $6 }'
+openssl speed -seconds 1 ecdhx25519 2>/dev/null | awk '/X25519/ {
+    printf "  X25519 key exchange %.3f ms per operation (two per handshake)\n", 1000 / $NF }'
 
