@@ -359,6 +359,58 @@ resumption_cleanup()
 	inst_cleanup
 }
 
+atf_test_case client_certificates cleanup
+client_certificates_head()
+{
+	atf_set descr "ca NAME with smtps verify: a client certificate signed" \
+	    "by that CA is required; another, or none, ends the handshake"
+}
+client_certificates_body()
+{
+	inst_setup
+	C=$T/certs
+	mkdir -p "$C"
+	sh "$TOP/etc/mkcert.sh" "$C" mx.test rsa >/dev/null
+	# a CA, a client certificate it signs, and one it does not
+	openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -days 1 -subj /CN=test-ca -keyout "$C/ca.key" -out "$C/ca.crt" \
+	    2>/dev/null || atf_fail "CA"
+	openssl req -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -subj /CN=client -keyout "$C/client.key" -out "$C/client.csr" \
+	    2>/dev/null || atf_fail "client CSR"
+	openssl x509 -req -in "$C/client.csr" -CA "$C/ca.crt" \
+	    -CAkey "$C/ca.key" -CAcreateserial -days 1 \
+	    -out "$C/client.crt" 2>/dev/null || atf_fail "client cert"
+	sh "$TOP/etc/mkcert.sh" "$C" stranger ec >/dev/null
+	PORT2=$(inst_free_port)
+	inst_conf <<EOF2
+pki mx.test cert "$C/mx.test.crt"
+pki mx.test key "$C/mx.test.key"
+ca clients cert "$C/ca.crt"
+listen on 127.0.0.1 port $PORT2 smtps verify pki mx.test ca clients
+action "mbox" mbox "$T/mail/%{user.username}" alias <aliases>
+match from local for local action "mbox"
+EOF2
+	inst_start
+	python3 "$TLSTOOL" clientcert "$PORT2" "$C/client.crt" \
+	    "$C/client.key" || atf_fail "the CA's client was refused"
+	assert_grep 'smtp tls .* client-cert=yes' "$T/log"
+	if python3 "$TLSTOOL" clientcert "$PORT2" - - 2>/dev/null; then
+		atf_fail "a client without a certificate was let in"
+	fi
+	if python3 "$TLSTOOL" clientcert "$PORT2" "$C/stranger.crt" \
+	    "$C/stranger.key" 2>/dev/null; then
+		atf_fail "a certificate of another CA was accepted"
+	fi
+	[ "$(grep -c 'smtp tls-failed' "$T/log")" -ge 2 ] ||
+	    atf_fail "refused handshakes not logged"
+	assert_alive
+}
+client_certificates_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case pki_errors cleanup
 pki_errors_head()
 {
@@ -422,5 +474,6 @@ atf_init_test_cases()
 	atf_add_test_case starttls_rules
 	atf_add_test_case reload_certificate
 	atf_add_test_case resumption
+	atf_add_test_case client_certificates
 	atf_add_test_case pki_errors
 }

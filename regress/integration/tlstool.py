@@ -27,6 +27,9 @@
   tlstool.py resume PORT VERSION
       three STARTTLS sessions, each resuming the one before with its
       session ticket (VERSION 1.2 or 1.3): the 2nd and 3rd must be resumed
+  tlstool.py clientcert PORT CERT KEY
+      implicit TLS with a client certificate (or none if CERT is "-"):
+      exit 0 if the server accepted the handshake and the banner came
   tlstool.py fingerprint PORT starttls|smtps [SNI]
       print the SHA-256 of the certificate the server shows
 Every network operation has a timeout; exit status 0 = as expected.
@@ -184,6 +187,19 @@ def cmd_resume(a):
         c.quit()
 
 
+def cmd_clientcert(a):
+    port = int(a[0])
+    ctx = context()
+    if a[1] != "-":
+        ctx.load_cert_chain(a[1], a[2])
+    try:
+        c = smtps(port, ctx, "mx.test")
+        c.noop()
+        c.quit()
+    except (OSError, smtplib.SMTPException, SystemExit) as e:
+        raise SystemExit("refused: %s" % e)
+
+
 def cmd_fingerprint(a):
     port, mode = int(a[0]), a[1]
     sni = a[2] if len(a) > 2 else "mx.test"
@@ -196,7 +212,8 @@ def main():
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
     cmds = {"send": cmd_send, "inject": cmd_inject, "reload": cmd_reload,
-            "resume": cmd_resume, "fingerprint": cmd_fingerprint}
+            "resume": cmd_resume, "clientcert": cmd_clientcert,
+            "fingerprint": cmd_fingerprint}
     cmds[sys.argv[1]](sys.argv[2:])
 
 
