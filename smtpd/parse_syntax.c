@@ -358,9 +358,9 @@ yyerror(const char *msg)
 	}
 	if (ps->nhist == 1 || (exp = hint()) == NULL) {
 		perr(yylval.lineno, "%s: unknown directive %s: expected "
-		    "\"action\", \"hostname\", \"include\", \"listen\", "
-		    "\"match\", \"pki\", \"ca\", \"queue\", \"rundir\", \"smtp\", "
-		    "\"table\" or a macro definition", msg, lex_tokdesc(first));
+		    "\"action\", \"ca\", \"hostname\", \"include\", "
+		    "\"listen\", \"match\", \"pki\", \"queue\", \"rundir\", "
+		    "\"smtp\", \"table\" or a macro definition", msg, lex_tokdesc(first));
 		return;
 	}
 	perr(yylval.lineno, "%s: expected %s after %s, got %s", msg, exp,

@@ -354,13 +354,13 @@ static const struct bad bads[] = {
 	{ "match reject now\n", CONF ":1: syntax error: expected end of line "
 	  "after \"reject\", got \"now\"\n" },
 	{ "lisen on lo\n", CONF ":1: syntax error: unknown directive "
-	  "\"lisen\": expected \"action\", \"hostname\", \"include\", "
-	  "\"listen\", \"match\", \"queue\", \"rundir\", \"smtp\", \"table\" "
-	  "or a macro definition\n" },
+	  "\"lisen\": expected \"action\", \"ca\", \"hostname\", "
+	  "\"include\", \"listen\", \"match\", \"pki\", \"queue\", \"rundir\", "
+	  "\"smtp\", \"table\" or a macro definition\n" },
 	{ "from any\n", CONF ":1: syntax error: unknown directive \"from\": "
-	  "expected \"action\", \"hostname\", \"include\", \"listen\", "
-	  "\"match\", \"queue\", \"rundir\", \"smtp\", \"table\" or a macro "
-	  "definition\n" },
+	  "expected \"action\", \"ca\", \"hostname\", \"include\", "
+	  "\"listen\", \"match\", \"pki\", \"queue\", \"rundir\", \"smtp\", "
+	  "\"table\" or a macro definition\n" },
 	{ "listen lo\n", CONF ":1: syntax error: expected \"on\" after "
 	  "\"listen\", got \"lo\"\n" },
 	{ "listen on\n", CONF ":1: syntax error: expected an address, an "
@@ -369,8 +369,34 @@ static const struct bad bads[] = {
 	{ "listen on lo port\n", CONF ":1: syntax error: expected a port "
 	  "number, \"smtp\", \"submission\" or \"smtps\" after \"port\", got "
 	  "end of line\n" },
-	{ "listen on lo tls\n", CONF ":1: syntax error: expected \"port\", "
-	  "\"hostname\", \"tag\" or end of line after \"lo\", got \"tls\"\n" },
+	{ "listen on lo bogus\n", CONF ":1: syntax error: expected \"port\", "
+	  "\"hostname\", \"tag\", \"tls\", \"tls-require\", \"smtps\", "
+	  "\"pki\", \"ca\", \"ciphers\", \"protocols\", \"received-auth\" "
+	  "or end of line after \"lo\", got \"bogus\"\n" },
+	{ "listen on lo tls\n", CONF ":1: TLS listener needs a certificate: "
+	  "add \"pki NAME\" (0 pki defined)\n" },
+	{ "pki a cert \"/a.crt\"\nlisten on lo tls pki a\n", CONF ":1: pki "
+	  "\"a\" needs both \"pki a cert FILE\" and \"pki a key FILE\"\n" },
+	{ "pki a key \"k\"\n", CONF ":1: pki \"a\": key file \"k\" must be "
+	  "an absolute path\n" },
+	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo smtps tls\n",
+	  CONF ":3: \"tls\" and \"smtps\" exclude each other: smtps is TLS "
+	  "from the first byte\n" },
+	{ "listen on socket tls\n", CONF ":1: listen on socket does not take "
+	  "TLS options: the local socket is not on the network\n" },
+	{ "listen on lo pki a\n", CONF ":1: pki, ca, ciphers and protocols "
+	  "need \"tls\", \"tls-require\" or \"smtps\"\n" },
+	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo tls protocols "
+	  "\"sslv3\"\n", CONF ":3: invalid protocols \"sslv3\": expected e.g. "
+	  "\"tlsv1.2,tlsv1.3\" or \"secure\"\n" },
+	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo tls verify\n",
+	  CONF ":3: syntax error: expected \"port\", \"hostname\", \"tag\", "
+	  "\"tls\", \"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", "
+	  "\"protocols\", \"received-auth\" or end of line after \"tls\", got "
+	  "\"verify\"\n" },
+	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo smtps verify\n",
+	  CONF ":3: \"verify\" needs \"ca NAME\": the CA that signs client "
+	  "certificates\n" },
 	{ "action\n", CONF ":1: syntax error: expected an action name after "
 	  "\"action\", got end of line\n" },
 	{ "action x foo\n", CONF ":1: syntax error: expected \"mbox\", "
@@ -583,9 +609,9 @@ static const struct bad bads[] = {
 	  CONF ":1: invalid port \"0\": expected 1 to 65535, \"smtp\", "
 	  "\"submission\" or \"smtps\"\n"
 	  CONF ":2: syntax error: unknown directive \"bogus\": expected "
-	  "\"action\", \"hostname\", \"include\", \"listen\", \"match\", "
-	  "\"queue\", \"rundir\", \"smtp\", \"table\" or a macro "
-	  "definition\n"
+	  "\"action\", \"ca\", \"hostname\", \"include\", \"listen\", "
+	  "\"match\", \"pki\", \"queue\", \"rundir\", \"smtp\", \"table\" "
+	  "or a macro definition\n"
 	  CONF ":3: undefined action \"nope\"\n" },
 };
 
