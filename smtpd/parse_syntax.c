@@ -46,6 +46,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "alias",		ALIAS },
 	{ "allow",		ALLOW },
 	{ "any",		ANY },
+	{ "auth",		AUTH },
 	{ "domain",		DOMAIN },
 	{ "expand-only",	EXPANDONLY },
 	{ "file",		FILE_ },
@@ -60,6 +61,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "local",		LOCAL },
 	{ "mail-from",		MAILFROM },
 	{ "maildir",		MAILDIR },
+	{ "masquerade",		MASQUERADE },
 	{ "match",		MATCH },
 	{ "max",		MAX },
 	{ "max-commands",	MAXCMDS },
@@ -83,8 +85,10 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "queue",		QUEUE },
 	{ "rcpt-to",		RCPTTO },
 	{ "reject",		REJECT },
+	{ "relay",		RELAY },
 	{ "retry",		RETRY },
 	{ "rundir",		RUNDIR },
+	{ "senders",		SENDERS },
 	{ "smtp",		SMTP },
 	{ "smtps",		SMTPS },
 	{ "socket",		SOCKET },
@@ -94,6 +98,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "tag",		TAG },
 	{ "timeout",		TIMEOUT },
 	{ "ttl",		TTL },
+	{ "unsafe-open-relay",	UNSAFEOPENRELAY },
 	{ "user",		USER },
 	{ "userbase",		USERBASE },
 	{ "virtual",		VIRTUAL },
@@ -152,8 +157,16 @@ hint_listen(int prev, size_t n)
 		return ("a host name");
 	case TAG:
 		return ("a tag name");
+	case SENDERS:
+		return ("a table name like <name>");
+	case TABLEREF:
+		if (ps->hist[n - 3].type == SENDERS)
+			return ("\"masquerade\", \"port\", \"hostname\", "
+			    "\"tag\", \"senders\" or end of line");
+		break;
 	}
-	return ("\"port\", \"hostname\", \"tag\" or end of line");
+	return ("\"port\", \"hostname\", \"tag\", \"senders\" or end of "
+	    "line");
 }
 
 static const char *
@@ -163,8 +176,14 @@ hint_action(int prev, size_t n)
 		return ("an action name");
 	if (n == 3)
 		return ("\"mbox\", \"maildir\", \"lmtp\", \"mda\", "
-		    "\"expand-only\" or \"forward-only\"");
+		    "\"expand-only\", \"forward-only\" or \"relay\"");
 	switch (prev) {
+	case RELAY:
+		return ("\"host\"");
+	case STRING:
+		if (n >= 3 && ps->hist[n - 3].type == RELAY)
+			return ("a relay host like smtp://HOST[:PORT]");
+		break;
 	case LMTP:
 		return ("a destination (host:port or socket path)");
 	case MDA:
@@ -187,8 +206,8 @@ hint_match(int prev, size_t n)
 {
 	switch (prev) {
 	case FROM:
-		return ("\"any\", \"local\", \"socket\", \"src\" or "
-		    "\"mail-from\"");
+		return ("\"any\", \"local\", \"socket\", \"src\", "
+		    "\"mail-from\" or \"auth\"");
 	case FOR:
 		return ("\"any\", \"local\", \"domain\" or \"rcpt-to\"");
 	case SRC:
@@ -201,15 +220,17 @@ hint_match(int prev, size_t n)
 	case TAG:
 		return ("a tag name");
 	case '!':
-		return ("\"from\", \"for\" or \"tag\"");
+		return ("\"from\", \"for\", \"tag\" or \"auth\"");
 	case ACTION:
 		return ("an action name");
 	case REJECT:
+	case UNSAFEOPENRELAY:
 		return ("end of line");
 	}
 	if (n >= 3 && prev == STRING && ps->hist[n - 3].type == ACTION)
-		return ("end of line");
-	return ("\"from\", \"for\", \"tag\", \"action\" or \"reject\"");
+		return ("\"unsafe-open-relay\" or end of line");
+	return ("\"from\", \"for\", \"tag\", \"auth\", \"action\" or "
+	    "\"reject\"");
 }
 
 static const char *
