@@ -201,7 +201,7 @@ ruleset_sender(const struct table_set *tables, const char *table,
 	if ((r = table_get(db, user, &value)) != 1)
 		return (r);
 	cursor = value;
-	while ((r = alias_next(&cursor, item, sizeof(item))) == 1)
+	while (alias_next(&cursor, item, sizeof(item)) == 1)
 		if (strchr(item, '@') != NULL &&
 		    table_literal_mailaddr(item, sender))
 			return (1);
