@@ -372,3 +372,19 @@ smtp_ehlo_auth(struct smtp_ehlo *e, const char *p)
 		i = 0;		/* too long: better none than a cut name */
 	e->auth[i] = '\0';
 }
+
+int
+smtp_mail_params(char *buf, size_t len, const struct smtp_ehlo *e,
+    unsigned long long size, int flags)
+{
+	char	 sz[32] = "";
+	int	 n;
+
+	if (e->ext & SMTP_EXT_SIZE)
+		(void)snprintf(sz, sizeof(sz), " SIZE=%llu", size);
+	n = snprintf(buf, len, "%s%s%s", sz, ((flags & SMTP_MAIL_8BIT) &&
+	    (e->ext & SMTP_EXT_8BITMIME)) ? " BODY=8BITMIME" : "",
+	    ((flags & SMTP_MAIL_UTF8) && (e->ext & SMTP_EXT_SMTPUTF8)) ?
+	    " SMTPUTF8" : "");
+	return (n < 0 || (size_t)n >= len ? -1 : 0);
+}

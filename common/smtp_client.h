@@ -107,6 +107,16 @@ struct smtp_ehlo {
 int		 smtp_ehlo_parse(const struct smtp_reply *, struct smtp_ehlo *);
 
 /*
+ * The ESMTP parameters of MAIL FROM for a message of size bytes, each
+ * only if the server offered its extension: " SIZE=n", " BODY=8BITMIME"
+ * (eightbit set), " SMTPUTF8" (utf8 set).  0, or -1 if buf is too small.
+ */
+#define SMTP_MAIL_8BIT		0x01
+#define SMTP_MAIL_UTF8		0x02
+int		 smtp_mail_params(char *, size_t, const struct smtp_ehlo *,
+		    unsigned long long, int);
+
+/*
  * A blocking client on a connected socket (smtp_client_io.c): each step
  * waits at most timeout seconds.  Both return -1 with errno set:
  * ETIMEDOUT, ECONNRESET for EOF, EPROTO for a malformed reply (its
@@ -127,5 +137,13 @@ int	smtp_client_vcmd(struct smtp_client *, const char *, va_list)
 	    __attribute__((__format__(printf, 2, 0)));
 int	smtp_client_write(struct smtp_client *, const void *, size_t);
 int	smtp_client_reply(struct smtp_client *);
+/*
+ * Greeting already read: EHLO name, or HELO if the server refuses EHLO
+ * (then no extension).  The last reply's code (2xx: ready), or -1.
+ */
+int	smtp_client_hello(struct smtp_client *, const char *,
+	    struct smtp_ehlo *);
+int	smtp_client_cmd(struct smtp_client *, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
 
 #endif /* CARTERO_SMTP_CLIENT_H */

@@ -129,3 +129,36 @@ smtp_client_reply(struct smtp_client *c)
 		c->inlen = (size_t)n;
 	}
 }
+
+/* Format and send one command, read its reply: the code, or -1. */
+int
+smtp_client_cmd(struct smtp_client *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 r;
+
+	va_start(ap, fmt);
+	r = smtp_client_vcmd(c, fmt, ap);
+	va_end(ap);
+	if (r == -1)
+		return (-1);
+	return (smtp_client_reply(c));
+}
+
+int
+smtp_client_hello(struct smtp_client *c, const char *name,
+    struct smtp_ehlo *e)
+{
+	int	 code;
+
+	memset(e, 0, sizeof(*e));
+	if ((code = smtp_client_cmd(c, "EHLO %s", name)) == -1)
+		return (-1);
+	if (code / 100 == 2) {
+		(void)smtp_ehlo_parse(&c->reply, e);
+		return (code);
+	}
+	if (code / 100 != 5)
+		return (code);
+	return (smtp_client_cmd(c, "HELO %s", name));
+}

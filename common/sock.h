@@ -21,6 +21,9 @@
 #ifndef CARTERO_SOCK_H
 #define CARTERO_SOCK_H
 
+#include <stddef.h>
+
 int	sock_connect_unix(const char *, int);
+int	sock_connect_inet(const char *, const char *, int, char *, size_t);
 
 #endif /* CARTERO_SOCK_H */

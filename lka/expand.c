@@ -22,6 +22,9 @@
  *
  *	address		matched against the rules (the first one with the
  *			client's context, later ones "as if from local");
+ *			a relay action makes it final (delivered by the
+ *			relay agent as SMTPD_USER_RELAY); no rule for a
+ *			domain not ours: "Relaying denied";
  *			with "virtual <T>": mailaddr lookup, values expand;
  *			otherwise its lowercased local part becomes a user
  *	user		"alias <T>" lookup (full name, then without +ext),
@@ -249,6 +252,7 @@ expand_new(const struct expand_req *req, int internal,
 	sess->req.sender.domain[sizeof(sess->req.sender.domain) - 1] = '\0';
 	sess->req.rcpt.user[sizeof(sess->req.rcpt.user) - 1] = '\0';
 	sess->req.rcpt.domain[sizeof(sess->req.rcpt.domain) - 1] = '\0';
+	sess->req.authuser[sizeof(sess->req.authuser) - 1] = '\0';
 	lowercase(sess->req.rcpt.domain);
 	sess->internal = internal;
 	sess->ops = ops;
@@ -443,6 +447,7 @@ expand_address(struct expand_run *run, struct expand_node *xn)
 	ss = sess->req.ss;
 	ctx.flags = sess->req.flags;
 	ctx.tag = sess->req.tag;
+	ctx.authuser = sess->req.authuser;
 	ctx.ss = &ss;
 	ctx.sender = &sess->req.sender;
 	ctx.rcpt = &xn->addr;
@@ -475,6 +480,10 @@ expand_address(struct expand_run *run, struct expand_node *xn)
 		(void)strlcpy(sess->action, a->name, sizeof(sess->action));
 	if (a->method == A_FORWARD_ONLY)
 		xn->fwdonly = 1;
+	if (a->method == A_RELAY) {
+		expand_emit(run, xn, a, DT_MAILBOX, SMTPD_USER_RELAY);
+		return;
+	}
 	if (a->virtual[0] != '\0') {
 		expand_virtual(run, xn, a);
 		return;
@@ -504,7 +513,7 @@ expand_norule(struct expand_run *run, struct expand_node *xn)
 		    run->sess->rcpt);
 	else
 		expand_fail(run->sess, ST_PERMFAIL,
-		    "550 5.7.1 <%s>: Relay access denied", run->sess->rcpt);
+		    "550 5.7.1 <%s>: Relaying denied", run->sess->rcpt);
 }
 
 /* "u+x@d", "u@d", "@d", "u+x", "u": the first key found. */
@@ -980,7 +989,8 @@ expand_check_user(struct expand_run *run, const struct action *a,
 	int		 r;
 
 	if (run->sess->ops->userinfo == NULL || evp->dtype == DT_FILE ||
-	    (evp->dtype == DT_MAILBOX && a->method == A_LMTP))
+	    (evp->dtype == DT_MAILBOX &&
+	    (a->method == A_LMTP || a->method == A_RELAY)))
 		return (0);
 	d = xcalloc(1, sizeof(*d));
 	d->evp = *evp;

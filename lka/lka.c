@@ -77,6 +77,7 @@ static int	lka_landlock_add(char **, size_t *, const char *);
 static void	lka_imsg_expand_rcpt(struct peer *, struct imsg *);
 static void	lka_imsg_expand_bounce(struct peer *, struct imsg *);
 static void	lka_imsg_forward(struct peer *, struct imsg *);
+static void	lka_imsg_check_sender(struct peer *, struct imsg *);
 static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
 static void	lka_reply(struct lka_req *, uint32_t, int, const char *,
@@ -100,6 +101,7 @@ static const struct expand_ops	 lka_expand_ops = {
 
 static const struct imsg_handler lka_smtp_handlers[] = {
 	{ IMSG_SMTP_EXPAND_RCPT,	lka_imsg_expand_rcpt },
+	{ IMSG_SMTP_CHECK_SENDER,	lka_imsg_check_sender },
 };
 
 static const struct imsg_handler lka_queue_handlers[] = {
@@ -246,6 +248,32 @@ lka_imsg_expand_bounce(struct peer *p, struct imsg *imsg)
 	lka_expand_start(imsg, PROC_QUEUE);
 }
 
+/* senders <table>: the MAIL FROM of an authenticated user. */
+static void
+lka_imsg_check_sender(struct peer *p, struct imsg *imsg)
+{
+	struct sender_req	 req;
+	struct sender_reply	 rep;
+	char			 addr[MAILADDR_MAX + 2], esc[MAILADDR_MAX * 4];
+	char			 user[USER_MAX * 4];
+	int			 r;
+
+	imsg_payload(imsg, &req, sizeof(req));
+	r = ruleset_sender(lka_tables, req.table, req.authuser, &req.sender);
+	memset(&rep, 0, sizeof(rep));
+	rep.reqid = req.reqid;
+	rep.status = r == 1 ? ST_OK : r == 0 ? ST_PERMFAIL : ST_TEMPFAIL;
+	expand_mailaddr_text(&req.sender, addr, sizeof(addr));
+	(void)log_escape(esc, sizeof(esc), addr, strlen(addr));
+	(void)log_escape(user, sizeof(user), req.authuser,
+	    strlen(req.authuser));
+	log_info("%016llx lka sender auth=%s from=<%s> table=%s result=%s",
+	    (unsigned long long)req.reqid, user, esc, req.table,
+	    r == 1 ? "ok" : r == 0 ? "refused" : "tempfail");
+	peer_compose(lka_peer(PROC_SMTP), IMSG_LKA_SENDER_RESULT, 0, 0, -1,
+	    &rep, sizeof(rep));
+}
+
 static void
 lka_expand_start(struct imsg *imsg, enum proc_id from)
 {
@@ -288,17 +316,21 @@ lka_expand_done(struct lka_req *lr)
 	struct envelope_msg	 msg;
 	struct rcpt_reply	 rep;
 	char			 addr[MAILADDR_MAX + 2], esc[MAILADDR_MAX * 4];
-	char			 text[ERRLINE_MAX];
+	char			 text[ERRLINE_MAX], user[USER_MAX * 4];
 	size_t			 i, n;
 	int			 status = expand_status(lr->sess);
 
 	evps = expand_envelopes(lr->sess, &n);
 	expand_mailaddr_text(&req->rcpt, addr, sizeof(addr));
 	(void)log_escape(esc, sizeof(esc), addr, strlen(addr));
-	log_info("%016llx lka expand rcpt=<%s> action=%s result=%s nenv=%zu",
-	    (unsigned long long)req->reqid, esc, expand_action(lr->sess),
-	    status == ST_OK ? "ok" : status == ST_TEMPFAIL ? "tempfail" :
-	    "reject", n);
+	(void)log_escape(user, sizeof(user), req->authuser,
+	    strlen(req->authuser));
+	log_info("%016llx lka expand rcpt=<%s> address=%s%s%s action=%s "
+	    "result=%s nenv=%zu", (unsigned long long)req->reqid, esc,
+	    req->src[0] != '\0' ? req->src : "local",
+	    user[0] != '\0' ? " auth=" : "", user,
+	    expand_action(lr->sess), status == ST_OK ? "ok" :
+	    status == ST_TEMPFAIL ? "tempfail" : "reject", n);
 	if (lr->from == PROC_SMTP && req->msgid == 0) {
 		/* VRFY: no envelope, only the verdict */
 		if (status == ST_OK) {

@@ -167,6 +167,7 @@ int		 alias_mailaddr(struct mailaddr *, const char *);
 struct rule_ctx {
 	uint32_t			 flags;		/* EF_* */
 	const char			*tag;
+	const char			*authuser;	/* EF_AUTH: the user */
 	const struct sockaddr_storage	*ss;
 	const struct mailaddr		*sender;
 	const struct mailaddr		*rcpt;
@@ -181,6 +182,9 @@ int		 ruleset_local_domain(const struct table_set *,
 		    const char *);
 const struct action *ruleset_action(const struct smtpd_config *,
 		    const char *);
+/* senders <table>: user may send as sender: 1, 0, -1 (table error). */
+int		 ruleset_sender(const struct table_set *, const char *,
+		    const char *, const struct mailaddr *);
 
 /*
  * lka/expand.c

@@ -18,9 +18,12 @@
  * ruleset.c -- match rules, first match wins.
  *
  * Each rule is tested in order: tag, then the origin condition ("from"),
- * then the destination condition ("for").  A missing origin means
- * "from local", a missing destination "for local".  Every condition can
- * be negated.  A table error (missing table, failed lookup) stops the
+ * then the destination condition ("for"), then the transaction condition
+ * "auth".  A missing origin means "from local", a missing destination
+ * "for local".  Every condition can be negated.  "from auth" and "auth"
+ * hold for a client that authenticated (EF_AUTH), "auth <table>" and
+ * "auth USER" for one of those users (compared without case, as table
+ * keys are).  A table error (missing table, failed lookup) stops the
  * evaluation: the caller answers with a temporary failure.
  */
 
@@ -28,6 +31,7 @@
 #include <sys/socket.h>
 
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "smtpd.h"
@@ -41,6 +45,8 @@ static int	ruleset_table(const struct table_set *,
 		    const struct rule_cond *, const struct rule_ctx *);
 static int	ruleset_literal(const struct rule_cond *,
 		    const struct rule_ctx *);
+static int	ruleset_auth(const struct table_set *,
+		    const struct rule_cond *, const struct rule_ctx *);
 
 const struct action *
 ruleset_action(const struct smtpd_config *conf, const char *name)
@@ -100,7 +106,31 @@ ruleset_rule(const struct table_set *tables, const struct rule *r,
 	}
 	if ((m = ruleset_cond(tables, &r->from, 1, ctx)) != 1)
 		return (m);
-	return (ruleset_cond(tables, &r->dest, 0, ctx));
+	if ((m = ruleset_cond(tables, &r->dest, 0, ctx)) != 1 ||
+	    r->auth.kind == C_NONE)
+		return (m);
+	return (ruleset_cond(tables, &r->auth, 1, ctx));
+}
+
+/* from auth [<table>|user]: 1, 0, -1 on table error. */
+static int
+ruleset_auth(const struct table_set *tables, const struct rule_cond *c,
+    const struct rule_ctx *ctx)
+{
+	const struct table_db	*db;
+
+	if (!(ctx->flags & EF_AUTH) || ctx->authuser == NULL ||
+	    ctx->authuser[0] == '\0')
+		return (0);
+	if (c->value[0] != '\0')
+		return (strcasecmp(c->value, ctx->authuser) == 0);
+	if (c->table[0] == '\0')
+		return (1);
+	if ((db = table_set_find(tables, c->table)) == NULL) {
+		log_warnx("ruleset: no table <%s>", c->table);
+		return (-1);
+	}
+	return (table_get(db, ctx->authuser, NULL));
 }
 
 /* 1 if the condition holds (negation applied), 0, -1 on table error. */
@@ -124,6 +154,9 @@ ruleset_cond(const struct table_set *tables, const struct rule_cond *c,
 	case C_SOCKET:
 		m = (ctx->flags & EF_SOCKET) != 0;
 		break;
+	case C_AUTH:
+		m = ruleset_auth(tables, c, ctx);
+		break;
 	case C_SRC:
 	case C_MAILFROM:
 	case C_DOMAIN:
@@ -140,6 +173,39 @@ ruleset_cond(const struct table_set *tables, const struct rule_cond *c,
 	if (m == -1)
 		return (-1);
 	return (m != c->neg);
+}
+
+/*
+ * senders <table>: may the authenticated user give this MAIL FROM?  The
+ * table maps the user to a list of addresses ("alice@example.com") and
+ * domains ("@example.com"); entries without '@' are ignored.  The null
+ * sender is always allowed.  1 yes, 0 no, -1 table error.
+ */
+int
+ruleset_sender(const struct table_set *tables, const char *table,
+    const char *user, const struct mailaddr *sender)
+{
+	const struct table_db	*db;
+	const char		*value, *cursor;
+	char			 item[MAILADDR_MAX + 2];
+	int			 r;
+
+	if (sender->user[0] == '\0' && sender->domain[0] == '\0')
+		return (1);
+	if ((db = table_set_find(tables, table)) == NULL) {
+		log_warnx("ruleset: no senders table <%s>", table);
+		return (-1);
+	}
+	if (!table_db_is_map(db) || user[0] == '\0')
+		return (0);
+	if ((r = table_get(db, user, &value)) != 1)
+		return (r);
+	cursor = value;
+	while (alias_next(&cursor, item, sizeof(item)) == 1)
+		if (strchr(item, '@') != NULL &&
+		    table_literal_mailaddr(item, sender))
+			return (1);
+	return (0);
 }
 
 static int

@@ -83,6 +83,7 @@ static void	smtp_imsg_committed(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_ok(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
 static void	smtp_imsg_vrfy_result(struct peer *, struct imsg *);
+static void	smtp_imsg_sender_result(struct peer *, struct imsg *);
 static void	smtp_imsg_pause(struct peer *, struct imsg *);
 static void	smtp_imsg_stats(struct peer *, struct imsg *);
 static void	smtp_imsg_tls_file(struct peer *, struct imsg *);
@@ -98,6 +99,7 @@ static const struct imsg_handler smtp_queue_handlers[] = {
 static const struct imsg_handler smtp_lka_handlers[] = {
 	{ IMSG_LKA_RCPT_FAIL,		smtp_imsg_rcpt_fail },
 	{ IMSG_LKA_VRFY_RESULT,		smtp_imsg_vrfy_result },
+	{ IMSG_LKA_SENDER_RESULT,	smtp_imsg_sender_result },
 };
 
 static const struct imsg_handler smtp_control_handlers[] = {
@@ -356,6 +358,15 @@ smtp_imsg_vrfy_result(struct peer *p, struct imsg *imsg)
 
 	imsg_payload(imsg, &r, sizeof(r));
 	smtp_session_vrfy_result(&r);
+}
+
+static void
+smtp_imsg_sender_result(struct peer *p, struct imsg *imsg)
+{
+	struct sender_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	smtp_session_sender_result(&r);
 }
 
 /* pause/resume smtp|all: stop or start accepting connections. */

@@ -23,6 +23,12 @@
  * smtp never reads that file back.  A message over the size limit is
  * read to its end and discarded, so that the client gets its reply in
  * sequence.
+ *
+ * masquerade (listener "senders <table> masquerade", authenticated
+ * session): the header section is held back (at most MASQ_HEADER_MAX
+ * bytes) until its empty line, then written with every From: field
+ * replaced by smtp_body_masquerade(): the MAIL FROM address, with the
+ * display name kept when it is simple.
  */
 
 #include <sys/types.h>
@@ -31,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +47,16 @@
 #include "smtp_session.h"
 
 #define BODY_BUFSZ	(64 * 1024)
+#define MASQ_HEADER_MAX	(256 * 1024)	/* header section held back */
+#define MASQ_DISPLAY_MAX 512		/* display name kept */
+
+/* where the header section's end scan is (masquerade) */
+enum masq_state {
+	MS_OFF,		/* not masquerading, or past the headers */
+	MS_BOL,		/* at the beginning of a line */
+	MS_MID,		/* inside a line */
+	MS_CR,		/* a CR at the beginning of a line */
+};
 
 struct smtp_body {
 	struct smtp_data_dec	 dec;
@@ -49,10 +66,20 @@ struct smtp_body {
 	uint64_t		 total;		/* header + body */
 	int			 werrno;	/* write failed */
 	int			 toobig;
+	/* masquerade */
+	enum masq_state		 mstate;
+	char			 maddr[MAILADDR_MAX];	/* MAIL FROM */
+	char			*hdr;		/* header section so far */
+	size_t			 hdrlen;
+	size_t			 hdrcap;
+	int			 hdrbig;	/* over MASQ_HEADER_MAX */
 };
 
 static void	smtp_body_flush(struct smtp_session *);
+static void	smtp_body_write(struct smtp_session *, const char *, size_t);
 static void	smtp_body_add(struct smtp_session *, size_t);
+static size_t	smtp_body_masq_feed(struct smtp_session *, size_t);
+static void	smtp_body_masq_emit(struct smtp_session *);
 static int	smtp_body_received(struct smtp_session *, char *, size_t);
 static int	smtp_body_received_tls(struct smtp_session *, char *, size_t);
 
@@ -90,6 +117,20 @@ smtp_body_received_tls(struct smtp_session *s, char *buf, size_t len)
 		return (-1);
 	return (0);
 }
+
+/* a growing output buffer (masquerade) */
+struct masq_buf {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void	masq_put(struct masq_buf *, const char *, size_t);
+static size_t	masq_field_end(const char *, size_t, size_t);
+static int	masq_is_from(const char *, size_t);
+static size_t	masq_display(const char *, size_t, char *, size_t);
+static void	masq_field(struct masq_buf *, const char *, size_t,
+		    const char *);
 
 /* Received: header, RFC 5321 4.4 and RFC 5322 folding. */
 static int
@@ -131,6 +172,157 @@ smtp_body_received(struct smtp_session *s, char *buf, size_t len)
 	return (n);
 }
 
+static void
+masq_put(struct masq_buf *mb, const char *p, size_t n)
+{
+	size_t	 cap;
+
+	if (mb->len + n > mb->cap) {
+		for (cap = mb->cap ? mb->cap : 1024; cap < mb->len + n; )
+			cap *= 2;
+		mb->buf = xreallocarray(mb->buf, cap, 1);
+		mb->cap = cap;
+	}
+	memcpy(mb->buf + mb->len, p, n);
+	mb->len += n;
+}
+
+/* The end of the field starting at off: after its last continuation. */
+static size_t
+masq_field_end(const char *h, size_t len, size_t off)
+{
+	const char	*nl;
+
+	for (;;) {
+		if ((nl = memchr(h + off, '\n', len - off)) == NULL)
+			return (len);
+		off = (size_t)(nl - h) + 1;
+		if (off >= len || (h[off] != ' ' && h[off] != '\t'))
+			return (off);
+	}
+}
+
+/* Is the field f (n bytes) a From: field?  "From:", "from :"... */
+static int
+masq_is_from(const char *f, size_t n)
+{
+	size_t	 i = 4;
+
+	if (n < 5 || strncasecmp(f, "from", 4) != 0)
+		return (0);
+	while (i < n && (f[i] == ' ' || f[i] == '\t'))
+		i++;
+	return (i < n && f[i] == ':');
+}
+
+/*
+ * The display name of a From: value v (n bytes, folding included), when
+ * it is simple: one mailbox "display <addr>" with nothing after the '>',
+ * no group, no second address, no control character.  Its length in
+ * out (NUL-terminated, unfolded, trimmed), 0 if there is none to keep.
+ */
+static size_t
+masq_display(const char *v, size_t n, char *out, size_t outsz)
+{
+	size_t		 i, o = 0, lt = n, gt = n;
+	int		 quoted = 0;
+	unsigned char	 c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)v[i];
+		if (c == '\r' || c == '\n')
+			continue;		/* folding */
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return (0);
+		if (c == '\\' && quoted && i + 1 < n) {
+			i++;
+			continue;
+		}
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && (c == ',' || c == ';' || c == ':' ||
+		    (c == '<' && lt != n) || (c == '>' && gt != n)))
+			return (0);
+		else if (!quoted && c == '<')
+			lt = i;
+		else if (!quoted && c == '>')
+			gt = i;
+		else if (gt != n && c != ' ' && c != '\t')
+			return (0);		/* text after the '>' */
+	}
+	if (quoted || lt == n || gt == n || gt < lt)
+		return (0);
+	for (i = 0; i < lt; i++) {
+		c = (unsigned char)v[i];
+		if (c == '\r' || c == '\n')
+			continue;
+		if (c == '\t')
+			c = ' ';
+		if ((c == ' ' && (o == 0 || out[o - 1] == ' ')))
+			continue;
+		if (o + 2 > outsz || o >= MASQ_DISPLAY_MAX)
+			return (0);
+		out[o++] = (char)c;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return (o);
+}
+
+/* One header field f (n bytes, with its CRLF): copied, or rewritten. */
+static void
+masq_field(struct masq_buf *mb, const char *f, size_t n, const char *addr)
+{
+	char		 display[MASQ_DISPLAY_MAX + 2];
+	const char	*colon;
+
+	if (!masq_is_from(f, n)) {
+		masq_put(mb, f, n);
+		return;
+	}
+	colon = memchr(f, ':', n);
+	masq_put(mb, "From: ", 6);
+	if (masq_display(colon + 1, n - (size_t)(colon + 1 - f), display,
+	    sizeof(display)) > 0) {
+		masq_put(mb, display, strlen(display));
+		masq_put(mb, " ", 1);
+	}
+	masq_put(mb, "<", 1);
+	masq_put(mb, addr, strlen(addr));
+	masq_put(mb, ">\r\n", 3);
+}
+
+/*
+ * The header section hdr (len bytes of CRLF lines) with every From:
+ * field replaced by "From: [display name] <addr>" (see masq_display());
+ * the other fields and the empty line are copied as they are.  Returns
+ * the new text (malloc'd, not NUL-terminated) and its length in *outlen.
+ */
+char *
+smtp_body_masquerade(const char *hdr, size_t len, const char *addr,
+    size_t *outlen)
+{
+	struct masq_buf	 mb;
+	size_t		 off = 0, end;
+
+	memset(&mb, 0, sizeof(mb));
+	mb.cap = len + MAILADDR_MAX + 64;
+	mb.buf = xmalloc(mb.cap);
+	while (off < len) {
+		if (hdr[off] == '\r' || hdr[off] == '\n') {
+			/* the empty line, and anything after it */
+			masq_put(&mb, hdr + off, len - off);
+			break;
+		}
+		end = masq_field_end(hdr, len, off);
+		masq_field(&mb, hdr + off, end - off, addr);
+		off = end;
+	}
+	*outlen = mb.len;
+	return (mb.buf);
+}
+
 /* Start a body: raw for BDAT.  Writes our Received: header first. */
 void
 smtp_body_start(struct smtp_session *s, int raw)
@@ -150,6 +342,10 @@ smtp_body_start(struct smtp_session *s, int raw)
 	}
 	b->len = (size_t)n;
 	b->total = (uint64_t)n;
+	if ((s->lflags & LF_MASQUERADE) && (s->flags & SF_AUTH) &&
+	    s->sender.user[0] != '\0' &&
+	    mailaddr_text(&s->sender, b->maddr, sizeof(b->maddr)) == 0)
+		b->mstate = MS_BOL;
 }
 
 void
@@ -158,6 +354,7 @@ smtp_body_free(struct smtp_session *s)
 	if (s->body == NULL)
 		return;
 	free(s->body->buf);
+	free(s->body->hdr);
 	free(s->body);
 	s->body = NULL;
 }
@@ -180,6 +377,23 @@ smtp_body_flush(struct smtp_session *s)
 	b->len = 0;
 }
 
+/* Write p straight to the file, after what the buffer holds. */
+static void
+smtp_body_write(struct smtp_session *s, const char *p, size_t n)
+{
+	struct smtp_body	*b = s->body;
+
+	smtp_body_flush(s);
+	if (b->werrno || b->toobig || n == 0)
+		return;
+	if (write_full(s->msgfd, p, n) == -1) {
+		b->werrno = errno;
+		log_warn("%016llx smtp write msgid=%08x",
+		    (unsigned long long)s->id, s->msgid);
+	} else
+		b->written += n;
+}
+
 /* Account for decoded bytes already in b->buf[b->len, +n). */
 static void
 smtp_body_add(struct smtp_session *s, size_t n)
@@ -189,9 +403,70 @@ smtp_body_add(struct smtp_session *s, size_t n)
 	b->total += n;
 	if (b->total > s->lim.max_size)
 		b->toobig = 1;
-	if (b->toobig || b->werrno)
+	if (b->toobig || b->werrno || b->hdrbig)
 		return;		/* discard */
+	if (b->mstate != MS_OFF)
+		n = smtp_body_masq_feed(s, n);
 	b->len += n;
+}
+
+/*
+ * Masquerade: hold the new bytes b->buf[b->len, +n) that belong to the
+ * header section; at its end, write it rewritten.  Returns how many
+ * bytes (of the body) are left at b->buf + b->len.
+ */
+static size_t
+smtp_body_masq_feed(struct smtp_session *s, size_t n)
+{
+	struct smtp_body	*b = s->body;
+	char			*p = b->buf + b->len;
+	size_t			 i, rest;
+	int			 end = 0;
+
+	for (i = 0; i < n && !end; i++) {
+		if (b->mstate == MS_CR && p[i] == '\n')
+			end = 1;
+		else if (b->mstate == MS_BOL && p[i] == '\r')
+			b->mstate = MS_CR;
+		else
+			b->mstate = p[i] == '\n' ? MS_BOL : MS_MID;
+	}
+	if (b->hdrlen + i > MASQ_HEADER_MAX) {
+		b->hdrbig = 1;
+		return (0);
+	}
+	if (b->hdrlen + i > b->hdrcap) {
+		b->hdrcap = b->hdrcap ? b->hdrcap : 4096;
+		while (b->hdrcap < b->hdrlen + i)
+			b->hdrcap *= 2;
+		b->hdr = xreallocarray(b->hdr, b->hdrcap, 1);
+	}
+	memcpy(b->hdr + b->hdrlen, p, i);
+	b->hdrlen += i;
+	if (!end)
+		return (0);
+	rest = n - i;
+	smtp_body_masq_emit(s);		/* flushes: b->len is 0 now */
+	memmove(b->buf, p + i, rest);
+	return (rest);
+}
+
+/* The header section held so far, rewritten, to the file. */
+static void
+smtp_body_masq_emit(struct smtp_session *s)
+{
+	struct smtp_body	*b = s->body;
+	char			*out;
+	size_t			 len;
+
+	b->mstate = MS_OFF;
+	out = smtp_body_masquerade(b->hdr != NULL ? b->hdr : "", b->hdrlen,
+	    b->maddr, &len);
+	smtp_body_write(s, out, len);
+	free(out);
+	free(b->hdr);
+	b->hdr = NULL;
+	b->hdrlen = b->hdrcap = 0;
 }
 
 /* Decode input; returns the bytes consumed (all unless DATA ended). */
@@ -229,6 +504,8 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 		    BODY_BUFSZ - b->len);
 		smtp_body_add(s, n);
 	}
+	if (b->mstate != MS_OFF && !b->hdrbig)
+		smtp_body_masq_emit(s);	/* no empty line: all headers */
 	smtp_body_flush(s);
 	*size = b->written;
 	/* A full or failing spool is 452 4.3.1 (RFC 3463) */
@@ -239,6 +516,9 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 		    "try again later");
 	if (b->toobig)
 		return ("552 5.3.4 Message too big");
+	if (b->hdrbig)
+		return ("552 5.3.4 Header section too large to masquerade "
+		    "the sender");
 	if (b->dec.flags & DATA_F_NUL)
 		return ("554 5.6.0 Message contains NUL characters, refused");
 	if (b->dec.flags & DATA_F_BARE)

@@ -93,6 +93,7 @@ static int	 smtp_session_ascii(const char *);
 static int	 smtp_session_valid_reply(const char *);
 static void	 smtp_cmd_helo(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_mail(struct smtp_session *, struct smtp_cmd *);
+static void	 smtp_session_mail_create(struct smtp_session *);
 static void	 smtp_cmd_rcpt(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_data(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_bdat(struct smtp_session *, struct smtp_cmd *);
@@ -138,6 +139,7 @@ smtp_session_accept(int fd, const struct sockaddr_storage *ss,
 	s->lim.vrfy = env->vrfy;
 	s->lflags = l->flags;
 	s->lindex = l->index;
+	(void)strlcpy(s->senders, l->senders, sizeof(s->senders));
 	(void)strlcpy(s->tag, l->tag, sizeof(s->tag));
 	(void)strlcpy(s->myname, l->hostname[0] ? l->hostname :
 	    env->hostname, sizeof(s->myname));
@@ -640,8 +642,8 @@ smtp_session_ascii(const char *p)
 static void
 smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 {
-	struct msg_req	 req;
-	int		 r;
+	struct sender_req	 sreq;
+	int			 r;
 
 	if (!(s->flags & SF_HELO)) {
 		smtp_session_fail(s, "503 5.5.1 Send HELO/EHLO first");
@@ -691,9 +693,61 @@ smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		    "limit");
 		return;
 	}
+	if ((s->flags & SF_AUTH) && s->senders[0] != '\0' &&
+	    s->sender.user[0] != '\0') {
+		/* senders <table>: lka says whether the user owns it */
+		memset(&sreq, 0, sizeof(sreq));
+		sreq.reqid = smtp_session_reqid(s, W_SENDER);
+		(void)strlcpy(sreq.table, s->senders, sizeof(sreq.table));
+		(void)strlcpy(sreq.authuser, s->authuser,
+		    sizeof(sreq.authuser));
+		sreq.sender = s->sender;
+		smtp_send_lka(IMSG_SMTP_CHECK_SENDER, &sreq, sizeof(sreq));
+		return;
+	}
+	smtp_session_mail_create(s);
+}
+
+/* MAIL accepted so far: ask the queue for a message. */
+static void
+smtp_session_mail_create(struct smtp_session *s)
+{
+	struct msg_req	 req;
+
 	memset(&req, 0, sizeof(req));
 	req.reqid = smtp_session_reqid(s, W_CREATE);
 	smtp_send_queue(IMSG_SMTP_MESSAGE_CREATE, &req, sizeof(req));
+}
+
+/* SENDER_RESULT from lka: the AUTH user may use this MAIL FROM or not. */
+void
+smtp_session_sender_result(const struct sender_reply *r)
+{
+	struct smtp_session	*s;
+	char			 user[USER_MAX * 4];
+
+	if ((s = smtp_session_answered(r->reqid, W_SENDER)) == NULL)
+		return;
+	if (s->flags & SF_DEAD) {
+		smtp_session_resume(s);
+		return;
+	}
+	if (r->status == ST_OK) {
+		smtp_session_mail_create(s);
+		return;
+	}
+	memset(&s->sender, 0, sizeof(s->sender));
+	memset(&s->mp, 0, sizeof(s->mp));
+	/* the user name is escaped: no CR or LF reaches the reply */
+	(void)log_escape(user, sizeof(user), s->authuser,
+	    strlen(s->authuser));
+	if (r->status == ST_PERMFAIL)
+		smtp_session_fail(s, "553 5.7.1 Sender address not owned by "
+		    "user %s", user);
+	else
+		smtp_session_fail(s, "451 4.3.0 Temporary failure, try again "
+		    "later");
+	smtp_session_resume(s);
 }
 
 static void
@@ -755,6 +809,11 @@ smtp_session_expand(struct smtp_session *s, const struct mailaddr *rcpt,
 		req.flags |= EF_SOCKET;
 	if (s->flags & SF_ESMTP)
 		req.flags |= EF_ESMTP;
+	if ((s->flags & SF_AUTH) && s->authuser[0] != '\0') {
+		req.flags |= EF_AUTH;
+		(void)strlcpy(req.authuser, s->authuser,
+		    sizeof(req.authuser));
+	}
 	if (s->mp.smtputf8)
 		req.flags |= EF_SMTPUTF8;
 	if (s->mp.body == BODY_8BITMIME)

@@ -53,6 +53,7 @@ enum smtp_wait {
 	W_RCPT,		/* RCPT: queue's RCPT_OK or lka's RCPT_FAIL */
 	W_VRFY,		/* VRFY: lka's VRFY_RESULT, ST_OK = exists */
 	W_COMMIT,	/* end of data: queue's MESSAGE_COMMITTED */
+	W_SENDER,	/* MAIL of an AUTH user: lka's SENDER_RESULT */
 };
 
 enum smtp_phase {
@@ -107,6 +108,7 @@ struct smtp_session {
 	struct smtp_tls		*tls_srv;	/* server context in use */
 	char			 tlsinfo[128];	/* "TLSv1.3:CIPHER:bits" */
 	char			 authuser[USER_MAX];	/* SF_AUTH */
+	char			 senders[NAME_MAX_CONF];	/* listener's */
 	uint32_t		 peeruid;
 	size_t			 ncmds;
 	size_t			 nerrors;
@@ -167,6 +169,8 @@ void			 smtp_session_committed(const struct msg_reply *);
 void			 smtp_session_rcpt_result(const struct rcpt_reply *,
 			    int);
 void			 smtp_session_vrfy_result(const struct rcpt_reply *);
+void			 smtp_session_sender_result(
+			    const struct sender_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
 
 /* smtp_tls.c */
@@ -188,5 +192,7 @@ const char	*smtp_body_finish(struct smtp_session *, uint64_t *);
 void		 smtp_body_free(struct smtp_session *);
 int		 smtp_body_done(struct smtp_session *);
 uint64_t	 smtp_body_size(struct smtp_session *);
+char		*smtp_body_masquerade(const char *, size_t, const char *,
+		    size_t *);
 
 #endif /* SMTP_SESSION_H */

@@ -262,6 +262,9 @@ config_print_listener(FILE *fp, const struct listener *l)
 		config_quote(fp, l->tag);
 	}
 	config_print_listener_tls(fp, l);
+	if (l->senders[0] != '\0')
+		fprintf(fp, " senders <%s>%s", l->senders,
+		    (l->flags & LF_MASQUERADE) ? " masquerade" : "");
 	fputc('\n', fp);
 }
 
@@ -328,8 +331,9 @@ config_print_action(FILE *fp, const struct action *a)
 {
 	static const char *methods[] = {
 		"mbox", "maildir", "lmtp", "mda", "expand-only",
-		"forward-only"
+		"forward-only", "relay"
 	};
+	char	 url[HOST_MAX + 32];
 
 	fputs("action ", fp);
 	config_quote(fp, a->name);
@@ -337,6 +341,11 @@ config_print_action(FILE *fp, const struct action *a)
 	if (a->method <= A_MDA) {
 		fputc(' ', fp);
 		config_quote(fp, a->arg);
+	}
+	if (a->method == A_RELAY &&
+	    relayhost_text(&a->relay, url, sizeof(url)) == 0) {
+		fputs(" host ", fp);
+		config_quote(fp, url);
 	}
 	if (a->flags & AF_LMTP_RCPTTO)
 		fputs(" rcpt-to", fp);
@@ -364,11 +373,16 @@ config_print_cond(FILE *fp, const char *what, const struct rule_cond *c)
 {
 	static const char *kinds[] = {
 		"local", "any", "local", "socket", "src", "mail-from",
-		"domain", "rcpt-to"
+		"domain", "rcpt-to", "auth"
 	};
 
-	fprintf(fp, " %s%s %s", c->neg ? "!" : "", what, kinds[c->kind]);
-	if (c->kind < C_SRC)
+	if (what != NULL)
+		fprintf(fp, " %s%s %s", c->neg ? "!" : "", what,
+		    kinds[c->kind]);
+	else	/* the transaction condition "auth" */
+		fprintf(fp, " %s%s", c->neg ? "!" : "", kinds[c->kind]);
+	if (c->kind < C_SRC || (c->kind == C_AUTH && c->table[0] == '\0' &&
+	    c->value[0] == '\0'))
 		return;
 	if (c->table[0] != '\0')
 		fprintf(fp, " <%s>", c->table);
@@ -388,12 +402,14 @@ config_print_rule(FILE *fp, const struct rule *r)
 		fprintf(fp, " %stag ", r->tag_neg ? "!" : "");
 		config_quote(fp, r->tag);
 	}
+	if (r->auth.kind == C_AUTH)
+		config_print_cond(fp, NULL, &r->auth);
 	if (r->reject)
 		fputs(" reject\n", fp);
 	else {
 		fputs(" action ", fp);
 		config_quote(fp, r->action);
-		fputc('\n', fp);
+		fputs(r->unsafe_open ? " unsafe-open-relay\n" : "\n", fp);
 	}
 }
 

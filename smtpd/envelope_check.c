@@ -96,6 +96,8 @@ delivery_agent_kind(enum delivery_type dtype, enum action_method method)
 		return ("lmtp");
 	case A_MDA:
 		return ("mda");
+	case A_RELAY:
+		return ("relay");
 	default:
 		return (NULL);
 	}

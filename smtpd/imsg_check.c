@@ -134,7 +134,10 @@ imsg_check_expand_req(const void *data, size_t len)
 		return (-1);
 	if (!STR_OK(r->tag) || !STR_OK(r->helo) || !STR_OK(r->hostname) ||
 	    !STR_OK(r->src) || !mailaddr_ok(&r->sender) ||
-	    !mailaddr_ok(&r->rcpt))
+	    !mailaddr_ok(&r->rcpt) || !STR_OK(r->authuser))
+		return (-1);
+	/* EF_AUTH and a user go together */
+	if (((r->flags & EF_AUTH) != 0) != (r->authuser[0] != '\0'))
 		return (-1);
 	switch (r->ss.ss_family) {
 	case AF_INET:
@@ -144,6 +147,30 @@ imsg_check_expand_req(const void *data, size_t len)
 	default:
 		return (-1);
 	}
+}
+
+/* senders <table>: an authenticated user and the MAIL FROM address. */
+int
+imsg_check_sender_req(const void *data, size_t len)
+{
+	const struct sender_req	*r = data;
+
+	if (len != sizeof(*r) || !STR_OK(r->table) || !STR_OK(r->authuser) ||
+	    r->table[0] == '\0' || r->authuser[0] == '\0' ||
+	    !mailaddr_ok(&r->sender))
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_sender_reply(const void *data, size_t len)
+{
+	const struct sender_reply	*r = data;
+
+	if (len != sizeof(*r) || (r->status != ST_OK &&
+	    r->status != ST_PERMFAIL && r->status != ST_TEMPFAIL))
+		return (-1);
+	return (0);
 }
 
 int
@@ -193,7 +220,8 @@ imsg_check_deliver(const void *data, size_t len)
 	if (len != sizeof(*d) || !envelope_ok(&d->evp))
 		return (-1);
 	if (!STR_OK(d->arg) || !STR_OK(d->username) || !STR_OK(d->home) ||
-	    !STR_OK(d->shell) || !STR_OK(d->mailbox))
+	    !STR_OK(d->shell) || !STR_OK(d->mailbox) ||
+	    !STR_OK(d->relay.host) || !STR_OK(d->helo))
 		return (-1);
 	switch (d->method) {
 	case A_MBOX:
@@ -202,6 +230,10 @@ imsg_check_deliver(const void *data, size_t len)
 	case A_MDA:
 	case A_EXPAND_ONLY:
 	case A_FORWARD_ONLY:
+		break;
+	case A_RELAY:
+		if (d->relay.host[0] == '\0' || d->relay.port == 0)
+			return (-1);
 		break;
 	default:
 		return (-1);

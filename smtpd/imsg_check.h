@@ -35,6 +35,8 @@ int	imsg_check_rcpt_ok(const void *, size_t);
 int	imsg_check_rcpt_fail(const void *, size_t);
 int	imsg_check_vrfy_result(const void *, size_t);
 int	imsg_check_expand_req(const void *, size_t);
+int	imsg_check_sender_req(const void *, size_t);
+int	imsg_check_sender_reply(const void *, size_t);
 int	imsg_check_envelope(const void *, size_t);
 int	imsg_check_envelope_msg(const void *, size_t);
 int	imsg_check_forward_req(const void *, size_t);

@@ -89,6 +89,11 @@ const struct imsg_rule imsg_rules[] = {
 	R(IMSG_LKA_VRFY_RESULT, P(LKA), P(SMTP), FIX(struct rcpt_reply),
 	    PROC_FD_NONE, imsg_check_vrfy_result),
 
+	R(IMSG_SMTP_CHECK_SENDER, P(SMTP), P(LKA), FIX(struct sender_req),
+	    PROC_FD_NONE, imsg_check_sender_req),
+	R(IMSG_LKA_SENDER_RESULT, P(LKA), P(SMTP), FIX(struct sender_reply),
+	    PROC_FD_NONE, imsg_check_sender_reply),
+
 	R(IMSG_LKA_OPEN_FORWARD, P(LKA), P(PARENT), FIX(struct forward_req),
 	    PROC_FD_NONE, imsg_check_forward_req),
 	R(IMSG_PARENT_FORWARD, P(PARENT), P(LKA), FIX(struct forward_reply),

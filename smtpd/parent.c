@@ -162,6 +162,7 @@ parent_main(struct parent_opts *opts)
 	log_init(opts->debug, LOG_MAIL);
 	log_setverbose(opts->verbose);
 	log_procinit("parent");
+	relay_warn_open(env);
 	if (!opts->debug && !opts->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	tzset();
@@ -203,12 +204,20 @@ parent_check_users(void)
 {
 	const char	*users[] = { SMTPD_USER_CONTROL, SMTPD_USER_LKA,
 			    SMTPD_USER_QUEUE, SMTPD_USER_SMTP };
+	struct action	*a;
 	size_t		 i;
 
 	for (i = 0; i < nitems(users); i++)
 		if (getpwnam(users[i]) == NULL)
 			errx(1, "user %s does not exist: run \"make setup\" "
 			    "(etc/setup.sh) first", users[i]);
+	/* the relay agent's user, needed once an action relays */
+	TAILQ_FOREACH(a, &env->actions, entry)
+		if (a->method == A_RELAY &&
+		    getpwnam(SMTPD_USER_RELAY) == NULL)
+			errx(1, "user %s does not exist (action \"%s\" "
+			    "relays): run \"make setup\" (etc/setup.sh) first",
+			    SMTPD_USER_RELAY, a->name);
 }
 
 static void
@@ -523,6 +532,7 @@ parent_reload(char *err, size_t errlen)
 	for (i = 0; i < nitems(child_order); i++)
 		parent_send_config(&children[child_order[i]].peer, 1);
 	log_info("configuration reloaded from %s", parent_opts->conffile);
+	relay_warn_open(env);
 	parent_offline_rescan();	/* and offline/ looked at again */
 	return (0);
 }

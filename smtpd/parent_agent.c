@@ -17,7 +17,9 @@
 /*
  * Delivery agents: long-lived processes running as the recipient, one
  * per (uid, kind), re-executed as "smtpd -x agent KIND" so that they
- * inherit nothing from the parent's memory.  The parent resolves the
+ * inherit nothing from the parent's memory.  Relay deliveries are not
+ * the recipient's: the relay agent runs as SMTPD_USER_RELAY, whatever
+ * the envelope says.  The parent resolves the
  * action and the user from its own configuration; the envelope only names
  * them.  An agent idle for AGENT_IDLE_TIMEOUT seconds, or that has served
  * AGENT_MAX_DELIVERIES (both in smtpd.h, shared with the agent), is told
@@ -147,17 +149,23 @@ agent_policy(const struct envelope *evp, const char **kind, int *st,
 		return (NULL);
 	}
 	user = (evp->dtype == DT_MAILBOX && a->user[0]) ? a->user : evp->user;
+	if (a->method == A_RELAY)
+		user = SMTPD_USER_RELAY;
 	if ((*kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
-	    user[0] == '\0') {
+	    user[0] == '\0' || (a->method == A_RELAY &&
+	    evp->dtype != DT_MAILBOX)) {
 		(void)snprintf(err, errlen, "550 5.3.0 action \"%s\" cannot "
 		    "deliver to a mailbox", evp->action);
 		return (NULL);
 	}
 	if ((pw = getpwnam(user)) == NULL) {
-		(void)snprintf(err, errlen, "550 5.1.1 user %s unknown", user);
+		if (a->method == A_RELAY)
+			*st = ST_TEMPFAIL;
+		(void)snprintf(err, errlen, "%s user %s unknown",
+		    *st == ST_TEMPFAIL ? "451 4.3.0" : "550 5.1.1", user);
 		return (NULL);
 	}
-	if (strncmp(pw->pw_name, SMTPD_USER_PREFIX,
+	if (a->method != A_RELAY && strncmp(pw->pw_name, SMTPD_USER_PREFIX,
 	    strlen(SMTPD_USER_PREFIX)) == 0) {
 		(void)snprintf(err, errlen, "550 5.7.1 delivery to the mail "
 		    "server's own account %s refused", pw->pw_name);
@@ -221,6 +229,8 @@ agent_request(const struct envelope *evp, const struct action *a,
 	d->evp = *evp;
 	d->method = a->method;
 	strlcpy(d->arg, a->arg, sizeof(d->arg));
+	d->relay = a->relay;
+	strlcpy(d->helo, env->hostname, sizeof(d->helo));
 	d->aflags = a->flags;
 	strlcpy(d->username, pw->pw_name, sizeof(d->username));
 	d->uid = pw->pw_uid;

@@ -57,6 +57,7 @@
 #include "smtpd.h"
 #include "parse_lex.h"
 #include "mda_expand.h"
+#include "lka.h"
 
 enum def_kind { K_TABLE, K_ACTION };
 
@@ -77,6 +78,7 @@ struct ref {
 	int			 need_map;
 	const char		*file;
 	int			 line;
+	const struct rule	*rule;		/* "match": the rule made */
 };
 
 struct tval {
@@ -91,7 +93,8 @@ static struct parse	*ps;
 static int	 copy_str(char *, size_t, const char *, const char *, int);
 static struct def *def_find(enum def_kind, const char *);
 static int	 def_add(enum def_kind, const char *, int, int);
-static void	 ref_add(enum def_kind, const char *, const char *, int, int);
+static struct ref *ref_add(enum def_kind, const char *, const char *, int,
+		    int);
 static int	 gopt_seen(enum gopt, int);
 static void	 set_limit(enum gopt, size_t *, const char *, size_t, size_t,
 		    int);
@@ -124,7 +127,11 @@ static void	 rule_cond(struct rule *, struct rule_cond *, int,
 		    const char *, int);
 static void	 rule_tag(struct rule *, int, const char *, int);
 static int	 rule_catchall(const struct rule *);
-static void	 add_rule(struct rule *, const char *, int);
+static void	 add_rule(struct rule *, const char *, int, int);
+static void	 listen_senders(struct listener *, const char *, int, int);
+static void	 action_relay(struct action *, const char *, int);
+static void	 check_open_relays(void);
+static const char *check_src_table(const char *);
 static int	 valid_netaddr(const char *);
 static void	 check_references(void);
 static void	 check_rules(void);
@@ -143,13 +150,14 @@ static void	 parse_end(void);
 %token	MDA MIN ON PATH PIPE PORT QUEUE RCPTTO REJECT RETRY RUNDIR SMTP SMTPS
 %token	SOCKET SRC SUBMISSION TABLE TAG TIMEOUT TTL USER USERBASE VIRTUAL VRFY
 %token	ERROR
+%token	AUTH MASQUERADE RELAY SENDERS UNSAFEOPENRELAY
 %token	MINFREE MINFREEINODES
 %token	PKI CERT KEY CA TLS TLSREQUIRE VERIFY CIPHERS PROTOCOLS RECEIVEDAUTH
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
 %type	<v.rule>	matchopts
-%type	<v.cond>	fromcond forcond
+%type	<v.cond>	fromcond forcond authcond
 %type	<v.number>	neg
 %type	<v.tval>	tvals tval
 
@@ -304,6 +312,14 @@ listenopts	: /* empty */			{
 			    $<lineno>2);
 			$$ = $1;
 		}
+		| listenopts SENDERS TABLEREF	{
+			listen_senders($1, $3, 0, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts SENDERS TABLEREF MASQUERADE {
+			listen_senders($1, $3, 1, $<lineno>2);
+			$$ = $1;
+		}
 		;
 
 pki		: PKI STRING CERT STRING	{
@@ -350,6 +366,21 @@ method		: MBOX			{
 		| FORWARDONLY		{
 			$$ = action_method(A_FORWARD_ONLY, NULL, $<lineno>1);
 		}
+		| RELAY			{
+			$$ = action_method(A_RELAY, NULL, $<lineno>1);
+			perr($<lineno>1, "relay without host: outbound MX "
+			    "delivery is not built yet (use \"relay host "
+			    "smtp://HOST[:PORT]\")");
+		}
+		/* "host" is no keyword: it is a common macro name */
+		| RELAY STRING STRING	{
+			$$ = action_method(A_RELAY, NULL, $<lineno>1);
+			if (strcmp($2, "host") != 0)
+				perr($<lineno>2, "expected \"host\" after "
+				    "\"relay\", got \"%s\"", $2);
+			else
+				action_relay($$, $3, $<lineno>2);
+		}
 		;
 
 actionopts	: method			{ $$ = $1; }
@@ -388,10 +419,13 @@ actionopts	: method			{ $$ = $1; }
 		;
 
 match		: MATCH matchopts ACTION STRING	{
-			add_rule($2, $4, $<lineno>1);
+			add_rule($2, $4, 0, $<lineno>1);
+		}
+		| MATCH matchopts ACTION STRING UNSAFEOPENRELAY {
+			add_rule($2, $4, 1, $<lineno>1);
 		}
 		| MATCH matchopts REJECT	{
-			add_rule($2, NULL, $<lineno>1);
+			add_rule($2, NULL, 0, $<lineno>1);
 		}
 		;
 
@@ -409,6 +443,19 @@ matchopts	: /* empty */			{
 		| matchopts neg TAG STRING	{
 			rule_tag($1, $2, $4, $<lineno>3);
 			$$ = $1;
+		}
+		| matchopts neg authcond	{
+			rule_cond($1, $3, $2, "auth", $<lineno>3);
+			$$ = $1;
+		}
+		;
+
+authcond	: AUTH		{ $$ = cond_new(C_AUTH, NULL, NULL, 0); }
+		| AUTH TABLEREF	{
+			$$ = cond_new(C_AUTH, $2, NULL, $<lineno>1);
+		}
+		| AUTH STRING	{
+			$$ = cond_new(C_AUTH, NULL, $2, $<lineno>1);
 		}
 		;
 
@@ -431,6 +478,7 @@ fromcond	: ANY		{ $$ = cond_new(C_ANY, NULL, NULL, 0); }
 		| MAILFROM STRING {
 			$$ = cond_new(C_MAILFROM, NULL, $2, $<lineno>1);
 		}
+		| authcond	{ $$ = $1; }
 		;
 
 forcond		: ANY		{ $$ = cond_new(C_ANY, NULL, NULL, 0); }
@@ -627,7 +675,7 @@ def_add(enum def_kind kind, const char *name, int line, int broken)
 	return (0);
 }
 
-static void
+static struct ref *
 ref_add(enum def_kind kind, const char *name, const char *what,
     int need_map, int line)
 {
@@ -642,6 +690,7 @@ ref_add(enum def_kind kind, const char *name, const char *what,
 	r->line = line;
 	*ps->refs_tail = r;
 	ps->refs_tail = &r->next;
+	return (r);
 }
 
 /*
@@ -1179,7 +1228,7 @@ action_method(enum action_method m, const char *arg, int line)
 {
 	static const char *what[] = {
 		"mbox path", "maildir path", "lmtp destination",
-		"mda command", "", ""
+		"mda command", "", "", ""
 	};
 	struct action	*a;
 
@@ -1282,6 +1331,11 @@ add_action(const char *name, struct action *a, int line)
 		perr(line, "action \"%s\": %s needs \"alias\" or \"virtual\"",
 		    name, a->method == A_EXPAND_ONLY ? "expand-only" :
 		    "forward-only");
+	if (a->method == A_RELAY && (a->alias[0] != '\0' ||
+	    a->virtual[0] != '\0' || a->userbase[0] != '\0' ||
+	    a->user[0] != '\0' || a->flags != 0))
+		perr(line, "action \"%s\": relay takes no \"alias\", "
+		    "\"virtual\", \"userbase\", \"user\" or \"allow\"", name);
 	x = xmalloc(sizeof(*x));
 	*x = *a;
 	x->line = line;
@@ -1321,7 +1375,7 @@ cond_new(enum cond_kind kind, const char *table, const char *value,
 {
 	static const char *what[] = {
 		"", "", "", "", "from src", "from mail-from", "for domain",
-		"for rcpt-to"
+		"for rcpt-to", "auth"
 	};
 	struct rule_cond	*c;
 	char			 buf[HOST_MAX];
@@ -1353,7 +1407,12 @@ rule_cond(struct rule *r, struct rule_cond *c, int neg, const char *what,
 {
 	struct rule_cond	*dst;
 
-	dst = strcmp(what, "from") == 0 ? &r->from : &r->dest;
+	if (strcmp(what, "from") == 0)
+		dst = &r->from;
+	else if (strcmp(what, "auth") == 0)
+		dst = &r->auth;
+	else
+		dst = &r->dest;
 	if (dst->kind != C_NONE) {
 		perr(line, "\"%s\" given twice", what);
 		return;
@@ -1377,23 +1436,26 @@ static int
 rule_catchall(const struct rule *r)
 {
 	return (r->from.kind == C_ANY && !r->from.neg &&
-	    r->dest.kind == C_ANY && !r->dest.neg && r->tag[0] == '\0');
+	    r->dest.kind == C_ANY && !r->dest.neg && r->tag[0] == '\0' &&
+	    r->auth.kind == C_NONE);
 }
 
 static void
-add_rule(struct rule *r, const char *action, int line)
+add_rule(struct rule *r, const char *action, int unsafe_open, int line)
 {
 	struct rule	*x;
+	struct ref	*ref = NULL;
 
 	if (r->from.kind == C_NONE)
 		r->from.kind = C_LOCAL;
 	if (r->dest.kind == C_NONE)
 		r->dest.kind = C_LOCAL;
+	r->unsafe_open = unsafe_open;
 	if (action == NULL)
 		r->reject = 1;
 	else if (copy_str(r->action, sizeof(r->action), action,
 	    "action name", line) == 0)
-		ref_add(K_ACTION, action, "match", 0, line);
+		ref = ref_add(K_ACTION, action, "match", 0, line);
 	TAILQ_FOREACH(x, &ps->cfg->rules, entry)
 		if (rule_catchall(x)) {
 			pwarn_at(lex_filename(), line, "rule is unreachable: "
@@ -1404,6 +1466,32 @@ add_rule(struct rule *r, const char *action, int line)
 	*x = *r;
 	x->line = line;
 	TAILQ_INSERT_TAIL(&ps->cfg->rules, x, entry);
+	if (ref != NULL)
+		ref->rule = x;
+}
+
+/* senders <table> [masquerade]: user -> the MAIL FROM it may use */
+static void
+listen_senders(struct listener *l, const char *table, int masquerade,
+    int line)
+{
+	if (l->senders[0] != '\0') {
+		perr(line, "\"senders\" given twice");
+		return;
+	}
+	(void)strlcpy(l->senders, table, sizeof(l->senders));
+	ref_add(K_TABLE, table, "senders", 1, line);
+	if (masquerade)
+		l->flags |= LF_MASQUERADE;
+}
+
+static void
+action_relay(struct action *a, const char *url, int line)
+{
+	const char	*why;
+
+	if (relayhost_parse(&a->relay, url, &why) == -1)
+		perr(line, "invalid relay host \"%s\": %s", url, why);
 }
 
 /*
@@ -1451,6 +1539,88 @@ check_references(void)
 		if (r == NULL)
 			pwarn_at(d->file, d->line, "action \"%s\" is never "
 			    "used", d->name);
+	}
+}
+
+/*
+ * "from src <name>" of a relay rule: NULL if every network of the table is
+ * narrower than the whole Internet (relay_net_wide()), else why not.  The
+ * children (parse_config_buffer) cannot read file tables: the parent has
+ * judged them already.
+ */
+static const char *
+check_src_table(const char *name)
+{
+	static char		 why[NAME_MAX_CONF + 96];
+	const struct table	*t;
+	struct table_db		*db = NULL;
+	const char		*key, *bad = NULL;
+	char			 err[ERRLINE_MAX];
+	size_t			 i;
+
+	if ((t = config_table(ps->cfg, name)) == NULL ||
+	    (t->backend == TABLE_FILE && ps->buffer))
+		return (NULL);
+	if (t->backend == TABLE_FILE &&
+	    (db = table_file_load(t->name, t->path, err, sizeof(err))) == NULL) {
+		(void)snprintf(why, sizeof(why), "\"from src <%s>\", a table "
+		    "that cannot be read", name);
+		return (why);
+	}
+	for (i = 0; bad == NULL; i++) {
+		if (db != NULL && table_db_entry(db, i, &key, NULL) != 1)
+			break;
+		if (db == NULL && i >= t->count)
+			break;
+		if (db == NULL)
+			key = t->keys[i];
+		if (relay_net_wide(key) == 1)
+			bad = key;
+	}
+	if (bad != NULL)
+		(void)snprintf(why, sizeof(why), "\"from src <%s>\" whose "
+		    "network %.40s holds the whole Internet", name, bad);
+	table_db_free(db);
+	return (bad != NULL ? why : NULL);
+}
+
+/*
+ * Never an open relay by accident: a rule whose action relays must
+ * restrict the destination or the origin (smtpd/relay.c), or say
+ * "unsafe-open-relay".
+ */
+static void
+check_open_relays(void)
+{
+	const struct ref	*ref;
+	const struct rule	*r;
+	const struct action	*a;
+	const char		*why;
+
+	for (ref = ps->refs; ref != NULL; ref = ref->next) {
+		if ((r = ref->rule) == NULL ||
+		    (a = config_action(ps->cfg, r->action)) == NULL)
+			continue;
+		if (a->method != A_RELAY) {
+			if (r->unsafe_open)
+				pwarn_at(ref->file, ref->line, "\"unsafe-open-"
+				    "relay\" has no effect: action \"%s\" does "
+				    "not relay", a->name);
+			continue;
+		}
+		why = relay_rule_open(r, check_src_table);
+		if (why == NULL && r->unsafe_open)
+			pwarn_at(ref->file, ref->line, "\"unsafe-open-relay\" "
+			    "is not needed: this rule restricts the origin or "
+			    "the destination");
+		else if (why != NULL && !r->unsafe_open)
+			perr_at(ref->file, ref->line, "open relay refused: "
+			    "this rule relays mail from anyone (%s) to any "
+			    "destination; restrict the origin (from local, "
+			    "from auth, from src <networks>, auth) or the "
+			    "destination (for domain), or end the rule with "
+			    "\"unsafe-open-relay\" if an open relay is really "
+			    "meant", why);
 	}
 }
 
@@ -1570,6 +1740,7 @@ parse_run(struct smtpd_config *cfg)
 		check_rules();
 	if (!ps->stop) {
 		check_references();
+		check_open_relays();
 		config_defaults(cfg);
 		check_tls();
 	}

@@ -46,6 +46,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "alias",		ALIAS },
 	{ "allow",		ALLOW },
 	{ "any",		ANY },
+	{ "auth",		AUTH },
 	{ "ca",			CA },
 	{ "cert",		CERT },
 	{ "ciphers",		CIPHERS },
@@ -64,6 +65,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "local",		LOCAL },
 	{ "mail-from",		MAILFROM },
 	{ "maildir",		MAILDIR },
+	{ "masquerade",		MASQUERADE },
 	{ "match",		MATCH },
 	{ "max",		MAX },
 	{ "max-commands",	MAXCMDS },
@@ -90,8 +92,10 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "rcpt-to",		RCPTTO },
 	{ "received-auth",	RECEIVEDAUTH },
 	{ "reject",		REJECT },
+	{ "relay",		RELAY },
 	{ "retry",		RETRY },
 	{ "rundir",		RUNDIR },
+	{ "senders",		SENDERS },
 	{ "smtp",		SMTP },
 	{ "smtps",		SMTPS },
 	{ "socket",		SOCKET },
@@ -103,6 +107,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "tls",		TLS },
 	{ "tls-require",	TLSREQUIRE },
 	{ "ttl",		TTL },
+	{ "unsafe-open-relay",	UNSAFEOPENRELAY },
 	{ "user",		USER },
 	{ "userbase",		USERBASE },
 	{ "verify",		VERIFY },
@@ -147,6 +152,10 @@ hint_table(int prev, size_t n)
 	return ("\",\", \"=\" or \"}\"");
 }
 
+#define LISTEN_OPTS	"\"port\", \"hostname\", \"tag\", \"tls\", " \
+	"\"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", " \
+	"\"protocols\", \"received-auth\", \"senders\" or end of line"
+
 static const char *
 hint_listen(int prev, size_t n)
 {
@@ -170,10 +179,14 @@ hint_listen(int prev, size_t n)
 		return ("a cipher list like \"secure\"");
 	case PROTOCOLS:
 		return ("a protocol list like \"tlsv1.2,tlsv1.3\"");
+	case SENDERS:
+		return ("a table name like <name>");
+	case TABLEREF:
+		if (ps->hist[n - 3].type == SENDERS)
+			return ("\"masquerade\" or " LISTEN_OPTS);
+		break;
 	}
-	return ("\"port\", \"hostname\", \"tag\", \"tls\", "
-	    "\"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", "
-	    "\"protocols\", \"received-auth\" or end of line");
+	return (LISTEN_OPTS);
 }
 
 static const char *
@@ -183,8 +196,14 @@ hint_action(int prev, size_t n)
 		return ("an action name");
 	if (n == 3)
 		return ("\"mbox\", \"maildir\", \"lmtp\", \"mda\", "
-		    "\"expand-only\" or \"forward-only\"");
+		    "\"expand-only\", \"forward-only\" or \"relay\"");
 	switch (prev) {
+	case RELAY:
+		return ("\"host\"");
+	case STRING:
+		if (n >= 3 && ps->hist[n - 3].type == RELAY)
+			return ("a relay host like smtp://HOST[:PORT]");
+		break;
 	case LMTP:
 		return ("a destination (host:port or socket path)");
 	case MDA:
@@ -207,8 +226,8 @@ hint_match(int prev, size_t n)
 {
 	switch (prev) {
 	case FROM:
-		return ("\"any\", \"local\", \"socket\", \"src\" or "
-		    "\"mail-from\"");
+		return ("\"any\", \"local\", \"socket\", \"src\", "
+		    "\"mail-from\" or \"auth\"");
 	case FOR:
 		return ("\"any\", \"local\", \"domain\" or \"rcpt-to\"");
 	case SRC:
@@ -221,15 +240,17 @@ hint_match(int prev, size_t n)
 	case TAG:
 		return ("a tag name");
 	case '!':
-		return ("\"from\", \"for\" or \"tag\"");
+		return ("\"from\", \"for\", \"tag\" or \"auth\"");
 	case ACTION:
 		return ("an action name");
 	case REJECT:
+	case UNSAFEOPENRELAY:
 		return ("end of line");
 	}
 	if (n >= 3 && prev == STRING && ps->hist[n - 3].type == ACTION)
-		return ("end of line");
-	return ("\"from\", \"for\", \"tag\", \"action\" or \"reject\"");
+		return ("\"unsafe-open-relay\" or end of line");
+	return ("\"from\", \"for\", \"tag\", \"auth\", \"action\" or "
+	    "\"reject\"");
 }
 
 static const char *

@@ -47,7 +47,14 @@ const struct sandbox_profile smtpd_sandbox_profiles[SANDBOX_COUNT] = {
 	    SB_INET | SB_UNIX | SB_GETPW },
 	[SANDBOX_AGENT_MDA] = { "agent-mda", SB_NOFILTER },
 	/* offline pickup: its file and socket are open, it only talks */
-	[SANDBOX_PICKUP] = { "pickup", SB_STDIO }
+	[SANDBOX_PICKUP] = { "pickup", SB_STDIO },
+	/*
+	 * relay agent: connects to the relay host, resolving its name
+	 * (getaddrinfo reads /etc/hosts and resolv.conf, may ask nscd or
+	 * systemd-resolved on a unix socket); writes no file
+	 */
+	[SANDBOX_AGENT_RELAY] = { "agent-relay",
+	    SB_STDIO | SB_RPATH | SB_INET | SB_UNIX | SB_DNS }
 };
 
 void

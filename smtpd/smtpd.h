@@ -72,6 +72,7 @@ enum proc_id {
 #define SMTPD_USER_LKA		"_cartero-lka"
 #define SMTPD_USER_QUEUE	"_cartero-queue"
 #define SMTPD_USER_SMTP		"_cartero-smtp"
+#define SMTPD_USER_RELAY	"_cartero-relay"	/* relay delivery agent */
 #define SMTPD_USER_NOBODY	"nobody"	/* root-owned alias pipes */
 
 /* Spool layout, relative to the spool directory (the queue's chroot). */
@@ -192,6 +193,19 @@ enum action_method {
 	A_MDA,
 	A_EXPAND_ONLY,
 	A_FORWARD_ONLY,
+	A_RELAY,		/* relay host smtp://HOST[:PORT] */
+};
+
+/*
+ * Where a relay action hands its mail (smtpd/relay.c parses and prints
+ * it): "relay host smtp://HOST[:PORT]".  host is a name or an address
+ * (IPv6 without its brackets); port in host byte order, 25 by default.
+ */
+#define RELAY_DEFAULT_PORT	25
+
+struct relayhost {
+	char			 host[HOST_MAX];
+	in_port_t		 port;
 };
 
 #define AF_ALLOW_PIPE		0x01	/* alias/.forward "|command" */
@@ -209,6 +223,7 @@ struct action {
 	char			 userbase[NAME_MAX_CONF];
 	char			 user[USER_MAX];	/* deliver as */
 	uint32_t		 flags;			/* AF_* */
+	struct relayhost	 relay;			/* A_RELAY */
 	int			 line;
 };
 
@@ -221,6 +236,7 @@ enum cond_kind {
 	C_MAILFROM,		/* from mail-from <table>|addr */
 	C_DOMAIN,		/* for domain <table>|name */
 	C_RCPTTO,		/* for rcpt-to <table>|addr */
+	C_AUTH,			/* from auth [<table>|user]; auth ... */
 };
 
 struct rule_cond {
@@ -236,8 +252,11 @@ struct rule {
 	struct rule_cond	 dest;
 	int			 tag_neg;
 	char			 tag[NAME_MAX_CONF];	/* "" = any */
+	/* transaction condition "[!] auth [<table>|user]" (C_NONE: none) */
+	struct rule_cond	 auth;
 	int			 reject;
 	char			 action[NAME_MAX_CONF];
+	int			 unsafe_open;	/* "unsafe-open-relay" */
 	int			 line;
 };
 
@@ -374,6 +393,14 @@ int	mailaddr_parse(struct mailaddr *, const char *, int utf8);
 int	mailaddr_text(const struct mailaddr *, char *, size_t);
 int	mailaddr_utf8_valid(const char *);
 
+/* smtpd/relay.c: relay host URLs and the open-relay judgement */
+int	relayhost_parse(struct relayhost *, const char *, const char **);
+int	relayhost_text(const struct relayhost *, char *, size_t);
+int	relay_net_wide(const char *);
+const char *relay_rule_open(const struct rule *,
+	    const char *(*)(const char *));
+void	relay_warn_open(const struct smtpd_config *);
+
 /* smtpd/secure_file.c: .forward and :include: ownership and mode rules */
 #define SECURE_FILE_ANY_OWNER	((uid_t)-1)
 const char *secure_file_check(int, uid_t);
@@ -412,6 +439,10 @@ enum imsg_type {
 	IMSG_LKA_EXPAND_DONE,		/* struct rcpt_reply (to queue) */
 	IMSG_LKA_RCPT_FAIL,		/* struct rcpt_reply: refused */
 	IMSG_LKA_VRFY_RESULT,		/* struct rcpt_reply: VRFY's answer */
+
+	/* smtp -> lka -> smtp: senders <table>, MAIL FROM of an AUTH user */
+	IMSG_SMTP_CHECK_SENDER,		/* struct sender_req */
+	IMSG_LKA_SENDER_RESULT,		/* struct sender_reply */
 
 	/* lka <-> parent: ~/.forward is opened by the parent */
 	IMSG_LKA_OPEN_FORWARD,		/* struct forward_req */
@@ -480,6 +511,20 @@ struct expand_req {
 	struct sockaddr_storage	 ss;		/* client, AF_UNIX = socket */
 	struct mailaddr		 sender;
 	struct mailaddr		 rcpt;
+	char			 authuser[USER_MAX];	/* EF_AUTH: the user */
+};
+
+/* senders <table>: may the authenticated user send as sender? */
+struct sender_req {
+	uint64_t		 reqid;
+	char			 table[NAME_MAX_CONF];
+	char			 authuser[USER_MAX];
+	struct mailaddr		 sender;
+};
+
+struct sender_reply {
+	uint64_t		 reqid;
+	int			 status;	/* ST_OK, ST_PERMFAIL, ST_TEMPFAIL */
 };
 
 struct envelope_msg {
@@ -526,6 +571,8 @@ struct deliver {
 	char			 home[ARG_MAX_CONF];
 	char			 shell[ARG_MAX_CONF];
 	char			 mailbox[ARG_MAX_CONF];	/* mbox path */
+	struct relayhost	 relay;			/* A_RELAY */
+	char			 helo[HOST_MAX];	/* A_RELAY: our name */
 	/*
 	 * Root's mailbox: mailbox is made root:mail 0660 by the parent and
 	 * appended to by an mbox agent running as nobody with group mail.

@@ -72,6 +72,16 @@ struct bad {
 	const char	*err;
 };
 
+/* The refusal of an open relay rule, with why it is open. */
+#define OPEN(why)							\
+	"open relay refused: this rule relays mail from anyone (" why	\
+	") to any destination; restrict the origin (from local, from "	\
+	"auth, from src <networks>, auth) or the destination (for "	\
+	"domain), or end the rule with \"unsafe-open-relay\" if an open "	\
+	"relay is really meant\n"
+#define SRC_WIDE	"\"from src\" with a network that holds the whole " \
+			"Internet"
+
 static char	*subst(const char *);
 static void	 put_file(const char *, const char *);
 static char	*get_file(const char *);
@@ -259,7 +269,7 @@ static const struct good goods[] = {
 	{ "rules", HOST
 	  "table nets { 192.168.0.0/16 }\n"
 	  "table doms { example.com }\n"
-	  "table senders { \"@example.org\" }\n"
+	  "table \"senders\" { \"@example.org\" }\n"
 	  "table rcpts { postmaster }\n"
 	  "action x mbox\n"
 	  "match for local action x\n"
@@ -319,6 +329,70 @@ static const struct good goods[] = {
 	  "action \"action\" mbox \"/var/mail/%{user.username}\"\n"
 	  "match from src <local> for local tag \"from\" action \"action\"\n",
 	  NULL },
+	/* who may relay (issue 13) */
+	{ "relay", HOST
+	  "table nets { 192.168.0.0/16, \"2001:db8::/32\" }\n"
+	  "table users { alice, bob }\n"
+	  "table snd { alice = \"alice@example.com, @example.org\" }\n"
+	  "listen on lo port 587 senders <snd> masquerade\n"
+	  "listen on lo port 25 senders <snd> tag MX\n"
+	  "action \"out\" relay host smtp://SMART.example.com:2525\n"
+	  "action \"v4\" relay host \"smtp://192.0.2.1\"\n"
+	  "action \"v6\" relay host \"smtp://[2001:DB8::1]:587\"\n"
+	  "match from auth for any action \"out\"\n"
+	  "match from auth <users> for any action \"v4\"\n"
+	  "match from auth alice for any action \"v6\"\n"
+	  "match auth from any for any action \"out\"\n"
+	  "match from any !auth <users> for domain example.net "
+	  "action \"out\"\n"
+	  "match from any auth bob for any action \"out\"\n"
+	  "match from src <nets> for any action \"out\"\n"
+	  "match from src 10.0.0.0/8 for any action \"out\"\n"
+	  "match from local for any action \"out\"\n"
+	  "match from socket for any action \"out\"\n"
+	  "match from local !for domain example.com action \"out\"\n"
+	  "match from any for domain <nets> action \"out\"\n"
+	  "match from any for any action \"out\" unsafe-open-relay\n",
+	  HDR
+	  "table \"nets\" { \"192.168.0.0/16\", \"2001:db8::/32\" }\n"
+	  "table \"users\" { \"alice\", \"bob\" }\n"
+	  "table \"snd\" { \"alice\" = \"alice@example.com, @example.org\" }\n"
+	  "listen on \"lo\" port 587 senders <snd> masquerade\n"
+	  "listen on \"lo\" port 25 tag \"MX\" senders <snd>\n"
+	  "listen on socket\n"
+	  "action \"out\" relay host \"smtp://smart.example.com:2525\"\n"
+	  "action \"v4\" relay host \"smtp://192.0.2.1:25\"\n"
+	  "action \"v6\" relay host \"smtp://[2001:db8::1]:587\"\n"
+	  "match from auth for any action \"out\"\n"
+	  "match from auth <users> for any action \"v4\"\n"
+	  "match from auth \"alice\" for any action \"v6\"\n"
+	  "match from any for any auth action \"out\"\n"
+	  "match from any for domain \"example.net\" !auth <users> "
+	  "action \"out\"\n"
+	  "match from any for any auth \"bob\" action \"out\"\n"
+	  "match from src <nets> for any action \"out\"\n"
+	  "match from src \"10.0.0.0/8\" for any action \"out\"\n"
+	  "match from local for any action \"out\"\n"
+	  "match from socket for any action \"out\"\n"
+	  "match from local !for domain \"example.com\" action \"out\"\n"
+	  "match from any for domain <nets> action \"out\"\n"
+	  "match from any for any action \"out\" unsafe-open-relay\n",
+	  NULL },
+	{ "relay warnings", HOST
+	  "action \"out\" relay host smtp://192.0.2.1\n"
+	  "action \"l\" mbox\n"
+	  "match from local for any action \"out\" unsafe-open-relay\n"
+	  "match from any for any action \"l\" unsafe-open-relay\n",
+	  HDR
+	  "listen on socket\n"
+	  "action \"out\" relay host \"smtp://192.0.2.1:25\"\n"
+	  "action \"l\" mbox \"/var/mail/%{user.username}\"\n"
+	  "match from local for any action \"out\" unsafe-open-relay\n"
+	  "match from any for any action \"l\" unsafe-open-relay\n",
+	  CONF ":4: warning: \"unsafe-open-relay\" is not needed: this rule "
+	  "restricts the origin or the destination\n"
+	  CONF ":5: warning: \"unsafe-open-relay\" has no effect: action "
+	  "\"l\" does not relay\n" },
 	{ "warnings", HOST
 	  "action unused maildir\n"
 	  "match from any for any reject\n"
@@ -336,19 +410,19 @@ static const struct good goods[] = {
 static const struct bad bads[] = {
 	/* syntax errors, with what was expected */
 	{ "match\n", CONF ":1: syntax error: expected \"from\", \"for\", "
-	  "\"tag\", \"action\" or \"reject\" after \"match\", got end of "
-	  "line\n" },
+	  "\"tag\", \"auth\", \"action\" or \"reject\" after \"match\", got "
+	  "end of line\n" },
 	{ "match frm any action \"x\"\n", CONF ":1: syntax error: expected "
-	  "\"from\", \"for\", \"tag\", \"action\" or \"reject\" after "
-	  "\"match\", got \"frm\"\n" },
+	  "\"from\", \"for\", \"tag\", \"auth\", \"action\" or \"reject\" "
+	  "after \"match\", got \"frm\"\n" },
 	{ "match from bogus reject\n", CONF ":1: syntax error: expected "
-	  "\"any\", \"local\", \"socket\", \"src\" or \"mail-from\" after "
-	  "\"from\", got \"bogus\"\n" },
+	  "\"any\", \"local\", \"socket\", \"src\", \"mail-from\" or "
+	  "\"auth\" after \"from\", got \"bogus\"\n" },
 	{ "match for src x reject\n", CONF ":1: syntax error: expected "
 	  "\"any\", \"local\", \"domain\" or \"rcpt-to\" after \"for\", got "
 	  "\"src\"\n" },
 	{ "match ! action x\n", CONF ":1: syntax error: expected \"from\", "
-	  "\"for\" or \"tag\" after \"!\", got \"action\"\n" },
+	  "\"for\", \"tag\" or \"auth\" after \"!\", got \"action\"\n" },
 	{ "match from src\n", CONF ":1: syntax error: expected a table name "
 	  "like <name> or an address after \"src\", got end of line\n" },
 	{ "match reject now\n", CONF ":1: syntax error: expected end of line "
@@ -371,8 +445,8 @@ static const struct bad bads[] = {
 	  "end of line\n" },
 	{ "listen on lo bogus\n", CONF ":1: syntax error: expected \"port\", "
 	  "\"hostname\", \"tag\", \"tls\", \"tls-require\", \"smtps\", "
-	  "\"pki\", \"ca\", \"ciphers\", \"protocols\", \"received-auth\" "
-	  "or end of line after \"lo\", got \"bogus\"\n" },
+	  "\"pki\", \"ca\", \"ciphers\", \"protocols\", \"received-auth\", "
+	  "\"senders\" or end of line after \"lo\", got \"bogus\"\n" },
 	{ "listen on lo tls\n", CONF ":1: TLS listener needs a certificate: "
 	  "add \"pki NAME\" (0 pki defined)\n" },
 	{ "pki a cert \"/a.crt\"\nlisten on lo tls pki a\n", CONF ":1: pki "
@@ -392,16 +466,16 @@ static const struct bad bads[] = {
 	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo tls verify\n",
 	  CONF ":3: syntax error: expected \"port\", \"hostname\", \"tag\", "
 	  "\"tls\", \"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", "
-	  "\"protocols\", \"received-auth\" or end of line after \"tls\", got "
-	  "\"verify\"\n" },
+	  "\"protocols\", \"received-auth\", \"senders\" or end of line after "
+	  "\"tls\", got \"verify\"\n" },
 	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo smtps verify\n",
 	  CONF ":3: \"verify\" needs \"ca NAME\": the CA that signs client "
 	  "certificates\n" },
 	{ "action\n", CONF ":1: syntax error: expected an action name after "
 	  "\"action\", got end of line\n" },
 	{ "action x foo\n", CONF ":1: syntax error: expected \"mbox\", "
-	  "\"maildir\", \"lmtp\", \"mda\", \"expand-only\" or "
-	  "\"forward-only\" after \"x\", got \"foo\"\n" },
+	  "\"maildir\", \"lmtp\", \"mda\", \"expand-only\", "
+	  "\"forward-only\" or \"relay\" after \"x\", got \"foo\"\n" },
 	{ "action x mbox allow foo\n", CONF ":1: syntax error: expected "
 	  "\"pipe\", \"file\" or \"include\" after \"allow\", got \"foo\"\n" },
 	{ "action x mbox alias t\n", CONF ":1: syntax error: expected a table "
@@ -599,6 +673,105 @@ static const struct bad bads[] = {
 	{ "match from src 10.0.0.0/33 reject\n", CONF ":1: invalid address "
 	  "\"10.0.0.0/33\" after \"src\": expected an IP address or "
 	  "network\n" },
+
+	/* relay actions */
+	{ "action r relay\nmatch from local for any action r\n", CONF
+	  ":1: relay without host: outbound MX delivery is not built yet "
+	  "(use \"relay host smtp://HOST[:PORT]\")\n" },
+	{ "action r relay hots smtp://a\nmatch action r\n", CONF
+	  ":1: expected \"host\" after \"relay\", got \"hots\"\n" },
+	{ "action r relay host\nmatch action r\n", CONF ":1: syntax error: "
+	  "expected a relay host like smtp://HOST[:PORT] after \"host\", got "
+	  "end of line\n" },
+	{ "action r relay host smtps://a\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtps://a\": only smtp:// is supported "
+	  "(TLS and LMTP relays come with outbound delivery)\n" },
+	{ "action r relay host a.example\nmatch action r\n", CONF
+	  ":1: invalid relay host \"a.example\": expected "
+	  "smtp://HOST[:PORT]\n" },
+	{ "action r relay host smtp://a:0\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://a:0\": invalid port: expected 1 "
+	  "to 65535\n" },
+	{ "action r relay host smtp://a:x\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://a:x\": invalid port: expected 1 "
+	  "to 65535\n" },
+	{ "action r relay host smtp://u@a\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://u@a\": expected "
+	  "smtp://HOST[:PORT] (no user, no path)\n" },
+	{ "action r relay host \"smtp://[::1\"\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://[::1\": unterminated \"[\" in "
+	  "the host\n" },
+	{ "action r relay host \"smtp://[a.b]\"\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://[a.b]\": invalid IPv6 address in "
+	  "brackets\n" },
+	{ "action r relay host smtp://a_b\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://a_b\": invalid host name\n" },
+	{ "table t { a = b }\naction r relay host smtp://a alias <t>\n"
+	  "match action r\n", CONF ":2: action \"r\": relay takes no "
+	  "\"alias\", \"virtual\", \"userbase\", \"user\" or \"allow\"\n" },
+	{ "action r relay host smtp://a user bob\nmatch action r\n", CONF
+	  ":1: action \"r\": relay takes no \"alias\", \"virtual\", "
+	  "\"userbase\", \"user\" or \"allow\"\n" },
+	{ "match auth !auth bob reject\n", CONF ":1: \"auth\" given "
+	  "twice\n" },
+	{ "match from local reject unsafe-open-relay\n", CONF ":1: syntax "
+	  "error: expected end of line after \"reject\", got "
+	  "\"unsafe-open-relay\"\n" },
+	{ "listen on lo senders <s> senders <s>\ntable s { a = b }\n", CONF
+	  ":1: \"senders\" given twice\n" },
+	{ "listen on lo senders <s>\n", CONF ":1: undefined table <s>\n" },
+	{ "table s { a }\nlisten on lo senders <s>\n", CONF ":2: table <s> "
+	  "is a list, but \"senders\" needs key = value pairs\n" },
+
+	/* never an open relay by accident */
+	{ "action r relay host smtp://a\nmatch from any for any action r\n",
+	  CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch for any from any action r\n",
+	  CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch from any for rcpt-to a@b "
+	  "action r\n", CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch from any !for domain a.b "
+	  "action r\n", CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch from any !for local "
+	  "action r\n", CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch tag T from any for any "
+	  "action r\n", CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch !from local for any "
+	  "action r\n", CONF ":2: " OPEN("\"!from\", a negated origin") },
+	{ "action r relay host smtp://a\nmatch !from src 10.0.0.0/8 "
+	  "for any action r\n",
+	  CONF ":2: " OPEN("\"!from\", a negated origin") },
+	{ "action r relay host smtp://a\nmatch !from auth for any "
+	  "action r\n", CONF ":2: " OPEN("\"!from\", a negated origin") },
+	{ "action r relay host smtp://a\nmatch from any !auth for any "
+	  "action r\n", CONF ":2: " OPEN("\"from any\"") },
+	{ "action r relay host smtp://a\nmatch from mail-from @a.b for any "
+	  "action r\n", CONF ":2: " OPEN("\"from mail-from\", a sender "
+	  "address anyone can give") },
+	{ "action r relay host smtp://a\nmatch from src 0.0.0.0/0 for any "
+	  "action r\n", CONF ":2: " OPEN(SRC_WIDE) },
+	{ "action r relay host smtp://a\nmatch from src 0.0.0.0/1 for any "
+	  "action r\n", CONF ":2: " OPEN(SRC_WIDE) },
+	{ "action r relay host smtp://a\nmatch from src ::/0 for any "
+	  "action r\n", CONF ":2: " OPEN(SRC_WIDE) },
+	{ "action r relay host smtp://a\nmatch from src 2000::/3 for any "
+	  "action r\n", CONF ":2: " OPEN(SRC_WIDE) },
+	{ "action r relay host smtp://a\nmatch from src \"::ffff:0:0/96\" "
+	  "for any action r\n", CONF ":2: " OPEN(SRC_WIDE) },
+	{ "action r relay host smtp://a\nmatch from src \"::/80\" "
+	  "for any action r\n", CONF ":2: " OPEN(SRC_WIDE) },
+	{ "table n { 10.0.0.0/8, \"::/0\" }\naction r relay host smtp://a\n"
+	  "match from src <n> for any action r\n", CONF ":3: "
+	  OPEN("\"from src <n>\" whose network ::/0 holds the whole "
+	  "Internet") },
+	/* every open rule is reported */
+	{ "action r relay host smtp://a\n"
+	  "match from any for rcpt-to <t> action r\n"
+	  "match from local for any action r\n"
+	  "match !from socket for any action r\n"
+	  "table t { a@b }\n", CONF ":2: "
+	  OPEN("\"from any\"") CONF ":4: "
+	  OPEN("\"!from\", a negated origin") },
 
 	/* include */
 	{ "include \"nonexistent.conf\"\n", CONF ":1: cannot open "
@@ -1177,8 +1350,58 @@ ATF_TC_BODY(example, tc)
 	config_free(cfg);
 }
 
+/*
+ * "from src <file table>" of a relay rule: the parent reads the table and
+ * refuses a network that holds the whole Internet; the children, which
+ * cannot read it, trust the parent's judgement.
+ */
+ATF_TC_WITHOUT_HEAD(open_relay_file_table);
+ATF_TC_BODY(open_relay_file_table, tc)
+{
+	struct smtpd_config	*cfg;
+	char			*in, *err, *text, cwd[PATH_MAX];
+	size_t			 len;
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ATF_REQUIRE(asprintf(&in, "table n file:%s/nets\n"
+	    "action r relay host smtp://192.0.2.1\n"
+	    "match from src <n> for any action r\n", cwd) != -1);
+	put_file(CONF, in);
+
+	put_file("nets", "10.0.0.0/8\n# the world\n0.0.0.0/0\n");
+	cfg = parse_capture(CONF, &err);
+	ATF_CHECK(cfg == NULL);
+	ATF_CHECK_STREQ(err, CONF ":3: " OPEN("\"from src <n>\" whose network "
+	    "0.0.0.0/0 holds the whole Internet"));
+	free(err);
+
+	put_file("nets", "10.0.0.0/8\n192.168.0.0/16\nfd00::/8\n");
+	cfg = parse_capture(CONF, &err);
+	ATF_REQUIRE_MSG(cfg != NULL, "%s", err);
+	ATF_CHECK_STREQ(err, "");
+	free(err);
+
+	/* the normalised text re-parsed by a child: the file is not read */
+	text = config_text(cfg, &len);
+	config_free(cfg);
+	put_file("nets", "0.0.0.0/0\n");
+	cfg = parse_config_buffer(text, len);
+	ATF_CHECK(cfg != NULL);
+	config_free(cfg);
+	free(text);
+
+	/* an unreadable table is no proof: refused */
+	ATF_REQUIRE(unlink("nets") == 0);
+	ATF_REQUIRE(mkdir("nets", 0700) == 0);
+	cfg = parse_capture(CONF, &err);
+	ATF_CHECK(cfg == NULL);
+	free(err);
+	free(in);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, open_relay_file_table);
 	ATF_TP_ADD_TC(tp, good_configs);
 	ATF_TP_ADD_TC(tp, bad_configs);
 	ATF_TP_ADD_TC(tp, defaults);

@@ -48,6 +48,7 @@ static struct smtpd_config	*conf;
 static struct table_set		*tables;
 static struct fwd		 fwds[32];
 static size_t			 nfwd;
+static const char		*authuser = "";	/* start(): EF_AUTH */
 
 static int	fake_getpwnam(void *, const char *);
 static void	fake_forward(void *, uint64_t, const char *);
@@ -190,6 +191,7 @@ start(const struct expand_ops *ops, const char *rcpt, uint32_t flags,
 	strlcpy(req.tag, "mx", sizeof(req.tag));
 	strlcpy(req.helo, "client.remote.example", sizeof(req.helo));
 	strlcpy(req.src, src, sizeof(req.src));
+	strlcpy(req.authuser, authuser, sizeof(req.authuser));
 	sin->sin_family = AF_INET;
 	ATF_REQUIRE(inet_pton(AF_INET, src, &sin->sin_addr) == 1);
 	strlcpy(req.sender.user, "sender", sizeof(req.sender.user));
@@ -356,8 +358,62 @@ ATF_TC_BODY(alias_rules, tc)
 	sess = run("carol@remote.example");
 	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
 	ATF_CHECK_STREQ(expand_text(sess),
-	    "550 5.7.1 <carol@remote.example>: Relay access denied");
+	    "550 5.7.1 <carol@remote.example>: Relaying denied");
 	ATF_CHECK_STREQ(expand_action(sess), "-");
+	expand_free(sess);
+	teardown();
+}
+
+/*
+ * A relay action makes the address final: one envelope delivered by the
+ * relay agent as SMTPD_USER_RELAY to the address as given, no userbase,
+ * no alias.  No rule for a foreign domain: "Relaying denied".
+ */
+ATF_TC_WITHOUT_HEAD(relay_action);
+ATF_TC_BODY(relay_action, tc)
+{
+	struct expand_session	*sess;
+	const struct envelope	*evp;
+	int			 done;
+
+	setup("", "hostname \"mx.example.org\"\n"
+	    "table aliases file:%s/aliases\n"
+	    "action \"local\" mbox alias <aliases>\n"
+	    "action \"out\" relay host smtp://192.0.2.25:2525\n"
+	    "match from any for local action \"local\"\n"
+	    "match from src 192.0.2.0/24 for any action \"out\"\n"
+	    "match auth from any for any action \"out\"\n");
+	sess = start(&ops_info, "Someone+x@Gmail.COM", 0, "192.0.2.9", &done);
+	ATF_REQUIRE_EQ(done, EXPAND_DONE);
+	ATF_REQUIRE_EQ_MSG(expand_status(sess), ST_OK, "%s",
+	    expand_text(sess));
+	ATF_REQUIRE_EQ(count(sess), 1);
+	evp = find(sess, DT_MAILBOX, SMTPD_USER_RELAY, "Someone+x@gmail.com");
+	ATF_REQUIRE(evp != NULL);
+	ATF_CHECK_STREQ(evp->action, "out");
+	ATF_CHECK(!(evp->flags & EF_AUTH));
+	expand_free(sess);
+
+	sess = run("someone@gmail.com");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess),
+	    "550 5.7.1 <someone@gmail.com>: Relaying denied");
+	expand_free(sess);
+
+	authuser = "alice";
+	sess = start(&ops_info, "someone@gmail.com", EF_AUTH, "198.51.100.7",
+	    &done);
+	authuser = "";
+	ATF_REQUIRE_EQ(expand_status(sess), ST_OK);
+	evp = find(sess, DT_MAILBOX, SMTPD_USER_RELAY, "someone@gmail.com");
+	ATF_REQUIRE(evp != NULL);
+	ATF_CHECK(evp->flags & EF_AUTH);
+	expand_free(sess);
+
+	/* our own domain is not relayed, even for a trusted network */
+	sess = start(&ops_nofwd, "bob@mx.example.org", 0, "192.0.2.9", &done);
+	ATF_CHECK_EQ(expand_status(sess), ST_OK);
+	ATF_CHECK(find(sess, DT_MAILBOX, "bob", "bob@mx.example.org") != NULL);
 	expand_free(sess);
 	teardown();
 }
@@ -979,6 +1035,7 @@ ATF_TC_BODY(rcpt_system_account, tc)
 
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, relay_action);
 	ATF_TP_ADD_TC(tp, local_user);
 	ATF_TP_ADD_TC(tp, unknown_user);
 	ATF_TP_ADD_TC(tp, alias_chain);

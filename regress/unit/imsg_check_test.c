@@ -77,6 +77,14 @@ static const struct field expand_fields[] = {
 	FLD(struct expand_req, sender.domain),
 	FLD(struct expand_req, rcpt.user),
 	FLD(struct expand_req, rcpt.domain),
+	FLD(struct expand_req, authuser),
+};
+
+static const struct field sender_fields[] = {
+	FLD(struct sender_req, table),
+	FLD(struct sender_req, authuser),
+	FLD(struct sender_req, sender.user),
+	FLD(struct sender_req, sender.domain),
 };
 
 static const struct field deliver_fields[] = {
@@ -85,6 +93,7 @@ static const struct field deliver_fields[] = {
 	FLD(struct deliver, home),
 	FLD(struct deliver, shell),
 	FLD(struct deliver, mailbox),
+	FLD(struct deliver, helo),
 };
 
 static int	 pauses, closes;
@@ -230,8 +239,9 @@ ATF_TC_BODY(requests, tc)
 
 	memset(&e, 0, sizeof(e));
 	e.ss.ss_family = AF_INET;
+	/* all but authuser (last): without EF_AUTH it must be empty */
 	each_unterminated(imsg_check_expand_req, &e, sizeof(e), 0,
-	    expand_fields, nitems(expand_fields));
+	    expand_fields, nitems(expand_fields) - 1);
 	e.ss.ss_family = AF_UNIX;
 	ATF_CHECK_EQ(imsg_check_expand_req(&e, sizeof(e)), 0);
 	e.ss.ss_family = AF_INET6;
@@ -240,6 +250,17 @@ ATF_TC_BODY(requests, tc)
 	ATF_CHECK_EQ(imsg_check_expand_req(&e, sizeof(e)), -1);
 	e.ss.ss_family = AF_NETLINK;
 	ATF_CHECK_EQ(imsg_check_expand_req(&e, sizeof(e)), -1);
+	/* EF_AUTH and the user name go together */
+	e.ss.ss_family = AF_INET;
+	e.flags = EF_AUTH;
+	ATF_CHECK_EQ(imsg_check_expand_req(&e, sizeof(e)), -1);
+	(void)strlcpy(e.authuser, "alice", sizeof(e.authuser));
+	ATF_CHECK_EQ(imsg_check_expand_req(&e, sizeof(e)), 0);
+	e.flags = 0;
+	ATF_CHECK_EQ(imsg_check_expand_req(&e, sizeof(e)), -1);
+	e.flags = EF_AUTH;
+	each_unterminated(imsg_check_expand_req, &e, sizeof(e), 0,
+	    expand_fields, nitems(expand_fields));
 
 	memset(&f, 0, sizeof(f));
 	(void)strlcpy(f.user, "bob", sizeof(f.user));
@@ -260,6 +281,42 @@ ATF_TC_BODY(requests, tc)
 	ATF_CHECK_EQ(imsg_check_pki_msg(&pm, sizeof(pm)), 0);
 	memset(pm.name, 'm', sizeof(pm.name));
 	ATF_CHECK_EQ(imsg_check_pki_msg(&pm, sizeof(pm)), -1);
+}
+
+/* senders <table>: smtp's question and lka's answer. */
+ATF_TC_WITHOUT_HEAD(sender);
+ATF_TC_BODY(sender, tc)
+{
+	struct sender_req	 q;
+	struct sender_reply	 r;
+
+	memset(&q, 0, sizeof(q));
+	(void)strlcpy(q.table, "senders", sizeof(q.table));
+	(void)strlcpy(q.authuser, "alice", sizeof(q.authuser));
+	(void)strlcpy(q.sender.user, "alice", sizeof(q.sender.user));
+	(void)strlcpy(q.sender.domain, "example.com",
+	    sizeof(q.sender.domain));
+	each_unterminated(imsg_check_sender_req, &q, sizeof(q), 0,
+	    sender_fields, nitems(sender_fields));
+	ATF_CHECK_EQ(imsg_check_sender_req(&q, sizeof(q) - 1), -1);
+	q.authuser[0] = '\0';
+	ATF_CHECK_EQ(imsg_check_sender_req(&q, sizeof(q)), -1);
+	(void)strlcpy(q.authuser, "alice", sizeof(q.authuser));
+	q.table[0] = '\0';
+	ATF_CHECK_EQ(imsg_check_sender_req(&q, sizeof(q)), -1);
+
+	memset(&r, 0, sizeof(r));
+	r.status = ST_OK;
+	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r)), 0);
+	r.status = ST_PERMFAIL;
+	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r)), 0);
+	r.status = ST_TEMPFAIL;
+	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r)), 0);
+	r.status = ST_LOOP;
+	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r)), -1);
+	r.status = 42;
+	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r)), -1);
+	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r) + 1), -1);
 }
 
 ATF_TC_WITHOUT_HEAD(envelopes);
@@ -325,6 +382,16 @@ ATF_TC_BODY(deliver, tc)
 	d.evp.dtype = (enum delivery_type)5;
 	d.method = A_MBOX;
 	ATF_CHECK_EQ(imsg_check_deliver(&d, sizeof(d)), -1);
+	/* a relay delivery names its host, terminated, and a port */
+	fill_deliver(&d);
+	d.method = A_RELAY;
+	ATF_CHECK_EQ(imsg_check_deliver(&d, sizeof(d)), -1);
+	(void)strlcpy(d.relay.host, "192.0.2.25", sizeof(d.relay.host));
+	ATF_CHECK_EQ(imsg_check_deliver(&d, sizeof(d)), -1);
+	d.relay.port = 25;
+	ATF_CHECK_EQ(imsg_check_deliver(&d, sizeof(d)), 0);
+	memset(d.relay.host, 'h', sizeof(d.relay.host));
+	ATF_CHECK_EQ(imsg_check_deliver(&d, sizeof(d)), -1);
 }
 
 ATF_TC_WITHOUT_HEAD(agent_kind);
@@ -337,6 +404,7 @@ ATF_TC_BODY(agent_kind, tc)
 	ATF_CHECK_STREQ(delivery_agent_kind(DT_MAILBOX, A_MDA), "mda");
 	ATF_CHECK(delivery_agent_kind(DT_MAILBOX, A_EXPAND_ONLY) == NULL);
 	ATF_CHECK(delivery_agent_kind(DT_MAILBOX, A_FORWARD_ONLY) == NULL);
+	ATF_CHECK_STREQ(delivery_agent_kind(DT_MAILBOX, A_RELAY), "relay");
 	ATF_CHECK_STREQ(delivery_agent_kind(DT_FILE, A_EXPAND_ONLY), "file");
 	ATF_CHECK_STREQ(delivery_agent_kind(DT_PIPE, A_MAILDIR), "mda");
 }
@@ -364,6 +432,8 @@ ATF_TC_BODY(rules, tc)
 		{ IMSG_LKA_EXPAND_DONE,		imsg_check_rcpt_ok },
 		{ IMSG_LKA_RCPT_FAIL,		imsg_check_rcpt_fail },
 		{ IMSG_LKA_VRFY_RESULT,		imsg_check_vrfy_result },
+		{ IMSG_SMTP_CHECK_SENDER,	imsg_check_sender_req },
+		{ IMSG_LKA_SENDER_RESULT,	imsg_check_sender_reply },
 		{ IMSG_LKA_OPEN_FORWARD,	imsg_check_forward_req },
 		{ IMSG_PARENT_FORWARD,		imsg_check_forward_reply },
 		{ IMSG_QUEUE_DELIVER,		imsg_check_envelope },
@@ -497,6 +567,7 @@ ATF_TC_BODY(peer_trusted, tc)
 
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, sender);
 	smtpd_proc_setup();	/* the rule table, as smtpd's main() */
 	ATF_TP_ADD_TC(tp, text);
 	ATF_TP_ADD_TC(tp, replies);

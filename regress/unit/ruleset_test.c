@@ -35,6 +35,7 @@
 
 static struct smtpd_config	*conf;
 static struct table_set		*tables;
+static const char		*authuser = "";	/* EF_AUTH: the user */
 
 static void		 load(const char *);
 static void		 unload(void);
@@ -45,7 +46,7 @@ static const char	*match(uint32_t, const char *, const char *,
 	"hostname \"mx.example.org\"\n" \
 	"table doms { \"example.org\", \"*.example.net\" }\n" \
 	"table nets { \"192.0.2.0/24\", \"2001:db8::/32\" }\n" \
-	"table senders { \"boss@partner.org\", \"@friends.org\" }\n" \
+	"table \"senders\" { \"boss@partner.org\", \"@friends.org\" }\n" \
 	"table rcpts { \"sales@example.com\" }\n" \
 	"action \"a\" mbox\n" \
 	"action \"b\" maildir\n" \
@@ -103,6 +104,7 @@ match(uint32_t flags, const char *tag, const char *src, const char *sender,
 	ATF_REQUIRE(alias_mailaddr(&r, rcpt) == 0);
 	ctx.flags = flags;
 	ctx.tag = tag;
+	ctx.authuser = authuser;
 	ctx.ss = &ss;
 	ctx.sender = &s;
 	ctx.rcpt = &r;
@@ -174,6 +176,129 @@ ATF_TC_BODY(from_conditions, tc)
 	/* the null sender matches no mail-from */
 	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@x.org"),
 	    "reject");
+	unload();
+}
+
+/* from auth [<table>|user], and the transaction condition [!]auth. */
+ATF_TC_WITHOUT_HEAD(auth_conditions);
+ATF_TC_BODY(auth_conditions, tc)
+{
+	load(PREAMBLE
+	    "table users { alice, bob }\n"
+	    "match from auth alice for any action \"a\"\n"
+	    "match from auth <users> for any action \"b\"\n"
+	    "match auth from any for domain \"example.org\" action \"c\"\n"
+	    "match from any !auth for domain \"example.net\" action \"a\"\n"
+	    "match from auth for any action \"c\"\n"
+	    "match from any for any reject\n");
+	authuser = "";
+	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@x.org"),
+	    "reject");
+	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@example.org"),
+	    "reject");
+	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@example.net"),
+	    "a");
+	/* EF_AUTH without a user, or a user without EF_AUTH: not auth */
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "", "u@x.org"),
+	    "reject");
+	authuser = "alice";
+	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@x.org"),
+	    "reject");
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "", "u@x.org"),
+	    "a");
+	authuser = "bob";
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "", "u@x.org"),
+	    "b");
+	authuser = "carol";
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "",
+	    "u@example.org"), "c");
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "", "u@x.org"),
+	    "c");
+	/* "!auth": only the unauthenticated */
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "",
+	    "u@example.net"), "c");
+	/* user names compare without case, as table keys do */
+	authuser = "Alice";
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "", "u@x.org"),
+	    "a");
+	authuser = "";
+	unload();
+}
+
+/* The origins a relay rule trusts: local, a source network, auth. */
+ATF_TC_WITHOUT_HEAD(relay_origins);
+ATF_TC_BODY(relay_origins, tc)
+{
+	load(PREAMBLE
+	    "action \"out\" relay host smtp://192.0.2.25\n"
+	    "match from any for domain \"example.org\" action \"a\"\n"
+	    "match from local for any action \"out\"\n"
+	    "match from src <nets> for any action \"out\"\n"
+	    "match auth from any for any action \"out\"\n");
+	/* a stranger: our domain only, no rule for the rest */
+	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@example.org"),
+	    "a");
+	ATF_CHECK_STREQ(match(0, "", "198.51.100.1", "", "u@gmail.com"),
+	    "none");
+	ATF_CHECK_STREQ(match(0, "", "2001:db9::1", "", "u@gmail.com"),
+	    "none");
+	/* local, listed networks, authenticated users relay */
+	ATF_CHECK_STREQ(match(EF_LOCAL, "", "127.0.0.1", "", "u@gmail.com"),
+	    "out");
+	ATF_CHECK_STREQ(match(EF_LOCAL | EF_SOCKET, "", "unix", "",
+	    "u@gmail.com"), "out");
+	ATF_CHECK_STREQ(match(0, "", "192.0.2.77", "", "u@gmail.com"), "out");
+	ATF_CHECK_STREQ(match(0, "", "2001:db8::77", "", "u@gmail.com"),
+	    "out");
+	authuser = "alice";
+	ATF_CHECK_STREQ(match(EF_AUTH, "", "198.51.100.1", "",
+	    "u@gmail.com"), "out");
+	authuser = "";
+	ATF_REQUIRE(ruleset_action(conf, "out") != NULL);
+	ATF_CHECK_EQ(ruleset_action(conf, "out")->method, A_RELAY);
+	unload();
+}
+
+/* senders <table>: the MAIL FROM addresses an AUTH user may give. */
+ATF_TC_WITHOUT_HEAD(senders);
+ATF_TC_BODY(senders, tc)
+{
+	static const struct {
+		const char	*table, *user, *sender;
+		int		 want;
+	} cases[] = {
+		{ "snd", "alice", "alice@example.com", 1 },
+		{ "snd", "alice", "ALICE@Example.COM", 1 },
+		{ "snd", "alice", "sales@example.org", 1 },
+		{ "snd", "alice", "bob@example.com", 0 },
+		{ "snd", "alice", "alice@sub.example.org", 0 },
+		{ "snd", "alice", "alice@example.com.evil", 0 },
+		{ "snd", "bob", "bob@example.com", 1 },
+		{ "snd", "bob", "alice@example.com", 0 },
+		{ "snd", "carol", "carol@example.com", 0 },
+		{ "snd", "", "alice@example.com", 0 },
+		/* entries without '@' are ignored */
+		{ "snd", "eve", "eve@example.com", 0 },
+		/* the null sender is always allowed */
+		{ "snd", "carol", "", 1 },
+		/* a list is not a senders table */
+		{ "doms", "example.org", "x@example.org", 0 },
+		{ "nope", "alice", "alice@example.com", -1 },
+	};
+	struct mailaddr	 ma;
+	size_t		 i;
+
+	load(PREAMBLE
+	    "table \"snd\" { alice = \"alice@example.com, @example.org\", "
+	    "bob = \"bob@example.com\", eve = \"eve\" }\n");
+	for (i = 0; i < nitems(cases); i++) {
+		memset(&ma, 0, sizeof(ma));
+		if (*cases[i].sender != '\0')
+			ATF_REQUIRE(alias_mailaddr(&ma, cases[i].sender) == 0);
+		ATF_CHECK_EQ_MSG(ruleset_sender(tables, cases[i].table,
+		    cases[i].user, &ma), cases[i].want, "%s %s %s",
+		    cases[i].table, cases[i].user, cases[i].sender);
+	}
 	unload();
 }
 
@@ -307,6 +432,9 @@ ATF_TC_BODY(action_lookup, tc)
 
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, auth_conditions);
+	ATF_TP_ADD_TC(tp, relay_origins);
+	ATF_TP_ADD_TC(tp, senders);
 	ATF_TP_ADD_TC(tp, first_match_wins);
 	ATF_TP_ADD_TC(tp, no_match);
 	ATF_TP_ADD_TC(tp, from_conditions);

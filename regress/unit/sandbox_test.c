@@ -45,6 +45,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -94,6 +95,7 @@ static void	ops_files(struct env *);
 static void	ops_pickup(struct env *);
 static void	ops_getpw(void);
 static void	ops_rpath(void);
+static void	ops_resolve(void);
 static void	do_allowed(struct env *, enum smtpd_sandbox);
 static void	do_violate(struct env *, enum smtpd_sandbox);
 static void	do_write_ro(struct env *, enum smtpd_sandbox);
@@ -459,6 +461,22 @@ ops_client(struct env *e)
 	close(s);
 }
 
+/* The relay agent resolves its relay host's name. */
+static void
+ops_resolve(void)
+{
+	struct addrinfo	 hints, *res;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	CHK(getaddrinfo("localhost", "25", &hints, &res) == 0);
+	freeaddrinfo(res);
+	CHK(getaddrinfo("127.0.0.1", "25", &hints, &res) == 0);
+	freeaddrinfo(res);
+}
+
 /* The offline pickup: an SMTP client on a unix socket, through stdio. */
 static void
 ops_pickup(struct env *e)
@@ -575,6 +593,11 @@ do_allowed(struct env *e, enum smtpd_sandbox p)
 	case SANDBOX_PICKUP:
 		ops_pickup(e);
 		break;
+	case SANDBOX_AGENT_RELAY:
+		ops_rpath();
+		ops_client(e);
+		ops_resolve();
+		break;
 	default:
 		child_fail(__LINE__, "profile");
 	}
@@ -668,6 +691,14 @@ PROFILE_TCS(queue, SANDBOX_QUEUE, 0)
 PROFILE_TCS(smtp, SANDBOX_SMTP, 1)
 PROFILE_TCS(agent, SANDBOX_AGENT, 1)
 PROFILE_TCS(pickup, SANDBOX_PICKUP, 1)
+PROFILE_TCS(agent_relay, SANDBOX_AGENT_RELAY, 1)
+
+/* The relay agent writes no file. */
+ATF_TC_WITHOUT_HEAD(agent_relay_write);
+ATF_TC_BODY(agent_relay_write, tc)
+{
+	expect_sigsys(run(do_write_ro, SANDBOX_AGENT_RELAY, 0, NULL));
+}
 
 /* rpath without wpath: opening for writing is fatal. */
 ATF_TC_WITHOUT_HEAD(lka_write);
@@ -886,6 +917,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, agent_violate);
 	ATF_TP_ADD_TC(tp, agent_fork);
 	ATF_TP_ADD_TC(tp, agent_mda);
+	ATF_TP_ADD_TC(tp, agent_relay_allowed);
+	ATF_TP_ADD_TC(tp, agent_relay_violate);
+	ATF_TP_ADD_TC(tp, agent_relay_fork);
+	ATF_TP_ADD_TC(tp, agent_relay_write);
 	ATF_TP_ADD_TC(tp, pickup_allowed);
 	ATF_TP_ADD_TC(tp, pickup_violate);
 	ATF_TP_ADD_TC(tp, pickup_fork);

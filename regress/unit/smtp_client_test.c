@@ -547,8 +547,46 @@ ATF_TC_BODY(client_socketpair, tc)
 	free(c);
 }
 
+/* MAIL FROM parameters: only what the server offered. */
+ATF_TC_WITHOUT_HEAD(mail_params);
+ATF_TC_BODY(mail_params, tc)
+{
+	static const struct {
+		unsigned int	 ext;
+		int		 flags;
+		const char	*want;
+	} cases[] = {
+		{ 0, 0, "" },
+		{ 0, SMTP_MAIL_8BIT | SMTP_MAIL_UTF8, "" },
+		{ SMTP_EXT_SIZE, 0, " SIZE=1234" },
+		{ SMTP_EXT_SIZE | SMTP_EXT_8BITMIME, 0, " SIZE=1234" },
+		{ SMTP_EXT_SIZE | SMTP_EXT_8BITMIME, SMTP_MAIL_8BIT,
+		  " SIZE=1234 BODY=8BITMIME" },
+		{ SMTP_EXT_8BITMIME, SMTP_MAIL_8BIT, " BODY=8BITMIME" },
+		{ SMTP_EXT_SMTPUTF8, SMTP_MAIL_UTF8 | SMTP_MAIL_8BIT,
+		  " SMTPUTF8" },
+		{ SMTP_EXT_SIZE | SMTP_EXT_8BITMIME | SMTP_EXT_SMTPUTF8,
+		  SMTP_MAIL_UTF8 | SMTP_MAIL_8BIT,
+		  " SIZE=1234 BODY=8BITMIME SMTPUTF8" },
+	};
+	struct smtp_ehlo	 e;
+	char			 buf[64];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.ext = cases[i].ext;
+		ATF_CHECK_EQ(smtp_mail_params(buf, sizeof(buf), &e, 1234,
+		    cases[i].flags), 0);
+		ATF_CHECK_STREQ_MSG(buf, cases[i].want, "case %zu", i);
+	}
+	e.ext = SMTP_EXT_SIZE | SMTP_EXT_8BITMIME;
+	ATF_CHECK_EQ(smtp_mail_params(buf, 8, &e, 1234, SMTP_MAIL_8BIT), -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, mail_params);
 	ATF_TP_ADD_TC(tp, reply_table);
 	ATF_TP_ADD_TC(tp, reply_limits);
 	ATF_TP_ADD_TC(tp, reply_full_buffer);
