@@ -100,6 +100,8 @@ static int	 valid_table_name(const char *);
 static int	 table_check(const char *, struct tval *, size_t *, int *);
 static int	 table_path(const char *, const char **, int);
 static void	 add_table(const char *, const char *, struct tval *, int);
+static struct pki *pki_find(const char *);
+static void	 add_pki(const char *, const char *, const char *, int);
 static void	 listen_port(struct listener *, const char *, int);
 static void	 listen_str(char *, size_t, const char *, const char *, int);
 static void	 add_listener(int, const char *, struct listener *, int);
@@ -136,6 +138,7 @@ static void	 parse_end(void);
 %token	SOCKET SRC SUBMISSION TABLE TAG TIMEOUT TTL USER USERBASE VIRTUAL VRFY
 %token	ERROR
 %token	MINFREE MINFREEINODES
+%token	PKI CERT KEY
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -151,6 +154,7 @@ grammar		: /* empty */
 		| grammar include
 		| grammar varset '\n'
 		| grammar table '\n'
+		| grammar pki '\n'
 		| grammar listen '\n'
 		| grammar action '\n'
 		| grammar match '\n'
@@ -246,6 +250,14 @@ listenopts	: /* empty */			{
 			listen_str($1->tag, sizeof($1->tag), "tag", $3,
 			    $<lineno>2);
 			$$ = $1;
+		}
+		;
+
+pki		: PKI STRING CERT STRING	{
+			add_pki($2, $4, NULL, $<lineno>1);
+		}
+		| PKI STRING KEY STRING		{
+			add_pki($2, NULL, $4, $<lineno>1);
 		}
 		;
 
@@ -816,6 +828,50 @@ add_table(const char *name, const char *path, struct tval *tv, int line)
 		}
 	}
 	TAILQ_INSERT_TAIL(&ps->cfg->tables, t, entry);
+}
+
+static struct pki *
+pki_find(const char *name)
+{
+	struct pki	*p;
+
+	TAILQ_FOREACH(p, &ps->cfg->pkis, entry)
+		if (strcmp(p->name, name) == 0)
+			return (p);
+	return (NULL);
+}
+
+/* pki NAME cert FILE / pki NAME key FILE: one entry, two lines. */
+static void
+add_pki(const char *name, const char *cert, const char *key, int line)
+{
+	struct pki	*p;
+	const char	*path = cert != NULL ? cert : key;
+	char		*dst;
+
+	if (*path != '/') {
+		perr(line, "pki \"%s\": %s file \"%s\" must be an absolute "
+		    "path", name, cert != NULL ? "cert" : "key", path);
+		return;
+	}
+	if ((p = pki_find(name)) == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		if (copy_str(p->name, sizeof(p->name), name, "pki name",
+		    line) == -1) {
+			free(p);
+			return;
+		}
+		p->line = line;
+		TAILQ_INSERT_TAIL(&ps->cfg->pkis, p, entry);
+	}
+	dst = cert != NULL ? p->cert : p->key;
+	if (*dst != '\0') {
+		perr(line, "pki \"%s\": %s given twice", name,
+		    cert != NULL ? "cert" : "key");
+		return;
+	}
+	if (strlcpy(dst, path, PATH_MAX) >= PATH_MAX)
+		perr(line, "pki \"%s\": path too long", name);
 }
 
 static void
