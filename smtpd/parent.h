@@ -57,6 +57,12 @@ struct passwd;
 int	parent_agent_root(struct deliver *, struct passwd *, const char **,
 	    char *, size_t);
 
+/* smtpd/parent_pki.c */
+const char *parent_pki_key_check(int);
+int	parent_pki_check(const struct smtpd_config *, const char *);
+void	parent_pki_send_keys(struct peer *, const struct smtpd_config *,
+	    const char *);
+
 /* smtpd/parent_forward.c */
 int	parent_forward_open(const char *user, int *status);
 
