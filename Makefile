@@ -34,11 +34,11 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
 	   -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS
 # daemon code sees every folder; common/ sees only itself (see libcommon.a)
-DAEMON_INC = -I. -Icommon -Ismtpd -Ismtp -Ilka -Iqueue -Iagent -Ibuild
+DAEMON_INC = -I. -Icommon -Ismtpd -Ismtp -Ilka -Iqueue -Iagent -Isigner -Ibuild
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now
-LDLIBS	+= $(PKG_LIBS) -lcrypt
+LDLIBS	+= $(PKG_LIBS) -lcrypto -lcrypt
 YACC	 = byacc
 
 PREFIX	?= /usr/local
@@ -51,7 +51,8 @@ UNITDIR	?= /etc/systemd/system
 B	 = build
 # objects apart: build/smtpd and build/smtpctl are the binaries
 O	 = $(B)/obj
-LIB_SRCS := $(filter-out %main.c,$(wildcard smtpd/*.c smtp/*.c lka/*.c queue/*.c agent/*.c))
+LIB_SRCS := $(filter-out %main.c,$(wildcard smtpd/*.c smtp/*.c lka/*.c queue/*.c agent/*.c \
+	    signer/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS)) $(O)/parse.o
 SMTPD_OBJS   := $(O)/smtpd/main.o
 # the offline pickup (smtpd -x pickup) speaks sendmail's SMTP client
@@ -106,7 +107,8 @@ $(B)/parse.h: $(B)/parse.c
 $(O)/parse.o: $(B)/parse.c
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h smtp/*.h lka/*.h queue/*.h agent/*.h) $(B)/parse.h
+$(O)/%.o: %.c $(wildcard common/*.h smtpd/*.h smtp/*.h lka/*.h queue/*.h agent/*.h \
+    signer/*.h) $(B)/parse.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -168,7 +170,7 @@ FUZZ_BINS := $(patsubst regress/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
 FUZZ_LIB_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(LIB_OBJS))
 FUZZ_COMMON_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(COMMON_OBJS))
 FUZZ_HDRS := $(wildcard common/*.h smtpd/*.h smtp/*.h lka/*.h queue/*.h \
-	     agent/*.h)
+	     agent/*.h signer/*.h)
 
 $(FUZZ_O)/parse.o: $(B)/parse.c
 	@mkdir -p $(dir $@)

@@ -19,10 +19,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 sh .ci/deps.sh lint || exit 1
 
-DIRS="common smtpd smtp lka queue agent smtpctl"
+DIRS="common smtpd smtp lka queue agent signer smtpctl"
 PKGS="libbsd-overlay libbsd-ctor libevent_core libseccomp libtls"
 FLAGS="-std=gnu11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd
-	-Ismtp -Ilka -Iqueue -Iagent -Ismtpctl -Ibuild $(pkg-config --cflags $PKGS)"
+	-Ismtp -Ilka -Iqueue -Iagent -Isigner -Ismtpctl -Ibuild $(pkg-config --cflags $PKGS)"
 # bugprone-* and clang-analyzer-*, less what is noise in this code base:
 #  easily-swappable-parameters, reserved-identifier: style, not bugs
 #  implicit-widening-of-multiplication-result: every "16 * 1024" constant

@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <event.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,16 @@ static int	peer_untrusted(struct peer *);
 static void	peer_lost(struct peer *);
 static void	peer_release(struct peer *);
 static void	peer_check_send(struct peer *, uint32_t, size_t, int);
+static int	peer_check(struct peer *, struct imsg *);
+static void	peer_hold(struct peer *, struct imsg *);
+static void	peer_held_arm(struct peer *);
+static void	peer_held_dispatch(int, short, void *);
+
+/* A message read by peer_call() while it waited for another. */
+struct peer_msg {
+	struct imsg		 imsg;
+	TAILQ_ENTRY(peer_msg)	 entry;
+};
 
 /*
  * The daemon's process table and imsg rule table (sorted by strictly
@@ -236,6 +247,9 @@ peer_init(struct peer *p, int id, int fd,
 	p->nhandlers = nhandlers;
 	p->on_close = on_close;
 	p->closed = p->dispatching = p->released = p->dirty = 0;
+	TAILQ_INIT(&p->held);
+	memset(&p->held_ev, 0, sizeof(p->held_ev));
+	evtimer_set(&p->held_ev, peer_held_dispatch, p);
 	if (fd_set_nonblock(fd) == -1)
 		fatal("peer_init: %s", proc_name(id));
 	if (imsgbuf_init(&p->ibuf, fd) == -1)
@@ -375,6 +389,111 @@ peer_flush_blocking(struct peer *p)
 		log_warn("flush to %s", proc_name(p->id));
 }
 
+/*
+ * A synchronous request, for code that cannot go back to the event loop
+ * (a libcrypto callback): send type, with peerid id and data, to p, then
+ * wait at most timeout_ms for p's message of type rtype with the same
+ * peerid.  The reply passes the rules and its validator like any other
+ * message and is left in *reply (imsg_free() it): 1.  No reply in time:
+ * 0.  The channel failed or was closed: -1.  Whatever else is read
+ * meanwhile is held and dispatched to p's handlers, in order, from the
+ * event loop.  Not for use inside a handler of p itself.
+ */
+int
+peer_call(struct peer *p, uint32_t type, uint32_t id, const void *data,
+    size_t len, uint32_t rtype, struct imsg *reply, int timeout_ms)
+{
+	struct pollfd	 pfd;
+	uint64_t	 deadline;
+	ssize_t		 n;
+	int		 r;
+
+	if (p->closed || p->dispatching || timeout_ms < 0)
+		return (-1);
+	if (peer_compose(p, type, id, 0, -1, data, len) == -1)
+		return (-1);
+	if (imsgbuf_flush(&p->ibuf) == -1) {
+		if (errno != EPIPE)
+			log_warn("write to %s", proc_name(p->id));
+		peer_lost(p);
+		return (-1);
+	}
+	deadline = monotonic_ms() + (uint64_t)timeout_ms;
+	for (;;) {
+		while ((n = imsg_get(&p->ibuf, reply)) > 0) {
+			if (imsg_get_type(reply) != rtype ||
+			    imsg_get_id(reply) != id) {
+				peer_hold(p, reply);
+				continue;
+			}
+			peer_held_arm(p);
+			if (peer_check(p, reply) == -1) {
+				imsg_free(reply);
+				return (-1);
+			}
+			return (1);
+		}
+		peer_held_arm(p);
+		if (n == -1) {
+			peer_violation(p, "imsg_get: %s", strerror(errno));
+			return (-1);
+		}
+		if (monotonic_ms() >= deadline)
+			return (0);
+		pfd.fd = p->ibuf.fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, (int)(deadline - monotonic_ms()));
+		if (r == -1 && errno != EINTR)
+			fatal("peer_call: poll");
+		if (r <= 0)
+			continue;
+		if ((r = imsgbuf_read(&p->ibuf)) == -1 &&
+		    (errno == ERANGE || errno == EBADMSG)) {
+			peer_violation(p, "bad imsg stream: %s",
+			    strerror(errno));
+			return (-1);
+		}
+		if (r <= 0) {
+			if (r == -1)
+				log_warn("read from %s", proc_name(p->id));
+			peer_lost(p);
+			return (-1);
+		}
+	}
+}
+
+static void
+peer_hold(struct peer *p, struct imsg *imsg)
+{
+	struct peer_msg	*m;
+
+	m = xcalloc(1, sizeof(*m));
+	m->imsg = *imsg;
+	TAILQ_INSERT_TAIL(&p->held, m, entry);
+}
+
+/* Messages held, or left in the buffer: dispatch them from the loop. */
+static void
+peer_held_arm(struct peer *p)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (p->closed || evtimer_pending(&p->held_ev, NULL))
+		return;
+	if (TAILQ_EMPTY(&p->held) && p->ibuf.rpos == p->ibuf.rlen)
+		return;
+	evtimer_add(&p->held_ev, &tv);
+}
+
+static void
+peer_held_dispatch(int fd, short ev, void *arg)
+{
+	struct peer	*p = arg;
+
+	peer_dispatch(p->ibuf.fd, 0, p);
+}
+
 /* Close now, or when the running dispatch returns; then call on_close. */
 void
 peer_close(struct peer *p)
@@ -387,10 +506,18 @@ peer_close(struct peer *p)
 static void
 peer_release(struct peer *p)
 {
+	struct peer_msg	*m;
+
 	if (p->released)
 		return;
 	p->released = 1;
 	p->closed = 1;
+	evtimer_del(&p->held_ev);
+	while ((m = TAILQ_FIRST(&p->held)) != NULL) {
+		TAILQ_REMOVE(&p->held, m, entry);
+		imsg_free(&m->imsg);
+		free(m);
+	}
 	if (p->dirty) {
 		TAILQ_REMOVE(&dirty_peers, p, dirty_entry);
 		p->dirty = 0;
@@ -434,12 +561,13 @@ peer_violation(struct peer *p, const char *fmt, ...)
 	peer_close(p);
 }
 
-static void
-peer_handle(struct peer *p, struct imsg *imsg)
+/* The rules, then the validator: 0, or -1 after peer_violation(). */
+static int
+peer_check(struct peer *p, struct imsg *imsg)
 {
 	const struct imsg_rule	*r;
 	uint32_t		 type = imsg_get_type(imsg);
-	size_t			 len = imsg_get_len(imsg), i;
+	size_t			 len = imsg_get_len(imsg);
 
 	r = imsg_rule_find(type);
 	if (r == NULL || !(r->from & PROC_BIT(p->id)) ||
@@ -449,12 +577,23 @@ peer_handle(struct peer *p, struct imsg *imsg)
 	    (r->fd == PROC_FD_NONE && imsg->fd != -1)) {
 		peer_violation(p, "bad imsg %s (len %zu, fd %s)",
 		    imsg_name(type), len, imsg->fd == -1 ? "no" : "yes");
-		return;
+		return (-1);
 	}
 	if (r->check != NULL && r->check(imsg->data, len) == -1) {
 		peer_violation(p, "bad imsg %s (payload)", imsg_name(type));
-		return;
+		return (-1);
 	}
+	return (0);
+}
+
+static void
+peer_handle(struct peer *p, struct imsg *imsg)
+{
+	uint32_t		 type = imsg_get_type(imsg);
+	size_t			 i;
+
+	if (peer_check(p, imsg) == -1)
+		return;
 	for (i = 0; i < p->nhandlers; i++) {
 		if (p->handlers[i].type == type) {
 			p->handlers[i].fn(p, imsg);
@@ -468,6 +607,7 @@ static void
 peer_dispatch(int fd, short event, void *arg)
 {
 	struct peer	*p = arg;
+	struct peer_msg	*m;
 	struct imsg	 imsg;
 	ssize_t		 n;
 	int		 r;
@@ -498,6 +638,14 @@ peer_dispatch(int fd, short event, void *arg)
 
 	p->dispatching = 1;
 	while (!p->closed) {
+		if ((m = TAILQ_FIRST(&p->held)) != NULL) {
+			TAILQ_REMOVE(&p->held, m, entry);
+			imsg = m->imsg;
+			free(m);
+			peer_handle(p, &imsg);
+			imsg_free(&imsg);
+			continue;
+		}
 		if ((n = imsg_get(&p->ibuf, &imsg)) == -1) {
 			peer_violation(p, "imsg_get: %s", strerror(errno));
 			break;

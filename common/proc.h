@@ -118,6 +118,9 @@ struct proc_handlers {
 #define PROC_HANDLERS(id, tab)	\
 	{ (id), (tab), sizeof(tab) / sizeof((tab)[0]) }
 
+struct peer_msg;			/* private: see peer_call() */
+TAILQ_HEAD(peer_msgq, peer_msg);
+
 struct peer {
 	int				 id;
 	struct imsgbuf			 ibuf;
@@ -132,6 +135,8 @@ struct peer {
 	int				 released;	/* private */
 	int				 dirty;		/* private */
 	TAILQ_ENTRY(peer)		 dirty_entry;	/* private */
+	struct peer_msgq		 held;		/* private */
+	struct event			 held_ev;	/* private */
 	TAILQ_ENTRY(peer)		 entry;
 };
 
@@ -154,6 +159,8 @@ int		 peer_compose(struct peer *, uint32_t, uint32_t, pid_t, int,
 int		 peer_composev(struct peer *, uint32_t, uint32_t, pid_t, int,
 		    const struct iovec *, int);
 void		 peer_flush_blocking(struct peer *);
+int		 peer_call(struct peer *, uint32_t, uint32_t, const void *,
+		    size_t, uint32_t, struct imsg *, int);
 void		 peer_close(struct peer *);
 
 void		 imsg_payload(struct imsg *, void *, size_t);

@@ -31,7 +31,8 @@ fi
 NOLOGIN=/usr/sbin/nologin
 [ -x "$NOLOGIN" ] || NOLOGIN=/bin/false
 
-for u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp _cartero-relay; do
+for u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp \
+    _cartero-sign _cartero-relay; do
 	if ! getent group "$u" >/dev/null; then
 		groupadd --system "$u"
 	fi

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -113,11 +114,17 @@ static const struct imsg_handler smtp_parent_handlers[] = {
 	{ IMSG_CONF_CA,			smtp_imsg_tls_file },
 };
 
+/* answers come synchronously (keyproxy.c); late ones are dropped here */
+static const struct imsg_handler smtp_signer_handlers[] = {
+	{ IMSG_SIGNER_RESULT,		keyproxy_imsg_result },
+};
+
 static const struct proc_handlers smtp_peers[] = {
 	PROC_HANDLERS(PROC_PARENT, smtp_parent_handlers),
 	PROC_HANDLERS(PROC_QUEUE, smtp_queue_handlers),
 	PROC_HANDLERS(PROC_LKA, smtp_lka_handlers),
 	PROC_HANDLERS(PROC_CONTROL, smtp_control_handlers),
+	PROC_HANDLERS(PROC_SIGNER, smtp_signer_handlers),
 };
 
 static const struct proc_child smtp_ops = {
@@ -133,6 +140,10 @@ static const struct proc_child smtp_ops = {
 void
 smtp_main(void)
 {
+	/* before any certificate is parsed: private keys are the signer's */
+	if (keyproxy_init(IMSG_SIGNER_REQUEST, IMSG_SIGNER_RESULT,
+	    KEYPROXY_TIMEOUT_MS) == -1)
+		fatalx("smtp: keyproxy_init");
 	child_run(&smtp_ops);
 }
 
@@ -179,9 +190,6 @@ smtp_configured(void)
 	if (tls_init() == -1)
 		fatalx("smtp: tls_init");
 	tls_compat_init();
-#ifdef CARTERO_DEV_INPROC_KEYS
-	{ void smtp_tls_devkeys(void); smtp_tls_devkeys(); }
-#endif
 	privsep_drop(SMTPD_USER_SMTP, path);
 	smtpd_sandbox(SANDBOX_SMTP);
 }
@@ -191,8 +199,10 @@ smtp_ready(void)
 {
 	size_t	 i;
 
-	if (child_peer(PROC_QUEUE) == NULL || child_peer(PROC_LKA) == NULL)
-		fatalx("smtp: no link to the queue or lka");
+	if (child_peer(PROC_QUEUE) == NULL || child_peer(PROC_LKA) == NULL ||
+	    child_peer(PROC_SIGNER) == NULL)
+		fatalx("smtp: no link to the queue, lka or signer");
+	keyproxy_set_signer(child_peer(PROC_SIGNER));
 	for (i = 0; i < smtp_nsocks; i++)
 		event_set(&smtp_socks[i].ev, smtp_socks[i].fd,
 		    EV_READ | EV_PERSIST, smtp_accept, &smtp_socks[i]);

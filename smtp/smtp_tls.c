@@ -19,9 +19,9 @@
  * smtp_tls.c -- the smtp process's TLS server contexts.
  *
  * SECURITY: the smtp process never holds a private key.  Its libtls
- * configurations use tls_config_use_fake_private_key(): each keypair is
- * the certificate chain alone, and every private-key operation goes to
- * the signer process (common/keyproxy.c).  The certificates come from the
+ * configurations use a fake private key (keyproxy_tls_config()): each
+ * keypair is the certificate chain alone, and every private-key operation
+ * goes to the signer process (common/keyproxy.c).  The certificates come from the
  * parent as open files (IMSG_CONF_PKI_CERT, IMSG_CONF_CA) before each
  * configuration; a reload builds new contexts for the sessions that start
  * after it, while sessions already running keep theirs (a context is
@@ -42,6 +42,7 @@
 #include <tls.h>
 #include <unistd.h>
 
+#include "keyproxy.h"
 #include "log.h"
 #include "util.h"
 #include "smtpd.h"
@@ -50,13 +51,10 @@
 #define TLS_FILE_MAX		(1024 * 1024)
 #define TLS_SESSION_LIFETIME	(2 * 3600)	/* seconds */
 
-/* exported by libtls, missing from its header */
-int	tls_config_use_fake_private_key(struct tls_config *);
-
 /* A certificate file from the parent, by pki or ca name. */
 struct tls_file {
 	TAILQ_ENTRY(tls_file)	 entry;
-	int			 ca;		/* 1 ca, 0 pki cert */
+	int			 ca;		/* ca, else pki */
 	char			 name[HOST_MAX];
 	uint8_t			*buf;
 	size_t			 len;
@@ -149,22 +147,12 @@ smtp_tls_keypairs(struct tls_config *cfg, const struct listener *l)
 			    "\"%s\"", l->index, l->pki[i]);
 			return (-1);
 		}
-#ifdef CARTERO_DEV_INPROC_KEYS
-		struct tls_file *k = tls_file_find(2, l->pki[i]);
-		if (i == 0)
-			r = tls_config_set_keypair_mem(cfg, f->buf, f->len,
-			    k->buf, k->len);
-		else
-			r = tls_config_add_keypair_mem(cfg, f->buf, f->len,
-			    k->buf, k->len);
-#else
 		if (i == 0)
 			r = tls_config_set_keypair_mem(cfg, f->buf, f->len,
 			    NULL, 0);
 		else
 			r = tls_config_add_keypair_mem(cfg, f->buf, f->len,
 			    NULL, 0);
-#endif
 		if (r == -1) {
 			log_warnx("smtp: pki \"%s\": %s", l->pki[i],
 			    tls_config_error(cfg));
@@ -195,10 +183,8 @@ smtp_tls_server(const struct listener *l)
 		    tls_config_error(cfg));
 		goto done;
 	}
-#ifndef CARTERO_DEV_INPROC_KEYS
-	if (tls_config_use_fake_private_key(cfg) == -1)
-		fatalx("tls_config_use_fake_private_key");
-#endif
+	if (keyproxy_tls_config(cfg) == -1)	/* the signer has the keys */
+		fatalx("smtp: keyproxy_init was not called");
 	if (smtp_tls_keypairs(cfg, l) == -1)
 		goto done;
 	if (l->ca[0] != '\0') {
@@ -318,18 +304,3 @@ smtp_tls_release(struct smtp_tls *t)
 	tls_free(t->ctx);
 	free(t);
 }
-
-#ifdef CARTERO_DEV_INPROC_KEYS
-#include <fcntl.h>
-void smtp_tls_devkeys(void);
-void
-smtp_tls_devkeys(void)
-{
-	struct pki *p;
-	TAILQ_FOREACH(p, &env->pkis, entry) {
-		int fd = open(p->key, O_RDONLY);
-		if (fd == -1) fatal("devkey");
-		smtp_tls_file(2, p->name, fd);
-	}
-}
-#endif

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "keyproxy.h"
 #include "proc.h"
 #include "smtpd.h"
 #include "imsg_check.h"
@@ -260,6 +261,38 @@ imsg_check_ctl_what(const void *data, size_t len)
 	const struct ctl_what	*w = data;
 
 	if (len != sizeof(*w) || !STR_OK(w->what))
+		return (-1);
+	return (0);
+}
+
+/* IMSG_CONF_PKI_KEY: a pki name, never empty */
+int
+imsg_check_pki_key(const void *data, size_t len)
+{
+	const struct pki_msg	*m = data;
+
+	if (len != sizeof(*m) || !STR_OK(m->name) || m->name[0] == '\0')
+		return (-1);
+	return (0);
+}
+
+/*
+ * smtp -> signer: a known operation on 1 to KEYPROXY_DATA_MAX bytes.
+ * Whether the key exists and suits the operation is the signer's answer.
+ */
+int
+imsg_check_signer_req(const void *data, size_t len)
+{
+	if (len != sizeof(struct keyproxy_req) || !keyproxy_req_valid(data))
+		return (-1);
+	return (0);
+}
+
+/* signer -> smtp: a known status; data only with KEYPROXY_OK */
+int
+imsg_check_signer_res(const void *data, size_t len)
+{
+	if (len != sizeof(struct keyproxy_res) || !keyproxy_res_valid(data))
 		return (-1);
 	return (0);
 }

@@ -28,12 +28,13 @@
 #include <stdint.h>
 
 #include "imsg.h"
+#include "keyproxy.h"
 #include "proc.h"
 #include "smtpd.h"
 #include "imsg_check.h"
 
 #define P(x)		(1U << PROC_##x)
-#define CHILDREN	(P(CONTROL) | P(LKA) | P(QUEUE) | P(SMTP))
+#define CHILDREN	(P(CONTROL) | P(LKA) | P(QUEUE) | P(SMTP) | P(SIGNER))
 #define FIX(s)		sizeof(s), sizeof(s)
 #define NONE		0, 0
 #define TEXT(n)		1, (n)
@@ -143,6 +144,14 @@ const struct imsg_rule imsg_rules[] = {
 	    imsg_check_text),
 	R(IMSG_CTL_END, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
 	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE, NULL),
+
+	/* keys to the signer, private-key operations for smtp */
+	R(IMSG_CONF_PKI_KEY, P(PARENT), P(SIGNER), FIX(struct pki_msg),
+	    PROC_FD_REQUIRED, imsg_check_pki_key),
+	R(IMSG_SIGNER_REQUEST, P(SMTP), P(SIGNER), FIX(struct keyproxy_req),
+	    PROC_FD_NONE, imsg_check_signer_req),
+	R(IMSG_SIGNER_RESULT, P(SIGNER), P(SMTP), FIX(struct keyproxy_res),
+	    PROC_FD_NONE, imsg_check_signer_res),
 };
 
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
@@ -154,3 +163,5 @@ _Static_assert(sizeof(struct envelope_msg) <=
     MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct envelope_msg too large");
 _Static_assert(sizeof(struct expand_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct expand_req too large");
+_Static_assert(sizeof(struct keyproxy_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct keyproxy_req too large");

@@ -125,6 +125,8 @@ main(int argc, char *argv[])
 		queue_main();
 	else if (strcmp(child, "smtp") == 0)
 		smtp_main();
+	else if (strcmp(child, "signer") == 0)
+		signer_main();
 	else if (strcmp(child, "agent") == 0)
 		agent_main(argc, argv);
 	else if (strcmp(child, "pickup") == 0)

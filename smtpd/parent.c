@@ -63,7 +63,7 @@ struct parent_opts	*parent_opts;
 
 static struct parent_child	 children[PROC_COUNT];
 static const enum proc_id	 child_order[] = {
-	PROC_CONTROL, PROC_LKA, PROC_QUEUE, PROC_SMTP
+	PROC_CONTROL, PROC_LKA, PROC_QUEUE, PROC_SIGNER, PROC_SMTP
 };
 static char		 self_exe[PATH_MAX];
 static int		 pidfd = -1;
@@ -131,7 +131,8 @@ parent_main(struct parent_opts *opts)
 	log_init(1, LOG_MAIL);
 	log_setverbose(opts->verbose);
 	if ((cfg = parse_config(opts->conffile, opts->verbose)) == NULL ||
-	    parent_cert_check(cfg) == -1)
+	    parent_cert_check(cfg) == -1 ||
+	    parent_pki_check(cfg, opts->conffile) == -1)
 		exit(1);
 	if (opts->noaction) {
 		config_print(stdout, cfg);
@@ -203,7 +204,8 @@ static void
 parent_check_users(void)
 {
 	const char	*users[] = { SMTPD_USER_CONTROL, SMTPD_USER_LKA,
-			    SMTPD_USER_QUEUE, SMTPD_USER_SMTP };
+			    SMTPD_USER_QUEUE, SMTPD_USER_SMTP,
+			    SMTPD_USER_SIGNER };
 	struct action	*a;
 	size_t		 i;
 
@@ -319,6 +321,9 @@ parent_send_config(struct peer *p, int reload)
 
 	if (p->id == PROC_SMTP)
 		parent_cert_send(p, env);
+	/* the signer has the keys when it loads this configuration */
+	if (p->id == PROC_SIGNER)
+		parent_pki_send_keys(p, env, parent_opts->conffile);
 	text = config_text(env, &len);
 	for (off = 0; off < len; off += chunk) {
 		chunk = len - off > CONF_CHUNK ? CONF_CHUNK : len - off;
@@ -343,6 +348,7 @@ parent_setup_peers(void)
 		{ PROC_CONTROL, PROC_QUEUE },
 		{ PROC_CONTROL, PROC_SMTP },
 		{ PROC_CONTROL, PROC_LKA },
+		{ PROC_SMTP, PROC_SIGNER },
 	};
 	size_t		i;
 	uint32_t	a, b;
@@ -506,7 +512,8 @@ parent_reload(char *err, size_t errlen)
 	size_t			 i;
 
 	if ((cfg = parse_config(parent_opts->conffile,
-	    parent_opts->verbose)) == NULL || parent_cert_check(cfg) == -1) {
+	    parent_opts->verbose)) == NULL || parent_cert_check(cfg) == -1 ||
+	    parent_pki_check(cfg, parent_opts->conffile) == -1) {
 		config_free(cfg);
 		log_warnx("reload: %s has errors, keeping the current "
 		    "configuration", parent_opts->conffile);

@@ -60,6 +60,11 @@ int	parent_agent_root(struct deliver *, struct passwd *, const char **,
 /* smtpd/parent_cert.c */
 int	parent_cert_check(const struct smtpd_config *);
 void	parent_cert_send(struct peer *smtp, const struct smtpd_config *);
+/* smtpd/parent_pki.c */
+const char *parent_pki_key_check(int);
+int	parent_pki_check(const struct smtpd_config *, const char *);
+void	parent_pki_send_keys(struct peer *, const struct smtpd_config *,
+	    const char *);
 
 /* smtpd/parent_forward.c */
 int	parent_forward_open(const char *user, int *status);

@@ -168,11 +168,11 @@ grammar		: /* empty */
 		| grammar include
 		| grammar varset '\n'
 		| grammar table '\n'
+		| grammar pki '\n'
 		| grammar listen '\n'
 		| grammar action '\n'
 		| grammar match '\n'
 		| grammar global '\n'
-		| grammar pki '\n'
 		| grammar error '\n'		{ yyerrok; }
 		;
 

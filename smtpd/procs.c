@@ -36,6 +36,7 @@ static const struct privsep_proc smtpd_procs[] = {
 	{ PROC_LKA,	"lka",		0 },
 	{ PROC_QUEUE,	"queue",	0 },
 	{ PROC_SMTP,	"smtp",		0 },
+	{ PROC_SIGNER,	"signer",	0 },
 	{ PROC_AGENT,	"agent",	PROC_F_UNTRUSTED },
 	{ PROC_CLIENT,	"client",	PROC_F_UNTRUSTED },
 };

@@ -42,6 +42,8 @@ const struct sandbox_profile smtpd_sandbox_profiles[SANDBOX_COUNT] = {
 	    SB_STDIO | SB_RPATH | SB_WPATH | SB_CPATH | SB_FATTR | SB_FLOCK },
 	[SANDBOX_SMTP] = { "smtp",
 	    SB_STDIO | SB_INET | SB_UNIX | SB_ACCEPT },
+	/* the signer computes: keys arrive as open files, peers exist */
+	[SANDBOX_SIGNER] = { "signer", SB_STDIO },
 	[SANDBOX_AGENT] = { "agent",
 	    SB_STDIO | SB_RPATH | SB_WPATH | SB_CPATH | SB_FATTR | SB_FLOCK |
 	    SB_INET | SB_UNIX | SB_GETPW },

@@ -29,6 +29,7 @@ enum smtpd_sandbox {
 	SANDBOX_LKA,
 	SANDBOX_QUEUE,
 	SANDBOX_SMTP,
+	SANDBOX_SIGNER,		/* stdio only: its keys came as open files */
 	SANDBOX_AGENT,
 	SANDBOX_AGENT_MDA,
 	SANDBOX_PICKUP,		/* offline pickup: stdio only */

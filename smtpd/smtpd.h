@@ -49,6 +49,7 @@ enum proc_id {
 	PROC_LKA,
 	PROC_QUEUE,
 	PROC_SMTP,
+	PROC_SIGNER,	/* holds the TLS private keys */
 	PROC_AGENT,	/* runs as the recipient: untrusted */
 	PROC_CLIENT,	/* smtpctl on the control socket: untrusted */
 	PROC_COUNT
@@ -73,6 +74,7 @@ enum proc_id {
 #define SMTPD_USER_QUEUE	"_cartero-queue"
 #define SMTPD_USER_SMTP		"_cartero-smtp"
 #define SMTPD_USER_RELAY	"_cartero-relay"	/* relay delivery agent */
+#define SMTPD_USER_SIGNER	"_cartero-sign"
 #define SMTPD_USER_NOBODY	"nobody"	/* root-owned alias pipes */
 
 /* Spool layout, relative to the spool directory (the queue's chroot). */
@@ -470,6 +472,15 @@ enum imsg_type {
 	IMSG_CTL_FAIL,			/* text, NUL-terminated */
 	IMSG_CTL_END,			/* no payload: end of a listing */
 
+	/*
+	 * parent -> signer, before IMSG_CONF_DATA: each pki's key file;
+	 * smtp <-> signer: private-key operations (common/keyproxy.h),
+	 * the imsg peerid is the request id, echoed in the result.
+	 */
+	IMSG_CONF_PKI_KEY,		/* struct pki_msg + fd */
+	IMSG_SIGNER_REQUEST,		/* struct keyproxy_req */
+	IMSG_SIGNER_RESULT,		/* struct keyproxy_res */
+
 	IMSG_TYPE_MAX
 };
 
@@ -606,6 +617,7 @@ void	control_main(void);
 void	lka_main(void);
 void	queue_main(void);
 void	smtp_main(void);
+void	signer_main(void);
 void	agent_main(int, char **);
 void	pickup_main(int, char **) __attribute__((__noreturn__));
 

@@ -157,7 +157,7 @@ inst_start()
 		sleep 0.1
 	done
 	# let the children finish their set-up (answers queue up anyway)
-	wait_for_children 4 || atf_fail "smtpd children did not start"
+	wait_for_children 5 || atf_fail "smtpd children did not start"
 	alive "$DPID" || { wait "$DPID"; atf_fail "smtpd exited (status $?)"; }
 	# the pid file must name the process we started
 	[ "$(cat "$T/run/smtpd.pid" 2>/dev/null)" = "$DPID" ] ||
@@ -266,11 +266,11 @@ wait_for_children()
 	return 0
 }
 
-# The daemon and its four children are alive.
+# The daemon and its five children are alive.
 assert_alive()
 {
 	alive "$DPID" || atf_fail "smtpd (pid $DPID) is gone"
-	for _c in control lka queue smtp; do
+	for _c in control lka queue signer smtp; do
 		[ -n "$(child_pid $_c)" ] ||
 		    atf_fail "smtpd $_c process is gone"
 	done

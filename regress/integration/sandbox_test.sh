@@ -72,6 +72,14 @@ identities_body()
 	check_child lka _cartero-lka /
 	check_child queue _cartero-queue "$T/spool"
 	check_child smtp _cartero-smtp "$T/run/empty"
+	check_child signer _cartero-sign "$T/run/empty"
+	# the signer holds the keys: not dumpable, so its user cannot ptrace
+	# it and it leaves no core file
+	_spid=$(child_pid signer)
+	[ "$(stat -c %u "/proc/$_spid/environ")" = 0 ] ||
+	    atf_fail "the signer is dumpable"
+	awk '/^Cap(Prm|Eff):/ && $2 !~ /^0+$/ { exit 1 }' \
+	    "/proc/$_spid/status" || atf_fail "the signer keeps capabilities"
 	# the delivery agent runs as bob, sandboxed, and bob cannot ptrace it
 	# (not dumpable: its /proc files belong to root)
 	_apid=$(child_pid agent)
@@ -172,6 +180,20 @@ sandbox_smtp_cleanup()
 	inst_cleanup
 }
 
+atf_test_case sandbox_signer cleanup
+sandbox_signer_head()
+{
+	atf_set descr "a forbidden syscall in signer: SIGSYS, daemon exits 1"
+}
+sandbox_signer_body()
+{
+	sandbox_kill signer
+}
+sandbox_signer_cleanup()
+{
+	inst_cleanup
+}
+
 atf_test_case sandbox_test_disabled cleanup
 sandbox_test_disabled_head()
 {
@@ -200,5 +222,6 @@ atf_init_test_cases()
 	atf_add_test_case sandbox_control
 	atf_add_test_case sandbox_queue
 	atf_add_test_case sandbox_smtp
+	atf_add_test_case sandbox_signer
 	atf_add_test_case sandbox_test_disabled
 }

@@ -187,7 +187,8 @@ sendmail_is_ours_body()
 	[ "$(stat -c %a /usr/sbin/smtpd)" = 711 ] ||
 	    atf_fail "/usr/sbin/smtpd mode $(stat -c %a /usr/sbin/smtpd)"
 	# the system users and the spool postinst made
-	for _u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp _cartero-relay; do
+	for _u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp \
+	    _cartero-sign _cartero-relay; do
 		getent passwd "$_u" >/dev/null || atf_fail "no user $_u"
 	done
 	[ "$(stat -c '%a %U' /var/spool/cartero)" = "711 root" ] ||
@@ -235,8 +236,9 @@ daemon_running_body()
 	fi
 	ensure_running
 	_p=$(cat "$PIDFILE")
-	# the parent is root; its four children run as their users
-	for _u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp _cartero-relay; do
+	# the parent is root; its children run as their users
+	for _u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp \
+	    _cartero-sign _cartero-relay; do
 		poll_until "$WAIT" pgrep -u "$_u" -P "$_p" >/dev/null ||
 		    atf_fail "no child of $_p runs as $_u"
 	done

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "smtpd.h"
@@ -319,6 +320,65 @@ ATF_TC_BODY(sender, tc)
 	ATF_CHECK_EQ(imsg_check_sender_reply(&r, sizeof(r) + 1), -1);
 }
 
+/* the signer's messages: a pki name; a bounded request; a result */
+ATF_TC_WITHOUT_HEAD(signer);
+ATF_TC_BODY(signer, tc)
+{
+	struct pki_msg		 m;
+	struct keyproxy_req	 q;
+	struct keyproxy_res	 r;
+
+	memset(&m, 0, sizeof(m));
+	ATF_CHECK_EQ(imsg_check_pki_key(&m, sizeof(m)), -1);	/* empty */
+	(void)strlcpy(m.name, "mx.example.org", sizeof(m.name));
+	ATF_CHECK_EQ(imsg_check_pki_key(&m, sizeof(m)), 0);
+	ATF_CHECK_EQ(imsg_check_pki_key(&m, sizeof(m) - 1), -1);
+	memset(m.name, 'x', sizeof(m.name));
+	ATF_CHECK_EQ(imsg_check_pki_key(&m, sizeof(m)), -1);
+
+	memset(&q, 0, sizeof(q));
+	q.op = KEYPROXY_RSA_PRIVENC;
+	q.len = 256;
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q)), 0);
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q) - 1), -1);
+	q.op = KEYPROXY_ECDSA_SIGN;
+	q.len = KEYPROXY_DATA_MAX;
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q)), 0);
+	q.len = KEYPROXY_DATA_MAX + 1;
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q)), -1);
+	q.len = 0;
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q)), -1);
+	q.len = 32;
+	q.op = 0;
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q)), -1);
+	q.op = KEYPROXY_ECDSA_SIGN + 1;
+	ATF_CHECK_EQ(imsg_check_signer_req(&q, sizeof(q)), -1);
+
+	memset(&r, 0, sizeof(r));
+	r.len = 256;
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r)), 0);
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r) + 1), -1);
+	r.len = 0;			/* success with nothing */
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r)), -1);
+	r.status = KEYPROXY_ENOKEY;
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r)), 0);
+	r.len = 1;			/* an error with data */
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r)), -1);
+	r.len = 0;
+	r.status = KEYPROXY_EFAIL + 1;
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r)), -1);
+	r.status = KEYPROXY_OK;
+	r.len = KEYPROXY_DATA_MAX + 1;
+	ATF_CHECK_EQ(imsg_check_signer_res(&r, sizeof(r)), -1);
+	/* the rules carry them */
+	smtpd_proc_setup();
+	q.op = KEYPROXY_ECDSA_SIGN;
+	ATF_CHECK_EQ(imsg_check_payload(IMSG_SIGNER_REQUEST, &q,
+	    sizeof(q)), 0);
+	ATF_CHECK_EQ(imsg_check_payload(IMSG_SIGNER_RESULT, &r, sizeof(r)),
+	    -1);
+}
+
 ATF_TC_WITHOUT_HEAD(envelopes);
 ATF_TC_BODY(envelopes, tc)
 {
@@ -572,6 +632,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, text);
 	ATF_TP_ADD_TC(tp, replies);
 	ATF_TP_ADD_TC(tp, requests);
+	ATF_TP_ADD_TC(tp, signer);
 	ATF_TP_ADD_TC(tp, envelopes);
 	ATF_TP_ADD_TC(tp, deliver);
 	ATF_TP_ADD_TC(tp, agent_kind);

@@ -545,6 +545,67 @@ child_no_setup(void)
 }
 
 /* A daemon's tables are checked when it hands them over. */
+/*
+ * peer_call(): the reply is found among other messages, which are held
+ * and dispatched afterwards, in order; no reply is a timeout; EOF is -1.
+ */
+ATF_TC_WITHOUT_HEAD(call);
+ATF_TC_BODY(call, tc)
+{
+	struct peer	 p;
+	struct imsgbuf	 r;
+	struct imsg	 imsg;
+	uint32_t	 v;
+
+	setup(&p, W_WORKER, &r, on_close);
+	ATF_REQUIRE(imsg_compose(&r, T_TEXT, 0, 0, -1, "a", 2) != -1);
+	v = 4;
+	ATF_REQUIRE(imsg_compose(&r, T_PING, 4, 0, -1, &v, 4) != -1);
+	v = 5;
+	ATF_REQUIRE(imsg_compose(&r, T_PING, 5, 0, -1, &v, 4) != -1);
+	ATF_REQUIRE(imsg_compose(&r, T_TEXT, 0, 0, -1, "b", 2) != -1);
+	ATF_REQUIRE(imsgbuf_flush(&r) == 0);
+
+	ATF_REQUIRE_EQ(peer_call(&p, T_DOWN, 5, "q", 1, T_PING, &imsg,
+	    5000), 1);
+	ATF_CHECK(imsg_get_id(&imsg) == 5);
+	ATF_REQUIRE(imsg_get_data(&imsg, &v, sizeof(v)) == 0);
+	ATF_CHECK_EQ(v, 5);
+	imsg_free(&imsg);
+	/* the others wait for the event loop */
+	ATF_CHECK_EQ(texts, 0);
+	ATF_CHECK_EQ(pings, 0);
+	/* the request went out, with its id */
+	ATF_REQUIRE(imsgbuf_read(&r) == 1);
+	ATF_REQUIRE(imsg_get(&r, &imsg) > 0);
+	ATF_CHECK(imsg_get_type(&imsg) == T_DOWN && imsg_get_id(&imsg) == 5);
+	imsg_free(&imsg);
+
+	run(&texts, 2);
+	ATF_CHECK_EQ(texts, 2);
+	ATF_CHECK_EQ(pings, 1);
+	ATF_CHECK_EQ(last_ping, 4);
+	ATF_CHECK_EQ(checks, 2);
+
+	/* no answer: 0, and nothing is lost when it comes late */
+	ATF_CHECK_EQ(peer_call(&p, T_DOWN, 6, NULL, 0, T_PING, &imsg, 50), 0);
+	v = 6;
+	ATF_REQUIRE(imsg_compose(&r, T_PING, 6, 0, -1, &v, 4) != -1);
+	ATF_REQUIRE(imsgbuf_flush(&r) == 0);
+	run(&pings, 2);
+	ATF_CHECK_EQ(pings, 2);
+	ATF_CHECK_EQ(last_ping, 6);
+
+	/* the other end is gone: -1, and the peer is closed */
+	imsgbuf_clear(&r);
+	close(r.fd);
+	ATF_CHECK_EQ(peer_call(&p, T_DOWN, 7, NULL, 0, T_PING, &imsg, 5000),
+	    -1);
+	ATF_CHECK_EQ(closes, 1);
+	ATF_CHECK_EQ(peer_call(&p, T_DOWN, 8, NULL, 0, T_PING, &imsg, 5000),
+	    -1);
+}
+
 ATF_TC_WITHOUT_HEAD(setup_checks);
 ATF_TC_BODY(setup_checks, tc)
 {
@@ -605,6 +666,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, client_fd_dropped);
 	ATF_TP_ADD_TC(tp, trusted_violation);
 	ATF_TP_ADD_TC(tp, agent_violation);
+	ATF_TP_ADD_TC(tp, call);
 	ATF_TP_ADD_TC(tp, setup_checks);
 	ATF_TP_ADD_TC(tp, handlers_find);
 	ATF_TP_ADD_TC(tp, helpers);
