@@ -46,6 +46,8 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "alias",		ALIAS },
 	{ "allow",		ALLOW },
 	{ "any",		ANY },
+	{ "auth",		AUTH },
+	{ "auth-optional",	AUTHOPTIONAL },
 	{ "domain",		DOMAIN },
 	{ "expand-only",	EXPANDONLY },
 	{ "file",		FILE_ },
