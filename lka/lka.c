@@ -77,6 +77,7 @@ static int	lka_landlock_add(char **, size_t *, const char *);
 static void	lka_imsg_expand_rcpt(struct peer *, struct imsg *);
 static void	lka_imsg_expand_bounce(struct peer *, struct imsg *);
 static void	lka_imsg_forward(struct peer *, struct imsg *);
+static void	lka_imsg_smtp_auth(struct peer *, struct imsg *);
 static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
 static void	lka_reply(struct lka_req *, uint32_t, int, const char *,
@@ -100,6 +101,7 @@ static const struct expand_ops	 lka_expand_ops = {
 
 static const struct imsg_handler lka_smtp_handlers[] = {
 	{ IMSG_SMTP_EXPAND_RCPT,	lka_imsg_expand_rcpt },
+	{ IMSG_SMTP_AUTH,		lka_imsg_smtp_auth },
 };
 
 static const struct imsg_handler lka_queue_handlers[] = {
@@ -108,6 +110,7 @@ static const struct imsg_handler lka_queue_handlers[] = {
 
 static const struct imsg_handler lka_parent_handlers[] = {
 	{ IMSG_PARENT_FORWARD,		lka_imsg_forward },
+	{ IMSG_PARENT_AUTH_RESULT,	lka_imsg_auth_result },
 };
 
 static const struct proc_handlers lka_peers[] = {
@@ -142,6 +145,7 @@ lka_configured(void)
 	/* load the NSS modules before Landlock hides /usr/lib */
 	(void)getpwnam("root");
 	account_init(LOGIN_DEFS);
+	lka_auth_init();
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
 	smtpd_sandbox(SANDBOX_LKA);
@@ -221,6 +225,7 @@ lka_reload(void *old)
 	}
 	table_set_free(lka_tables);
 	lka_tables = set;
+	lka_auth_reload();
 	log_info("tables reloaded");
 }
 
@@ -238,6 +243,12 @@ static void
 lka_imsg_expand_rcpt(struct peer *p, struct imsg *imsg)
 {
 	lka_expand_start(imsg, PROC_SMTP);
+}
+
+static void
+lka_imsg_smtp_auth(struct peer *p, struct imsg *imsg)
+{
+	lka_imsg_auth(p, imsg, lka_tables);
 }
 
 static void

@@ -52,6 +52,7 @@
 #include "util.h"
 #include "smtpd.h"
 #include "smtp_session.h"
+#include "smtp_auth.h"
 
 #define SMTP_ACCEPT_BACKOFF	1	/* seconds, when out of fds */
 
@@ -81,6 +82,7 @@ static void	smtp_imsg_committed(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_ok(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
 static void	smtp_imsg_vrfy_result(struct peer *, struct imsg *);
+static void	smtp_imsg_auth_result(struct peer *, struct imsg *);
 static void	smtp_imsg_pause(struct peer *, struct imsg *);
 static void	smtp_imsg_stats(struct peer *, struct imsg *);
 static void	smtp_ctl_line(struct peer *, uint32_t, const char *,
@@ -95,6 +97,7 @@ static const struct imsg_handler smtp_queue_handlers[] = {
 static const struct imsg_handler smtp_lka_handlers[] = {
 	{ IMSG_LKA_RCPT_FAIL,		smtp_imsg_rcpt_fail },
 	{ IMSG_LKA_VRFY_RESULT,		smtp_imsg_vrfy_result },
+	{ IMSG_LKA_AUTH_RESULT,		smtp_imsg_auth_result },
 };
 
 static const struct imsg_handler smtp_control_handlers[] = {
@@ -334,6 +337,15 @@ smtp_imsg_vrfy_result(struct peer *p, struct imsg *imsg)
 
 	imsg_payload(imsg, &r, sizeof(r));
 	smtp_session_vrfy_result(&r);
+}
+
+static void
+smtp_imsg_auth_result(struct peer *p, struct imsg *imsg)
+{
+	struct auth_result	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	smtp_auth_result(&r);
 }
 
 /* pause/resume smtp|all: stop or start accepting connections. */

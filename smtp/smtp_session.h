@@ -53,6 +53,8 @@ enum smtp_wait {
 	W_RCPT,		/* RCPT: queue's RCPT_OK or lka's RCPT_FAIL */
 	W_VRFY,		/* VRFY: lka's VRFY_RESULT, ST_OK = exists */
 	W_COMMIT,	/* end of data: queue's MESSAGE_COMMITTED */
+	W_AUTH,		/* AUTH: lka's AUTH_RESULT */
+	W_AUTH_DELAY,	/* AUTH failed: its 535 waits (smtp_auth.c) */
 };
 
 enum smtp_phase {
@@ -77,6 +79,7 @@ enum smtp_phase {
 #define SMTP_OUTPUT_HIWAT	(64 * 1024)
 
 struct smtp_body;
+struct smtp_auth;
 
 struct smtp_session {
 	RB_ENTRY(smtp_session)	 entry;
@@ -99,7 +102,8 @@ struct smtp_session {
 	char			 tag[NAME_MAX_CONF];
 	char			 myname[HOST_MAX];	/* our hostname */
 	uint32_t		 lflags;	/* LF_* of its listener, copied */
-	char			 authuser[USER_MAX];	/* SF_AUTH */
+	char			 authuser[AUTH_USER_MAX];	/* SF_AUTH */
+	struct smtp_auth	*auth;		/* AUTH listeners only */
 	uint32_t		 peeruid;
 	size_t			 ncmds;
 	size_t			 nerrors;
@@ -151,6 +155,8 @@ void			 smtp_session_fail(struct smtp_session *,
 			    const char *, ...)
 			    __attribute__((__format__(printf, 2, 3)));
 void			 smtp_session_txn_reset(struct smtp_session *, int);
+void			 smtp_session_close(struct smtp_session *,
+			    const char *);
 void			 smtp_session_created(const struct msg_reply *,
 			    int);
 void			 smtp_session_committed(const struct msg_reply *);

@@ -42,6 +42,9 @@ int	imsg_check_forward_reply(const void *, size_t);
 int	imsg_check_deliver(const void *, size_t);
 int	imsg_check_delivery_result(const void *, size_t);
 int	imsg_check_ctl_what(const void *, size_t);
+int	imsg_check_auth_req(const void *, size_t);
+int	imsg_check_auth_system(const void *, size_t);
+int	imsg_check_auth_result(const void *, size_t);
 
 /*
  * The whole rule of a type (size bounds and validator) for a payload read

@@ -413,6 +413,12 @@ enum imsg_type {
 	IMSG_LKA_OPEN_FORWARD,		/* struct forward_req */
 	IMSG_PARENT_FORWARD,		/* struct forward_reply + opt. fd */
 
+	/* smtp -> lka (-> parent for system users): AUTH credentials */
+	IMSG_SMTP_AUTH,			/* struct auth_req */
+	IMSG_LKA_AUTH_RESULT,		/* struct auth_result */
+	IMSG_LKA_AUTH_SYSTEM,		/* struct auth_req, table "" */
+	IMSG_PARENT_AUTH_RESULT,	/* struct auth_result */
+
 	/* queue <-> parent <-> agent: local delivery */
 	IMSG_QUEUE_DELIVER,		/* struct envelope + fd (read) */
 	IMSG_PARENT_DELIVERY_RESULT,	/* struct delivery_result */
@@ -522,6 +528,26 @@ struct deliver {
 	 * appended to by an mbox agent running as nobody with group mail.
 	 */
 	int			 root_mbox;
+};
+
+/*
+ * AUTH (RFC 4954): credentials checked by lka against a table of
+ * crypt(3) hashes, or by the parent against the system's users.  The
+ * password is wiped from every buffer once it has been used.
+ */
+#define AUTH_USER_MAX		256	/* common/sasl.h SASL_USER_MAX + 1 */
+#define AUTH_PASS_MAX		1025	/* SASL_PASS_MAX + 1 */
+
+struct auth_req {
+	uint64_t		 reqid;
+	char			 table[NAME_MAX_CONF];	/* "" = system */
+	char			 user[AUTH_USER_MAX];
+	char			 password[AUTH_PASS_MAX];
+};
+
+struct auth_result {
+	uint64_t		 reqid;
+	int			 status;	/* ST_OK, ST_PERMFAIL, ST_TEMPFAIL */
 };
 
 struct delivery_result {
