@@ -443,6 +443,38 @@ encrypt_cleanup()
 	:
 }
 
+atf_test_case fail2ban_filter
+fail2ban_filter_head()
+{
+	atf_set descr "etc/fail2ban's filter matches AUTH failures and refused commands by address=, and nothing else"
+}
+fail2ban_filter_body()
+{
+	command -v fail2ban-regex >/dev/null ||
+	    atf_skip "fail2ban-regex not installed (package fail2ban)"
+	[ -f /etc/fail2ban/filter.d/common.conf ] ||
+	    atf_skip "no /etc/fail2ban/filter.d/common.conf"
+	mkdir -p f2b/filter.d
+	cp /etc/fail2ban/filter.d/common.conf f2b/filter.d/
+	cp "$(atf_get_srcdir)/../../etc/fail2ban/filter.d/cartero.conf" \
+	    f2b/filter.d/
+	_p='Dec  6 02:20:00 mx smtpd[1234]: 000000008a65099c smtp'
+	cat >mail.log <<EOF
+$_p auth-failed address=192.0.2.7 user="alice" mechanism=PLAIN
+$_p auth-failed address=2001:db8::7 user="a \"q\" b" mechanism=LOGIN
+$_p auth-refused address=192.0.2.8 reason=too-many-failures
+$_p failed-command address=192.0.2.9 command="RCPT TO:<x@\"y\".org>" result="550 5.1.1 Recipient address rejected"
+$_p failed-command address=192.0.2.10 command="MAIL FROM:<a@b>" result="451 4.3.0 Temporary failure, try again later"
+$_p auth-failed address=local user="alice" mechanism=PLAIN
+$_p authenticated address=192.0.2.11 user="alice" mechanism=PLAIN
+$_p connected address=192.0.2.12 host=unknown
+EOF
+	fail2ban-regex mail.log f2b/filter.d/cartero.conf >f2b.out 2>&1 ||
+	    { cat f2b.out >&2; atf_fail "fail2ban-regex failed"; }
+	grep -q '^Lines: 8 lines, 0 ignored, 4 matched, 4 missed' f2b.out ||
+	    { cat f2b.out >&2; atf_fail "the filter matched the wrong lines"; }
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case plain_login
@@ -452,4 +484,5 @@ atf_init_test_cases()
 	atf_add_test_case optional
 	atf_add_test_case system_users
 	atf_add_test_case encrypt
+	atf_add_test_case fail2ban_filter
 }
