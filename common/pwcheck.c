@@ -73,6 +73,8 @@ static int	pwcheck_mac(const struct pwcheck_cache *, const char *,
 		    const char *, unsigned char *);
 static void	pwcheck_remove(struct pwcheck_cache *,
 		    struct pwcheck_entry *);
+static void	pwcheck_forget(struct pwcheck_cache *,
+		    struct pwcheck_entry *);
 static void	pwcheck_expire(struct pwcheck_cache *, time_t);
 static void	pwcheck_insert(struct pwcheck_cache *, const unsigned char *,
 		    const char *, time_t);
@@ -165,8 +167,10 @@ pwcheck_cache_flush(struct pwcheck_cache *c)
 {
 	struct pwcheck_entry	*e;
 
-	while ((e = TAILQ_FIRST(&c->fifo)) != NULL)
-		pwcheck_remove(c, e);
+	while ((e = TAILQ_FIRST(&c->fifo)) != NULL) {
+		TAILQ_REMOVE(&c->fifo, e, age);
+		pwcheck_forget(c, e);
+	}
 }
 
 size_t
@@ -208,8 +212,15 @@ pwcheck_mac(const struct pwcheck_cache *c, const char *user,
 static void
 pwcheck_remove(struct pwcheck_cache *c, struct pwcheck_entry *e)
 {
-	RB_REMOVE(pwcheck_tree, &c->tree, e);
 	TAILQ_REMOVE(&c->fifo, e, age);
+	pwcheck_forget(c, e);
+}
+
+/* Free e, already off the fifo. */
+static void
+pwcheck_forget(struct pwcheck_cache *c, struct pwcheck_entry *e)
+{
+	RB_REMOVE(pwcheck_tree, &c->tree, e);
 	c->count--;
 	explicit_bzero(e->hash, strlen(e->hash));
 	free(e->hash);
@@ -223,16 +234,20 @@ pwcheck_expire(struct pwcheck_cache *c, time_t now)
 {
 	struct pwcheck_entry	*e;
 
-	while ((e = TAILQ_FIRST(&c->fifo)) != NULL &&
-	    (now - e->when >= c->ttl || now < e->when))
-		pwcheck_remove(c, e);
+	while ((e = TAILQ_FIRST(&c->fifo)) != NULL) {
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): the new first */
+		if (now - e->when < c->ttl && now >= e->when)
+			break;
+		TAILQ_REMOVE(&c->fifo, e, age);
+		pwcheck_forget(c, e);
+	}
 }
 
 static void
 pwcheck_insert(struct pwcheck_cache *c, const unsigned char *mac,
     const char *hash, time_t now)
 {
-	struct pwcheck_entry	*e;
+	struct pwcheck_entry	*e, *old;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return;
@@ -242,8 +257,10 @@ pwcheck_insert(struct pwcheck_cache *c, const unsigned char *mac,
 	}
 	memcpy(e->mac, mac, sizeof(e->mac));
 	e->when = now;
-	while (c->count >= c->max)
-		pwcheck_remove(c, TAILQ_FIRST(&c->fifo));
+	while (c->count >= c->max && (old = TAILQ_FIRST(&c->fifo)) != NULL) {
+		TAILQ_REMOVE(&c->fifo, old, age);
+		pwcheck_forget(c, old);
+	}
 	if (RB_INSERT(pwcheck_tree, &c->tree, e) != NULL) {
 		/* cannot happen: the caller removed any entry of this mac */
 		free(e->hash);

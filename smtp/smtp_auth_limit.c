@@ -64,6 +64,7 @@ static void	smtp_authfail_key(const struct sockaddr_storage *, uint32_t,
 static struct smtp_authfail *smtp_authfail_find(
 		    const struct sockaddr_storage *, uint32_t, time_t);
 static void	smtp_authfail_remove(struct smtp_authfail *);
+static void	smtp_authfail_forget(struct smtp_authfail *);
 
 RB_PROTOTYPE(smtp_authfails, smtp_authfail, node, smtp_authfail_cmp);
 RB_GENERATE(smtp_authfails, smtp_authfail, node, smtp_authfail_cmp)
@@ -100,8 +101,15 @@ smtp_authfail_key(const struct sockaddr_storage *ss, uint32_t uid,
 static void
 smtp_authfail_remove(struct smtp_authfail *f)
 {
-	RB_REMOVE(smtp_authfails, &authfails, f);
 	TAILQ_REMOVE(&authfail_lru, f, lru);
+	smtp_authfail_forget(f);
+}
+
+/* Free f, already off the lru list. */
+static void
+smtp_authfail_forget(struct smtp_authfail *f)
+{
+	RB_REMOVE(smtp_authfails, &authfails, f);
 	authfail_count--;
 	free(f);
 }
@@ -137,12 +145,15 @@ unsigned int
 smtp_auth_limit_failure(const struct sockaddr_storage *ss, uint32_t uid,
     time_t now)
 {
-	struct smtp_authfail	*f;
+	struct smtp_authfail	*f, *old;
 	unsigned int		 delay, i;
 
 	if ((f = smtp_authfail_find(ss, uid, now)) == NULL) {
-		while (authfail_count >= AUTH_FAIL_TABLE_MAX)
-			smtp_authfail_remove(TAILQ_FIRST(&authfail_lru));
+		while (authfail_count >= AUTH_FAIL_TABLE_MAX &&
+		    (old = TAILQ_FIRST(&authfail_lru)) != NULL) {
+			TAILQ_REMOVE(&authfail_lru, old, lru);
+			smtp_authfail_forget(old);
+		}
 		f = xcalloc(1, sizeof(*f));
 		smtp_authfail_key(ss, uid, f);
 		RB_INSERT(smtp_authfails, &authfails, f);
@@ -169,6 +180,10 @@ smtp_auth_limit_count(void)
 void
 smtp_auth_limit_clear(void)
 {
-	while (!TAILQ_EMPTY(&authfail_lru))
-		smtp_authfail_remove(TAILQ_FIRST(&authfail_lru));
+	struct smtp_authfail	*f;
+
+	while ((f = TAILQ_FIRST(&authfail_lru)) != NULL) {
+		TAILQ_REMOVE(&authfail_lru, f, lru);
+		smtp_authfail_forget(f);
+	}
 }
