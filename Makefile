@@ -26,7 +26,8 @@
 .DEFAULT_GOAL := all
 
 CC	?= cc
-PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls
+PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls \
+	   libcrypto
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
@@ -71,6 +72,8 @@ COMMON_SRCS  := $(wildcard common/*.c)
 COMMON_OBJS  := $(patsubst %.c,$(O)/%.o,$(COMMON_SRCS))
 COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 		proc_test proc_child_test smtp_client_test util_test)
+# AUTH: SASL and password checks (smtpd and imapd)
+COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)

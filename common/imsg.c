@@ -265,6 +265,9 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 			return (-1);
 		memcpy(data, ibuf->rbuf + ibuf->rpos + IMSG_HEADER_SIZE,
 		    len - IMSG_HEADER_SIZE);
+		/* payloads may hold secrets (AUTH): one copy, not two */
+		explicit_bzero(ibuf->rbuf + ibuf->rpos + IMSG_HEADER_SIZE,
+		    len - IMSG_HEADER_SIZE);
 	}
 	if ((hdr.len & IMSG_FD_MARK) && ibuf->nrfds > 0) {
 		fd = ibuf->rfds[0];
@@ -335,7 +338,8 @@ imsg_free(struct imsg *imsg)
 {
 	int	 saved_errno = errno;
 
-	free(imsg->buf);
+	if (imsg->buf != NULL)
+		freezero(imsg->buf, imsg->hdr.len - IMSG_HEADER_SIZE);
 	imsg->buf = imsg->data = NULL;
 	if (imsg->fd != -1)
 		close(imsg->fd);
@@ -535,7 +539,7 @@ imsg_wmsg_free(struct imsg_wmsg *m)
 {
 	if (m->fd != -1)
 		close(m->fd);
-	free(m->buf);
+	freezero(m->buf, m->len);	/* payloads may hold secrets (AUTH) */
 	free(m);
 }
 

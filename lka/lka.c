@@ -78,6 +78,7 @@ static void	lka_imsg_expand_rcpt(struct peer *, struct imsg *);
 static void	lka_imsg_expand_bounce(struct peer *, struct imsg *);
 static void	lka_imsg_forward(struct peer *, struct imsg *);
 static void	lka_imsg_check_sender(struct peer *, struct imsg *);
+static void	lka_imsg_smtp_auth(struct peer *, struct imsg *);
 static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
 static void	lka_reply(struct lka_req *, uint32_t, int, const char *,
@@ -102,6 +103,7 @@ static const struct expand_ops	 lka_expand_ops = {
 static const struct imsg_handler lka_smtp_handlers[] = {
 	{ IMSG_SMTP_EXPAND_RCPT,	lka_imsg_expand_rcpt },
 	{ IMSG_SMTP_CHECK_SENDER,	lka_imsg_check_sender },
+	{ IMSG_SMTP_AUTH,		lka_imsg_smtp_auth },
 };
 
 static const struct imsg_handler lka_queue_handlers[] = {
@@ -110,6 +112,7 @@ static const struct imsg_handler lka_queue_handlers[] = {
 
 static const struct imsg_handler lka_parent_handlers[] = {
 	{ IMSG_PARENT_FORWARD,		lka_imsg_forward },
+	{ IMSG_PARENT_AUTH_RESULT,	lka_imsg_auth_result },
 };
 
 static const struct proc_handlers lka_peers[] = {
@@ -144,6 +147,7 @@ lka_configured(void)
 	/* load the NSS modules before Landlock hides /usr/lib */
 	(void)getpwnam("root");
 	account_init(LOGIN_DEFS);
+	lka_auth_init();
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
 	smtpd_sandbox(SANDBOX_LKA);
@@ -223,6 +227,7 @@ lka_reload(void *old)
 	}
 	table_set_free(lka_tables);
 	lka_tables = set;
+	lka_auth_reload();
 	log_info("tables reloaded");
 }
 
@@ -243,6 +248,12 @@ lka_imsg_expand_rcpt(struct peer *p, struct imsg *imsg)
 }
 
 static void
+lka_imsg_smtp_auth(struct peer *p, struct imsg *imsg)
+{
+	lka_imsg_auth(p, imsg, lka_tables);
+}
+
+static void
 lka_imsg_expand_bounce(struct peer *p, struct imsg *imsg)
 {
 	lka_expand_start(imsg, PROC_QUEUE);
@@ -255,7 +266,7 @@ lka_imsg_check_sender(struct peer *p, struct imsg *imsg)
 	struct sender_req	 req;
 	struct sender_reply	 rep;
 	char			 addr[MAILADDR_MAX + 2], esc[MAILADDR_MAX * 4];
-	char			 user[USER_MAX * 4];
+	char			 user[AUTH_USER_MAX * 4];
 	int			 r;
 
 	imsg_payload(imsg, &req, sizeof(req));
@@ -316,7 +327,7 @@ lka_expand_done(struct lka_req *lr)
 	struct envelope_msg	 msg;
 	struct rcpt_reply	 rep;
 	char			 addr[MAILADDR_MAX + 2], esc[MAILADDR_MAX * 4];
-	char			 text[ERRLINE_MAX], user[USER_MAX * 4];
+	char			 text[ERRLINE_MAX], user[AUTH_USER_MAX * 4];
 	size_t			 i, n;
 	int			 status = expand_status(lr->sess);
 

@@ -237,4 +237,20 @@ const struct envelope *expand_envelopes(const struct expand_session *,
 void		 expand_mailaddr_text(const struct mailaddr *, char *,
 		    size_t);
 
+/*
+ * lka/lka_auth.c: AUTH credentials against a table of crypt(3) hashes;
+ * system users are checked by the parent.
+ */
+struct pwcheck_cache;
+struct peer;
+struct imsg;
+void		 lka_auth_init(void);
+void		 lka_auth_reload(void);
+/* ST_OK, ST_PERMFAIL or ST_TEMPFAIL (db NULL: the table is missing) */
+int		 lka_auth_check(const struct table_db *, struct pwcheck_cache *,
+		    const char *, const char *, time_t);
+void		 lka_imsg_auth(struct peer *, struct imsg *,
+		    const struct table_set *);
+void		 lka_imsg_auth_result(struct peer *, struct imsg *);
+
 #endif /* LKA_H */

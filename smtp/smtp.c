@@ -55,6 +55,7 @@
 #include "util.h"
 #include "smtpd.h"
 #include "smtp_session.h"
+#include "smtp_auth.h"
 
 #define SMTP_ACCEPT_BACKOFF	1	/* seconds, when out of fds */
 
@@ -85,6 +86,7 @@ static void	smtp_imsg_rcpt_ok(struct peer *, struct imsg *);
 static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
 static void	smtp_imsg_vrfy_result(struct peer *, struct imsg *);
 static void	smtp_imsg_sender_result(struct peer *, struct imsg *);
+static void	smtp_imsg_auth_result(struct peer *, struct imsg *);
 static void	smtp_imsg_pause(struct peer *, struct imsg *);
 static void	smtp_imsg_stats(struct peer *, struct imsg *);
 static void	smtp_imsg_tls_file(struct peer *, struct imsg *);
@@ -101,6 +103,7 @@ static const struct imsg_handler smtp_lka_handlers[] = {
 	{ IMSG_LKA_RCPT_FAIL,		smtp_imsg_rcpt_fail },
 	{ IMSG_LKA_VRFY_RESULT,		smtp_imsg_vrfy_result },
 	{ IMSG_LKA_SENDER_RESULT,	smtp_imsg_sender_result },
+	{ IMSG_LKA_AUTH_RESULT,		smtp_imsg_auth_result },
 };
 
 static const struct imsg_handler smtp_control_handlers[] = {
@@ -377,6 +380,15 @@ smtp_imsg_sender_result(struct peer *p, struct imsg *imsg)
 
 	imsg_payload(imsg, &r, sizeof(r));
 	smtp_session_sender_result(&r);
+}
+
+static void
+smtp_imsg_auth_result(struct peer *p, struct imsg *imsg)
+{
+	struct auth_result	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	smtp_auth_result(&r);
 }
 
 /* pause/resume smtp|all: stop or start accepting connections. */

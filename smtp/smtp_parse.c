@@ -52,6 +52,7 @@ static const struct {
 	const char	*name;
 	enum smtp_verb	 verb;
 } smtp_verbs[] = {
+	{ "AUTH", V_AUTH },
 	{ "HELO", V_HELO },
 	{ "EHLO", V_EHLO },
 	{ "MAIL", V_MAIL },
@@ -202,6 +203,7 @@ smtp_parse_args(struct smtp_cmd *cmd)
 		return (smtp_parse_helo(a));
 	case V_VRFY:
 	case V_EXPN:
+	case V_AUTH:
 		return (*a == '\0' ? CMD_SYNTAX : CMD_OK);
 	case V_MAIL:
 		return (smtp_parse_path(a, "FROM:", cmd));
@@ -212,6 +214,65 @@ smtp_parse_args(struct smtp_cmd *cmd)
 	default:
 		return (CMD_OK);
 	}
+}
+
+int
+smtp_parse_auth(char *arg, char **mech, char **initial)
+{
+	char	*p;
+
+	*mech = arg;
+	*initial = NULL;
+	if (*arg == '\0' || *arg == ' ' || *arg == '\t')
+		return (CMD_SYNTAX);
+	for (p = arg; *p != '\0' && *p != ' ' && *p != '\t'; p++)
+		;
+	if (*p == '\0')
+		return (CMD_OK);
+	*p++ = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return (CMD_OK);	/* trailing blanks were trimmed */
+	*initial = p;
+	/* one initial response, no third word */
+	for (; *p != '\0'; p++)
+		if (*p == ' ' || *p == '\t')
+			return (CMD_SYNTAX);
+	return (CMD_OK);
+}
+
+#define AUTH_MECH_LOG_MAX	20	/* longest mechanism name logged */
+
+int
+smtp_parse_auth_cmdtext(char *dst, size_t size, const char *line,
+    size_t len)
+{
+	size_t		 i, n, start;
+	unsigned char	 c;
+
+	if (len < 4 || strncasecmp(line, "AUTH", 4) != 0 ||
+	    (len > 4 && isalpha((unsigned char)line[4])))
+		return (0);
+	(void)strlcpy(dst, "AUTH", size);
+	for (start = 4; start < len && line[start] == ' '; start++)
+		;
+	if (start == 4 || start == len)
+		return (1);
+	/* a mechanism name (RFC 4422: A-Z 0-9 - _), else nothing */
+	for (n = 0; start + n < len && line[start + n] != ' '; n++) {
+		c = (unsigned char)line[start + n];
+		if (n >= AUTH_MECH_LOG_MAX || (!isalnum(c) && c != '-' &&
+		    c != '_'))
+			return (1);
+	}
+	if (size < 6 + n)
+		return (1);
+	dst[4] = ' ';
+	for (i = 0; i < n; i++)
+		dst[5 + i] = (char)toupper((unsigned char)line[start + i]);
+	dst[5 + n] = '\0';
+	return (1);
 }
 
 /*

@@ -58,6 +58,7 @@ int	smtp_line_next(struct smtp_line *, const char *, size_t, size_t *,
  */
 enum smtp_verb {
 	V_NONE,
+	V_AUTH,		/* RFC 4954: smtp/smtp_auth.c */
 	V_HELO,
 	V_EHLO,
 	V_MAIL,
@@ -88,6 +89,17 @@ struct smtp_cmd {
 #define CMD_NUL		3	/* 500 5.5.2 */
 
 int		 smtp_parse_command(char *, size_t, struct smtp_cmd *);
+/*
+ * AUTH's argument (cmd.arg, modified in place): the mechanism and the
+ * initial response (NULL if none).  CMD_OK or CMD_SYNTAX.
+ */
+int		 smtp_parse_auth(char *, char **, char **);
+/*
+ * What to log of a line that is an AUTH command: "AUTH" and the
+ * mechanism name, never the credentials.  1 and dst set if the line's
+ * verb is AUTH (whatever follows it, NULs and garbage included), else 0.
+ */
+int		 smtp_parse_auth_cmdtext(char *, size_t, const char *, size_t);
 const char	*smtp_verb_name(enum smtp_verb);
 
 /* ESMTP parameters (RFC 5321 4.1.2 esmtp-param). */

@@ -57,6 +57,7 @@
 #include "util.h"
 #include "smtpd.h"
 #include "smtp_session.h"
+#include "smtp_auth.h"
 
 /* reqid = session id << 16 | counter: ids have 48 bits */
 #define SESSION_ID_MASK	0xffffffffffffULL
@@ -78,7 +79,6 @@ static int	 smtp_session_body_input(struct smtp_session *);
 static void	 smtp_session_body_done(struct smtp_session *);
 static void	 smtp_session_bdat_done(struct smtp_session *);
 static void	 smtp_session_command(struct smtp_session *, char *, size_t);
-static void	 smtp_session_close(struct smtp_session *, const char *);
 static void	 smtp_session_release(struct smtp_session *);
 static void	 smtp_session_free(struct smtp_session *);
 static void	 smtp_session_vreply(struct smtp_session *, const char *,
@@ -144,6 +144,7 @@ smtp_session_accept(int fd, const struct sockaddr_storage *ss,
 	(void)strlcpy(s->myname, l->hostname[0] ? l->hostname :
 	    env->hostname, sizeof(s->myname));
 	smtp_line_init(&s->line, s->lim.max_line);
+	smtp_auth_init(s, l);
 	smtp_session_client(s, fd);
 	RB_INSERT(smtp_tree, &smtp_sessions, s);
 	smtp_stats.active++;
@@ -227,9 +228,9 @@ smtp_session_tls_ready(struct smtp_session *s)
 		return;
 	}
 	smtp_session_txn_reset(s, 1);
-	s->flags &= ~(SF_HELO | SF_ESMTP | SF_AUTH);
+	s->flags &= ~(SF_HELO | SF_ESMTP);
 	s->helo[0] = '\0';
-	explicit_bzero(s->authuser, sizeof(s->authuser));
+	smtp_auth_reset(s);
 	smtp_session_process(s);
 }
 
@@ -420,24 +421,31 @@ smtp_session_line(struct smtp_session *s)
 {
 	char	*data = io_data(s->io);
 	size_t	 len = io_datalen(s->io), used, linelen;
-	int	 r;
+	int	 r, secret;
 
 	r = smtp_line_next(&s->line, data, len, &used, &linelen);
 	if (r == LINE_NONE) {
 		if (used == 0)
 			return (0);
+		explicit_bzero(data, used);	/* the rest of a long line */
 		io_drop(s->io, used);
 		return (1);
 	}
 	if (r == LINE_TOOLONG) {
+		explicit_bzero(data, used);
+		smtp_auth_abort(s);
 		io_drop(s->io, used);
 		(void)strlcpy(s->cmdtext, "(line too long)",
 		    sizeof(s->cmdtext));
 		smtp_session_fail(s, "500 5.5.2 Line too long");
 		return (1);
 	}
-	/* the line is parsed in place, then dropped */
-	smtp_session_command(s, data, linelen);
+	/* the line is parsed in place, then dropped (credentials wiped) */
+	secret = smtp_auth_secret(s, data, linelen);
+	if (!smtp_auth_input(s, data, linelen))
+		smtp_session_command(s, data, linelen);
+	if (secret)
+		explicit_bzero(data, used);
 	if (s->flags & SF_CLOSING)
 		return (1);
 	io_drop(s->io, used);
@@ -467,7 +475,9 @@ smtp_session_command(struct smtp_session *s, char *line, size_t len)
 	struct smtp_cmd	 cmd;
 	int		 r;
 
-	(void)log_escape(s->cmdtext, sizeof(s->cmdtext), line, len);
+	if (!smtp_parse_auth_cmdtext(s->cmdtext, sizeof(s->cmdtext), line,
+	    len))
+		(void)log_escape(s->cmdtext, sizeof(s->cmdtext), line, len);
 	if (++s->ncmds > s->lim.max_cmds) {
 		smtp_session_reply(s, "421 4.7.0 %s Too many commands, "
 		    "closing connection", s->myname);
@@ -506,6 +516,9 @@ smtp_session_command(struct smtp_session *s, char *line, size_t len)
 		return;
 	}
 	switch (cmd.verb) {
+	case V_AUTH:
+		smtp_cmd_auth(s, &cmd);
+		break;
 	case V_HELO:
 	case V_EHLO:
 		smtp_cmd_helo(s, &cmd);
@@ -619,6 +632,8 @@ smtp_cmd_helo(struct smtp_session *s, struct smtp_cmd *cmd)
 	smtp_session_reply(s, "250-%s Hello %s [%s]", s->myname, s->helo,
 	    s->src);
 	smtp_session_reply(s, "250-PIPELINING");
+	if (smtp_auth_offered(s))
+		smtp_session_reply(s, "250-AUTH PLAIN LOGIN");
 	smtp_session_reply(s, "250-SIZE %llu",
 	    (unsigned long long)s->lim.max_size);
 	smtp_session_reply(s, "250-8BITMIME");
@@ -643,10 +658,15 @@ static void
 smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 {
 	struct sender_req	 sreq;
+	const char		*why;
 	int			 r;
 
 	if (!(s->flags & SF_HELO)) {
 		smtp_session_fail(s, "503 5.5.1 Send HELO/EHLO first");
+		return;
+	}
+	if ((why = smtp_auth_mail_refusal(s)) != NULL) {
+		smtp_session_fail(s, "%s", why);
 		return;
 	}
 	if (s->msgid != 0) {
@@ -724,7 +744,7 @@ void
 smtp_session_sender_result(const struct sender_reply *r)
 {
 	struct smtp_session	*s;
-	char			 user[USER_MAX * 4];
+	char			 user[AUTH_USER_MAX * 4];
 
 	if ((s = smtp_session_answered(r->reqid, W_SENDER)) == NULL)
 		return;
@@ -807,6 +827,8 @@ smtp_session_expand(struct smtp_session *s, const struct mailaddr *rcpt,
 		req.flags |= EF_LOCAL;
 	if (s->flags & SF_SOCKET)
 		req.flags |= EF_SOCKET;
+	if (s->flags & SF_AUTH)
+		req.flags |= EF_AUTH;
 	if (s->flags & SF_ESMTP)
 		req.flags |= EF_ESMTP;
 	if ((s->flags & SF_AUTH) && s->authuser[0] != '\0') {
@@ -1034,7 +1056,7 @@ smtp_session_fail(struct smtp_session *s, const char *fmt, ...)
 }
 
 /* Stop reading; release once the replies are written. */
-static void
+void
 smtp_session_close(struct smtp_session *s, const char *reason)
 {
 	if (s->flags & SF_CLOSING)
@@ -1066,6 +1088,7 @@ static void
 smtp_session_free(struct smtp_session *s)
 {
 	smtp_session_txn_reset(s, 1);
+	smtp_auth_free(s);
 	io_free(s->io);
 	smtp_tls_put(s->tls_srv);
 	RB_REMOVE(smtp_tree, &smtp_sessions, s);
@@ -1134,7 +1157,7 @@ smtp_session_committed(const struct msg_reply *r)
 {
 	struct smtp_session	*s;
 	char			 from[MAILADDR_MAX], esc[MAILADDR_MAX * 2];
-	char			 user[USER_MAX * 4];
+	char			 user[AUTH_USER_MAX * 4];
 
 	if ((s = smtp_session_lookup(r->reqid)) == NULL) {
 		log_warnx("smtp: MESSAGE_COMMITTED for no session");

@@ -54,6 +54,8 @@ enum smtp_wait {
 	W_VRFY,		/* VRFY: lka's VRFY_RESULT, ST_OK = exists */
 	W_COMMIT,	/* end of data: queue's MESSAGE_COMMITTED */
 	W_SENDER,	/* MAIL of an AUTH user: lka's SENDER_RESULT */
+	W_AUTH,		/* AUTH: lka's AUTH_RESULT */
+	W_AUTH_DELAY,	/* AUTH failed: its 535 waits (smtp_auth.c) */
 };
 
 enum smtp_phase {
@@ -82,6 +84,7 @@ enum smtp_phase {
 struct smtp_body;
 struct smtp_tls;
 struct tls;
+struct smtp_auth;
 
 struct smtp_session {
 	RB_ENTRY(smtp_session)	 entry;
@@ -107,7 +110,8 @@ struct smtp_session {
 	uint32_t		 lindex;	/* its listener */
 	struct smtp_tls		*tls_srv;	/* server context in use */
 	char			 tlsinfo[128];	/* "TLSv1.3:CIPHER:bits" */
-	char			 authuser[USER_MAX];	/* SF_AUTH */
+	char			 authuser[AUTH_USER_MAX];	/* SF_AUTH */
+	struct smtp_auth	*auth;		/* AUTH listeners only */
 	char			 senders[NAME_MAX_CONF];	/* listener's */
 	uint32_t		 peeruid;
 	size_t			 ncmds;
@@ -163,6 +167,8 @@ void			 smtp_session_fail(struct smtp_session *,
 			    const char *, ...)
 			    __attribute__((__format__(printf, 2, 3)));
 void			 smtp_session_txn_reset(struct smtp_session *, int);
+void			 smtp_session_close(struct smtp_session *,
+			    const char *);
 void			 smtp_session_created(const struct msg_reply *,
 			    int);
 void			 smtp_session_committed(const struct msg_reply *);

@@ -122,7 +122,8 @@ usage(FILE *fp)
 	    "\tschedule ID|all | remove ID|all\n"
 	    "\tpause smtp|mda|all | resume smtp|mda|all|ID\n"
 	    "\tlog verbose|brief | reload | stop | sandbox-test PROC\n"
-	    "\tsendmail [sendmail arguments] | newaliases\n");
+	    "\tsendmail [sendmail arguments] | newaliases\n"
+	    "\tencrypt [password]\n");
 }
 
 const char *
@@ -435,6 +436,8 @@ smtpctl_command(int argc, char **argv, const char *prog)
 	}
 	if (strcmp(prog, "newaliases") == 0)
 		return (ctl_newaliases(argc, argv));
+	if (strcmp(argv[0], "encrypt") == 0)
+		return (smtpctl_encrypt(argc, argv));
 	if (argc == 3 && strcmp(argv[2], "-p") == 0 &&
 	    strncmp("show", argv[0], strlen(argv[0])) == 0) {
 		ctl_showq = 1;		/* show queue -p */

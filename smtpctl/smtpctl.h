@@ -120,4 +120,7 @@ const char	*smtpctl_spool(void);
 int		 smtpctl_connect(const char *, char *, size_t);
 int		 smtpctl_command(int, char **, const char *);
 
+/* smtpctl/encrypt.c: smtpctl encrypt [password] */
+int	smtpctl_encrypt(int, char **);
+
 #endif /* SMTPCTL_H */

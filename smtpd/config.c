@@ -257,6 +257,10 @@ config_print_listener(FILE *fp, const struct listener *l)
 		fputs(" hostname ", fp);
 		config_quote(fp, l->hostname);
 	}
+	if (l->flags & (LF_AUTH | LF_AUTH_OPTIONAL))
+		fputs(l->flags & LF_AUTH ? " auth" : " auth-optional", fp);
+	if (l->flags & (LF_AUTH | LF_AUTH_OPTIONAL) && l->authtable[0] != '\0')
+		fprintf(fp, " <%s>", l->authtable);
 	if (l->tag[0] != '\0') {
 		fputs(" tag ", fp);
 		config_quote(fp, l->tag);

@@ -320,3 +320,39 @@ imsg_check_pki_msg(const void *data, size_t len)
 		return (-1);
 	return (0);
 }
+
+/* AUTH credentials: user and password non-empty and terminated. */
+int
+imsg_check_auth_req(const void *data, size_t len)
+{
+	const struct auth_req	*a = data;
+
+	if (len != sizeof(*a) || !STR_OK(a->table) || !STR_OK(a->user) ||
+	    !STR_OK(a->password) || a->user[0] == '\0' ||
+	    a->password[0] == '\0')
+		return (-1);
+	return (0);
+}
+
+/* lka -> parent: system users only, so no table. */
+int
+imsg_check_auth_system(const void *data, size_t len)
+{
+	const struct auth_req	*a = data;
+
+	if (imsg_check_auth_req(data, len) == -1 || a->table[0] != '\0')
+		return (-1);
+	return (0);
+}
+
+/* The verdict: ok, wrong credentials, or try again later. */
+int
+imsg_check_auth_result(const void *data, size_t len)
+{
+	const struct auth_result	*r = data;
+
+	if (len != sizeof(*r) || (r->status != ST_OK &&
+	    r->status != ST_PERMFAIL && r->status != ST_TEMPFAIL))
+		return (-1);
+	return (0);
+}

@@ -48,6 +48,9 @@ int	imsg_check_pki_msg(const void *, size_t);
 int	imsg_check_pki_key(const void *, size_t);
 int	imsg_check_signer_req(const void *, size_t);
 int	imsg_check_signer_res(const void *, size_t);
+int	imsg_check_auth_req(const void *, size_t);
+int	imsg_check_auth_system(const void *, size_t);
+int	imsg_check_auth_result(const void *, size_t);
 
 /*
  * The whole rule of a type (size bounds and validator) for a payload read

@@ -100,6 +100,15 @@ const struct imsg_rule imsg_rules[] = {
 	R(IMSG_PARENT_FORWARD, P(PARENT), P(LKA), FIX(struct forward_reply),
 	    PROC_FD_OPTIONAL, imsg_check_forward_reply),
 
+	R(IMSG_SMTP_AUTH, P(SMTP), P(LKA), FIX(struct auth_req),
+	    PROC_FD_NONE, imsg_check_auth_req),
+	R(IMSG_LKA_AUTH_RESULT, P(LKA), P(SMTP), FIX(struct auth_result),
+	    PROC_FD_NONE, imsg_check_auth_result),
+	R(IMSG_LKA_AUTH_SYSTEM, P(LKA), P(PARENT), FIX(struct auth_req),
+	    PROC_FD_NONE, imsg_check_auth_system),
+	R(IMSG_PARENT_AUTH_RESULT, P(PARENT), P(LKA),
+	    FIX(struct auth_result), PROC_FD_NONE, imsg_check_auth_result),
+
 	R(IMSG_QUEUE_DELIVER, P(QUEUE), P(PARENT), FIX(struct envelope),
 	    PROC_FD_REQUIRED, imsg_check_envelope),
 	R(IMSG_PARENT_DELIVERY_RESULT, P(PARENT), P(QUEUE),

@@ -91,6 +91,7 @@ static void	parent_imsg_ctl_sandbox(struct peer *, struct imsg *);
 
 static const struct imsg_handler lka_handlers[] = {
 	{ IMSG_LKA_OPEN_FORWARD,	parent_imsg_forward },
+	{ IMSG_LKA_AUTH_SYSTEM,		parent_imsg_auth },
 };
 static const struct imsg_handler queue_handlers[] = {
 	{ IMSG_QUEUE_DELIVER,		parent_imsg_deliver },

@@ -69,6 +69,11 @@ void	parent_pki_send_keys(struct peer *, const struct smtpd_config *,
 /* smtpd/parent_forward.c */
 int	parent_forward_open(const char *user, int *status);
 
+/* smtpd/parent_auth.c: AUTH for system users (ST_OK, ST_PERMFAIL...) */
+struct imsg;
+int	parent_auth_system(const char *user, const char *password);
+void	parent_imsg_auth(struct peer *lka, struct imsg *);
+
 /* smtpd/parent_offline.c */
 void	parent_offline_start(void);
 void	parent_offline_rescan(void);

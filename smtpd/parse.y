@@ -114,6 +114,8 @@ static void	 add_pki(const char *, const char *, const char *, int);
 static void	 add_ca(const char *, const char *, int);
 static void	 check_tls(void);
 static int	 check_tls_listener(struct listener *);
+static void	 listen_auth(struct listener *, uint32_t, const char *, int);
+static int	 check_listen_auth(int, const struct listener *, int);
 static struct action *action_method(enum action_method, const char *, int);
 static void	 action_table(struct action *, char *, size_t, const char *,
 		    const char *, int);
@@ -153,6 +155,7 @@ static void	 parse_end(void);
 %token	AUTH MASQUERADE RELAY SENDERS UNSAFEOPENRELAY
 %token	MINFREE MINFREEINODES
 %token	PKI CERT KEY CA TLS TLSREQUIRE VERIFY CIPHERS PROTOCOLS RECEIVEDAUTH
+%token	AUTHOPTIONAL
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -318,6 +321,22 @@ listenopts	: /* empty */			{
 		}
 		| listenopts SENDERS TABLEREF MASQUERADE {
 			listen_senders($1, $3, 1, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts AUTH		{
+			listen_auth($1, LF_AUTH, NULL, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts AUTH TABLEREF	{
+			listen_auth($1, LF_AUTH, $3, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts AUTHOPTIONAL	{
+			listen_auth($1, LF_AUTH_OPTIONAL, NULL, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts AUTHOPTIONAL TABLEREF {
+			listen_auth($1, LF_AUTH_OPTIONAL, $3, $<lineno>2);
 			$$ = $1;
 		}
 		;
@@ -979,6 +998,51 @@ listen_str(char *dst, size_t size, const char *what, const char *s,
 	(void)copy_str(dst, size, s, what, line);
 }
 
+/*
+ * auth [<table>], auth-optional [<table>]: AUTH offered (and required
+ * before MAIL with "auth"), checked against the credentials table or,
+ * without one, the system's users (the parent checks /etc/shadow).
+ */
+static void
+listen_auth(struct listener *l, uint32_t flag, const char *table, int line)
+{
+	const char	*what = flag == LF_AUTH ? "auth" : "auth-optional";
+
+	if (l->flags & (LF_AUTH | LF_AUTH_OPTIONAL)) {
+		perr(line, "\"auth\" or \"auth-optional\" given twice");
+		return;
+	}
+	l->flags |= flag;
+	if (table == NULL)
+		return;
+	if (strcmp(table, "localhost") == 0 ||
+	    strcmp(table, "localnames") == 0 ||
+	    strcmp(table, "getpwnam") == 0) {
+		perr(line, "%s <%s>: not a credentials table (\"%s\" alone "
+		    "checks the system's users)", what, table, what);
+		return;
+	}
+	if (copy_str(l->authtable, sizeof(l->authtable), table,
+	    "credentials table name", line) == 0)
+		ref_add(K_TABLE, table, what, 1, line);
+}
+
+/*
+ * Passwords never cross the network in the clear: on a TCP listener,
+ * AUTH needs TLS (STARTTLS or smtps).  The local socket is not on the
+ * network.  0, or -1 (reported).
+ */
+static int
+check_listen_auth(int kind, const struct listener *l, int line)
+{
+	if (!(l->flags & (LF_AUTH | LF_AUTH_OPTIONAL)) || kind == L_SOCKET)
+		return (0);
+	if (l->flags & (LF_TLS | LF_TLS_REQUIRE | LF_SMTPS))
+		return (0);
+	perr(line, "auth requires tls, tls-require or smtps");
+	return (-1);
+}
+
 static void
 listen_flag(struct listener *l, uint32_t flag, const char *what, int line)
 {
@@ -1191,6 +1255,8 @@ add_listener(int kind, const char *on, struct listener *l, int line)
 {
 	struct listener	*x;
 
+	if (check_listen_auth(kind, l, line) == -1)
+		return;
 	if (kind == L_SOCKET && l->port != 0) {
 		perr(line, "listen on socket does not take a port");
 		return;

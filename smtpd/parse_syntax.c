@@ -47,6 +47,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "allow",		ALLOW },
 	{ "any",		ANY },
 	{ "auth",		AUTH },
+	{ "auth-optional",	AUTHOPTIONAL },
 	{ "ca",			CA },
 	{ "cert",		CERT },
 	{ "ciphers",		CIPHERS },

@@ -90,6 +90,9 @@ enum proc_id {
 #define HOST_MAX		256
 #define NAME_MAX_CONF		64	/* table, action, tag names */
 #define USER_MAX		64
+/* AUTH user names and passwords (common/sasl.h's bounds + 1) */
+#define AUTH_USER_MAX		256
+#define AUTH_PASS_MAX		1025
 #define ARG_MAX_CONF		1024	/* paths, commands */
 #define ERRLINE_MAX		256
 #define ADDRTEXT_MAX		64
@@ -450,6 +453,12 @@ enum imsg_type {
 	IMSG_LKA_OPEN_FORWARD,		/* struct forward_req */
 	IMSG_PARENT_FORWARD,		/* struct forward_reply + opt. fd */
 
+	/* smtp -> lka (-> parent for system users): AUTH credentials */
+	IMSG_SMTP_AUTH,			/* struct auth_req */
+	IMSG_LKA_AUTH_RESULT,		/* struct auth_result */
+	IMSG_LKA_AUTH_SYSTEM,		/* struct auth_req, table "" */
+	IMSG_PARENT_AUTH_RESULT,	/* struct auth_result */
+
 	/* queue <-> parent <-> agent: local delivery */
 	IMSG_QUEUE_DELIVER,		/* struct envelope + fd (read) */
 	IMSG_PARENT_DELIVERY_RESULT,	/* struct delivery_result */
@@ -522,14 +531,14 @@ struct expand_req {
 	struct sockaddr_storage	 ss;		/* client, AF_UNIX = socket */
 	struct mailaddr		 sender;
 	struct mailaddr		 rcpt;
-	char			 authuser[USER_MAX];	/* EF_AUTH: the user */
+	char			 authuser[AUTH_USER_MAX];	/* EF_AUTH: the user */
 };
 
 /* senders <table>: may the authenticated user send as sender? */
 struct sender_req {
 	uint64_t		 reqid;
 	char			 table[NAME_MAX_CONF];
-	char			 authuser[USER_MAX];
+	char			 authuser[AUTH_USER_MAX];
 	struct mailaddr		 sender;
 };
 
@@ -589,6 +598,23 @@ struct deliver {
 	 * appended to by an mbox agent running as nobody with group mail.
 	 */
 	int			 root_mbox;
+};
+
+/*
+ * AUTH (RFC 4954): credentials checked by lka against a table of
+ * crypt(3) hashes, or by the parent against the system's users.  The
+ * password is wiped from every buffer once it has been used.
+ */
+struct auth_req {
+	uint64_t		 reqid;
+	char			 table[NAME_MAX_CONF];	/* "" = system */
+	char			 user[AUTH_USER_MAX];
+	char			 password[AUTH_PASS_MAX];
+};
+
+struct auth_result {
+	uint64_t		 reqid;
+	int			 status;	/* ST_OK, ST_PERMFAIL, ST_TEMPFAIL */
 };
 
 struct delivery_result {

@@ -15,7 +15,7 @@
 
 """SMTP clients for the integration tests (helper, not a test).
 
-  smtptool.py chat PORT            < script
+  smtptool.py chat PORT            < script   (PORT: or a socket path)
   smtptool.py send PORT FROM TO[,TO...]   < message
   smtptool.py pipeline PORT FROM RCPT1 RCPT2 TOKEN
   smtptool.py blast PORT N THREADS FROM TO OUTFILE
@@ -51,7 +51,14 @@ def log(msg):
 
 class Conn:
     def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", int(port)), TIMEOUT)
+        if str(port).startswith("/"):
+            # a path: the enqueue socket
+            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.s.settimeout(TIMEOUT)
+            self.s.connect(port)
+        else:
+            self.s = socket.create_connection(("127.0.0.1", int(port)),
+                                              TIMEOUT)
         self.buf = b""
 
     def send(self, data):

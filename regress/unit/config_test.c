@@ -1399,6 +1399,68 @@ ATF_TC_BODY(open_relay_file_table, tc)
 	free(in);
 }
 
+/*
+ * auth and auth-optional: printed back, a credentials table must exist
+ * and be a map, TCP listeners need TLS (the TLS keywords come with the
+ * TLS listener code; here, what is refused without them).
+ */
+static const struct good auth_goods[] = {
+	{ "auth_socket", HOST
+	  "table creds { alice = \"$y$j9T$x$y\" }\n"
+	  "listen on socket auth <creds>\n",
+	  HDR "table \"creds\" { \"alice\" = \"$y$j9T$x$y\" }\n"
+	  "listen on socket auth <creds>\n", NULL },
+	{ "auth_socket_system", HOST "listen on socket auth\n",
+	  HDR "listen on socket auth\n", NULL },
+	{ "auth_optional_file", HOST
+	  "table creds file:@CWD@/aliases\n"
+	  "listen on socket auth-optional <creds> tag sub\n",
+	  HDR "table \"creds\" \"file:@CWD@/aliases\"\n"
+	  "listen on socket auth-optional <creds> tag \"sub\"\n", NULL },
+};
+
+static const struct bad auth_bads[] = {
+	{ "listen on 127.0.0.1 port 587 auth\n",
+	  CONF ":1: auth requires tls, tls-require or smtps\n" },
+	{ "listen on 127.0.0.1 auth-optional\n",
+	  CONF ":1: auth requires tls, tls-require or smtps\n" },
+	{ "listen on socket auth <nosuch>\n",
+	  CONF ":1: undefined table <nosuch>\n" },
+	{ "table l { a, b }\nlisten on socket auth <l>\n",
+	  CONF ":2: table <l> is a list, but \"auth\" needs key = value "
+	  "pairs\n" },
+	{ "listen on socket auth <getpwnam>\n",
+	  CONF ":1: auth <getpwnam>: not a credentials table (\"auth\" "
+	  "alone checks the system's users)\n" },
+	{ "listen on socket auth auth-optional\n",
+	  CONF ":1: \"auth\" or \"auth-optional\" given twice\n" },
+};
+
+ATF_TC_WITHOUT_HEAD(auth_configs);
+ATF_TC_BODY(auth_configs, tc)
+{
+	struct smtpd_config	*cfg;
+	struct listener		*l;
+	char			*err;
+	size_t			 i;
+
+	for (i = 0; i < nitems(auth_goods); i++)
+		check_good(&auth_goods[i]);
+	for (i = 0; i < nitems(auth_bads); i++)
+		check_bad(&auth_bads[i]);
+	put_file(CONF, "table creds { alice = x }\n"
+	    "listen on socket auth-optional <creds>\n");
+	cfg = parse_capture(CONF, &err);
+	ATF_REQUIRE(cfg != NULL);
+	l = TAILQ_FIRST(&cfg->listeners);
+	ATF_REQUIRE(l != NULL);
+	ATF_CHECK_EQ(l->flags & (LF_AUTH | LF_AUTH_OPTIONAL),
+	    LF_AUTH_OPTIONAL);
+	ATF_CHECK_STREQ(l->authtable, "creds");
+	config_free(cfg);
+	free(err);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, open_relay_file_table);
@@ -1412,5 +1474,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, limits);
 	ATF_TP_ADD_TC(tp, buffer);
 	ATF_TP_ADD_TC(tp, example);
+	ATF_TP_ADD_TC(tp, auth_configs);
 	return (atf_no_error());
 }

@@ -97,6 +97,12 @@ static const struct field deliver_fields[] = {
 	FLD(struct deliver, helo),
 };
 
+static const struct field auth_fields[] = {
+	FLD(struct auth_req, table),
+	FLD(struct auth_req, user),
+	FLD(struct auth_req, password),
+};
+
 static int	 pauses, closes;
 
 static void	fill_envelope(struct envelope *);
@@ -496,6 +502,10 @@ ATF_TC_BODY(rules, tc)
 		{ IMSG_LKA_SENDER_RESULT,	imsg_check_sender_reply },
 		{ IMSG_LKA_OPEN_FORWARD,	imsg_check_forward_req },
 		{ IMSG_PARENT_FORWARD,		imsg_check_forward_reply },
+		{ IMSG_SMTP_AUTH,		imsg_check_auth_req },
+		{ IMSG_LKA_AUTH_RESULT,		imsg_check_auth_result },
+		{ IMSG_LKA_AUTH_SYSTEM,		imsg_check_auth_system },
+		{ IMSG_PARENT_AUTH_RESULT,	imsg_check_auth_result },
 		{ IMSG_QUEUE_DELIVER,		imsg_check_envelope },
 		{ IMSG_PARENT_DELIVERY_RESULT,	imsg_check_delivery_result },
 		{ IMSG_AGENT_DELIVER,		imsg_check_deliver },
@@ -625,6 +635,50 @@ ATF_TC_BODY(peer_trusted, tc)
 	    "status %d (2: handler ran, 0: survived)", st);
 }
 
+/* AUTH: strings terminated and non-empty, no table to the parent. */
+ATF_TC_WITHOUT_HEAD(auth);
+ATF_TC_BODY(auth, tc)
+{
+	struct auth_req		 a;
+	struct auth_result	 r;
+
+	memset(&a, 0, sizeof(a));
+	a.reqid = 42;
+	(void)strlcpy(a.table, "creds", sizeof(a.table));
+	(void)strlcpy(a.user, "alice", sizeof(a.user));
+	(void)strlcpy(a.password, "secret", sizeof(a.password));
+	each_unterminated(imsg_check_auth_req, &a, sizeof(a), 0,
+	    auth_fields, nitems(auth_fields));
+	ATF_CHECK_EQ(imsg_check_auth_req(&a, sizeof(a) - 1), -1);
+	/* the parent checks system users only */
+	ATF_CHECK_EQ(imsg_check_auth_system(&a, sizeof(a)), -1);
+	a.table[0] = '\0';
+	ATF_CHECK_EQ(imsg_check_auth_req(&a, sizeof(a)), 0);
+	ATF_CHECK_EQ(imsg_check_auth_system(&a, sizeof(a)), 0);
+	memset(a.password, 'p', sizeof(a.password));
+	ATF_CHECK_EQ(imsg_check_auth_system(&a, sizeof(a)), -1);
+	(void)strlcpy(a.password, "secret", sizeof(a.password));
+	a.user[0] = '\0';
+	ATF_CHECK_EQ(imsg_check_auth_req(&a, sizeof(a)), -1);
+	ATF_CHECK_EQ(imsg_check_auth_system(&a, sizeof(a)), -1);
+	(void)strlcpy(a.user, "alice", sizeof(a.user));
+	a.password[0] = '\0';
+	ATF_CHECK_EQ(imsg_check_auth_req(&a, sizeof(a)), -1);
+
+	memset(&r, 0, sizeof(r));
+	r.status = ST_OK;
+	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r)), 0);
+	r.status = ST_PERMFAIL;
+	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r)), 0);
+	r.status = ST_TEMPFAIL;
+	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r)), 0);
+	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r) + 1), -1);
+	r.status = ST_LOOP;
+	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r)), -1);
+	r.status = -1;
+	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r)), -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, sender);
@@ -639,5 +693,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, rules);
 	ATF_TP_ADD_TC(tp, peer_client);
 	ATF_TP_ADD_TC(tp, peer_trusted);
+	ATF_TP_ADD_TC(tp, auth);
 	return (atf_no_error());
 }
