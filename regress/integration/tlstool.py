@@ -30,6 +30,8 @@
   tlstool.py clientcert PORT CERT KEY
       implicit TLS with a client certificate (or none if CERT is "-"):
       exit 0 if the server accepted the handshake and the banner came
+  tlstool.py submit PORT starttls|smtps CAFILE USER PASSWORD MECH FROM TO
+      log in with smtplib (MECH PLAIN or LOGIN) and send one message
   tlstool.py fingerprint PORT starttls|smtps [SNI]
       print the SHA-256 of the certificate the server shows
 Every network operation has a timeout; exit status 0 = as expected.
@@ -200,6 +202,21 @@ def cmd_clientcert(a):
         raise SystemExit("refused: %s" % e)
 
 
+def cmd_submit(a):
+    port, mode, cafile, user, pw, mech, frm, to = a[:8]
+    c = open_session(int(port), mode, context(cafile), "mx.test")
+    if "auth" not in c.esmtp_features:
+        raise SystemExit("AUTH not offered after TLS")
+    c.user, c.password = user, pw
+    auth = {"PLAIN": c.auth_plain, "LOGIN": c.auth_login}[mech]
+    code, _ = c.auth(mech, auth, initial_response_ok=(mech == "PLAIN"))
+    if code != 235:
+        raise SystemExit("AUTH %s: %d" % (mech, code))
+    c.sendmail(frm, [to], "From: <%s>\r\nTo: <%s>\r\nSubject: submit %s %s"
+               "\r\n\r\nsubmitted with smtplib\r\n" % (frm, to, mode, mech))
+    c.quit()
+
+
 def cmd_fingerprint(a):
     port, mode = int(a[0]), a[1]
     sni = a[2] if len(a) > 2 else "mx.test"
@@ -213,6 +230,7 @@ def main():
         raise SystemExit(__doc__)
     cmds = {"send": cmd_send, "inject": cmd_inject, "reload": cmd_reload,
             "resume": cmd_resume, "clientcert": cmd_clientcert,
+            "submit": cmd_submit,
             "fingerprint": cmd_fingerprint}
     cmds[sys.argv[1]](sys.argv[2:])
 

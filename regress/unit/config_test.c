@@ -1461,6 +1461,54 @@ ATF_TC_BODY(auth_configs, tc)
 	free(err);
 }
 
+/*
+ * etc/smtpd-vps.conf (MX, 587, 465, relay for authenticated users): its
+ * files moved to the test's directory, it parses, prints back the same and
+ * relays for no one who has not logged in.
+ */
+ATF_TC_WITHOUT_HEAD(example_vps);
+ATF_TC_BODY(example_vps, tc)
+{
+	struct smtpd_config	*cfg;
+	char			*path, *err, *text, *in, *p, cwd[PATH_MAX];
+	char			 line[1024];
+	FILE			*fp, *out;
+	size_t			 len = 0;
+
+	ATF_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ATF_REQUIRE(asprintf(&path, "%s/../../etc/smtpd-vps.conf",
+	    atf_tc_get_config_var(tc, "srcdir")) != -1);
+	if ((fp = fopen(path, "r")) == NULL)
+		atf_tc_skip("no %s", path);
+	ATF_REQUIRE((out = open_memstream(&in, &len)) != NULL);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if ((p = strstr(line, "/etc/cartero/")) != NULL)
+			fprintf(out, "%.*s%s/%s", (int)(p - line), line, cwd,
+			    p + strlen("/etc/cartero/"));
+		else
+			fputs(line, out);
+	}
+	fclose(fp);
+	fclose(out);
+	put_file(CONF, in);
+	put_file("creds", "alice:$y$j9T$abc$def\n");
+	put_file("senders", "alice alice@example.org, @example.net\n");
+	cfg = parse_capture(CONF, &err);
+	ATF_REQUIRE_MSG(cfg != NULL, "%s", err);
+	ATF_CHECK_STREQ("", err);
+	text = text_of(cfg);
+	check_fixed_point("example_vps", text);
+	ATF_CHECK(strstr(text, "match from auth for any action "
+	    "\"outbound\"") != NULL);
+	ATF_CHECK(strstr(text, "port 587 auth <creds> tls-require") != NULL);
+	ATF_CHECK(strstr(text, "port 465 auth <creds> smtps") != NULL);
+	free(text);
+	free(err);
+	free(in);
+	free(path);
+	config_free(cfg);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, open_relay_file_table);
@@ -1475,5 +1523,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, buffer);
 	ATF_TP_ADD_TC(tp, example);
 	ATF_TP_ADD_TC(tp, auth_configs);
+	ATF_TP_ADD_TC(tp, example_vps);
 	return (atf_no_error());
 }
