@@ -404,7 +404,7 @@ peer_call(struct peer *p, uint32_t type, uint32_t id, const void *data,
     size_t len, uint32_t rtype, struct imsg *reply, int timeout_ms)
 {
 	struct pollfd	 pfd;
-	uint64_t	 deadline;
+	uint64_t	 deadline, now;
 	ssize_t		 n;
 	int		 r;
 
@@ -438,12 +438,13 @@ peer_call(struct peer *p, uint32_t type, uint32_t id, const void *data,
 			peer_violation(p, "imsg_get: %s", strerror(errno));
 			return (-1);
 		}
-		if (monotonic_ms() >= deadline)
+		/* one reading of the clock: the rest never wraps */
+		if ((now = monotonic_ms()) >= deadline)
 			return (0);
 		pfd.fd = p->ibuf.fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		r = poll(&pfd, 1, (int)(deadline - monotonic_ms()));
+		r = poll(&pfd, 1, (int)(deadline - now));
 		if (r == -1 && errno != EINTR)
 			fatal("peer_call: poll");
 		if (r <= 0)

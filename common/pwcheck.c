@@ -326,6 +326,23 @@ pwcheck_verify(struct pwcheck_cache *c, const char *user,
 	return (r);
 }
 
+/*
+ * The work of a real check for a user who does not exist (or may not log
+ * in): the time of the answer does not tell which users exist.
+ */
+void
+pwcheck_dummy(const char *password)
+{
+	static char	 setting[CRYPT_GENSALT_OUTPUT_SIZE];
+
+	if (setting[0] == '\0' && crypt_gensalt_rn(NULL, 0, NULL, 0,
+	    setting, sizeof(setting)) == NULL) {
+		setting[0] = '\0';
+		return;
+	}
+	(void)pwcheck_crypt(*password != '\0' ? password : "-", setting);
+}
+
 int
 pwcheck_hash_new(const char *password, char *buf, size_t size)
 {

@@ -75,6 +75,9 @@ void	 pwcheck_cache_stats(const struct pwcheck_cache *, size_t *,
 int	 pwcheck_verify(struct pwcheck_cache *, const char *, const char *,
 	    const char *, time_t);
 
+/* As long as a real check, for users who do not exist. */
+void	 pwcheck_dummy(const char *);
+
 /*
  * A new hash of password with libxcrypt's preferred method (yescrypt on
  * Debian 12) and a fresh salt into buf: 0, or -1.

@@ -78,6 +78,7 @@ static void	lka_imsg_expand_rcpt(struct peer *, struct imsg *);
 static void	lka_imsg_expand_bounce(struct peer *, struct imsg *);
 static void	lka_imsg_forward(struct peer *, struct imsg *);
 static void	lka_imsg_check_sender(struct peer *, struct imsg *);
+static int	lka_senders_served(const char *);
 static void	lka_imsg_smtp_auth(struct peer *, struct imsg *);
 static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
@@ -259,6 +260,18 @@ lka_imsg_expand_bounce(struct peer *p, struct imsg *imsg)
 	lka_expand_start(imsg, PROC_QUEUE);
 }
 
+/* Is table the senders table of some listener? */
+static int
+lka_senders_served(const char *table)
+{
+	const struct listener	*l;
+
+	TAILQ_FOREACH(l, &env->listeners, entry)
+		if (l->senders[0] != '\0' && strcmp(l->senders, table) == 0)
+			return (1);
+	return (0);
+}
+
 /* senders <table>: the MAIL FROM of an authenticated user. */
 static void
 lka_imsg_check_sender(struct peer *p, struct imsg *imsg)
@@ -270,7 +283,14 @@ lka_imsg_check_sender(struct peer *p, struct imsg *imsg)
 	int			 r;
 
 	imsg_payload(imsg, &req, sizeof(req));
-	r = ruleset_sender(lka_tables, req.table, req.authuser, &req.sender);
+	if (!lka_senders_served(req.table)) {
+		/* smtp names only its listeners' tables: a bug, or worse */
+		log_warnx("lka: sender check against table <%s>, which no "
+		    "listener uses for senders: refused", req.table);
+		r = -1;
+	} else
+		r = ruleset_sender(lka_tables, req.table, req.authuser,
+		    &req.sender);
 	memset(&rep, 0, sizeof(rep));
 	rep.reqid = req.reqid;
 	rep.status = r == 1 ? ST_OK : r == 0 ? ST_PERMFAIL : ST_TEMPFAIL;

@@ -92,8 +92,10 @@ lka_auth_check(const struct table_db *db, struct pwcheck_cache *cache,
 		return (ST_TEMPFAIL);
 	if ((r = table_get(db, user, &hash)) == -1)
 		return (ST_TEMPFAIL);
-	if (r == 0 || hash == NULL)
+	if (r == 0 || hash == NULL) {
+		pwcheck_dummy(password);	/* no user enumeration by time */
 		return (ST_PERMFAIL);
+	}
 	switch (pwcheck_verify(cache, user, password, hash, now)) {
 	case PWCHECK_OK:
 		return (ST_OK);

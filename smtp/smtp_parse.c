@@ -458,6 +458,16 @@ smtp_parse_mail_params(char *params, struct smtp_mailparams *mp)
 			if (mp->smtputf8 || val != NULL)
 				return (PARAM_SYNTAX);
 			mp->smtputf8 = 1;
+		} else if (strcasecmp(tok, "AUTH") == 0) {
+			/*
+			 * RFC 4954 5: the identity a trusted relay vouches
+			 * for (xtext or <>).  Accepted, as a server that
+			 * offers AUTH must, and not used: we trust our own
+			 * AUTH only.
+			 */
+			if (mp->has_auth || val == NULL)
+				return (PARAM_SYNTAX);
+			mp->has_auth = 1;
 		} else
 			return (PARAM_UNKNOWN);
 	}

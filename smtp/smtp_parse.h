@@ -108,6 +108,7 @@ struct smtp_mailparams {
 	uint64_t	 size;		/* SIZE= */
 	int		 body;		/* BODY_* */
 	int		 smtputf8;	/* SMTPUTF8 */
+	int		 has_auth;	/* AUTH= (RFC 4954 5), ignored */
 };
 
 #define BODY_NONE	0

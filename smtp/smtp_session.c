@@ -207,6 +207,7 @@ smtp_session_tls_ready(struct smtp_session *s)
 {
 	struct tls	*tls = io_tls(s->io);
 	const char	*sni;
+	char		 esni[HOST_MAX * 4];
 
 	s->flags &= ~SF_HANDSHAKE;
 	s->flags |= SF_TLS;
@@ -216,7 +217,11 @@ smtp_session_tls_ready(struct smtp_session *s)
 	    tls_conn_cipher_strength(tls));
 	if (tls_conn_session_resumed(tls))
 		smtp_stats.tls_resumed++;
-	sni = tls_conn_servername(tls);
+	/* the client's words: escaped like any other (CR, LF...) */
+	if ((sni = tls_conn_servername(tls)) != NULL && *sni != '\0') {
+		(void)log_escape(esni, sizeof(esni), sni, strlen(sni));
+		sni = esni;
+	}
 	log_info("%016llx smtp tls address=%s version=%s cipher=%s bits=%d "
 	    "sni=%s resumed=%s%s", (unsigned long long)s->id, s->src,
 	    tls_conn_version(tls), tls_conn_cipher(tls),
@@ -495,12 +500,20 @@ smtp_session_command(struct smtp_session *s, char *line, size_t len)
 	}
 	if ((s->lflags & LF_TLS_REQUIRE) && !(s->flags & SF_TLS) &&
 	    !smtp_session_tls_allowed(cmd.verb)) {
+		if (cmd.verb == V_BDAT && r == CMD_OK) {
+			/* its chunk follows: skip it, then one reply */
+			s->bdat_left = cmd.bdat_size;
+			s->bdat_last = cmd.bdat_last;
+			s->bdat_error = "530 5.7.0 Must issue a STARTTLS "
+			    "command first";
+			s->phase = PH_BDAT;
+			if (s->bdat_left == 0)
+				smtp_session_bdat_done(s);
+			return;
+		}
 		smtp_session_fail(s, "530 5.7.0 Must issue a STARTTLS command "
 		    "first");
-		if (cmd.verb == V_BDAT && r == CMD_OK) {
-			/* its chunk follows: skip it, as a refused BDAT */
-			smtp_cmd_bdat(s, &cmd);
-		} else if (cmd.verb == V_BDAT)
+		if (cmd.verb == V_BDAT)
 			smtp_session_close(s, "error");
 		return;
 	}
@@ -711,6 +724,14 @@ smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		memset(&s->mp, 0, sizeof(s->mp));
 		smtp_session_fail(s, "552 5.3.4 Message size exceeds fixed "
 		    "limit");
+		return;
+	}
+	if ((s->flags & SF_AUTH) && s->senders[0] != '\0' &&
+	    (s->lflags & LF_MASQUERADE) && s->sender.user[0] == '\0') {
+		/* masquerade rewrites From: to MAIL FROM: <> leaves none */
+		memset(&s->mp, 0, sizeof(s->mp));
+		smtp_session_fail(s, "553 5.7.1 The null sender cannot be "
+		    "used here: From: is rewritten to the sender address");
 		return;
 	}
 	if ((s->flags & SF_AUTH) && s->senders[0] != '\0' &&

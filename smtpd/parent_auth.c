@@ -57,11 +57,16 @@ parent_auth_system(const char *user, const char *password)
 	    (parent_auth_cache = pwcheck_cache_new(0, 0)) == NULL)
 		return (ST_TEMPFAIL);
 	errno = 0;
-	if ((pw = getpwnam(user)) == NULL)
-		return (errno == 0 || errno == ENOENT ? ST_PERMFAIL :
-		    ST_TEMPFAIL);
-	if (pw->pw_uid == 0)
+	if ((pw = getpwnam(user)) == NULL) {
+		if (errno != 0 && errno != ENOENT)
+			return (ST_TEMPFAIL);
+		pwcheck_dummy(password);	/* no user enumeration by time */
 		return (ST_PERMFAIL);
+	}
+	if (pw->pw_uid == 0) {
+		pwcheck_dummy(password);
+		return (ST_PERMFAIL);
+	}
 	hash = pw->pw_passwd;
 	if ((sp = getspnam(user)) != NULL) {
 		today = (long)(time(NULL) / (24 * 3600));

@@ -45,15 +45,15 @@
 
 #define CERT_FILE_MAX	(1024 * 1024)	/* a chain is a few KB */
 
-static int	cert_open(const char *, const char *, const char *, int, int);
+static int	cert_open(const char *, const char *, const char *, int);
 
 /*
- * Open a certificate file: -1 (said on stderr as file:line when check is
- * set, logged otherwise) if it cannot be read or holds no certificate.
+ * Open a certificate file and check what it holds: -1 (logged as
+ * file:line) if it cannot be read, holds no certificate or holds a
+ * private key.  The descriptor returned is the one checked, at offset 0.
  */
 static int
-cert_open(const char *what, const char *name, const char *path, int line,
-    int check)
+cert_open(const char *what, const char *name, const char *path, int line)
 {
 	char		*buf;
 	const char	*err = NULL;
@@ -76,16 +76,15 @@ cert_open(const char *what, const char *name, const char *path, int line,
 		close(fd);
 		return (-1);
 	}
-	if (!check)
-		return (fd);
 	buf = xmalloc(CERT_FILE_MAX + 1);
 	while (len < CERT_FILE_MAX &&
 	    (n = read(fd, buf + len, CERT_FILE_MAX - len)) > 0)
 		len += (size_t)n;
 	buf[len] = '\0';
-	if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL)
+	/* the whole file: a NUL byte must not hide what follows it */
+	if (memmem(buf, len, "-----BEGIN CERTIFICATE-----", 27) == NULL)
 		err = "holds no PEM certificate";
-	else if (strstr(buf, "PRIVATE KEY-----") != NULL)
+	else if (memmem(buf, len, "PRIVATE KEY-----", 16) != NULL)
 		/* it would reach the smtp process: keys go to the signer */
 		err = "also holds a private key: keep the key in its own "
 		    "file, readable by root only, named by \"pki NAME key\"";
@@ -111,13 +110,13 @@ parent_cert_check(const struct smtpd_config *cfg)
 	int			 fd, errors = 0;
 
 	TAILQ_FOREACH(p, &cfg->pkis, entry) {
-		if ((fd = cert_open("pki", p->name, p->cert, p->line, 1)) == -1)
+		if ((fd = cert_open("pki", p->name, p->cert, p->line)) == -1)
 			errors++;
 		else
 			close(fd);
 	}
 	TAILQ_FOREACH(c, &cfg->cas, entry) {
-		if ((fd = cert_open("ca", c->name, c->cert, c->line, 1)) == -1)
+		if ((fd = cert_open("ca", c->name, c->cert, c->line)) == -1)
 			errors++;
 		else
 			close(fd);
@@ -140,14 +139,15 @@ parent_cert_send(struct peer *smtp, const struct smtpd_config *cfg)
 	int			 fd;
 
 	TAILQ_FOREACH(p, &cfg->pkis, entry) {
-		if ((fd = cert_open("pki", p->name, p->cert, p->line, 0)) == -1)
+		/* checked again: this is the file smtp will read */
+		if ((fd = cert_open("pki", p->name, p->cert, p->line)) == -1)
 			continue;
 		memset(&m, 0, sizeof(m));
 		(void)strlcpy(m.name, p->name, sizeof(m.name));
 		peer_compose(smtp, IMSG_CONF_PKI_CERT, 0, 0, fd, &m, sizeof(m));
 	}
 	TAILQ_FOREACH(c, &cfg->cas, entry) {
-		if ((fd = cert_open("ca", c->name, c->cert, c->line, 0)) == -1)
+		if ((fd = cert_open("ca", c->name, c->cert, c->line)) == -1)
 			continue;
 		memset(&m, 0, sizeof(m));
 		(void)strlcpy(m.name, c->name, sizeof(m.name));

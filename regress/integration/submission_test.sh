@@ -32,6 +32,7 @@ FAR=someone@far.example
 # $P465 smtps + auth; authenticated users relay to the sink.
 sub_setup()
 {
+	SENDERS_OPT=${SENDERS_OPT:-}
 	inst_setup
 	C=$T/certs
 	sh "$TOP/etc/mkcert.sh" "$C" mx.test rsa >/dev/null ||
@@ -49,7 +50,8 @@ sub_setup()
 pki mx.test cert "$C/mx.test.crt"
 pki mx.test key "$C/mx.test.key"
 table creds file:$T/creds
-listen on 127.0.0.1 port $P587 tls-require pki mx.test auth <creds> received-auth
+table owners { $ALICE = "$ALICE@$DOM, @alice.example" }
+listen on 127.0.0.1 port $P587 tls-require pki mx.test auth <creds> received-auth $SENDERS_OPT
 listen on 127.0.0.1 port $P465 smtps pki mx.test auth <creds> received-auth
 action "mbox" mbox "$T/mail/%{user.username}" alias <aliases>
 action "out" relay host smtp://127.0.0.1:$SINKPORT
@@ -255,6 +257,51 @@ auth_needs_tls_cleanup()
 	sub_cleanup
 }
 
+atf_test_case senders_masquerade cleanup
+senders_masquerade_head()
+{
+	atf_set descr "senders <owners> masquerade on 587: an address the" \
+	    "user does not own gets 553 5.7.1, so does <>, and From: is" \
+	    "rewritten to the MAIL FROM address"
+}
+senders_masquerade_body()
+{
+	SENDERS_OPT="senders <owners> masquerade" sub_setup
+	timeout 60 python3 - "$P587" "$C/mx.test.crt" "$ALICE" "$PW" \
+	    "$ALICE@$DOM" "$FAR" <<'PY' || atf_fail "senders/masquerade"
+import smtplib, ssl, sys
+port, ca, user, pw, frm, to = int(sys.argv[1]), sys.argv[2], \
+    sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+c = smtplib.SMTP("127.0.0.1", port, timeout=20)
+c._host = "mx.test"
+c.starttls(context=ssl.create_default_context(cafile=ca))
+c.login(user, pw)
+code, msg = c.mail("boss@example.com")
+if code != 553 or not msg.startswith(b"5.7.1 Sender address not owned"):
+    raise SystemExit("someone else's address: %d %s" % (code, msg))
+code, msg = c.mail("")
+if code != 553 or not msg.startswith(b"5.7.1"):
+    raise SystemExit("null sender: %d %s" % (code, msg))
+code, msg = c.mail("anything@alice.example")
+if code != 250:
+    raise SystemExit("an address of her domain: %d %s" % (code, msg))
+c.rset()
+c.sendmail(frm, [to], "From: The Boss <boss@example.com>\r\n"
+           "Subject: masquerade\r\n\r\nbody\r\n")
+c.quit()
+PY
+	sink_wait 1
+	_m=$(ls "$T"/sink/msg.*)
+	grep -q "^From: The Boss <$ALICE@$DOM>" $_m ||
+	    { cat $_m >&2; atf_fail "From: not rewritten"; }
+	assert_no_grep 'boss@example.com' $_m
+	assert_alive
+}
+senders_masquerade_cleanup()
+{
+	sub_cleanup
+}
+
 atf_test_case smtp_holds_no_key cleanup
 smtp_holds_no_key_head()
 {
@@ -291,5 +338,6 @@ atf_init_test_cases()
 	atf_add_test_case submission_587
 	atf_add_test_case submission_465
 	atf_add_test_case auth_needs_tls
+	atf_add_test_case senders_masquerade
 	atf_add_test_case smtp_holds_no_key
 }

@@ -171,6 +171,12 @@ sni_body()
 	[ "$(s_client_subject "$PORT")" = "CN = mx.test" ] ||
 	    atf_fail "no SNI: not the default certificate"
 	assert_grep 'smtp tls .* sni=other.test' "$T/log"
+	# the client's name is escaped in the log: no forged line
+	s_client_subject "$PORT" "$(printf 'x.test\nsmtp forged-line')" \
+	    >/dev/null
+	wait_for_grep 'sni=x.test\\nsmtp forged-line' "$T/log" ||
+	    atf_fail "the SNI with a newline is not logged escaped"
+	assert_no_grep '^smtp forged-line' "$T/log"
 	assert_alive
 }
 sni_cleanup()
@@ -205,6 +211,15 @@ tls_require_body()
 < 530 5.7.0
 > VRFY $BOB
 < 530 5.7.0
+> BDAT 0 LAST
+< 530 5.7.0
+> NOOP
+< 250
+> BDAT 5 LAST
+>> b"abcde"
+< 530 5.7.0
+> NOOP
+< 250
 > QUIT
 < 221
 EOF2
@@ -423,6 +438,9 @@ pki_errors_body()
 	C=$T/certs
 	sh "$TOP/etc/mkcert.sh" "$C" mx.test rsa >/dev/null
 	cat "$C/mx.test.crt" "$C/mx.test.key" >"$C/both.pem"
+	# a NUL byte before the key must not hide it
+	{ cat "$C/mx.test.crt"; printf '\0'; cat "$C/mx.test.key"; } \
+	    >"$C/nul.pem"
 	check_conf()
 	{
 		printf '%s\n' "$@" >"$T/bad.conf"
@@ -435,6 +453,10 @@ pki_errors_body()
 	    "listen on 127.0.0.1 tls pki a"
 	assert_grep "bad.conf:1: pki \"a\": cannot open $C/nope.crt" "$T/n.out"
 	check_conf "pki a cert \"$C/both.pem\"" "pki a key \"$C/mx.test.key\"" \
+	    "listen on 127.0.0.1 tls pki a"
+	assert_grep 'bad.conf:1: pki "a": .* also holds a private key' \
+	    "$T/n.out"
+	check_conf "pki a cert \"$C/nul.pem\"" "pki a key \"$C/mx.test.key\"" \
 	    "listen on 127.0.0.1 tls pki a"
 	assert_grep 'bad.conf:1: pki "a": .* also holds a private key' \
 	    "$T/n.out"
