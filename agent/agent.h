@@ -75,6 +75,8 @@ void	agent_xform_feed(struct agent_xform *, const char *, size_t,
 	    struct agent_obuf *);
 void	agent_xform_end(struct agent_xform *, struct agent_obuf *);
 int	agent_copy(int, int, int, const char *, off_t *);
+struct smtp_client;
+int	agent_smtp_body(struct smtp_client *, int, const char *);
 int	agent_headers(char *, size_t, const struct deliver *);
 void	agent_addr_text(const struct mailaddr *, char *, size_t);
 int	agent_path_safe(const char *);

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "smtp_client.h"
 #include "smtpd.h"
 #include "util.h"
 #include "agent.h"
@@ -328,4 +329,43 @@ agent_report_errno(struct agent_report *rep, int err, const char *what)
 		    "452 4.2.2 %s: mailbox full (quota)", what));
 	return (agent_report_set(rep, ST_TEMPFAIL, "451 4.3.0 %s: %s", what,
 	    strerror(err)));
+}
+
+/*
+ * The DATA of an SMTP or LMTP client: the message, CRLF and dot-stuffed,
+ * then the final dot.  0, or -1 (logged as "agent WHO: ...").
+ */
+int
+agent_smtp_body(struct smtp_client *c, int msgfd, const char *who)
+{
+	struct agent_xform	 x;
+	struct agent_obuf	 ob;
+	char			 in[16384];
+	ssize_t			 n;
+	int			 ret = -1;
+
+	memset(&ob, 0, sizeof(ob));
+	agent_xform_init(&x, AX_CRLF | AX_DOTSTUFF);
+	if (lseek(msgfd, 0, SEEK_SET) == -1 && errno != ESPIPE)
+		return (-1);
+	for (;;) {
+		if ((n = read(msgfd, in, sizeof(in))) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("agent %s: read message", who);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		agent_xform_feed(&x, in, (size_t)n, &ob);
+		if (smtp_client_write(c, ob.buf, ob.len) == -1)
+			goto done;
+		ob.len = 0;
+	}
+	agent_xform_end(&x, &ob);
+	agent_obuf_add(&ob, ".\r\n", 3);
+	ret = smtp_client_write(c, ob.buf, ob.len);
+ done:
+	agent_obuf_free(&ob);
+	return (ret);
 }

@@ -67,7 +67,6 @@ static int	agent_lmtp_step(const char *, ...)
 static int	agent_lmtp_reply(void);
 static int	agent_lmtp_txn(const struct deliver *, int,
 		    struct agent_report *);
-static int	agent_lmtp_body(int);
 static int	agent_lmtp_result(struct agent_report *, int);
 
 int
@@ -150,7 +149,7 @@ agent_lmtp_txn(const struct deliver *d, int msgfd, struct agent_report *rep)
 		return (code / 100 == 4 || code / 100 == 5 ?
 		    agent_lmtp_result(rep, code) : -1);
 	/* one recipient: its reply is the only one after the dot */
-	if (agent_lmtp_body(msgfd) == -1)
+	if (agent_smtp_body(&lmtp.c, msgfd, "lmtp") == -1)
 		return (-1);
 	return (agent_lmtp_result(rep, agent_lmtp_reply()));
 }
@@ -193,42 +192,6 @@ agent_lmtp_result(struct agent_report *rep, int code)
 	(void)log_escape(esc, sizeof(esc), line, strlen(line));
 	(void)agent_report_set(rep, status, "%s", esc);
 	return (0);
-}
-
-/* The message, CRLF and dot-stuffed, then the final dot. */
-static int
-agent_lmtp_body(int msgfd)
-{
-	struct agent_xform	 x;
-	struct agent_obuf	 ob;
-	char			 in[16384];
-	ssize_t			 n;
-	int			 ret = -1;
-
-	memset(&ob, 0, sizeof(ob));
-	agent_xform_init(&x, AX_CRLF | AX_DOTSTUFF);
-	if (lseek(msgfd, 0, SEEK_SET) == -1 && errno != ESPIPE)
-		return (-1);
-	for (;;) {
-		if ((n = read(msgfd, in, sizeof(in))) == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("agent lmtp: read message");
-			goto done;
-		}
-		if (n == 0)
-			break;
-		agent_xform_feed(&x, in, (size_t)n, &ob);
-		if (smtp_client_write(&lmtp.c, ob.buf, ob.len) == -1)
-			goto done;
-		ob.len = 0;
-	}
-	agent_xform_end(&x, &ob);
-	agent_obuf_add(&ob, ".\r\n", 3);
-	ret = smtp_client_write(&lmtp.c, ob.buf, ob.len);
- done:
-	agent_obuf_free(&ob);
-	return (ret);
 }
 
 static int

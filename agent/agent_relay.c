@@ -58,7 +58,6 @@ static int	agent_relay_txn(struct relay_conn *, const struct deliver *,
 		    int, struct agent_report *);
 static int	agent_relay_mail(struct relay_conn *, const struct deliver *,
 		    int);
-static int	agent_relay_body(struct relay_conn *, int);
 static int	agent_relay_outcome(struct relay_conn *, struct agent_report *,
 		    int, const char *);
 
@@ -131,7 +130,7 @@ agent_relay_txn(struct relay_conn *rc, const struct deliver *d, int msgfd,
 		return (agent_relay_outcome(rc, rep, code, "RCPT TO"));
 	if ((code = smtp_client_cmd(&rc->c, "DATA")) != 354)
 		return (agent_relay_outcome(rc, rep, code, "DATA"));
-	if (agent_relay_body(rc, msgfd) == -1)
+	if (agent_smtp_body(&rc->c, msgfd, "relay") == -1)
 		return (RELAY_BROKEN);
 	code = smtp_client_reply(&rc->c);
 	if (agent_relay_outcome(rc, rep, code, "end of data") == RELAY_BROKEN)
@@ -164,42 +163,6 @@ agent_relay_mail(struct relay_conn *rc, const struct deliver *d, int msgfd)
 		params[0] = '\0';
 	agent_addr_text(&d->evp.sender, addr, sizeof(addr));
 	return (smtp_client_cmd(&rc->c, "MAIL FROM:<%s>%s", addr, params));
-}
-
-/* The message, CRLF and dot-stuffed, then the final dot: 0 or -1. */
-static int
-agent_relay_body(struct relay_conn *rc, int msgfd)
-{
-	struct agent_xform	 x;
-	struct agent_obuf	 ob;
-	char			 in[16384];
-	ssize_t			 n;
-	int			 ret = -1;
-
-	memset(&ob, 0, sizeof(ob));
-	agent_xform_init(&x, AX_CRLF | AX_DOTSTUFF);
-	if (lseek(msgfd, 0, SEEK_SET) == -1 && errno != ESPIPE)
-		return (-1);
-	for (;;) {
-		if ((n = read(msgfd, in, sizeof(in))) == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("agent relay: read message");
-			goto done;
-		}
-		if (n == 0)
-			break;
-		agent_xform_feed(&x, in, (size_t)n, &ob);
-		if (smtp_client_write(&rc->c, ob.buf, ob.len) == -1)
-			goto done;
-		ob.len = 0;
-	}
-	agent_xform_end(&x, &ob);
-	agent_obuf_add(&ob, ".\r\n", 3);
-	ret = smtp_client_write(&rc->c, ob.buf, ob.len);
- done:
-	agent_obuf_free(&ob);
-	return (ret);
 }
 
 /*

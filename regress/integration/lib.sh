@@ -484,3 +484,41 @@ wait_log_count()
 {
 	poll_until "${3:-$WAIT}" log_has_count "$1" "$2"
 }
+
+#
+# An SMTP sink on loopback (sinktool.py), for relay tests.
+#
+
+SINKTOOL=$(atf_get_srcdir)/sinktool.py
+
+# Start the sink in $T/sink; SINKPORT is its port.
+sink_start()
+{
+	mkdir -p "$T/sink"
+	setsid python3 "$SINKTOOL" sink "$T/sink" 120 \
+	    >"$T/sink.log" 2>&1 9>&- &
+	wait_for_file "$T/sink/port" || atf_fail "the sink did not start"
+	SINKPORT=$(cat "$T/sink/port")
+}
+
+# The cleanup part of a test with a sink: the sink, then the instance.
+sink_cleanup()
+{
+	if [ -f "$INST_REF" ]; then
+		_t=$(cat "$INST_REF")
+		case "$_t" in
+		/tmp/cartero-t.*)
+			[ -f "$_t/sink/pid" ] &&
+			    kill "$(cat "$_t/sink/pid")" 2>/dev/null
+			;;
+		esac
+	fi
+	inst_cleanup
+}
+
+# Messages the sink has received.
+sink_count()
+{
+	find "$T/sink" -maxdepth 1 -name 'msg.*' 2>/dev/null | wc -l
+}
+

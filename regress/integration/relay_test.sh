@@ -22,39 +22,6 @@
 
 . "$(atf_get_srcdir)/lib.sh"
 
-SINKTOOL=$(atf_get_srcdir)/sinktool.py
-
-# Start the sink in $T/sink; SINKPORT is its port.
-sink_start()
-{
-	mkdir -p "$T/sink"
-	setsid python3 "$SINKTOOL" sink "$T/sink" 120 \
-	    >"$T/sink.log" 2>&1 9>&- &
-	wait_for_file "$T/sink/port" || atf_fail "the sink did not start"
-	SINKPORT=$(cat "$T/sink/port")
-}
-
-# The cleanup part: the sink, then the instance.
-relay_cleanup()
-{
-	if [ -f "$INST_REF" ]; then
-		_t=$(cat "$INST_REF")
-		case "$_t" in
-		/tmp/cartero-t.*)
-			[ -f "$_t/sink/pid" ] &&
-			    kill "$(cat "$_t/sink/pid")" 2>/dev/null
-			;;
-		esac
-	fi
-	inst_cleanup
-}
-
-# Messages the sink has received.
-sink_count()
-{
-	find "$T/sink" -maxdepth 1 -name 'msg.*' 2>/dev/null | wc -l
-}
-
 # The relay configuration: local mail to mboxes, mail from 127.0.0.1
 # (only) relayed to the sink.
 relay_conf()
@@ -96,7 +63,7 @@ relay_to_sink_body()
 	wait_queue_empty || atf_fail "the queue kept the message"
 	assert_grep "lka expand rcpt=<friend@remote.test> address=127.0.0.1 action=out result=ok" "$T/log"
 }
-relay_to_sink_cleanup() { relay_cleanup; }
+relay_to_sink_cleanup() { sink_cleanup; }
 
 atf_test_case relay_permfail_bounces cleanup
 relay_permfail_bounces_head()
@@ -120,7 +87,7 @@ relay_permfail_bounces_body()
 	[ "$(sink_count)" -eq 0 ] || atf_fail "the sink stored a message"
 	wait_queue_empty || atf_fail "the queue kept the message"
 }
-relay_permfail_bounces_cleanup() { relay_cleanup; }
+relay_permfail_bounces_cleanup() { sink_cleanup; }
 
 atf_test_case relay_tempfail_retries cleanup
 relay_tempfail_retries_head()
@@ -148,7 +115,7 @@ relay_tempfail_retries_body()
 	wait_queue_empty || atf_fail "the queue kept the message"
 	[ ! -e "$T/mail/$ALICE" ] || atf_fail "a bounce was sent"
 }
-relay_tempfail_retries_cleanup() { relay_cleanup; }
+relay_tempfail_retries_cleanup() { sink_cleanup; }
 
 atf_test_case relay_unreachable cleanup
 relay_unreachable_head()
@@ -177,7 +144,7 @@ EOF
 	[ "$(queue_count)" -eq 1 ] || atf_fail "the message is not queued"
 	[ ! -e "$T/mail/$ALICE" ] || atf_fail "a bounce was sent"
 }
-relay_unreachable_cleanup() { relay_cleanup; }
+relay_unreachable_cleanup() { sink_cleanup; }
 
 # The open-relay battery.  Each case: the RCPT TO argument sent raw (a
 # Python bytes literal, optionally a TAB and MAIL FROM parameters), and
@@ -270,7 +237,7 @@ open_relay_battery_body()
 	    atf_fail "the sink received $(sink_count) messages, not 1"
 	assert_grep "^control" "$T/sink/msg.0"
 }
-open_relay_battery_cleanup() { relay_cleanup; }
+open_relay_battery_cleanup() { sink_cleanup; }
 
 atf_test_case open_relay_refused cleanup
 open_relay_refused_head()
@@ -301,7 +268,7 @@ EOF
 	wait_log_count "warning: the match rule at line 9 relays mail from anyone to anywhere" 1 ||
 	    atf_fail "no warning at start"
 }
-open_relay_refused_cleanup() { relay_cleanup; }
+open_relay_refused_cleanup() { sink_cleanup; }
 
 atf_init_test_cases()
 {

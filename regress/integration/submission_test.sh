@@ -23,7 +23,6 @@
 . "$(atf_get_srcdir)/lib.sh"
 
 TLSTOOL=$(atf_get_srcdir)/tlstool.py
-SINKTOOL=$(atf_get_srcdir)/sinktool.py
 MEMSCAN=$(atf_get_srcdir)/memscan.py
 PW='Correct Horse 9'
 FAR=someone@far.example
@@ -39,11 +38,7 @@ sub_setup()
 	    atf_fail "mkcert"
 	printf '%s:%s\n' "$ALICE" "$("$SMTPCTL" encrypt "$PW")" >"$T/creds"
 	chmod 644 "$T/creds"
-	mkdir -p "$T/sink"
-	setsid python3 "$SINKTOOL" sink "$T/sink" 120 >"$T/sink.log" 2>&1 \
-	    9>&- &
-	wait_for_file "$T/sink/port" || atf_fail "the sink did not start"
-	SINKPORT=$(cat "$T/sink/port")
+	sink_start
 	P587=$(inst_free_port)
 	P465=$(inst_free_port)
 	inst_conf <<EOF2
@@ -59,25 +54,6 @@ match from any for local action "mbox"
 match from auth for any action "out"
 EOF2
 	inst_start
-}
-
-sub_cleanup()
-{
-	if [ -f "$INST_REF" ]; then
-		_t=$(cat "$INST_REF")
-		case "$_t" in
-		/tmp/cartero-t.*)
-			[ -f "$_t/sink/pid" ] &&
-			    kill "$(cat "$_t/sink/pid")" 2>/dev/null
-			;;
-		esac
-	fi
-	inst_cleanup
-}
-
-sink_count()
-{
-	find "$T/sink" -maxdepth 1 -name 'msg.*' 2>/dev/null | wc -l
 }
 
 # wait until the sink holds $1 messages
@@ -160,7 +136,7 @@ submission_587_body()
 }
 submission_587_cleanup()
 {
-	sub_cleanup
+	sink_cleanup
 }
 
 atf_test_case submission_465 cleanup
@@ -192,7 +168,7 @@ submission_465_body()
 }
 submission_465_cleanup()
 {
-	sub_cleanup
+	sink_cleanup
 }
 
 atf_test_case auth_needs_tls cleanup
@@ -254,7 +230,7 @@ PY
 }
 auth_needs_tls_cleanup()
 {
-	sub_cleanup
+	sink_cleanup
 }
 
 atf_test_case senders_masquerade cleanup
@@ -299,7 +275,7 @@ PY
 }
 senders_masquerade_cleanup()
 {
-	sub_cleanup
+	sink_cleanup
 }
 
 atf_test_case smtp_holds_no_key cleanup
@@ -330,7 +306,7 @@ smtp_holds_no_key_body()
 }
 smtp_holds_no_key_cleanup()
 {
-	sub_cleanup
+	sink_cleanup
 }
 
 atf_init_test_cases()
