@@ -491,13 +491,14 @@ wait_log_count()
 
 SINKTOOL=$(atf_get_srcdir)/sinktool.py
 
-# Start the sink in $T/sink; SINKPORT is its port.
+# Start the sink in $T/sink; SINKPORT is its port (for the caller).
 sink_start()
 {
 	mkdir -p "$T/sink"
 	setsid python3 "$SINKTOOL" sink "$T/sink" 120 \
 	    >"$T/sink.log" 2>&1 9>&- &
 	wait_for_file "$T/sink/port" || atf_fail "the sink did not start"
+	# shellcheck disable=SC2034 # used by the tests that source us
 	SINKPORT=$(cat "$T/sink/port")
 }
 
