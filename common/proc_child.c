@@ -50,6 +50,7 @@ static const struct proc_child	*child_ops;
 static struct peer		 child_parent;
 static struct peer		 child_peers[PROC_MAX];
 static int			 child_haspeer[PROC_MAX];
+static int			 child_peer_fd[PROC_MAX];	/* not read yet */
 static char			*child_conf;
 static size_t			 child_conflen;
 static int			 child_hasconf;
@@ -61,6 +62,7 @@ static void	child_imsg_conf_data(struct peer *, struct imsg *);
 static void	child_imsg_conf_end(struct peer *, struct imsg *);
 static void	child_imsg_listener(struct peer *, struct imsg *);
 static void	child_imsg_setup_peer(struct peer *, struct imsg *);
+static void	child_peer_start(int);
 static void	child_imsg_setup_done(struct peer *, struct imsg *);
 static void	child_imsg_verbose(struct peer *, struct imsg *);
 static void	child_imsg_sandbox_test(struct peer *, struct imsg *);
@@ -87,6 +89,8 @@ proc_child_run(const struct proc_child *ops)
 	size_t				 n = 0, nboot, i;
 
 	child_ops = ops;
+	for (i = 0; i < PROC_MAX; i++)
+		child_peer_fd[i] = -1;
 	if (!proc_known(ops->id) || ops->id == PROC_ID_PARENT)
 		fatalx("proc_child_run: bad process id %d", ops->id);
 	if (ops->conf_load == NULL || ops->configured == NULL)
@@ -232,10 +236,8 @@ child_imsg_listener(struct peer *p, struct imsg *imsg)
 static void
 child_imsg_setup_peer(struct peer *p, struct imsg *imsg)
 {
-	const struct imsg_handler	*h;
-	uint32_t			 id;
-	size_t				 n;
-	int				 fd;
+	uint32_t	 id;
+	int		 fd;
 
 	imsg_payload(imsg, &id, sizeof(id));
 	if (id >= PROC_MAX || !proc_known((int)id) || id == PROC_ID_PARENT ||
@@ -243,14 +245,33 @@ child_imsg_setup_peer(struct peer *p, struct imsg *imsg)
 		fatalx("bad IMSG_SETUP_PEER %u", id);
 	if ((fd = imsg_get_fd(imsg)) == -1)
 		fatalx("IMSG_SETUP_PEER without a socket");
-	h = child_handlers((int)id, &n);
-	peer_init(&child_peers[id], (int)id, fd, h, n, child_peer_closed);
+	if (child_peer_fd[id] != -1)
+		fatalx("bad IMSG_SETUP_PEER %u: twice", id);
+	/* read once set up: no peer's message before configured() */
+	child_peer_fd[id] = fd;
+	if (child_started)
+		child_peer_start((int)id);
+}
+
+/* Start reading the channel of peer id (its fd came in IMSG_SETUP_PEER). */
+static void
+child_peer_start(int id)
+{
+	const struct imsg_handler	*h;
+	size_t				 n;
+
+	h = child_handlers(id, &n);
+	peer_init(&child_peers[id], id, child_peer_fd[id], h, n,
+	    child_peer_closed);
+	child_peer_fd[id] = -1;
 	child_haspeer[id] = 1;
 }
 
 static void
 child_imsg_setup_done(struct peer *p, struct imsg *imsg)
 {
+	int	 id;
+
 	if (child_started)
 		fatalx("IMSG_SETUP_DONE twice");
 	if (!child_hasconf)
@@ -260,6 +281,14 @@ child_imsg_setup_done(struct peer *p, struct imsg *imsg)
 	if (!sandbox_confined())
 		fatalx("%s: still root or unsandboxed after its set-up",
 		    proc_name(proc_self));
+	/*
+	 * Only now the peers' channels are read: a request that came early
+	 * (smtp ready before the queue) waits in its socket instead of
+	 * being served by a process still outside its chroot.
+	 */
+	for (id = 0; id < PROC_MAX; id++)
+		if (child_peer_fd[id] != -1)
+			child_peer_start(id);
 	if (child_ops->ready)
 		child_ops->ready();
 	log_debug("%s ready", proc_name(proc_self));

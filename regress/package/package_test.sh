@@ -236,17 +236,27 @@ daemon_running_body()
 	fi
 	ensure_running
 	_p=$(cat "$PIDFILE")
-	# the parent is root; its children run as their users
+	# the parent is root; its children run as their users (the relay
+	# agent only exists while it relays)
 	for _u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp \
-	    _cartero-sign _cartero-relay; do
+	    _cartero-sign; do
 		poll_until "$WAIT" pgrep -u "$_u" -P "$_p" >/dev/null ||
 		    atf_fail "no child of $_p runs as $_u"
 	done
 	/usr/sbin/smtpd -n -f /etc/cartero/smtpd.conf >conf.out 2>&1 ||
 	    { cat conf.out >&2; atf_fail "smtpd -n on the installed config"; }
 	# Debian's "local only": localhost and the local socket, /var/mail
-	grep -q '^listen on "localhost" port 25$' conf.out ||
+	grep -q '^listen on "localhost" port 25 tls pki "default"$' conf.out ||
 	    atf_fail "the default config does not listen on localhost"
+	# with the certificate the postinst made: STARTTLS works
+	[ -s /etc/cartero/tls/smtpd.crt ] && [ -s /etc/cartero/tls/smtpd.key ] ||
+	    atf_fail "the postinst made no certificate"
+	[ "$(stat -c %a /etc/cartero/tls/smtpd.key)" = 600 ] ||
+	    atf_fail "the key is not 0600"
+	echo QUIT | timeout 20 openssl s_client -connect 127.0.0.1:25 \
+	    -starttls smtp >s_client.out 2>&1
+	grep -q '^New, TLSv1\.[23]' s_client.out ||
+	    { cat s_client.out >&2; atf_fail "no STARTTLS on localhost:25"; }
 	grep -q '^listen on socket$' conf.out ||
 	    atf_fail "the default config has no local socket"
 	grep -q '^action "local" mbox "/var/mail/%{user.username}" alias' \

@@ -306,6 +306,41 @@ ATF_TC_BODY(boot, tc)
 	close(bv[0]);
 }
 
+/*
+ * A peer that speaks before the set-up is done waits: its message is
+ * served after configured() (the smtp process could be ready before the
+ * queue, whose request would then be served outside the chroot).
+ */
+ATF_TC_WITHOUT_HEAD(early_peer);
+ATF_TC_BODY(early_peer, tc)
+{
+	struct imsgbuf	 ib, buddy;
+	uint32_t	 id = K_BUDDY;
+	char		 r[128];
+	pid_t		 pid;
+	int		 bv[2];
+
+	pid = start_kid(&ib);
+	send_conf(&ib, "first", 0);
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, bv) == 0);
+	send_msg(&ib, IMSG_SETUP_PEER, bv[1], &id, sizeof(id));
+	ATF_REQUIRE(imsgbuf_init(&buddy, bv[0]) == 0);
+	send_msg(&buddy, T_HELLO, -1, NULL, 0);
+	send_msg(&ib, T_HELLO, -1, NULL, 0);
+	get_reply(&ib, r, sizeof(r));
+	ATF_CHECK_STREQ(r, "main conf=first configured=0 reloads=0 buddy=0");
+	send_msg(&ib, IMSG_SETUP_DONE, -1, NULL, 0);
+	get_reply(&ib, r, sizeof(r));
+	ATF_CHECK_STREQ(r, "ready conf=first configured=1 reloads=0 buddy=1");
+	get_reply(&ib, r, sizeof(r));
+	ATF_CHECK_STREQ(r, "buddy conf=first configured=1 reloads=0 buddy=1");
+	imsgbuf_clear(&ib);
+	close(ib.fd);
+	ATF_CHECK_EQ(kid_exit(pid), 0);
+	imsgbuf_clear(&buddy);
+	close(bv[0]);
+}
+
 /* Out of order or unparsable: fatal (exit 1), never served. */
 ATF_TC_WITHOUT_HEAD(refused);
 ATF_TC_BODY(refused, tc)
@@ -438,6 +473,7 @@ ATF_TC_BODY(bad_ops, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, boot);
+	ATF_TP_ADD_TC(tp, early_peer);
 	ATF_TP_ADD_TC(tp, refused);
 	ATF_TP_ADD_TC(tp, unconfined);
 	ATF_TP_ADD_TC(tp, bad_ops);
