@@ -22,7 +22,8 @@
  * IMSG_CONF_END), listening sockets and peer links, then calls
  * configured() (still root: open what is needed, then privsep_drop() and
  * sandbox_apply()), then ready() on IMSG_SETUP_DONE, and serves the event
- * loop forever.  A child that comes out of configured() with a uid of 0
+ * loop forever.  The peer links are read only from IMSG_SETUP_DONE on,
+ * after configured(): what a peer sends earlier waits in its socket.  A child that comes out of configured() with a uid of 0
  * or without a sandbox dies there: nothing is served unconfined.  What is daemon-specific comes in struct proc_child: its
  * grammar (conf_load), what a reload means, and one handler table per
  * peer process, the parent's included.
