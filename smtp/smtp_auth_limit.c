@@ -39,6 +39,8 @@
 #include <string.h>
 
 #include "util.h"
+#include "smtpd.h"
+#include "smtp_session.h"
 #include "smtp_auth.h"
 
 struct smtp_authfail {
@@ -77,24 +79,15 @@ smtp_authfail_cmp(struct smtp_authfail *a, struct smtp_authfail *b)
 	return (memcmp(a->addr, b->addr, sizeof(a->addr)));
 }
 
+/* IP clients by address (IPv6 by /64), socket clients by uid. */
 static void
 smtp_authfail_key(const struct sockaddr_storage *ss, uint32_t uid,
     struct smtp_authfail *k)
 {
-	const struct sockaddr_in	*sin = (const void *)ss;
-	const struct sockaddr_in6	*sin6 = (const void *)ss;
-
 	memset(k, 0, sizeof(*k));
 	k->family = ss->ss_family;
-	if (ss->ss_family == AF_INET)
-		memcpy(k->addr, &sin->sin_addr, 4);
-	else if (ss->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		k->family = AF_INET;
-		memcpy(k->addr, &sin6->sin6_addr.s6_addr[12], 4);
-	} else if (ss->ss_family == AF_INET6)
-		memcpy(k->addr, &sin6->sin6_addr, 8);	/* the /64 */
-	else if (ss->ss_family == AF_UNIX)
+	if (smtp_client_addr(ss, 8, &k->family, k->addr) == -1 &&
+	    ss->ss_family == AF_UNIX)
 		memcpy(k->addr, &uid, sizeof(uid));
 }
 

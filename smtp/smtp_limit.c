@@ -68,27 +68,40 @@ smtp_client_cmp(struct smtp_client *a, struct smtp_client *b)
 	return (memcmp(a->addr, b->addr, sizeof(a->addr)));
 }
 
-/* The counting key of a TCP client; -1 if it has no address. */
-static int
-smtp_client_key(const struct sockaddr_storage *ss, struct smtp_client *k)
+/*
+ * The address of a TCP client as a key: the family, and in addr (16
+ * bytes, zeroed by the caller) an IPv4 address (a v4-mapped IPv6 one
+ * included) in the first 4 bytes, or the first v6bytes of an IPv6
+ * address.  -1, nothing set, if ss is not an IP address.
+ */
+int
+smtp_client_addr(const struct sockaddr_storage *ss, size_t v6bytes,
+    int *family, uint8_t *addr)
 {
 	const struct sockaddr_in	*sin = (const void *)ss;
 	const struct sockaddr_in6	*sin6 = (const void *)ss;
 
-	memset(k, 0, sizeof(*k));
 	if (ss->ss_family == AF_INET) {
-		k->family = AF_INET;
-		memcpy(k->addr, &sin->sin_addr, 4);
+		*family = AF_INET;
+		memcpy(addr, &sin->sin_addr, 4);
 	} else if (ss->ss_family == AF_INET6 &&
 	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		k->family = AF_INET;
-		memcpy(k->addr, &sin6->sin6_addr.s6_addr[12], 4);
+		*family = AF_INET;
+		memcpy(addr, &sin6->sin6_addr.s6_addr[12], 4);
 	} else if (ss->ss_family == AF_INET6) {
-		k->family = AF_INET6;
-		memcpy(k->addr, &sin6->sin6_addr, 16);
+		*family = AF_INET6;
+		memcpy(addr, &sin6->sin6_addr, v6bytes < 16 ? v6bytes : 16);
 	} else
 		return (-1);
 	return (0);
+}
+
+/* The counting key of a TCP client; -1 if it has no address. */
+static int
+smtp_client_key(const struct sockaddr_storage *ss, struct smtp_client *k)
+{
+	memset(k, 0, sizeof(*k));
+	return (smtp_client_addr(ss, sizeof(k->addr), &k->family, k->addr));
 }
 
 /*

@@ -187,6 +187,8 @@ struct tls	*smtp_tls_ctx(struct smtp_tls *);
 void		 smtp_tls_put(struct smtp_tls *);
 
 /* smtp_limit.c */
+int		 smtp_client_addr(const struct sockaddr_storage *, size_t,
+		    int *, uint8_t *);
 const char	*smtp_limit_admit(const struct sockaddr_storage *);
 void		 smtp_limit_release(const struct sockaddr_storage *);
 
