@@ -269,20 +269,39 @@ kid_exit(pid_t pid)
 	    WTERMSIG(status));
 }
 
+/* The buddy: a peer link of the kid, our end in buddy (bv[0]). */
+static void
+link_buddy(struct imsgbuf *ib, struct imsgbuf *buddy, int bv[2])
+{
+	uint32_t	 id = K_BUDDY;
+
+	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, bv) == 0);
+	send_msg(ib, IMSG_SETUP_PEER, bv[1], &id, sizeof(id));
+	ATF_REQUIRE(imsgbuf_init(buddy, bv[0]) == 0);
+}
+
+/* The parent goes away: the kid exits 0. */
+static void
+end_kid(struct imsgbuf *ib, pid_t pid, struct imsgbuf *buddy, int bv0)
+{
+	imsgbuf_clear(ib);
+	close(ib->fd);
+	ATF_CHECK_EQ(kid_exit(pid), 0);
+	imsgbuf_clear(buddy);
+	close(bv0);
+}
+
 ATF_TC_WITHOUT_HEAD(boot);
 ATF_TC_BODY(boot, tc)
 {
 	struct imsgbuf	 ib, buddy;
-	uint32_t	 id = K_BUDDY;
 	char		 r[128];
 	pid_t		 pid;
 	int		 bv[2];
 
 	pid = start_kid(&ib);
 	send_conf(&ib, "first", 0);
-	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, bv) == 0);
-	send_msg(&ib, IMSG_SETUP_PEER, bv[1], &id, sizeof(id));
-	ATF_REQUIRE(imsgbuf_init(&buddy, bv[0]) == 0);
+	link_buddy(&ib, &buddy, bv);
 	send_msg(&ib, IMSG_SETUP_DONE, -1, NULL, 0);
 	get_reply(&ib, r, sizeof(r));
 	ATF_CHECK_STREQ(r, "ready conf=first configured=1 reloads=0 buddy=1");
@@ -298,12 +317,7 @@ ATF_TC_BODY(boot, tc)
 	get_reply(&ib, r, sizeof(r));
 	ATF_CHECK_STREQ(r, "main conf=second configured=1 reloads=1 buddy=1");
 
-	/* the parent goes away: the kid exits 0 */
-	imsgbuf_clear(&ib);
-	close(ib.fd);
-	ATF_CHECK_EQ(kid_exit(pid), 0);
-	imsgbuf_clear(&buddy);
-	close(bv[0]);
+	end_kid(&ib, pid, &buddy, bv[0]);
 }
 
 /*
@@ -315,16 +329,13 @@ ATF_TC_WITHOUT_HEAD(early_peer);
 ATF_TC_BODY(early_peer, tc)
 {
 	struct imsgbuf	 ib, buddy;
-	uint32_t	 id = K_BUDDY;
 	char		 r[128];
 	pid_t		 pid;
 	int		 bv[2];
 
 	pid = start_kid(&ib);
 	send_conf(&ib, "first", 0);
-	ATF_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, bv) == 0);
-	send_msg(&ib, IMSG_SETUP_PEER, bv[1], &id, sizeof(id));
-	ATF_REQUIRE(imsgbuf_init(&buddy, bv[0]) == 0);
+	link_buddy(&ib, &buddy, bv);
 	send_msg(&buddy, T_HELLO, -1, NULL, 0);
 	send_msg(&ib, T_HELLO, -1, NULL, 0);
 	get_reply(&ib, r, sizeof(r));
@@ -334,11 +345,7 @@ ATF_TC_BODY(early_peer, tc)
 	ATF_CHECK_STREQ(r, "ready conf=first configured=1 reloads=0 buddy=1");
 	get_reply(&ib, r, sizeof(r));
 	ATF_CHECK_STREQ(r, "buddy conf=first configured=1 reloads=0 buddy=1");
-	imsgbuf_clear(&ib);
-	close(ib.fd);
-	ATF_CHECK_EQ(kid_exit(pid), 0);
-	imsgbuf_clear(&buddy);
-	close(bv[0]);
+	end_kid(&ib, pid, &buddy, bv[0]);
 }
 
 /* Out of order or unparsable: fatal (exit 1), never served. */
