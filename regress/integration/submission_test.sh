@@ -103,27 +103,29 @@ check_no_password()
 	done
 }
 
-atf_test_case submission_587 cleanup
-submission_587_head()
+# Log in with swaks, curl and smtplib (PLAIN and LOGIN each) on PORT
+# over MODE (starttls: STARTTLS required, smtps: implicit TLS), and check
+# the six messages that reach the sink, the log and that no password
+# leaked.
+submit_all()
 {
-	atf_set descr "swaks, curl --ssl-reqd and smtplib starttls() log in" \
-	    "with PLAIN and LOGIN on the tls-require port and relay"
-}
-submission_587_body()
-{
-	sub_setup
+	_port=$1 _mode=$2
+	case $_mode in
+	starttls) _swaks=--tls _url="smtp://mx.test:$_port" _req=--ssl-reqd ;;
+	smtps) _swaks=--tlsc _url="smtps://mx.test:$_port" _req= ;;
+	esac
 	for _m in PLAIN LOGIN; do
-		PORT=$P587 swaks_send "$ALICE@$DOM" "$FAR" --tls \
+		PORT=$_port swaks_send "$ALICE@$DOM" "$FAR" $_swaks \
 		    --auth "$_m" --auth-user "$ALICE" --auth-password "$PW" \
 		    --header "Subject: swaks $_m"
 	done
-	curl_submit "smtp://mx.test:$P587" curl-587 --ssl-reqd
-	curl_submit "smtp://mx.test:$P587" curl-587-login --ssl-reqd \
+	curl_submit "$_url" "curl-$_port" $_req
+	curl_submit "$_url" "curl-$_port-login" $_req \
 	    --login-options AUTH=LOGIN
 	for _m in PLAIN LOGIN; do
-		python3 "$TLSTOOL" submit "$P587" starttls "$C/mx.test.crt" \
+		python3 "$TLSTOOL" submit "$_port" "$_mode" "$C/mx.test.crt" \
 		    "$ALICE" "$PW" "$_m" "$ALICE@$DOM" "$FAR" ||
-		    atf_fail "smtplib starttls $_m"
+		    atf_fail "smtplib $_mode $_m"
 	done
 	sink_wait 6
 	check_sink
@@ -133,6 +135,18 @@ submission_587_body()
 	    "$T/log")" -eq 6 ] || atf_fail "message lines without tls=/auth="
 	check_no_password
 	assert_alive
+}
+
+atf_test_case submission_587 cleanup
+submission_587_head()
+{
+	atf_set descr "swaks, curl --ssl-reqd and smtplib starttls() log in" \
+	    "with PLAIN and LOGIN on the tls-require port and relay"
+}
+submission_587_body()
+{
+	sub_setup
+	submit_all "$P587" starttls
 }
 submission_587_cleanup()
 {
@@ -148,23 +162,7 @@ submission_465_head()
 submission_465_body()
 {
 	sub_setup
-	for _m in PLAIN LOGIN; do
-		PORT=$P465 swaks_send "$ALICE@$DOM" "$FAR" --tlsc \
-		    --auth "$_m" --auth-user "$ALICE" --auth-password "$PW" \
-		    --header "Subject: swaks $_m"
-	done
-	curl_submit "smtps://mx.test:$P465" curl-465
-	curl_submit "smtps://mx.test:$P465" curl-465-login \
-	    --login-options AUTH=LOGIN
-	for _m in PLAIN LOGIN; do
-		python3 "$TLSTOOL" submit "$P465" smtps "$C/mx.test.crt" \
-		    "$ALICE" "$PW" "$_m" "$ALICE@$DOM" "$FAR" ||
-		    atf_fail "smtplib SMTP_SSL $_m"
-	done
-	sink_wait 6
-	check_sink
-	check_no_password
-	assert_alive
+	submit_all "$P465" smtps
 }
 submission_465_cleanup()
 {
