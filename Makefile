@@ -26,7 +26,7 @@
 .DEFAULT_GOAL := all
 
 CC	?= cc
-PKGS	 = libbsd-overlay libbsd-ctor libevent_core libseccomp libtls \
+PKGS	 = libbsd-overlay libbsd-ctor libevent libseccomp libtls libunbound \
 	   libcrypto
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \

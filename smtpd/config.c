@@ -347,7 +347,7 @@ config_print_action(FILE *fp, const struct action *a)
 		config_quote(fp, a->arg);
 	}
 	if (a->method == A_RELAY &&
-	    relayhost_text(&a->relay, url, sizeof(url)) == 0) {
+	    relayhost_text(&a->relay.host, url, sizeof(url)) == 0) {
 		fputs(" host ", fp);
 		config_quote(fp, url);
 	}

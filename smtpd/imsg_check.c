@@ -250,7 +250,92 @@ imsg_check_delivery_result(const void *data, size_t len)
 	const struct delivery_result	*r = data;
 
 	if (len != sizeof(*r) || !status_ok(r->status) ||
-	    !STR_OK(r->errorline))
+	    !STR_OK(r->errorline) || !STR_OK(r->relay) || !STR_OK(r->tls))
+		return (-1);
+	return (0);
+}
+
+/* relay_proto and the strings of a relayhost */
+static int
+relayhost_ok(const struct relayhost *rh)
+{
+	switch (rh->proto) {
+	case RP_SMTP:
+	case RP_SMTP_TLS:
+	case RP_SMTP_NOTLS:
+	case RP_SMTPS:
+	case RP_LMTP:
+		break;
+	default:
+		return (0);
+	}
+	return (STR_OK(rh->host) && STR_OK(rh->label));
+}
+
+int
+imsg_check_mta_route_req(const void *data, size_t len)
+{
+	const struct mta_route_req	*r = data;
+
+	if (len != sizeof(*r) || !STR_OK(r->action) || !STR_OK(r->domain) ||
+	    r->action[0] == '\0' || r->domain[0] == '\0')
+		return (-1);
+	return (0);
+}
+
+/* ST_OK with 1 to MTA_ROUTE_MAX AF_INET/AF_INET6 addresses, else none */
+int
+imsg_check_mta_route(const void *data, size_t len)
+{
+	const struct mta_route	*r = data;
+	uint32_t		 i;
+
+	if (len != sizeof(*r) || !STR_OK(r->text) || !relayhost_ok(&r->relay))
+		return (-1);
+	switch (r->status) {
+	case ST_OK:
+		if (r->n < 1 || r->n > MTA_ROUTE_MAX)
+			return (-1);
+		break;
+	case ST_TEMPFAIL:
+	case ST_PERMFAIL:
+		if (r->n != 0)
+			return (-1);
+		break;
+	default:
+		return (-1);
+	}
+	for (i = 0; i < r->n; i++) {
+		if (!STR_OK(r->hosts[i].name) || r->hosts[i].pref < 0 ||
+		    r->hosts[i].pref > 65535)
+			return (-1);
+		if (r->hosts[i].ss.ss_family != AF_INET &&
+		    r->hosts[i].ss.ss_family != AF_INET6)
+			return (-1);
+	}
+	return (0);
+}
+
+int
+imsg_check_mta_creds_req(const void *data, size_t len)
+{
+	const struct mta_creds_req	*r = data;
+
+	if (len != sizeof(*r) || !STR_OK(r->table) || !STR_OK(r->label) ||
+	    r->table[0] == '\0')
+		return (-1);
+	return (0);
+}
+
+int
+imsg_check_mta_creds(const void *data, size_t len)
+{
+	const struct mta_creds	*r = data;
+
+	if (len != sizeof(*r) || !STR_OK(r->user) || !STR_OK(r->password))
+		return (-1);
+	if (r->status != ST_OK && r->status != ST_TEMPFAIL &&
+	    r->status != ST_PERMFAIL)
 		return (-1);
 	return (0);
 }

@@ -51,6 +51,10 @@ int	imsg_check_signer_res(const void *, size_t);
 int	imsg_check_auth_req(const void *, size_t);
 int	imsg_check_auth_system(const void *, size_t);
 int	imsg_check_auth_result(const void *, size_t);
+int	imsg_check_mta_route_req(const void *, size_t);
+int	imsg_check_mta_route(const void *, size_t);
+int	imsg_check_mta_creds_req(const void *, size_t);
+int	imsg_check_mta_creds(const void *, size_t);
 
 /*
  * The whole rule of a type (size bounds and validator) for a payload read

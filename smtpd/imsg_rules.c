@@ -120,6 +120,21 @@ const struct imsg_rule imsg_rules[] = {
 	    FIX(struct delivery_result), PROC_FD_NONE,
 	    imsg_check_delivery_result),
 
+	/* relayed delivery: the mta in smtp, its routes from lka */
+	R(IMSG_QUEUE_MTA_DELIVER, P(QUEUE), P(SMTP), FIX(struct envelope),
+	    PROC_FD_REQUIRED, imsg_check_envelope),
+	R(IMSG_MTA_DELIVERY_RESULT, P(SMTP), P(QUEUE),
+	    FIX(struct delivery_result), PROC_FD_NONE,
+	    imsg_check_delivery_result),
+	R(IMSG_MTA_ROUTE, P(SMTP), P(LKA), FIX(struct mta_route_req),
+	    PROC_FD_NONE, imsg_check_mta_route_req),
+	R(IMSG_LKA_ROUTE, P(LKA), P(SMTP), FIX(struct mta_route),
+	    PROC_FD_NONE, imsg_check_mta_route),
+	R(IMSG_MTA_CREDS, P(SMTP), P(LKA), FIX(struct mta_creds_req),
+	    PROC_FD_NONE, imsg_check_mta_creds_req),
+	R(IMSG_LKA_CREDS, P(LKA), P(SMTP), FIX(struct mta_creds),
+	    PROC_FD_NONE, imsg_check_mta_creds),
+
 	/* from smtpctl: the values (ids, names, levels) are control's */
 	R(IMSG_CTL_SHOW_QUEUE, P(CLIENT) | P(CONTROL), P(CONTROL) | P(QUEUE),
 	    NONE, PROC_FD_NONE, NULL),
@@ -153,6 +168,10 @@ const struct imsg_rule imsg_rules[] = {
 	    imsg_check_text),
 	R(IMSG_CTL_END, P(CONTROL) | P(QUEUE) | P(SMTP) | P(PARENT),
 	    P(CONTROL) | P(CLIENT), NONE, PROC_FD_NONE, NULL),
+	R(IMSG_CTL_SHOW_HOSTS, P(CLIENT) | P(CONTROL), P(CONTROL) | P(SMTP),
+	    NONE, PROC_FD_NONE, NULL),
+	R(IMSG_CTL_SHOW_ROUTES, P(CLIENT) | P(CONTROL), P(CONTROL) | P(SMTP),
+	    NONE, PROC_FD_NONE, NULL),
 
 	/* keys to the signer, private-key operations for smtp */
 	R(IMSG_CONF_PKI_KEY, P(PARENT), P(SIGNER), FIX(struct pki_msg),
@@ -166,6 +185,8 @@ const struct imsg_rule imsg_rules[] = {
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
 
 /* Every fixed payload must fit in one imsg. */
+_Static_assert(sizeof(struct mta_route) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct mta_route too large for an imsg");
 _Static_assert(sizeof(struct deliver) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct deliver too large for an imsg");
 _Static_assert(sizeof(struct envelope_msg) <=

@@ -229,7 +229,7 @@ agent_request(const struct envelope *evp, const struct action *a,
 	d->evp = *evp;
 	d->method = a->method;
 	strlcpy(d->arg, a->arg, sizeof(d->arg));
-	d->relay = a->relay;
+	d->relay = a->relay.host;
 	strlcpy(d->helo, env->hostname, sizeof(d->helo));
 	d->aflags = a->flags;
 	strlcpy(d->username, pw->pw_name, sizeof(d->username));

@@ -1556,7 +1556,7 @@ action_relay(struct action *a, const char *url, int line)
 {
 	const char	*why;
 
-	if (relayhost_parse(&a->relay, url, &why) == -1)
+	if (relayhost_parse(&a->relay.host, url, &why) == -1)
 		perr(line, "invalid relay host \"%s\": %s", url, why);
 }
 

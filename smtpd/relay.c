@@ -141,6 +141,22 @@ relayhost_text(const struct relayhost *rh, char *buf, size_t len)
 	return (n < 0 || (size_t)n >= len ? -1 : 0);
 }
 
+/* The port to connect to: the URL's, or its scheme's default. */
+in_port_t
+relayhost_port(const struct relayhost *rh)
+{
+	if (rh->port != 0)
+		return (rh->port);
+	switch (rh->proto) {
+	case RP_SMTPS:
+		return (RELAY_SMTPS_PORT);
+	case RP_LMTP:
+		return (RELAY_LMTP_PORT);
+	default:
+		return (RELAY_DEFAULT_PORT);
+	}
+}
+
 /*
  * 1 if the network "addr[/plen]" is so wide that "from src" with it
  * means anyone (see RELAY_V4_PLEN_MIN), 0 if not, -1 if it is no

@@ -95,6 +95,14 @@ enum proc_id {
 #define AUTH_PASS_MAX		1025
 #define ARG_MAX_CONF		1024	/* paths, commands */
 #define ERRLINE_MAX		256
+#define BOUNCE_WARN_MAX		4	/* bounce warn-interval delays */
+#define DEFAULT_BOUNCE_WARN	(4 * 3600)	/* first delay notice */
+#define RESOLVER_MAX		4	/* resolver statements */
+#define DEFAULT_MTA_MAX_CONN	100	/* mta connections overall */
+#define DEFAULT_MTA_MAX_CONN_ROUTE 10	/* ... to one destination */
+#define DEFAULT_MTA_MAX_MSGS_CONN 100	/* messages on one connection */
+#define MTA_ROUTE_MAX		16	/* addresses in one route answer */
+#define MTA_TLSINFO_MAX		128	/* "TLSv1.3:CIPHER:verified" */
 #define ADDRTEXT_MAX		64
 
 /* Defaults and hard limits. */
@@ -203,14 +211,63 @@ enum action_method {
 
 /*
  * Where a relay action hands its mail (smtpd/relay.c parses and prints
- * it): "relay host smtp://HOST[:PORT]".  host is a name or an address
- * (IPv6 without its brackets); port in host byte order, 25 by default.
+ * it): "relay" alone (MX of the recipient's domain) or "relay host URL"
+ * with URL one of
+ *	smtp://		STARTTLS when offered (opportunistic)
+ *	smtp+tls://	STARTTLS required
+ *	smtp+notls://	never TLS
+ *	smtps://	TLS from the start (port 465 by default)
+ *	lmtp://		LMTP (LHLO, a reply per recipient), never TLS
+ * and "[LABEL@]HOST[:PORT]": HOST a name or an address (IPv6 without its
+ * brackets in host, with them in the URL), LABEL the key of the
+ * credentials in the action's "auth <table>".  port is in host byte
+ * order; 0 in a parsed URL means the scheme's default (25, 465 for
+ * smtps, 24 for lmtp) and is resolved by relayhost_port().
  */
 #define RELAY_DEFAULT_PORT	25
+#define RELAY_SMTPS_PORT	465
+#define RELAY_LMTP_PORT		24
+
+enum relay_proto {
+	RP_SMTP,		/* smtp:// (and MX delivery) */
+	RP_SMTP_TLS,		/* smtp+tls:// */
+	RP_SMTP_NOTLS,		/* smtp+notls:// */
+	RP_SMTPS,		/* smtps:// */
+	RP_LMTP,		/* lmtp:// */
+};
 
 struct relayhost {
-	char			 host[HOST_MAX];
-	in_port_t		 port;
+	char			 host[HOST_MAX];	/* "" = by MX */
+	in_port_t		 port;			/* 0 = default */
+	enum relay_proto	 proto;
+	char			 label[NAME_MAX_CONF];	/* "" = none */
+};
+
+/*
+ * The options of a relay action (OpenSMTPD's grammar):
+ *	relay [host URL] [backup [MX]] [helo NAME] [src ADDR|<table>]
+ *	    [tls [verify|no-verify]] [auth <table>] [pki NAME]
+ *	    [domain <table>] [recipients <table>]
+ * "tls" requires TLS and a certificate valid for the host (RO_TLS |
+ * RO_VERIFY), "tls no-verify" TLS only; without "tls", smtp:// and MX
+ * delivery use STARTTLS when offered and deliver in plaintext when not.
+ * Credentials ("auth") are only ever sent over TLS.
+ */
+#define RO_TLS			0x01	/* TLS required */
+#define RO_VERIFY		0x02	/* certificate must verify */
+#define RO_BACKUP		0x04	/* backup: only MXes better than ours */
+#define RO_SRC_TABLE		0x08	/* src names a table */
+
+struct relay_opts {
+	struct relayhost	 host;
+	uint32_t		 flags;			/* RO_* */
+	char			 backup[HOST_MAX];	/* "" = our hostname */
+	char			 helo[HOST_MAX];	/* "" = our hostname */
+	char			 src[NAME_MAX_CONF + ADDRTEXT_MAX];
+	char			 auth[NAME_MAX_CONF];	/* table or "" */
+	char			 pki[HOST_MAX];		/* client cert or "" */
+	char			 domain[NAME_MAX_CONF];	/* table or "" */
+	char			 recipients[NAME_MAX_CONF]; /* table or "" */
 };
 
 #define AF_ALLOW_PIPE		0x01	/* alias/.forward "|command" */
@@ -228,7 +285,7 @@ struct action {
 	char			 userbase[NAME_MAX_CONF];
 	char			 user[USER_MAX];	/* deliver as */
 	uint32_t		 flags;			/* AF_* */
-	struct relayhost	 relay;			/* A_RELAY */
+	struct relay_opts	 relay;			/* A_RELAY */
 	int			 line;
 };
 
@@ -295,7 +352,22 @@ struct smtpd_config {
 	time_t			 queue_ttl;
 	time_t			 retry_min;
 	time_t			 retry_max;
+	/* delay notices after these times in the queue; 0 ends the list */
+	time_t			 bounce_warn[BOUNCE_WARN_MAX];
 	int			 vrfy;		/* VRFY answers (off) */
+	/*
+	 * Outbound (lka's resolver and smtp's mta): "resolver ADDR[@PORT]"
+	 * (up to RESOLVER_MAX; none: /etc/resolv.conf), "resolver dnssec"
+	 * (validate with the root trust anchor), and the mta limits
+	 * "mta max-connections N", "mta max-connections-per-host N",
+	 * "mta max-messages-per-connection N".
+	 */
+	char			 resolvers[RESOLVER_MAX][ADDRTEXT_MAX];
+	size_t			 nresolvers;
+	int			 dnssec;
+	size_t			 mta_max_conn;
+	size_t			 mta_max_conn_route;
+	size_t			 mta_max_msgs_conn;
 	/* Free space kept on the spool (queue_space.c) */
 	struct minfree		 queue_minfree;		/* bytes */
 	struct minfree		 queue_minfree_inodes;
@@ -401,6 +473,7 @@ int	mailaddr_utf8_valid(const char *);
 /* smtpd/relay.c: relay host URLs and the open-relay judgement */
 int	relayhost_parse(struct relayhost *, const char *, const char **);
 int	relayhost_text(const struct relayhost *, char *, size_t);
+in_port_t relayhost_port(const struct relayhost *);	/* 0 resolved */
 int	relay_net_wide(const char *);
 const char *relay_rule_open(const struct rule *,
 	    const char *(*)(const char *));
@@ -465,6 +538,21 @@ enum imsg_type {
 	IMSG_AGENT_DELIVER,		/* struct deliver + fd (read) */
 	IMSG_AGENT_RESULT,		/* struct delivery_result */
 
+	/*
+	 * queue <-> smtp (mta): relayed delivery.  Every envelope of a relay
+	 * action comes with the message open read-only; the mta groups the
+	 * envelopes of one message to one route into one transaction and
+	 * answers each envelope once.
+	 */
+	IMSG_QUEUE_MTA_DELIVER,		/* struct envelope + fd (read) */
+	IMSG_MTA_DELIVERY_RESULT,	/* struct delivery_result */
+
+	/* smtp (mta) <-> lka: where a domain's mail goes; credentials */
+	IMSG_MTA_ROUTE,			/* struct mta_route_req */
+	IMSG_LKA_ROUTE,			/* struct mta_route */
+	IMSG_MTA_CREDS,			/* struct mta_creds_req */
+	IMSG_LKA_CREDS,			/* struct mta_creds */
+
 	/* smtpctl <-> control <-> processes; peerid = client id */
 	IMSG_CTL_SHOW_QUEUE,		/* no payload */
 	IMSG_CTL_SHOW_STATS,		/* no payload */
@@ -480,6 +568,8 @@ enum imsg_type {
 	IMSG_CTL_OK,			/* no payload: command done */
 	IMSG_CTL_FAIL,			/* text, NUL-terminated */
 	IMSG_CTL_END,			/* no payload: end of a listing */
+	IMSG_CTL_SHOW_HOSTS,		/* no payload (control -> smtp) */
+	IMSG_CTL_SHOW_ROUTES,		/* no payload (control -> smtp) */
 
 	/*
 	 * parent -> signer, before IMSG_CONF_DATA: each pki's key file;
@@ -621,6 +711,60 @@ struct delivery_result {
 	uint64_t		 evpid;
 	int			 status;	/* ST_* */
 	char			 errorline[ERRLINE_MAX];
+	/* mta only, "" from an agent: where it went, and how */
+	char			 relay[HOST_MAX + ADDRTEXT_MAX + 16];
+					/* "mx.example.org [192.0.2.1]:25" */
+	char			 tls[MTA_TLSINFO_MAX];
+					/* "TLSv1.3:CIPHER:verified", or "" */
+};
+
+/*
+ * mta -> lka: the route of mail for domain under relay action "action":
+ * its relay host, the relay host its "domain <table>" names for domain,
+ * or domain's MX hosts.  lka answers with up to MTA_ROUTE_MAX addresses
+ * in the order to try them: MX preference ascending, random among equal
+ * preferences, each host's IPv6 then IPv4 addresses; an implicit MX (the
+ * domain's own A/AAAA) when it has no MX; with "backup", only MXes
+ * strictly better than the backup name's own preference.
+ *	ST_OK		n >= 1 addresses
+ *	ST_TEMPFAIL	the lookup failed for now (SERVFAIL, timeout)
+ *	ST_PERMFAIL	NXDOMAIN, a null MX (RFC 7505), no address at all:
+ *			text says why ("556 5.1.10 ..." for a null MX)
+ */
+struct mta_route_req {
+	uint64_t		 reqid;
+	char			 action[NAME_MAX_CONF];
+	char			 domain[DOMAIN_MAX];
+};
+
+struct mta_route_host {
+	int			 pref;		/* MX preference, 0 for a host */
+	char			 name[HOST_MAX];	/* MX or relay host */
+	struct sockaddr_storage	 ss;		/* port set */
+};
+
+struct mta_route {
+	uint64_t		 reqid;
+	int			 status;	/* ST_OK, ST_TEMPFAIL, ST_PERMFAIL */
+	char			 text[ERRLINE_MAX];	/* why not, for the DSN */
+	struct relayhost	 relay;		/* proto, label; host "" = MX */
+	int			 dnssec;	/* every answer was secure */
+	uint32_t		 n;
+	struct mta_route_host	 hosts[MTA_ROUTE_MAX];
+};
+
+/* mta -> lka: the credentials of label in table (relay ... auth <table>) */
+struct mta_creds_req {
+	uint64_t		 reqid;
+	char			 table[NAME_MAX_CONF];
+	char			 label[NAME_MAX_CONF];
+};
+
+struct mta_creds {
+	uint64_t		 reqid;
+	int			 status;	/* ST_OK, ST_PERMFAIL, ST_TEMPFAIL */
+	char			 user[AUTH_USER_MAX];
+	char			 password[AUTH_PASS_MAX];	/* wiped after use */
 };
 
 struct ctl_id {
