@@ -74,6 +74,8 @@ COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 		proc_test proc_child_test smtp_client_test util_test)
 # AUTH: SASL and password checks (smtpd and imapd)
 COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
+# DNS answers (lka's resolver, the DANE work)
+COMMON_UNITS += regress/unit/dns_test
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)
