@@ -145,6 +145,17 @@ regress/integration/%_test: regress/integration/%_test.sh
 regress/package/%_test: regress/package/%_test.sh
 	cp $< $@ && chmod +x $@
 
+# Helpers the integration tests run (not test programs themselves):
+# route_lookup drives lka's resolver and route lookup (dns_test).
+TEST_HELPERS := $(B)/route_lookup
+
+$(B)/route_lookup: regress/integration/route_lookup.c $(B)/libcartero.a \
+    $(B)/libcommon.a
+	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS)
+
+tests: $(TEST_HELPERS)
+
 $(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
 	@mkdir -p $(B)/bench
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
