@@ -326,6 +326,49 @@ sandboxed_body()
 }
 sandboxed_cleanup() { dns_cleanup; }
 
+atf_test_case daemon_resolver cleanup
+daemon_resolver_head()
+{
+	atf_set descr "smtpd with resolver lines and resolver dnssec: lka" \
+	    "sets its resolver up, then runs confined (seccomp mode 2)," \
+	    "and a reload that changes the resolver says it needs a restart"
+}
+daemon_resolver_body()
+{
+	dns_setup
+	dns_start
+	inst_setup
+	_conf="resolver 127.0.0.1@$DNSPORT
+resolver ::1@$DNSPORT
+resolver dnssec
+action \"mbox\" mbox \"$T/mail/%{user.username}\" alias <aliases>
+action \"out\" relay
+match from any for local action \"mbox\"
+match from src 127.0.0.1 for domain \"example.test\" action \"out\""
+	echo "$_conf" | inst_conf
+	inst_start
+	assert_alive
+	_lka=$(child_pid lka)
+	grep -qE '^Seccomp:[[:space:]]+2$' "/proc/$_lka/status" ||
+	    atf_fail "lka is not under its seccomp filter"
+	if grep -qE "resolver.*(NOT validated|asking the root|failed|:.*error)" \
+	    "$T/log"; then
+		atf_fail "resolver warnings at start-up"
+	fi
+	# a reload with other resolvers: kept, and said so
+	echo "$_conf" | sed "s/^resolver ::1@.*/resolver 127.0.0.2/" |
+	    inst_conf
+	"$SMTPCTL" reload >/dev/null 2>&1 || atf_fail "reload failed"
+	wait_for_grep "resolver settings changed: they take effect when smtpd is restarted" "$T/log" ||
+	    atf_fail "no warning about the resolver change"
+	assert_alive
+}
+daemon_resolver_cleanup()
+{
+	inst_cleanup
+	dns_cleanup
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case mx_order
@@ -334,4 +377,5 @@ atf_init_test_cases()
 	atf_add_test_case backup
 	atf_add_test_case relay_hosts
 	atf_add_test_case sandboxed
+	atf_add_test_case daemon_resolver
 }
