@@ -98,20 +98,22 @@ lka_imsg_creds(struct peer *p, struct imsg *imsg,
 	struct mta_creds_req	 req;
 	struct mta_creds	 rep;
 	char			 label[NAME_MAX_CONF * 4];
+	char			 table[NAME_MAX_CONF * 4];
 
 	imsg_payload(imsg, &req, sizeof(req));
 	memset(&rep, 0, sizeof(rep));
 	rep.reqid = req.reqid;
+	(void)log_escape(table, sizeof(table), req.table, strlen(req.table));
 	if (!lka_creds_served(conf, req.table)) {
 		log_warnx("lka: credentials from table <%s>, which no relay "
-		    "action uses for auth: refused", req.table);
+		    "action uses for auth: refused", table);
 		rep.status = ST_PERMFAIL;
 	} else
 		rep.status = lka_creds_get(table_set_find(set, req.table),
 		    req.label, &rep);
 	(void)log_escape(label, sizeof(label), req.label, strlen(req.label));
 	log_info("%016llx lka creds table=%s label=%s result=%s",
-	    (unsigned long long)req.reqid, req.table, label,
+	    (unsigned long long)req.reqid, table, label,
 	    rep.status == ST_OK ? "ok" : rep.status == ST_TEMPFAIL ?
 	    "tempfail" : "not-found");
 	peer_compose(p, IMSG_LKA_CREDS, 0, 0, -1, &rep, sizeof(rep));

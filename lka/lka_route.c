@@ -390,14 +390,19 @@ lka_route_fail(struct lka_route *r, int status, const char *fmt, ...)
 static void
 lka_route_end(struct lka_route *r)
 {
-	char	 text[ERRLINE_MAX * 4];
+	char	 text[ERRLINE_MAX * 4], domain[DOMAIN_MAX * 4];
+	char	 action[NAME_MAX_CONF * 4];
 
 	r->rep.dnssec = r->rep.status == ST_OK && r->secure;
 	(void)log_escape(text, sizeof(text), r->rep.text,
 	    strlen(r->rep.text));
+	(void)log_escape(domain, sizeof(domain), r->domain,
+	    strlen(r->domain));
+	(void)log_escape(action, sizeof(action), r->action,
+	    strlen(r->action));
 	log_info("%016llx lka route domain=%s action=%s relay=%s result=%s "
 	    "addresses=%u dnssec=%s%s%s%s", (unsigned long long)r->rep.reqid,
-	    r->domain, r->action, r->rep.relay.host[0] != '\0' ?
+	    domain, action, r->rep.relay.host[0] != '\0' ?
 	    r->rep.relay.host : "mx", r->rep.status == ST_OK ? "ok" :
 	    r->rep.status == ST_TEMPFAIL ? "tempfail" : "permfail",
 	    (unsigned)r->rep.n, r->rep.dnssec ? "yes" : "no",
