@@ -186,6 +186,7 @@ static void	mta_policy_failed(struct mta_session *, const char *);
 static void	mta_broken(struct mta_session *, const char *);
 static void	mta_free(struct mta_session *, const char *);
 static int	mta_status(int);
+static const char *mta_step(enum mta_state);
 static void	mta_replyline(struct mta_session *, char *, size_t);
 static void	mta_errline(char *, size_t, const char *, const char *,
 		    const char *);
@@ -464,6 +465,8 @@ mta_io(struct io *io, int evt, void *arg)
 static int
 mta_reply(struct mta_session *s)
 {
+	log_debug("%016llx mta reply %d to %s", (unsigned long long)s->id,
+	    s->reply.code, mta_step(s->state));
 	switch (s->state) {
 	case MS_GREETING:
 	case MS_EHLO:
@@ -1152,9 +1155,11 @@ mta_host_failed(struct mta_session *s, const char *err)
 	struct mta_hoststat	*hs = &d->hosts[s->hosti];
 	char			 eerr[ERRLINE_MAX * 4];
 
+	char			 pfx[64];
+
 	(void)log_escape(eerr, sizeof(eerr), err, strlen(err));
-	log_info("%016llx mta error address=\"%s\" state=%d error=\"%s\"",
-	    (unsigned long long)s->id, s->where, s->state, eerr);
+	log_info("%016llx mta error address=\"%s\" step=%s error=\"%s\"",
+	    (unsigned long long)s->id, s->where, mta_step(s->state), eerr);
 	if (s->state == MS_HANDSHAKE && !(s->flags & MF_TLS_NEED) &&
 	    !hs->notls) {
 		/* opportunistic TLS failed: this host again, in plaintext */
@@ -1162,10 +1167,16 @@ mta_host_failed(struct mta_session *s, const char *err)
 	} else {
 		if (err[0] >= '2' && err[0] <= '5' && err[3] == ' ')
 			(void)strlcpy(hs->lasterr, err, sizeof(hs->lasterr));
-		else
-			mta_errline(hs->lasterr, sizeof(hs->lasterr),
-			    "451 4.4.2 mta: no usable connection to",
+		else {
+			if (s->state == MS_CONNECT)
+				(void)strlcpy(pfx, "451 4.4.1 mta: cannot "
+				    "connect to", sizeof(pfx));
+			else
+				(void)snprintf(pfx, sizeof(pfx), "451 4.4.2 "
+				    "mta: %s failed with", mta_step(s->state));
+			mta_errline(hs->lasterr, sizeof(hs->lasterr), pfx,
 			    s->where, err);
+		}
 		(void)strlcpy(d->lasterr, hs->lasterr, sizeof(d->lasterr));
 		hs->down = time(NULL) + MTA_HOST_DOWN;
 		s->hosti++;
@@ -1199,15 +1210,16 @@ mta_policy_failed(struct mta_session *s, const char *err)
 static void
 mta_broken(struct mta_session *s, const char *why)
 {
-	char	 err[ERRLINE_MAX];
+	char	 err[ERRLINE_MAX], pfx[64];
 
 	if (s->state < MS_READY) {
 		(void)mta_host_failed(s, why);
 		return;
 	}
 	if (s->task != NULL) {
-		mta_errline(err, sizeof(err), "451 4.4.2 mta: connection to",
-		    s->where, why);
+		(void)snprintf(pfx, sizeof(pfx), "451 4.4.2 mta: connection "
+		    "lost at %s with", mta_step(s->state));
+		mta_errline(err, sizeof(err), pfx, s->where, why);
 		(void)strlcpy(s->dest->lasterr, err, sizeof(s->dest->lasterr));
 		(void)strlcpy(s->dest->hosts[s->hosti].lasterr, err,
 		    ERRLINE_MAX);
@@ -1246,6 +1258,24 @@ mta_ev_del(struct mta_session *s)
 {
 	if (event_initialized(&s->ev))
 		event_del(&s->ev);
+}
+
+/* What a state waits for, for the logs and errorlines. */
+static const char *
+mta_step(enum mta_state st)
+{
+	static const char *const steps[] = {
+		"connect", "greeting", "EHLO", "HELO", "STARTTLS",
+		"TLS handshake", "credentials", "AUTH", "AUTH", "AUTH",
+		"idle", "MAIL FROM", "RCPT TO", "DATA", "message data",
+		"end of data", "RSET", "QUIT",
+	};
+	_Static_assert(sizeof(steps) / sizeof(steps[0]) == MS_QUIT + 1,
+	    "a step name per state");
+
+	if ((size_t)st >= sizeof(steps) / sizeof(steps[0]))
+		return ("?");
+	return (steps[st]);
 }
 
 static int
