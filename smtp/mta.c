@@ -38,6 +38,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -70,6 +71,9 @@ static struct event		mta_gc_ev;
 static struct tls_config	*mta_tls_verify;
 static struct tls_config	*mta_tls_noverify;
 size_t				mta_nconn;
+/* tasks hold a message fd each: at most half of what the process may open */
+static size_t			mta_ntasks;
+static size_t			mta_ntasks_max;
 
 static struct mta_dest	*mta_dest_get(const struct action *,
 			    const struct envelope *);
@@ -87,6 +91,12 @@ static struct tls_config *mta_tls_new(uint8_t *, size_t, int);
 void
 mta_init(void)
 {
+	struct rlimit	 rl;
+
+	mta_ntasks_max = MTA_TASKS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < mta_ntasks_max)
+		mta_ntasks_max = rl.rlim_cur / 2;
 	evtimer_set(&mta_run_ev, mta_run, NULL);
 	evtimer_set(&mta_gc_ev, mta_gc, NULL);
 	mta_gc_arm();
@@ -160,13 +170,17 @@ mta_imsg_deliver(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	d = mta_dest_get(a, &evp);
-	TAILQ_FOREACH(t, &d->tasks, entry)
-		if (t->msgid == evpid_to_msgid(evp.id) && !t->taken &&
-		    t->nenv < MTA_RCPT_MAX)
-			break;
-	if (t != NULL)
+	/* a message's envelopes come one after the other: the last task */
+	t = TAILQ_LAST(&d->tasks, mta_taskq);
+	if (t != NULL && t->msgid == evpid_to_msgid(evp.id) &&
+	    t->nenv < MTA_RCPT_MAX)
 		close(fd);
-	else {
+	else if (mta_ntasks >= mta_ntasks_max) {
+		close(fd);
+		mta_deliver_refuse(&evp, ST_TEMPFAIL, "451 4.3.2 mta: too many "
+		    "messages waiting for a connection, try again later");
+		return;
+	} else {
 		t = xcalloc(1, sizeof(*t));
 		t->dest = d;
 		t->msgid = evpid_to_msgid(evp.id);
@@ -177,6 +191,7 @@ mta_imsg_deliver(struct peer *p, struct imsg *imsg)
 		TAILQ_INIT(&t->envs);
 		TAILQ_INSERT_TAIL(&d->tasks, t, entry);
 		d->ntasks++;
+		mta_ntasks++;
 	}
 	me = xcalloc(1, sizeof(*me));
 	me->evp = evp;
@@ -453,6 +468,7 @@ mta_task_free(struct mta_task *t)
 	if (t->fd != -1)
 		close(t->fd);
 	free(t);
+	mta_ntasks--;
 }
 
 /* Forget destinations with nothing to do whose route has expired. */

@@ -112,6 +112,7 @@ enum mta_state {
 #define MF_MAILFAIL	0x0200	/* pipelined MAIL refused */
 #define MF_DISCARD	0x0400	/* the data after a useless 354 */
 #define MF_SENT		0x0800	/* the task went to someone */
+#define MF_NOSTARTTLS	0x1000	/* this host refused our STARTTLS */
 
 struct mta_session {
 	TAILQ_ENTRY(mta_session) entry;		/* in its destination */
@@ -525,7 +526,7 @@ mta_reply_hello(struct mta_session *s)
 		if (s->flags & MF_TLS_NEED)
 			break;
 		/* refused: go on in plaintext, as if never offered */
-		s->flags |= MF_TLS_NEVER;
+		s->flags |= MF_NOSTARTTLS;
 		return (mta_after_hello(s));
 	default:
 		break;
@@ -548,7 +549,8 @@ mta_after_hello(struct mta_session *s)
 		s->flags |= MF_PIPELINING;
 	if (!(s->flags & MF_TLS)) {
 		if ((s->ehlo.ext & SMTP_EXT_STARTTLS) &&
-		    !(s->flags & MF_TLS_NEVER) && ((s->flags & MF_TLS_NEED) ||
+		    !(s->flags & (MF_TLS_NEVER | MF_NOSTARTTLS)) &&
+		    ((s->flags & MF_TLS_NEED) ||
 		    !s->dest->hosts[s->hosti].notls)) {
 			mta_cmd(s, MS_STARTTLS, MTA_TIMEOUT_CMD, "STARTTLS");
 			return (0);
@@ -1185,7 +1187,7 @@ mta_host_failed(struct mta_session *s, const char *err)
 		io_free(s->io);
 		s->io = NULL;
 	}
-	s->flags &= ~(MF_TLS | MF_AUTHED | MF_PIPELINING);
+	s->flags &= ~(MF_TLS | MF_AUTHED | MF_PIPELINING | MF_NOSTARTTLS);
 	s->tlsinfo[0] = '\0';
 	(void)mta_connect(s);
 	return (-1);
