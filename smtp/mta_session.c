@@ -1092,8 +1092,8 @@ mta_body(struct mta_session *s)
 				out[len++] = '\r';
 				out[len++] = '\n';
 			}
-			memcpy(out + len, ".\r\n", 3);
-			(void)io_write(s->io, out, len + 3);
+			(void)io_write(s->io, out, len);
+			(void)io_write(s->io, ".\r\n", 3);
 			s->state = MS_EOM;
 			io_set_timeout(s->io, MTA_TIMEOUT_EOM * 1000);
 			return (0);
