@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "util.h"
@@ -70,6 +71,18 @@ static int			mta_run_armed;
 static struct event		mta_gc_ev;
 static struct tls_config	*mta_tls_verify;
 static struct tls_config	*mta_tls_noverify;
+static uint8_t			*mta_ca;	/* the CA bundle, kept */
+static size_t			 mta_calen;
+
+/* Configurations with a client certificate ("relay ... pki NAME"). */
+struct mta_tlscfg {
+	TAILQ_ENTRY(mta_tlscfg)	 entry;
+	int			 verify;
+	char			 pki[HOST_MAX];
+	struct tls_config	*cfg;		/* NULL: no such certificate */
+};
+static TAILQ_HEAD(, mta_tlscfg)	mta_tlscfgs =
+    TAILQ_HEAD_INITIALIZER(mta_tlscfgs);
 size_t				mta_nconn;
 /* tasks hold a message fd each: at most half of what the process may open */
 static size_t			mta_ntasks;
@@ -111,16 +124,28 @@ mta_init(void)
 void
 mta_configured(void)
 {
-	uint8_t	*ca;
-	size_t	 calen = 0;
-
-	if ((ca = tls_load_file(MTA_CA_FILE, &calen, NULL)) == NULL)
+	if ((mta_ca = tls_load_file(MTA_CA_FILE, &mta_calen, NULL)) == NULL)
 		log_warnx("mta: cannot read %s: relays with \"tls verify\" "
 		    "will fail", MTA_CA_FILE);
-	mta_tls_verify = mta_tls_new(ca, calen, 1);
+	mta_tls_verify = mta_tls_new(mta_ca, mta_calen, 1);
 	mta_tls_noverify = mta_tls_new(NULL, 0, 0);
-	if (ca != NULL)
-		tls_unload_file(ca, calen);
+}
+
+/*
+ * New certificates may have come with a reload: client configurations
+ * are made again when next needed (the TLS contexts of running sessions
+ * hold a reference to theirs).
+ */
+void
+mta_reload(void)
+{
+	struct mta_tlscfg	*c;
+
+	while ((c = TAILQ_FIRST(&mta_tlscfgs)) != NULL) {
+		TAILQ_REMOVE(&mta_tlscfgs, c, entry);
+		tls_config_free(c->cfg);
+		free(c);
+	}
 }
 
 static struct tls_config *
@@ -140,10 +165,39 @@ mta_tls_new(uint8_t *ca, size_t calen, int verify)
 	return (cfg);
 }
 
+/*
+ * The client configuration for verify and pki ("" for no certificate);
+ * NULL if that pki has no certificate.  With a pki, the private key stays
+ * in the signer: the configuration has a fake key (keyproxy).
+ */
 struct tls_config *
-mta_tls_config(int verify)
+mta_tls_config(int verify, const char *pki)
 {
-	return (verify ? mta_tls_verify : mta_tls_noverify);
+	struct mta_tlscfg	*c;
+	const uint8_t		*cert;
+	size_t			 len;
+
+	if (pki[0] == '\0')
+		return (verify ? mta_tls_verify : mta_tls_noverify);
+	TAILQ_FOREACH(c, &mta_tlscfgs, entry)
+		if (c->verify == verify && strcmp(c->pki, pki) == 0)
+			return (c->cfg);
+	c = xcalloc(1, sizeof(*c));
+	c->verify = verify;
+	(void)strlcpy(c->pki, pki, sizeof(c->pki));
+	TAILQ_INSERT_TAIL(&mta_tlscfgs, c, entry);
+	c->cfg = mta_tls_new(mta_ca, mta_calen, verify);
+	if (keyproxy_tls_config(c->cfg) == -1)
+		fatalx("mta: keyproxy_init was not called");
+	if (smtp_tls_cert(pki, &cert, &len) == -1 ||
+	    tls_config_set_keypair_mem(c->cfg, cert, len, NULL, 0) == -1) {
+		log_warnx("mta: pki \"%s\": no usable certificate: %s", pki,
+		    tls_config_error(c->cfg) != NULL ?
+		    tls_config_error(c->cfg) : "not loaded");
+		tls_config_free(c->cfg);
+		c->cfg = NULL;
+	}
+	return (c->cfg);
 }
 
 /* IMSG_QUEUE_MTA_DELIVER: struct envelope + the message, read-only. */

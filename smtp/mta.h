@@ -145,7 +145,8 @@ struct mta_task	*mta_dest_take(struct mta_dest *);
 void		 mta_dest_fail(struct mta_dest *, int, const char *);
 void		 mta_dest_kick(struct mta_dest *);
 void		 mta_dest_session_gone(struct mta_dest *);
-struct tls_config *mta_tls_config(int);
+struct tls_config *mta_tls_config(int, const char *);
+void		 mta_reload(void);
 extern size_t	 mta_nconn;		/* connections open or opening */
 
 /* mta_session.c */

@@ -132,6 +132,7 @@ struct mta_session {
 	char			 src[NAME_MAX_CONF + ADDRTEXT_MAX];
 	char			 authtable[NAME_MAX_CONF];
 	char			 label[NAME_MAX_CONF];
+	char			 pki[HOST_MAX];		/* client certificate */
 	struct mta_creds	*creds;		/* LOGIN: until sent */
 	struct smtp_reply	 reply;
 	struct smtp_ehlo	 ehlo;
@@ -149,7 +150,7 @@ static TAILQ_HEAD(, mta_session) mta_sessions =
     TAILQ_HEAD_INITIALIZER(mta_sessions);
 static uint64_t		 mta_session_ids;
 
-static int	mta_session_setup(struct mta_session *,
+static void	mta_session_setup(struct mta_session *,
 		    const struct action *);
 static int	mta_connect(struct mta_session *);
 static int	mta_connect_one(struct mta_session *,
@@ -175,6 +176,8 @@ static void	mta_cmd(struct mta_session *, enum mta_state, int,
 		    __attribute__((__format__(printf, 4, 5)));
 static int	mta_txn_start(struct mta_session *);
 static int	mta_txn_check(struct mta_session *, struct mta_task *);
+static int	mta_txn_mail(struct mta_session *, struct mta_task *, char *,
+		    size_t);
 static void	mta_txn_rcpts(struct mta_session *, int);
 static struct mta_envelope *mta_txn_next(struct mta_session *, int);
 static void	mta_txn_done(struct mta_session *);
@@ -214,7 +217,7 @@ mta_session_new(struct mta_dest *d)
 	    0xffffffffffffULL;
 	s->dest = d;
 	s->fd = -1;
-	(void)mta_session_setup(s, a);
+	mta_session_setup(s, a);
 	TAILQ_INSERT_TAIL(&d->sessions, s, entry);
 	TAILQ_INSERT_TAIL(&mta_sessions, s, all);
 	d->nconn++;
@@ -225,7 +228,7 @@ mta_session_new(struct mta_dest *d)
 }
 
 /* What the action and the route say about this connection. */
-static int
+static void
 mta_session_setup(struct mta_session *s, const struct action *a)
 {
 	const struct relay_opts	*ro = &a->relay;
@@ -259,10 +262,10 @@ mta_session_setup(struct mta_session *s, const struct action *a)
 	}
 	(void)strlcpy(s->helo, ro->helo[0] != '\0' ? ro->helo :
 	    env->hostname, sizeof(s->helo));
+	(void)strlcpy(s->pki, ro->pki, sizeof(s->pki));
 	/* TODO: "src <table>" (RO_SRC_TABLE) picks no address yet */
 	if (!(ro->flags & RO_SRC_TABLE))
 		(void)strlcpy(s->src, ro->src, sizeof(s->src));
-	return (0);
 }
 
 /*
@@ -723,10 +726,18 @@ mta_reply_auth(struct mta_session *s)
 static int
 mta_tls_start(struct mta_session *s)
 {
+	struct tls_config	*cfg;
+	char			 err[MTA_ERR_MAX];
+
 	s->state = MS_HANDSHAKE;
 	io_set_timeout(s->io, MTA_TIMEOUT_CMD * 1000);
-	if (io_connect_tls(s->io, mta_tls_config(s->flags & MF_VERIFY),
-	    s->host) == -1)
+	if ((cfg = mta_tls_config(s->flags & MF_VERIFY, s->pki)) == NULL) {
+		(void)snprintf(err, sizeof(err), "454 4.7.0 mta: pki \"%s\" "
+		    "has no usable certificate", s->pki);
+		mta_policy_failed(s, err);
+		return (-1);
+	}
+	if (io_connect_tls(s->io, cfg, s->host) == -1)
 		return (mta_host_failed(s, io_error(s->io)));
 	return (0);
 }
@@ -807,13 +818,14 @@ static int
 mta_txn_start(struct mta_session *s)
 {
 	struct mta_task	*t;
-	char		 from[MAILADDR_MAX], params[64];
-	int		 flags = 0;
+	char		 mail[SMTP_CMD_MAX + 1];
+	int		 n;
 
 	for (;;) {
 		if ((t = mta_dest_take(s->dest)) == NULL)
 			return (-1);
-		if (mta_txn_check(s, t) == 0)
+		if ((n = mta_txn_mail(s, t, mail, sizeof(mail))) != -1 &&
+		    mta_txn_check(s, t) == 0)
 			break;
 		mta_task_free(t);
 	}
@@ -821,6 +833,27 @@ mta_txn_start(struct mta_session *s)
 	s->naccepted = 0;
 	s->mailerr[0] = '\0';
 	s->flags &= ~(MF_MAILFAIL | MF_DISCARD | MF_SENT);
+	(void)io_write(s->io, mail, (size_t)n);
+	s->state = MS_MAIL;
+	io_set_timeout(s->io, MTA_TIMEOUT_CMD * 1000);
+	if (s->flags & MF_PIPELINING) {
+		mta_txn_rcpts(s, 0);
+		mta_cmd(s, MS_MAIL, MTA_TIMEOUT_CMD, "DATA");
+	}
+	return (0);
+}
+
+/*
+ * t's MAIL FROM command with its parameters, into buf: its length, or -1
+ * (t answered) when the sender cannot be sent.
+ */
+static int
+mta_txn_mail(struct mta_session *s, struct mta_task *t, char *buf,
+    size_t len)
+{
+	char	 from[MAILADDR_MAX], params[64];
+	int	 flags = 0, n = -1;
+
 	if (t->eflags & EF_8BITMIME)
 		flags |= SMTP_MAIL_8BIT;
 	if (t->eflags & EF_SMTPUTF8)
@@ -828,14 +861,13 @@ mta_txn_start(struct mta_session *s)
 	if (smtp_mail_params(params, sizeof(params), &s->ehlo, t->size,
 	    flags) == -1)
 		params[0] = '\0';
-	if (mailaddr_text(&t->sender, from, sizeof(from)) == -1)
-		from[0] = '\0';
-	mta_cmd(s, MS_MAIL, MTA_TIMEOUT_CMD, "MAIL FROM:<%s>%s", from, params);
-	if (s->flags & MF_PIPELINING) {
-		mta_txn_rcpts(s, 0);
-		mta_cmd(s, MS_MAIL, MTA_TIMEOUT_CMD, "DATA");
-	}
-	return (0);
+	if (mailaddr_text(&t->sender, from, sizeof(from)) == 0)
+		n = smtp_cmd_format(buf, len, "MAIL FROM:<%s>%s", from, params);
+	if (n == -1)
+		mta_task_fail(t, ST_PERMFAIL, "501 5.5.2 mta: sender address "
+		    "too long or malformed for MAIL FROM", s->where,
+		    s->tlsinfo);
+	return (n);
 }
 
 /*
@@ -1205,7 +1237,10 @@ mta_policy_failed(struct mta_session *s, const char *err)
 	    (unsigned long long)s->id, s->where, err);
 	d->backoff = time(NULL) + MTA_BACKOFF;
 	mta_dest_fail(d, ST_TEMPFAIL, err);
-	mta_cmd(s, MS_QUIT, MTA_TIMEOUT_CMD, "QUIT");
+	if (s->state == MS_HANDSHAKE)	/* the server waits for TLS */
+		mta_free(s, "tls-unavailable");
+	else
+		mta_cmd(s, MS_QUIT, MTA_TIMEOUT_CMD, "QUIT");
 }
 
 /* The connection broke (why): where it was decides who is told. */

@@ -344,6 +344,55 @@ EOF
 }
 tls_verify_fails_cleanup() { sink_cleanup; }
 
+atf_test_case client_certificate cleanup
+client_certificate_head()
+{
+	atf_set descr "relay ... pki NAME: the mta presents that certificate" \
+	    "(its key stays in the signer) to a host that requires one"
+}
+client_certificate_body()
+{
+	inst_setup
+	C=$T/certs
+	mkdir -p "$C"
+	sh "$TOP/etc/mkcert.sh" "$C" mx.test rsa >/dev/null ||
+	    atf_fail "mkcert"
+	openssl req -x509 -nodes -newkey rsa:2048 -days 1 -subj /CN=test-ca \
+	    -keyout "$C/ca.key" -out "$C/ca.crt" 2>/dev/null ||
+	    atf_fail "CA"
+	openssl req -nodes -newkey rsa:2048 -subj /CN=client.test \
+	    -keyout "$C/client.key" -out "$C/client.csr" 2>/dev/null ||
+	    atf_fail "client CSR"
+	openssl x509 -req -in "$C/client.csr" -CA "$C/ca.crt" \
+	    -CAkey "$C/ca.key" -CAcreateserial -days 1 \
+	    -out "$C/client.crt" 2>/dev/null || atf_fail "client cert"
+	chmod 600 "$C/client.key"
+	sink_start
+	P587=$(inst_free_port)
+	inst_conf <<EOF
+pki mx.test cert "$C/mx.test.crt"
+pki mx.test key "$C/mx.test.key"
+pki client.test cert "$C/client.crt"
+pki client.test key "$C/client.key"
+ca clients cert "$C/ca.crt"
+listen on 127.0.0.1 port $P587 tls-require verify pki mx.test ca clients tag certified
+action "mbox" mbox "$T/mail/%{user.username}" alias <aliases>
+action "sink" relay host smtp://127.0.0.1:$SINKPORT
+action "out" relay host smtp+tls://127.0.0.1:$P587 tls no-verify pki client.test
+match from any for local action "mbox"
+match tag certified for any action "sink"
+match from src 127.0.0.1 for any action "out"
+EOF
+	inst_start
+	printf 'Subject: cert\r\n\r\nwith my certificate\r\n' |
+	    send "$ALICE@$DOM" "$FAR"
+	sink_wait 1
+	wait_queue_empty || atf_fail "the queue kept a message"
+	assert_grep "smtp tls .* client-cert=yes" "$T/log"
+	assert_grep "action=out result=Ok .* tls=TLSv1\\.[23]:[A-Z0-9_-]+:unverified" "$T/log"
+}
+client_certificate_cleanup() { sink_cleanup; }
+
 atf_test_case lmtp_relay cleanup
 lmtp_relay_head()
 {
@@ -382,5 +431,6 @@ atf_init_test_cases()
 	atf_add_test_case smarthost_bad_auth
 	atf_add_test_case smarthost_smtps
 	atf_add_test_case tls_verify_fails
+	atf_add_test_case client_certificate
 	atf_add_test_case lmtp_relay
 }
