@@ -64,7 +64,7 @@ example_satellite_head()
 example_satellite_body()
 {
 	check_conf "$TOP/etc/smtpd-satellite.conf"
-	grep -q '^action "smarthost" relay host "smtp+tls://school@mail\.gonzalonazareno\.org:587".* auth <secrets>' out ||
+	grep -q '^action "smarthost" relay host "smtp+tls://school@mail\.gonzalonazareno\.org:587" tls verify auth <secrets>$' out ||
 	    { cat out >&2; atf_fail "no smarthost with STARTTLS and auth"; }
 	grep -q '^match from local for any action "smarthost"$' out ||
 	    atf_fail "the smarthost rule"
@@ -187,7 +187,7 @@ TOP=$TOP
 remap "\$3" "\$3.remapped" && exec "$SMTPD" -n -f "\$3.remapped"
 EOF
 	chmod +x smtpd-remap
-	export CARTERO_SMTPD=$PWD/smtpd-remap
+	export CARTERO_SMTPD="$PWD/smtpd-remap"
 }
 
 atf_test_case debconf_install
@@ -201,7 +201,7 @@ debconf_install_body()
 	[ -x "$SMTPD" ] || atf_fail "$SMTPD not built"
 	fake_smtpd
 	mkdir etc
-	export CARTERO_CONF=$PWD/etc/smtpd.conf
+	export CARTERO_CONF="$PWD/etc/smtpd.conf"
 	c=$CARTERO_CONF
 
 	atf_check -s exit:0 sh "$MKCONF" owned
@@ -257,7 +257,7 @@ debconf_secrets_body()
 	[ -x "$SMTPD" ] || atf_fail "$SMTPD not built"
 	fake_smtpd
 	mkdir etc
-	export CARTERO_CONF=$PWD/etc/smtpd.conf
+	export CARTERO_CONF="$PWD/etc/smtpd.conf"
 	atf_check -s exit:0 -e match:'created .*/etc/secrets' sh "$MKCONF" \
 	    install "Satellite system" \
 	    smtp+tls://school@mail.gonzalonazareno.org:587
