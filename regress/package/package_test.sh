@@ -327,6 +327,235 @@ mailq_as_user_body()
 	cat mailq.out
 }
 
+#
+# debconf: the configuration types (debian/cartero.templates) and the
+# rule that the package writes /etc/cartero/smtpd.conf only where it is
+# absent or its own and unedited.  Each case saves what it changes (the
+# configuration, /etc/mailname, the secrets table, the answers) and its
+# cleanup puts it back even when the body failed; the body itself ends by
+# going back to "Local only" through dpkg-reconfigure.
+#
+CONF=/etc/cartero/smtpd.conf
+SAVED_FILES="$CONF $CONF.debconf-new /etc/mailname /etc/cartero/secrets"
+
+# debconf_get QUESTION: the answer debconf holds for cartero.
+debconf_get()
+{
+	echo "GET $1" | debconf-communicate cartero 2>/dev/null |
+	    sed -n 's/^0 //p'
+}
+
+# preseed TYPE MAILNAME RELAY: the answers, as an administrator preseeds
+# them.
+preseed()
+{
+	printf 'cartero cartero/main_mailer_type select %s\n' "$1" >preseed.txt
+	printf 'cartero cartero/mailname string %s\n' "$2" >>preseed.txt
+	printf 'cartero cartero/relayhost string %s\n' "$3" >>preseed.txt
+	debconf-set-selections preseed.txt ||
+	    atf_fail "debconf-set-selections $(cat preseed.txt)"
+}
+
+reconfigure()
+{
+	DEBIAN_FRONTEND=noninteractive timeout 300 dpkg-reconfigure cartero \
+	    >reconf.out 2>&1 ||
+	    { cat reconf.out >&2; atf_fail "dpkg-reconfigure cartero failed"; }
+	cat reconf.out
+}
+
+# The running smtpd, restarted on the configuration now in place.
+restart_service()
+{
+	_old=$(cat "$PIDFILE" 2>/dev/null || true)
+	if [ -d /run/systemd/system ]; then
+		systemctl restart cartero.service >start.out 2>&1
+	else
+		/etc/init.d/cartero restart >start.out 2>&1
+	fi
+	poll_until "$WAIT" new_daemon_up "$_old" && return 0
+	cat start.out >&2
+	atf_fail "smtpd is not running after a restart"
+}
+
+new_daemon_up()
+{
+	daemon_up && [ "$(cat "$PIDFILE" 2>/dev/null)" != "$1" ]
+}
+
+saved_name()
+{
+	echo "saved/$(echo "$1" | tr / _)"
+}
+
+# What the debconf cases change, kept in the work directory (the cleanup
+# runs there too).
+save_state()
+{
+	mkdir saved || atf_fail "state saved twice"
+	for _f in $SAVED_FILES; do
+		if [ -e "$_f" ]; then
+			cp -p "$_f" "$(saved_name "$_f")"
+		else
+			: >"$(saved_name "$_f").absent"
+		fi
+	done
+	debconf_get cartero/mailname >saved/mailname.answer
+	if daemon_up; then : >saved/running; fi
+}
+
+restore_state()
+{
+	[ -d saved ] || return 0
+	preseed "Local only" "$(cat saved/mailname.answer)" "" >/dev/null 2>&1
+	for _f in $SAVED_FILES; do
+		_n=$(saved_name "$_f")
+		if [ -e "$_n.absent" ]; then
+			rm -f "$_f"
+		elif [ -e "$_n" ]; then
+			cp -p "$_n" "$_f"
+		fi
+	done
+	if [ -e saved/running ] && ! cmp -s "$(saved_name "$CONF")" running.conf
+	then
+		if [ -d /run/systemd/system ]; then
+			systemctl restart cartero.service
+		else
+			/etc/init.d/cartero restart
+		fi
+	fi >/dev/null 2>&1
+	rm -rf saved
+}
+
+# check_conf TYPE: CONF is the package's, of TYPE, and smtpd -n takes it.
+check_conf()
+{
+	grep -q "^# cartero-debconf: type=$1 sha256=" "$CONF" ||
+	    { head -n 12 "$CONF" >&2; atf_fail "$CONF is not the $1 one"; }
+	/usr/sbin/smtpd -n -f "$CONF" >conf.out 2>&1 ||
+	    { cat conf.out >&2; atf_fail "smtpd -n refuses $CONF"; }
+}
+
+# Back to "Local only" by dpkg-reconfigure, the daemon running on it.
+back_to_local()
+{
+	preseed "Local only" "$(cat saved/mailname.answer)" ""
+	reconfigure
+	check_conf local
+	restart_service
+	cp "$CONF" running.conf
+}
+
+atf_test_case debconf_noninteractive cleanup
+debconf_noninteractive_head()
+{
+	atf_set descr "a non-interactive install with no configuration and" \
+	    "no answers gives Local only: localhost and the local socket"
+}
+debconf_noninteractive_body()
+{
+	need_installed
+	save_state
+	printf 'RESET cartero/%s\n' main_mailer_type mailname relayhost |
+	    debconf-communicate cartero >reset.out 2>&1 ||
+	    { cat reset.out >&2; atf_fail "debconf-communicate RESET"; }
+	rm -f "$CONF" "$CONF.debconf-new"
+	_deb=$TOP/build/cartero_$(cat "$STATE/version")_$(dpkg \
+	    --print-architecture).deb
+	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q \
+	    --reinstall "$_deb" >reinstall.out 2>&1 ||
+	    { cat reinstall.out >&2; atf_fail "apt-get install --reinstall"; }
+	grep 'cartero\|mkconf' reinstall.out
+	[ "$(debconf_get cartero/main_mailer_type)" = "Local only" ] ||
+	    atf_fail "answer: $(debconf_get cartero/main_mailer_type)"
+	check_conf local
+	grep '^listen on' conf.out >listen.out
+	printf '%s\n' 'listen on "localhost" port 25 tls pki "default"' \
+	    'listen on socket' | cmp -s - listen.out ||
+	    { cat listen.out >&2; atf_fail "Local only listens on more"; }
+	! grep -q ' relay' conf.out || atf_fail "Local only relays"
+	cmp -s /etc/mailname "$(saved_name /etc/mailname)" ||
+	    atf_fail "/etc/mailname changed: $(cat /etc/mailname)"
+	restart_service
+	cp "$CONF" running.conf
+}
+debconf_noninteractive_cleanup()
+{
+	restore_state
+}
+
+atf_test_case debconf_satellite cleanup
+debconf_satellite_head()
+{
+	atf_set descr "preseeded Satellite system with a smarthost and a mail" \
+	    "name, then dpkg-reconfigure: smtpd.conf relays to it, smtpd -n" \
+	    "takes it, the daemon starts on it; back to Local only"
+}
+debconf_satellite_body()
+{
+	need_installed
+	ensure_running
+	save_state
+	_relay=smtp+tls://school@relay.cartero.test:587
+	preseed "Satellite system" pc05.cartero.test "$_relay"
+	reconfigure
+	check_conf satellite
+	grep -q "^action \"smarthost\" relay host \"$_relay\" auth <secrets>\$" \
+	    conf.out || { cat conf.out >&2; atf_fail "no relay to $_relay"; }
+	grep -q '^match from local for any action "smarthost"$' conf.out ||
+	    atf_fail "no rule for the smarthost"
+	[ "$(cat /etc/mailname)" = pc05.cartero.test ] ||
+	    atf_fail "/etc/mailname: $(cat /etc/mailname)"
+	grep -q '^hostname "pc05.cartero.test"$' conf.out ||
+	    atf_fail "the mail name is not smtpd's host name"
+	[ "$(stat -c '%a %U' /etc/cartero/secrets)" = "600 root" ] ||
+	    atf_fail "secrets: $(stat -c '%a %U' /etc/cartero/secrets)"
+	restart_service
+	back_to_local
+	[ ! -e "$CONF.debconf-new" ] || atf_fail "$CONF.debconf-new left"
+}
+debconf_satellite_cleanup()
+{
+	restore_state
+}
+
+atf_test_case debconf_edited cleanup
+debconf_edited_head()
+{
+	atf_set descr "an smtpd.conf the administrator edited survives" \
+	    "dpkg-reconfigure; the proposal goes to smtpd.conf.debconf-new"
+}
+debconf_edited_body()
+{
+	need_installed
+	ensure_running
+	save_state
+	back_to_local
+	new_token edited
+	echo "# edited by hand: $TOKEN" >>"$CONF"
+	cp -p "$CONF" edited.conf
+	preseed "Satellite system" "$(cat saved/mailname.answer)" \
+	    relay.cartero.test
+	reconfigure
+	grep -q 'was edited' reconf.out || atf_fail "no word of the edit"
+	cmp -s "$CONF" edited.conf || atf_fail "the edited file was overwritten"
+	grep -q '^action "smarthost" relay host "smtp://relay.cartero.test"$' \
+	    "$CONF.debconf-new" || atf_fail "no proposal in $CONF.debconf-new"
+	# and Local only does not take it back either
+	preseed "Local only" "$(cat saved/mailname.answer)" ""
+	reconfigure
+	cmp -s "$CONF" edited.conf || atf_fail "overwritten by Local only"
+	# without the edit it is the package's again
+	sed -i "/$TOKEN/d" "$CONF"
+	rm -f "$CONF.debconf-new"
+	back_to_local
+	[ ! -e "$CONF.debconf-new" ] || atf_fail "a proposal for an own file"
+}
+debconf_edited_cleanup()
+{
+	restore_state
+}
+
 atf_test_case unit
 unit_head()
 {
@@ -377,6 +606,9 @@ atf_init_test_cases()
 	atf_add_test_case mail_user_to_user
 	atf_add_test_case mail_to_root
 	atf_add_test_case mailq_as_user
+	atf_add_test_case debconf_noninteractive
+	atf_add_test_case debconf_satellite
+	atf_add_test_case debconf_edited
 	atf_add_test_case unit
 	atf_add_test_case lintian
 }
