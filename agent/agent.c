@@ -77,7 +77,6 @@ static const struct agent_kind {
 	{ "file",	SANDBOX_AGENT },
 	{ "mda",	SANDBOX_AGENT_MDA },
 	{ "pipe",	SANDBOX_AGENT_MDA },
-	{ "relay",	SANDBOX_AGENT_RELAY },
 };
 
 static void	agent_imsg_deliver(struct peer *, struct imsg *);
@@ -93,7 +92,6 @@ static void	agent_flush(int, short, void *);
 static void	agent_idle(int, short, void *);
 static void	agent_activity(void);
 static void	agent_parent_closed(struct peer *);
-static void	agent_resolver_init(void);
 
 static const struct imsg_handler agent_handlers[] = {
 	{ IMSG_CTL_VERBOSE,		agent_imsg_verbose },
@@ -138,8 +136,6 @@ agent_main(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 	agent_mbox_init();		/* getgrnam("mail") */
 	agent_mda_init();		/* SIGTERM ends a running command */
-	if (agent_self->profile == SANDBOX_AGENT_RELAY)
-		agent_resolver_init();
 
 	event_init();
 	peer_init(&agent_parent, PROC_PARENT, 3, agent_handlers,
@@ -220,9 +216,8 @@ agent_check(const struct deliver *d)
 	    agent_self->profile != SANDBOX_AGENT_MDA)
 		fatalx("agent: %s agent asked to run a command",
 		    agent_self->name);
-	/* the relay agent relays, and only it */
-	if ((d->method == A_RELAY) !=
-	    (agent_self->profile == SANDBOX_AGENT_RELAY))
+	/* relayed mail is the smtp process's (mta), never an agent's */
+	if (d->method == A_RELAY)
 		fatalx("agent: %s agent asked for a %s delivery",
 		    agent_self->name, agent_method(d));
 }
@@ -264,8 +259,6 @@ agent_run(const struct deliver *d, int fd, struct agent_report *rep,
 		return (agent_lmtp_deliver(d, fd, rep));
 	case A_MDA:
 		return (agent_mda_deliver(d, fd, rep));
-	case A_RELAY:
-		return (agent_relay_deliver(d, fd, rep));
 	default:
 		agent_report_init(rep);
 		return (agent_report_set(rep, ST_PERMFAIL,
@@ -310,21 +303,18 @@ agent_answer(uint64_t evpid, const char *method, const char *user,
 {
 	struct delivery_result	 r;
 	char			 path[PATH_MAX], err[ERRLINE_MAX];
-	const char		*where;
 
 	(void)log_escape(path, sizeof(path), rep->path, strlen(rep->path));
-	/* relay: where it went instead of a path */
-	where = strcmp(method, "relay") == 0 ? "relay" : "path";
 	if (rep->status == ST_OK)
-		log_info("%016llx agent delivered method=%s user=%s %s=%s "
+		log_info("%016llx agent delivered method=%s user=%s path=%s "
 		    "size=%lld", (unsigned long long)evpid, method, user,
-		    where, path, (long long)rep->size);
+		    path, (long long)rep->size);
 	else {
 		(void)log_escape(err, sizeof(err), rep->errorline,
 		    strlen(rep->errorline));
-		log_info("%016llx agent failed method=%s user=%s %s=%s "
+		log_info("%016llx agent failed method=%s user=%s path=%s "
 		    "status=%s error=\"%s\"", (unsigned long long)evpid,
-		    method, user, where, path, rep->status == ST_PERMFAIL ?
+		    method, user, path, rep->status == ST_PERMFAIL ?
 		    "permfail" : "tempfail", err);
 	}
 	memset(&r, 0, sizeof(r));
@@ -360,22 +350,6 @@ agent_idle(int fd, short ev, void *arg)
 	peer_flush_blocking(&agent_parent);
 	agent_lmtp_close();
 	exit(0);
-}
-
-/*
- * The relay agent resolves the relay host: load the resolver's NSS
- * modules and read its configuration before the sandbox.
- */
-static void
-agent_resolver_init(void)
-{
-	struct addrinfo	 hints, *res;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo("localhost", "25", &hints, &res) == 0)
-		freeaddrinfo(res);
 }
 
 static void

@@ -111,12 +111,6 @@ int	agent_lmtp_deliver(const struct deliver *, int,
 void	agent_lmtp_close(void);
 extern int agent_lmtp_timeout;		/* seconds per reply */
 
-/* agent_relay.c: relay host smtp://HOST[:PORT], one connection each */
-int	agent_relay_deliver(const struct deliver *, int,
-	    struct agent_report *);
-void	agent_relay_where(const struct relayhost *, char *, size_t);
-extern int agent_relay_timeout;		/* seconds per step */
-
 /* agent_mda.c: mda commands and alias "|command" pipes */
 int	agent_mda_deliver(const struct deliver *, int,
 	    struct agent_report *);

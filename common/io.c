@@ -523,6 +523,47 @@ io_start_tls(struct io *io, struct tls *srv)
 	return (0);
 }
 
+/*
+ * Start TLS as the client, for the server named servername (SNI, and the
+ * name the certificate is verified against when cfg verifies it; NULL
+ * for none), with a new tls_client() context configured by cfg, which
+ * the io owns from then on.  As io_start_tls(): queued plaintext (the
+ * STARTTLS command) goes out first, unread plaintext is discarded (a
+ * reply injected before TLS must not be read as a reply after it), and
+ * IO_TLSREADY or IO_ERROR tell the outcome.  -1 if TLS cannot start
+ * (io_error() says why).
+ */
+int
+io_connect_tls(struct io *io, struct tls_config *cfg, const char *servername)
+{
+	struct tls	*ctx;
+
+	if (io->tls != NULL) {
+		io->error = "TLS already started";
+		return (-1);
+	}
+	if ((ctx = tls_client()) == NULL) {
+		io->error = "tls_client failed";
+		return (-1);
+	}
+	if (tls_configure(ctx, cfg) == -1 ||
+	    tls_connect_socket(ctx, io->fd, servername) == -1) {
+		/* the message lives in ctx: keep a static one */
+		io->error = "TLS client set-up failed";
+		log_warnx("io_connect_tls: %s", tls_error(ctx) != NULL ?
+		    tls_error(ctx) : "unknown error");
+		tls_free(ctx);
+		return (-1);
+	}
+	io->tls = ctx;
+	if (io->rlen > 0)
+		io_drop(io, io->rlen);
+	io->flags |= IO_F_HANDSHAKE;
+	io->flags &= ~IO_F_PAUSED;
+	io_reload(io);
+	return (0);
+}
+
 struct tls *
 io_tls(struct io *io)
 {

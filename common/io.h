@@ -53,6 +53,7 @@
 
 struct io;
 struct tls;
+struct tls_config;
 
 struct io	*io_new(int, void (*)(struct io *, int, void *), void *);
 void		 io_free(struct io *);
@@ -77,9 +78,11 @@ int		 io_eof(struct io *);
 
 const char	*io_evstr(int);
 
-/* TLS (libtls): start as the server; the session, once the handshake is
- * done (NULL before, or without TLS) */
+/* TLS (libtls): start as the server; as the client (a tls_client()
+ * context configured with the tls_config, for the server name given);
+ * the session, once the handshake is done (NULL before, or without TLS) */
 int		 io_start_tls(struct io *, struct tls *);
+int		 io_connect_tls(struct io *, struct tls_config *, const char *);
 struct tls	*io_tls(struct io *);
 
 #endif /* CARTERO_IO_H */

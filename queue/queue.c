@@ -129,6 +129,7 @@ static const struct imsg_handler queue_smtp_handlers[] = {
 	{ IMSG_SMTP_MESSAGE_CREATE,	queue_imsg_create },
 	{ IMSG_SMTP_MESSAGE_COMMIT,	queue_imsg_commit },
 	{ IMSG_SMTP_MESSAGE_ROLLBACK,	queue_imsg_rollback },
+	{ IMSG_MTA_DELIVERY_RESULT,	queue_deliver_imsg_result },
 };
 
 static const struct imsg_handler queue_lka_handlers[] = {

@@ -18,9 +18,11 @@
  * queue_deliver.c -- deliveries, their results, and bounces.
  *
  * A timer fires when the scheduler's next envelope is due; each due
- * envelope goes to the parent as IMSG_QUEUE_DELIVER with the message open
- * read-only.  The result comes back as IMSG_PARENT_DELIVERY_RESULT and is
- * logged in one line.  Envelopes that fail for good are collected during
+ * envelope goes, with the message open read-only, to the smtp process's
+ * mta as IMSG_QUEUE_MTA_DELIVER when its action relays, else to the parent
+ * as IMSG_QUEUE_DELIVER (local delivery agents).  The result comes back as
+ * IMSG_MTA_DELIVERY_RESULT or IMSG_PARENT_DELIVERY_RESULT and is logged in
+ * one line (with where a relayed envelope went and over which TLS).  Envelopes that fail for good are collected during
  * an event-loop round; then one bounce per original message is written
  * into queue/<msgid>.msg, lka expands its recipient (the original sender),
  * and it is committed like any message.  Only once the bounce is durable
@@ -74,9 +76,11 @@ static size_t		 queue_bounce_ntodo;
 
 static void	queue_deliver_run(int, short, void *);
 static void	queue_deliver_one(struct qenv *, time_t);
-static void	queue_deliver_apply(struct qenv *, int, const char *,
-		    time_t);
-static void	queue_deliver_log(const struct qenv *, int, time_t);
+static void	queue_deliver_apply(struct qenv *,
+		    const struct delivery_result *, time_t);
+static void	queue_deliver_log(const struct qenv *, int,
+		    const struct delivery_result *, time_t);
+static void	queue_deliver_tempfail(struct qenv *, const char *, time_t);
 static void	queue_deliver_bounce_add(struct qenv *);
 static void	queue_deliver_bounce_round(int, short, void *);
 static void	queue_deliver_bounce_make(struct qenv **, size_t, time_t,
@@ -129,25 +133,51 @@ queue_deliver_run(int fd, short event, void *arg)
 	queue_deliver_kick();
 }
 
+/*
+ * One due envelope: relayed mail to the mta (smtp process), the rest to
+ * the parent.  An action gone from the configuration (reload) goes to the
+ * parent, which fails it with the reason.
+ */
 static void
 queue_deliver_one(struct qenv *q, time_t now)
 {
-	struct peer	*p;
-	int		 fd;
+	const struct action	*a;
+	struct peer		*p;
+	uint32_t		 type = IMSG_QUEUE_DELIVER;
+	int			 fd, proc = PROC_PARENT;
 
-	if ((p = child_peer(PROC_PARENT)) == NULL)
-		fatalx("queue: no parent");
+	a = config_action(env, q->evp.action);
+	if (a != NULL && a->method == A_RELAY) {
+		type = IMSG_QUEUE_MTA_DELIVER;
+		proc = PROC_SMTP;
+	}
+	if ((p = child_peer(proc)) == NULL)
+		fatalx("queue: no link to %s", proc_name(proc));
 	if ((fd = queue_fs_open(evpid_to_msgid(q->evp.id))) == -1) {
 		log_warn("%016llx queue: cannot open message",
 		    (unsigned long long)q->evp.id);
-		queue_deliver_apply(q, ST_TEMPFAIL, QUEUE_READ_ERROR, now);
+		queue_deliver_tempfail(q, QUEUE_READ_ERROR, now);
 		return;
 	}
-	log_debug("%016llx queue deliver", (unsigned long long)q->evp.id);
-	peer_compose(p, IMSG_QUEUE_DELIVER, 0, 0, fd, &q->evp,
-	    sizeof(q->evp));
+	log_debug("%016llx queue deliver%s", (unsigned long long)q->evp.id,
+	    proc == PROC_SMTP ? " (mta)" : "");
+	peer_compose(p, type, 0, 0, fd, &q->evp, sizeof(q->evp));
 }
 
+/* A failure of the queue's own, before the envelope left. */
+static void
+queue_deliver_tempfail(struct qenv *q, const char *why, time_t now)
+{
+	struct delivery_result	 dr;
+
+	memset(&dr, 0, sizeof(dr));
+	dr.evpid = q->evp.id;
+	dr.status = ST_TEMPFAIL;
+	(void)strlcpy(dr.errorline, why, sizeof(dr.errorline));
+	queue_deliver_apply(q, &dr, now);
+}
+
+/* IMSG_PARENT_DELIVERY_RESULT (agents) and IMSG_MTA_DELIVERY_RESULT */
 void
 queue_deliver_imsg_result(struct peer *p, struct imsg *imsg)
 {
@@ -161,18 +191,19 @@ queue_deliver_imsg_result(struct peer *p, struct imsg *imsg)
 		    "flight", (unsigned long long)dr.evpid);
 		return;
 	}
-	queue_deliver_apply(q, dr.status, dr.errorline, time(NULL));
+	queue_deliver_apply(q, &dr, time(NULL));
 	queue_deliver_kick();
 }
 
 static void
-queue_deliver_apply(struct qenv *q, int status, const char *errorline,
+queue_deliver_apply(struct qenv *q, const struct delivery_result *dr,
     time_t now)
 {
 	enum sched_action	 a;
+	int			 status = dr->status;
 
-	a = scheduler_result(&queue_sched, q, status, errorline, now);
-	queue_deliver_log(q, status, now);
+	a = scheduler_result(&queue_sched, q, status, dr->errorline, now);
+	queue_deliver_log(q, status, dr, now);
 	switch (a) {
 	case SCHED_DONE:
 		queue_stats.delivered++;
@@ -199,14 +230,21 @@ queue_deliver_apply(struct qenv *q, int status, const char *errorline,
 	}
 }
 
+/*
+ * One line per delivery attempt; relayed ones also say where the mail
+ * went and over what TLS (" relay=\"mx.example.org [192.0.2.1]:25\"
+ * tls=TLSv1.3:CIPHER:verified", tls=none in plaintext).
+ */
 static void
-queue_deliver_log(const struct qenv *q, int status, time_t now)
+queue_deliver_log(const struct qenv *q, int status,
+    const struct delivery_result *dr, time_t now)
 {
 	const struct envelope	*e = &q->evp;
 	char			 from[MAILADDR_MAX + 1], rcpt[MAILADDR_MAX + 1];
 	char			 to[MAILADDR_MAX + 1];
 	char			 efrom[1024], eto[1024], ercpt[1024];
-	char			 eact[256], estat[1024];
+	char			 eact[256], estat[1024], erelay[1024];
+	char			 etls[512], where[1600] = "";
 	const char		*res;
 
 	res = status == ST_OK ? "Ok" : status == ST_TEMPFAIL ? "TempFail" :
@@ -220,11 +258,19 @@ queue_deliver_log(const struct qenv *q, int status, time_t now)
 	(void)log_escape(eact, sizeof(eact), e->action, strlen(e->action));
 	(void)log_escape(estat, sizeof(estat), e->errorline,
 	    strlen(e->errorline));
+	if (dr->relay[0] != '\0') {
+		(void)log_escape(erelay, sizeof(erelay), dr->relay,
+		    strlen(dr->relay));
+		(void)log_escape(etls, sizeof(etls), dr->tls,
+		    strlen(dr->tls));
+		(void)snprintf(where, sizeof(where), " relay=\"%s\" tls=%s",
+		    erelay, etls[0] != '\0' ? etls : "none");
+	}
 	log_info("%016llx queue delivery evpid=%016llx from=<%s> to=<%s> "
-	    "rcpt=<%s> action=%s result=%s delay=%llds attempts=%u "
+	    "rcpt=<%s> action=%s result=%s delay=%llds attempts=%u%s "
 	    "stat=\"%s\"", (unsigned long long)e->id,
 	    (unsigned long long)e->id, efrom, eto, ercpt, eact, res,
-	    (long long)(now - e->ctime), e->retry, estat);
+	    (long long)(now - e->ctime), e->retry, where, estat);
 }
 
 /* q failed for good: bounce it with the others failing this round. */

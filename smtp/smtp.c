@@ -16,13 +16,15 @@
 
 /*
  * smtp.c -- the smtp process: listeners, and its imsg channels to the
- * queue, lka and control.  The SMTP protocol is in smtp_session.c.
+ * queue, lka and control.  The SMTP protocol is in smtp_session.c, the
+ * outbound side (relayed mail: the mta) in mta.c and mta_session.c.
  *
  * SECURITY: the smtp process faces the network.  It gets its listening
  * sockets from the parent, then chroots to an empty directory, runs as
- * _cartero-smtp and applies SANDBOX_SMTP (stdio, accept, sockets).  It
- * holds no file but the message files the queue hands it, write-only,
- * one per transaction.  It cannot make envelopes: lka sends them to the
+ * _cartero-smtp and applies SANDBOX_SMTP (stdio, accept, sockets; the
+ * mta opens its own TCP connections).  It holds no file but the message
+ * files the queue hands it: write-only, one per transaction received,
+ * and read-only for the mta, one per message being relayed.  It cannot make envelopes: lka sends them to the
  * queue.  Answers from peers are checked (their shape by the imsg
  * validators before any handler, request ids here): a bad one is a bug in
  * a trusted process, hence fatalx.
@@ -56,6 +58,7 @@
 #include "smtpd.h"
 #include "smtp_session.h"
 #include "smtp_auth.h"
+#include "mta.h"
 
 #define SMTP_ACCEPT_BACKOFF	1	/* seconds, when out of fds */
 
@@ -97,6 +100,7 @@ static const struct imsg_handler smtp_queue_handlers[] = {
 	{ IMSG_QUEUE_MESSAGE_CREATED,	smtp_imsg_created },
 	{ IMSG_QUEUE_MESSAGE_COMMITTED,	smtp_imsg_committed },
 	{ IMSG_QUEUE_RCPT_OK,		smtp_imsg_rcpt_ok },
+	{ IMSG_QUEUE_MTA_DELIVER,	mta_imsg_deliver },
 };
 
 static const struct imsg_handler smtp_lka_handlers[] = {
@@ -104,12 +108,16 @@ static const struct imsg_handler smtp_lka_handlers[] = {
 	{ IMSG_LKA_VRFY_RESULT,		smtp_imsg_vrfy_result },
 	{ IMSG_LKA_SENDER_RESULT,	smtp_imsg_sender_result },
 	{ IMSG_LKA_AUTH_RESULT,		smtp_imsg_auth_result },
+	{ IMSG_LKA_ROUTE,		mta_imsg_route },
+	{ IMSG_LKA_CREDS,		mta_imsg_creds },
 };
 
 static const struct imsg_handler smtp_control_handlers[] = {
 	{ IMSG_CTL_PAUSE,		smtp_imsg_pause },
 	{ IMSG_CTL_RESUME,		smtp_imsg_pause },
 	{ IMSG_CTL_SHOW_STATS,		smtp_imsg_stats },
+	{ IMSG_CTL_SHOW_HOSTS,		mta_imsg_show_hosts },
+	{ IMSG_CTL_SHOW_ROUTES,		mta_imsg_show_routes },
 };
 
 static const struct imsg_handler smtp_parent_handlers[] = {
@@ -193,6 +201,8 @@ smtp_configured(void)
 	if (tls_init() == -1)
 		fatalx("smtp: tls_init");
 	tls_compat_init();
+	/* the mta's CA bundle, before the chroot */
+	mta_configured();
 	privsep_drop(SMTPD_USER_SMTP, path);
 	smtpd_sandbox(SANDBOX_SMTP);
 }
@@ -210,6 +220,7 @@ smtp_ready(void)
 		event_set(&smtp_socks[i].ev, smtp_socks[i].fd,
 		    EV_READ | EV_PERSIST, smtp_accept, &smtp_socks[i]);
 	evtimer_set(&smtp_backoff_ev, smtp_backoff, NULL);
+	mta_init();
 	if (smtp_tls_configure() > 0)
 		fatalx("smtp: TLS listeners without a certificate");
 	smtp_started = 1;

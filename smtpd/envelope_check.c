@@ -96,9 +96,7 @@ delivery_agent_kind(enum delivery_type dtype, enum action_method method)
 		return ("lmtp");
 	case A_MDA:
 		return ("mda");
-	case A_RELAY:
-		return ("relay");
-	default:
+	default:		/* A_RELAY: the smtp process's mta */
 		return (NULL);
 	}
 }

@@ -221,8 +221,7 @@ imsg_check_deliver(const void *data, size_t len)
 	if (len != sizeof(*d) || !envelope_ok(&d->evp))
 		return (-1);
 	if (!STR_OK(d->arg) || !STR_OK(d->username) || !STR_OK(d->home) ||
-	    !STR_OK(d->shell) || !STR_OK(d->mailbox) ||
-	    !STR_OK(d->relay.host) || !STR_OK(d->helo))
+	    !STR_OK(d->shell) || !STR_OK(d->mailbox))
 		return (-1);
 	switch (d->method) {
 	case A_MBOX:
@@ -231,10 +230,7 @@ imsg_check_deliver(const void *data, size_t len)
 	case A_MDA:
 	case A_EXPAND_ONLY:
 	case A_FORWARD_ONLY:
-		break;
-	case A_RELAY:
-		if (d->relay.host[0] == '\0' || d->relay.port == 0)
-			return (-1);
+	case A_RELAY:		/* no agent kind: refused below */
 		break;
 	default:
 		return (-1);

@@ -207,20 +207,12 @@ parent_check_users(void)
 	const char	*users[] = { SMTPD_USER_CONTROL, SMTPD_USER_LKA,
 			    SMTPD_USER_QUEUE, SMTPD_USER_SMTP,
 			    SMTPD_USER_SIGNER };
-	struct action	*a;
 	size_t		 i;
 
 	for (i = 0; i < nitems(users); i++)
 		if (getpwnam(users[i]) == NULL)
 			errx(1, "user %s does not exist: run \"make setup\" "
 			    "(etc/setup.sh) first", users[i]);
-	/* the relay agent's user, needed once an action relays */
-	TAILQ_FOREACH(a, &env->actions, entry)
-		if (a->method == A_RELAY &&
-		    getpwnam(SMTPD_USER_RELAY) == NULL)
-			errx(1, "user %s does not exist (action \"%s\" "
-			    "relays): run \"make setup\" (etc/setup.sh) first",
-			    SMTPD_USER_RELAY, a->name);
 }
 
 static void

@@ -17,9 +17,8 @@
 /*
  * Delivery agents: long-lived processes running as the recipient, one
  * per (uid, kind), re-executed as "smtpd -x agent KIND" so that they
- * inherit nothing from the parent's memory.  Relay deliveries are not
- * the recipient's: the relay agent runs as SMTPD_USER_RELAY, whatever
- * the envelope says.  The parent resolves the
+ * inherit nothing from the parent's memory.  Relayed mail never comes
+ * here: the queue hands it to the smtp process's mta.  The parent resolves the
  * action and the user from its own configuration; the envelope only names
  * them.  An agent idle for AGENT_IDLE_TIMEOUT seconds, or that has served
  * AGENT_MAX_DELIVERIES (both in smtpd.h, shared with the agent), is told
@@ -148,24 +147,26 @@ agent_policy(const struct envelope *evp, const char **kind, int *st,
 		    "in the configuration", evp->action);
 		return (NULL);
 	}
+	if (a->method == A_RELAY) {
+		/* the queue sends these to the mta: a reload raced it */
+		*st = ST_TEMPFAIL;
+		(void)snprintf(err, errlen, "451 4.3.0 action \"%s\" relays: "
+		    "the mta delivers it, not an agent", evp->action);
+		return (NULL);
+	}
 	user = (evp->dtype == DT_MAILBOX && a->user[0]) ? a->user : evp->user;
-	if (a->method == A_RELAY)
-		user = SMTPD_USER_RELAY;
 	if ((*kind = delivery_agent_kind(evp->dtype, a->method)) == NULL ||
-	    user[0] == '\0' || (a->method == A_RELAY &&
-	    evp->dtype != DT_MAILBOX)) {
+	    user[0] == '\0') {
 		(void)snprintf(err, errlen, "550 5.3.0 action \"%s\" cannot "
 		    "deliver to a mailbox", evp->action);
 		return (NULL);
 	}
 	if ((pw = getpwnam(user)) == NULL) {
-		if (a->method == A_RELAY)
-			*st = ST_TEMPFAIL;
 		(void)snprintf(err, errlen, "%s user %s unknown",
 		    *st == ST_TEMPFAIL ? "451 4.3.0" : "550 5.1.1", user);
 		return (NULL);
 	}
-	if (a->method != A_RELAY && strncmp(pw->pw_name, SMTPD_USER_PREFIX,
+	if (strncmp(pw->pw_name, SMTPD_USER_PREFIX,
 	    strlen(SMTPD_USER_PREFIX)) == 0) {
 		(void)snprintf(err, errlen, "550 5.7.1 delivery to the mail "
 		    "server's own account %s refused", pw->pw_name);
@@ -229,9 +230,6 @@ agent_request(const struct envelope *evp, const struct action *a,
 	d->evp = *evp;
 	d->method = a->method;
 	strlcpy(d->arg, a->arg, sizeof(d->arg));
-	d->relay = a->relay.host;
-	d->relay.port = relayhost_port(&a->relay.host);
-	strlcpy(d->helo, env->hostname, sizeof(d->helo));
 	d->aflags = a->flags;
 	strlcpy(d->username, pw->pw_name, sizeof(d->username));
 	d->uid = pw->pw_uid;

@@ -40,8 +40,14 @@ const struct sandbox_profile smtpd_sandbox_profiles[SANDBOX_COUNT] = {
 	    SB_STDIO | SB_RPATH | SB_GETPW | SB_UNIX | SB_INET | SB_DNS },
 	[SANDBOX_QUEUE] = { "queue",
 	    SB_STDIO | SB_RPATH | SB_WPATH | SB_CPATH | SB_FATTR | SB_FLOCK },
+	/*
+	 * smtp: its listeners (accept), and the mta's own connections:
+	 * socket(2) for AF_INET and AF_INET6 only (SB_INET's argument
+	 * filter), connect, {get,set}sockopt (SO_ERROR, TCP_NODELAY),
+	 * getsockname; bind(2) (SB_DNS's one call) for a relay's "src"
+	 */
 	[SANDBOX_SMTP] = { "smtp",
-	    SB_STDIO | SB_INET | SB_UNIX | SB_ACCEPT },
+	    SB_STDIO | SB_INET | SB_UNIX | SB_ACCEPT | SB_DNS },
 	/* the signer computes: keys arrive as open files, peers exist */
 	[SANDBOX_SIGNER] = { "signer", SB_STDIO },
 	[SANDBOX_AGENT] = { "agent",
@@ -50,13 +56,6 @@ const struct sandbox_profile smtpd_sandbox_profiles[SANDBOX_COUNT] = {
 	[SANDBOX_AGENT_MDA] = { "agent-mda", SB_NOFILTER },
 	/* offline pickup: its file and socket are open, it only talks */
 	[SANDBOX_PICKUP] = { "pickup", SB_STDIO },
-	/*
-	 * relay agent: connects to the relay host, resolving its name
-	 * (getaddrinfo reads /etc/hosts and resolv.conf, may ask nscd or
-	 * systemd-resolved on a unix socket); writes no file
-	 */
-	[SANDBOX_AGENT_RELAY] = { "agent-relay",
-	    SB_STDIO | SB_RPATH | SB_INET | SB_UNIX | SB_DNS }
 };
 
 void

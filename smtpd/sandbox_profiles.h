@@ -33,7 +33,6 @@ enum smtpd_sandbox {
 	SANDBOX_AGENT,
 	SANDBOX_AGENT_MDA,
 	SANDBOX_PICKUP,		/* offline pickup: stdio only */
-	SANDBOX_AGENT_RELAY,	/* relay agent: network and resolver */
 	SANDBOX_COUNT
 };
 

@@ -73,7 +73,8 @@ enum proc_id {
 #define SMTPD_USER_LKA		"_cartero-lka"
 #define SMTPD_USER_QUEUE	"_cartero-queue"
 #define SMTPD_USER_SMTP		"_cartero-smtp"
-#define SMTPD_USER_RELAY	"_cartero-relay"	/* relay delivery agent */
+/* the user of relayed envelopes (lka); no process runs as it any more */
+#define SMTPD_USER_RELAY	"_cartero-relay"
 #define SMTPD_USER_SIGNER	"_cartero-sign"
 #define SMTPD_USER_NOBODY	"nobody"	/* root-owned alias pipes */
 
@@ -681,8 +682,6 @@ struct deliver {
 	char			 home[ARG_MAX_CONF];
 	char			 shell[ARG_MAX_CONF];
 	char			 mailbox[ARG_MAX_CONF];	/* mbox path */
-	struct relayhost	 relay;			/* A_RELAY */
-	char			 helo[HOST_MAX];	/* A_RELAY: our name */
 	/*
 	 * Root's mailbox: mailbox is made root:mail 0660 by the parent and
 	 * appended to by an mbox agent running as nobody with group mail.
