@@ -74,6 +74,8 @@ COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 		proc_test proc_child_test smtp_client_test util_test)
 # AUTH: SASL and password checks (smtpd and imapd)
 COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
+# DNS answers (lka's resolver, the DANE work)
+COMMON_UNITS += regress/unit/dns_test
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)
@@ -142,6 +144,17 @@ regress/integration/%_test: regress/integration/%_test.sh
 
 regress/package/%_test: regress/package/%_test.sh
 	cp $< $@ && chmod +x $@
+
+# Helpers the integration tests run (not test programs themselves):
+# route_lookup drives lka's resolver and route lookup (dns_test).
+TEST_HELPERS := $(B)/route_lookup
+
+$(B)/route_lookup: regress/integration/route_lookup.c $(B)/libcartero.a \
+    $(B)/libcommon.a
+	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS)
+
+tests: $(TEST_HELPERS)
 
 $(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
 	@mkdir -p $(B)/bench

@@ -34,6 +34,11 @@
  * the requester as IMSG_LKA_RCPT_FAIL.  msgid 0 from smtp is VRFY: no
  * envelope, the answer (ST_OK and a 250, or the failure) is an
  * IMSG_LKA_VRFY_RESULT.
+ *
+ * For the mta (smtp): routes of relay actions (IMSG_MTA_ROUTE, looked up
+ * by lka_route.c with the resolver of lka_dns.c, libunbound on this
+ * process's event loop; set up before the sandbox, see lka_dns.c) and
+ * relay credentials (IMSG_MTA_CREDS, lka_creds.c).
  */
 
 #include <sys/types.h>
@@ -55,6 +60,7 @@
 #include "util.h"
 #include "smtpd.h"
 #include "lka.h"
+#include "lka_dns.h"
 
 #define LKA_LANDLOCK_MAX	64
 
@@ -80,6 +86,9 @@ static void	lka_imsg_forward(struct peer *, struct imsg *);
 static void	lka_imsg_check_sender(struct peer *, struct imsg *);
 static int	lka_senders_served(const char *);
 static void	lka_imsg_smtp_auth(struct peer *, struct imsg *);
+static void	lka_imsg_mta_route(struct peer *, struct imsg *);
+static void	lka_route_done(void *, const struct mta_route *);
+static void	lka_imsg_mta_creds(struct peer *, struct imsg *);
 static void	lka_expand_start(struct imsg *, enum proc_id);
 static void	lka_expand_done(struct lka_req *);
 static void	lka_reply(struct lka_req *, uint32_t, int, const char *,
@@ -105,6 +114,8 @@ static const struct imsg_handler lka_smtp_handlers[] = {
 	{ IMSG_SMTP_EXPAND_RCPT,	lka_imsg_expand_rcpt },
 	{ IMSG_SMTP_CHECK_SENDER,	lka_imsg_check_sender },
 	{ IMSG_SMTP_AUTH,		lka_imsg_smtp_auth },
+	{ IMSG_MTA_ROUTE,		lka_imsg_mta_route },
+	{ IMSG_MTA_CREDS,		lka_imsg_mta_creds },
 };
 
 static const struct imsg_handler lka_queue_handlers[] = {
@@ -149,6 +160,8 @@ lka_configured(void)
 	(void)getpwnam("root");
 	account_init(LOGIN_DEFS);
 	lka_auth_init();
+	/* resolv.conf, the trust anchor: before Landlock and seccomp */
+	lka_dns_init(env, 0);
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
 	smtpd_sandbox(SANDBOX_LKA);
@@ -229,6 +242,7 @@ lka_reload(void *old)
 	table_set_free(lka_tables);
 	lka_tables = set;
 	lka_auth_reload();
+	lka_dns_reload(old, env);
 	log_info("tables reloaded");
 }
 
@@ -258,6 +272,30 @@ static void
 lka_imsg_expand_bounce(struct peer *p, struct imsg *imsg)
 {
 	lka_expand_start(imsg, PROC_QUEUE);
+}
+
+/* IMSG_MTA_ROUTE: answered when the lookups are done. */
+static void
+lka_imsg_mta_route(struct peer *p, struct imsg *imsg)
+{
+	struct mta_route_req	 req;
+
+	imsg_payload(imsg, &req, sizeof(req));
+	lka_route_lookup(req.reqid, req.action, req.domain, env, lka_tables,
+	    lka_route_done, NULL);
+}
+
+static void
+lka_route_done(void *arg, const struct mta_route *rep)
+{
+	peer_compose(lka_peer(PROC_SMTP), IMSG_LKA_ROUTE, 0, 0, -1, rep,
+	    sizeof(*rep));
+}
+
+static void
+lka_imsg_mta_creds(struct peer *p, struct imsg *imsg)
+{
+	lka_imsg_creds(p, imsg, env, lka_tables);
 }
 
 /* Is table the senders table of some listener? */

@@ -26,7 +26,12 @@
  *			:include:/path, \user
  *	ruleset.c	first-match-wins evaluation of the match rules
  *	expand.c	recipient expansion (OpenSMTPD semantics)
+ *	lka_route.c	routes of relay actions: relay hosts, MX (the
+ *			ordering and the reading of answers are pure)
+ *	lka_creds.c	relay credentials ("auth <table>")
  *	lka.c		the process: imsg handlers, .forward requests, reload
+ *
+ * lka_dns.c (lka_dns.h) is lka's resolver, on the process's event loop.
  *
  * SECURITY: lka is not chrooted (it reads table files, /etc/passwd and
  * alias :include: files) but runs as SMTPD_USER_LKA under Landlock (read
@@ -252,5 +257,39 @@ int		 lka_auth_check(const struct table_db *, struct pwcheck_cache *,
 void		 lka_imsg_auth(struct peer *, struct imsg *,
 		    const struct table_set *);
 void		 lka_imsg_auth_result(struct peer *, struct imsg *);
+
+/*
+ * lka/lka_route.c: IMSG_MTA_ROUTE.  lka_route_lookup() calls done once
+ * (maybe before it returns) with the answer; the rest is pure.
+ */
+#define LKA_ROUTE_MX_MAX	64	/* MX records kept from an answer */
+
+struct lka_mx {
+	int			 pref;
+	char			 name[HOST_MAX];
+};
+
+typedef void	(*lka_route_done_cb)(void *, const struct mta_route *);
+
+void		 lka_route_lookup(uint64_t, const char *, const char *,
+		    const struct smtpd_config *, const struct table_set *,
+		    lka_route_done_cb, void *);
+/* Sort, shuffle equal preferences, backup filter: kept, -1 a loop. */
+int		 lka_route_order(struct lka_mx *, size_t, const char *,
+		    uint32_t (*)(uint32_t));
+/* MX records of a name: n, -1 malformed, -2 null MX, -3 none usable. */
+int		 lka_route_mx(const uint8_t *, size_t, const char *,
+		    struct lka_mx *, size_t);
+/* A or AAAA addresses of a name with a port: n, -1 malformed. */
+int		 lka_route_addrs(const uint8_t *, size_t, const char *,
+		    uint16_t, in_port_t, struct sockaddr_storage *, size_t);
+void		 lka_route_add(struct mta_route *, int, const char *,
+		    const struct sockaddr_storage *, size_t);
+
+/* lka/lka_creds.c: IMSG_MTA_CREDS */
+int		 lka_creds_get(const struct table_db *, const char *,
+		    struct mta_creds *);
+void		 lka_imsg_creds(struct peer *, struct imsg *,
+		    const struct smtpd_config *, const struct table_set *);
 
 #endif /* LKA_H */
