@@ -788,6 +788,29 @@ netns_mail()
 	    { cat "$T/mail.out" >&2; atf_fail "mail(1) on $_nh failed"; }
 }
 
+# netns_syn_watch NAME: count, in host NAME's namespace, the connection
+# attempts (TCP SYN) that arrive for port 25, whether anything listens
+# or not (nft, a counter in a table of the namespace's own).
+netns_syn_watch()
+{
+	command -v nft >/dev/null || atf_skip "nft is not installed"
+	netns_exec "$1" nft -f - <<EOF || atf_fail "nft on $1 failed"
+table inet c14 {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 25 tcp flags & (syn | ack) == syn counter
+	}
+}
+EOF
+}
+
+# netns_syn_count NAME: the SYNs counted so far.
+netns_syn_count()
+{
+	netns_exec "$1" nft list table inet c14 2>/dev/null |
+	    sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
+}
+
 # dns_start DNSMASQ-OPTIONS...: dnsmasq in the switch namespace at
 # $NETNS_DNS, authoritative for .test and nothing else (no upstream, no
 # /etc/hosts), serving the records given (--mx-host, --host-record,

@@ -90,10 +90,11 @@ header_fields()
 	' "$2" | tr -s ' \t' '  '
 }
 
-# The one message in DIR, into MSG.
+# The one message in DIR, into MSG (waiting up to $2 seconds, default
+# WAIT).
 one_message()
 {
-	netns_poll_until "$WAIT" has_count "$1" 1 ||
+	netns_poll_until "${2:-$WAIT}" has_count "$1" 1 ||
 	    atf_fail "nothing delivered to $1"
 	[ "$(count_files "$1")" -eq 1 ] ||
 	    atf_fail "$(count_files "$1") messages in $1, expected 1"
@@ -147,21 +148,50 @@ null_mx_head()
 null_mx_body()
 {
 	scen_setup
+	# nullmx.test's address is the destination's: count what arrives
+	netns_syn_watch dest
 	echo doomed | netns_mail sat $ALICE -s nullmx "someone@nullmx.test"
 	one_message "$(maildir_new $ALICE)"
-	assert_grep '^Content-Type: multipart/report' "$MSG"
-	assert_grep '^Final-Recipient: rfc822; ?someone@nullmx\.test' "$MSG"
-	assert_grep '^Status: 5\.1\.10' "$MSG"
-	assert_grep '^Subject: nullmx' "$MSG"
-	# the gateway asked for the MX and no address of nullmx.test
+	# a valid DSN, back on the satellite through the gateway
+	python3 - "$MSG" >"$T/dsn.out" 2>&1 <<'EOF' ||
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+assert m.get_content_type() == 'multipart/report', m.get_content_type()
+assert m.get_param('report-type') == 'delivery-status'
+parts = m.get_payload()
+assert [p.get_content_type() for p in parts] == ['text/plain',
+    'message/delivery-status', 'text/rfc822-headers'], parts
+rcpt = parts[1].get_payload()[1]
+assert rcpt['Final-Recipient'] == 'rfc822; someone@nullmx.test'
+assert rcpt['Action'] == 'failed', rcpt['Action']
+assert rcpt['Status'] == '5.1.10', rcpt['Status']
+assert 'null MX' in rcpt['Diagnostic-Code'], rcpt['Diagnostic-Code']
+assert 'Subject: nullmx' in parts[2].get_payload()
+print('DSN ok:', rcpt['Status'], rcpt['Diagnostic-Code'])
+EOF
+	    { cat "$T/dsn.out" "$MSG" >&2; atf_fail "not a valid DSN"; }
+	cat "$T/dsn.out"
+	assert_grep "^Reporting-MTA: dns; ?gw\\.test" "$MSG"
+	assert_grep "^Received: from gw\\.test \\(unknown \\[$GW\\]\\)" "$MSG"
+	# the gateway asked for the MX and no address of nullmx.test, gave
+	# up at once and tried no connection
 	assert_grep "query\\[MX\\] nullmx\\.test from $GW" "$T/dns/log"
 	assert_no_grep "query\\[(A|AAAA)\\] nullmx\\.test" "$T/dns/log"
-	# no session from the gateway reached the destination (the address
-	# of nullmx.test), and the gateway logged why
+	assert_grep "lka route domain=nullmx\\.test action=out relay=mx result=permfail addresses=0 .*error=\"556 5\\.1\\.10 nullmx\\.test: domain does not accept mail \\(null MX\\)\"" "$T/gw/log"
+	assert_grep "rcpt=<someone@nullmx\\.test> action=out result=PermFail delay=[0-9]+s attempts=1 stat=\"556 5\\.1\\.10 " "$T/gw/log"
+	assert_no_grep "mta (connected|error) address=\"[^\"]*\\[$DEST\\]" \
+	    "$T/gw/log"
 	assert_no_grep "address=$GW" "$T/dest/log"
-	assert_grep "null MX" "$T/gw/log"
+	[ "$(netns_syn_count dest)" = 0 ] ||
+	    atf_fail "$(netns_syn_count dest) connection attempts at the" \
+	    "address of nullmx.test"
 	netns_poll_until "$WAIT" netns_queue_is_empty gw ||
 	    atf_fail "the gateway kept the message"
+	# the control: a message for dest.test is counted there
+	echo control | netns_mail sat $ALICE -s control "$BOB@dest.test"
+	one_message "$(maildir_new $BOB)"
+	[ "$(netns_syn_count dest)" -ge 1 ] ||
+	    atf_fail "the SYN counter on dest counted nothing"
 }
 null_mx_cleanup() { netns_cleanup; }
 
@@ -178,17 +208,19 @@ dest_down_body()
 	netns_stop dest
 	echo later | netns_mail sat $ALICE -s later "$BOB@dest.test"
 	# two failed attempts: a retry followed the first
-	netns_wait_log gw "status=tempfail" 2 ||
+	netns_wait_log gw "queue delivery .*result=TempFail" 2 ||
 	    atf_fail "no tempfail and retry on the gateway"
 	netns_ctl gw show queue
 	cat "$T/gw/ctl.out"
 	assert_grep "$BOB@dest\\.test" "$T/gw/ctl.out"
-	assert_grep "$DEST" "$T/gw/ctl.out"
+	assert_grep "\\(4[0-9][0-9] .*mx\\.dest\\.test \\[$DEST\\]:25: Connection refused\\)" \
+	    "$T/gw/ctl.out"
 	[ "$(netns_queue_count gw)" -eq 1 ] || atf_fail "not queued on gw"
 	_d=$(maildir_new $BOB)
 	[ "$(count_files "$_d")" -eq 0 ] || atf_fail "delivered while down"
 	netns_start dest
-	one_message "$_d"
+	# the mta skips an address that refused for MTA_HOST_DOWN (30 s)
+	one_message "$_d" 90
 	assert_grep '^later$' "$MSG"
 	netns_poll_until "$WAIT" netns_queue_is_empty gw ||
 	    atf_fail "the gateway kept the message"
