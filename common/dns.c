@@ -106,10 +106,11 @@ int
 dns_name_read(const uint8_t *buf, size_t len, size_t *off, char *out,
     size_t outsize)
 {
-	size_t	 pos = *off, seg = *off, end = 0, o = 0, wire = 0, ptr;
+	size_t	 pos = *off, seg, end = 0, o = 0, wire = 0, ptr;
 	int	 hops = 0, jumped = 0;
 	uint8_t	 c;
 
+	seg = pos;		/* the segment a pointer must point before */
 	if (outsize < 2)
 		return (-1);
 	out[0] = '\0';

@@ -558,7 +558,8 @@ io_connect_tls(struct io *io, struct tls_config *cfg, const char *servername)
 	io->tls = ctx;
 	if (io->rlen > 0)
 		io_drop(io, io->rlen);
-	io->flags |= IO_F_HANDSHAKE;
+	/* the client speaks first: its ClientHello waits for EV_WRITE */
+	io->flags |= IO_F_HANDSHAKE | IO_F_HSWANTW;
 	io->flags &= ~IO_F_PAUSED;
 	io_reload(io);
 	return (0);

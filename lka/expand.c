@@ -141,6 +141,8 @@ static const struct action *expand_getaction(struct expand_run *,
 static void	expand_node(struct expand_run *, struct expand_node *);
 static void	expand_address(struct expand_run *, struct expand_node *);
 static void	expand_norule(struct expand_run *, struct expand_node *);
+static int	expand_relay_rcpt(struct expand_run *, struct expand_node *,
+		    const struct action *);
 static void	expand_virtual(struct expand_run *, struct expand_node *,
 		    const struct action *);
 static void	expand_username(struct expand_run *, struct expand_node *);
@@ -481,7 +483,8 @@ expand_address(struct expand_run *run, struct expand_node *xn)
 	if (a->method == A_FORWARD_ONLY)
 		xn->fwdonly = 1;
 	if (a->method == A_RELAY) {
-		expand_emit(run, xn, a, DT_MAILBOX, SMTPD_USER_RELAY);
+		if (expand_relay_rcpt(run, xn, a) == 1)
+			expand_emit(run, xn, a, DT_MAILBOX, SMTPD_USER_RELAY);
 		return;
 	}
 	if (a->virtual[0] != '\0') {
@@ -514,6 +517,44 @@ expand_norule(struct expand_run *run, struct expand_node *xn)
 	else
 		expand_fail(run->sess, ST_PERMFAIL,
 		    "550 5.7.1 <%s>: Relaying denied", run->sess->rcpt);
+}
+
+/*
+ * "relay recipients <table>": the recipient a client gave (depth 0; not
+ * a bounce, not an alias or .forward target) must be in the table, as
+ * for "for rcpt-to <table>": "user@domain", "@domain" or "user", tried
+ * as given, then without a "+subaddress".  Refused at RCPT, so that
+ * the gateway does not accept mail it would bounce later (backscatter).
+ * 1 accepted, 0 refused or failed (the session says why).
+ */
+static int
+expand_relay_rcpt(struct expand_run *run, struct expand_node *xn,
+    const struct action *a)
+{
+	const struct table_db	*db;
+	struct mailaddr		 base;
+	int			 r;
+
+	if (a->relay.recipients[0] == '\0' || xn->depth > 0 ||
+	    run->sess->internal)
+		return (1);
+	if ((db = table_set_find(run->tables, a->relay.recipients)) == NULL) {
+		log_warnx("expand: no table <%s>", a->relay.recipients);
+		expand_tempfail(run->sess);
+		return (0);
+	}
+	if ((r = table_match_mailaddr(db, &xn->addr)) == 0 &&
+	    strchr(xn->addr.user, SUBADDR_DELIM) != NULL) {
+		base = xn->addr;
+		expand_baseuser(xn->addr.user, base.user, sizeof(base.user));
+		r = table_match_mailaddr(db, &base);
+	}
+	if (r == -1)
+		expand_tempfail(run->sess);
+	else if (r == 0)
+		expand_fail(run->sess, ST_PERMFAIL, "550 5.1.1 <%s>: Recipient "
+		    "address rejected: user unknown", run->sess->rcpt);
+	return (r == 1);
 }
 
 /* "u+x@d", "u@d", "@d", "u+x", "u": the first key found. */

@@ -38,6 +38,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -52,6 +53,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
+#include "keyproxy.h"
 #include "log.h"
 #include "proc.h"
 #include "util.h"
@@ -69,7 +71,22 @@ static int			mta_run_armed;
 static struct event		mta_gc_ev;
 static struct tls_config	*mta_tls_verify;
 static struct tls_config	*mta_tls_noverify;
+static uint8_t			*mta_ca;	/* the CA bundle, kept */
+static size_t			 mta_calen;
+
+/* Configurations with a client certificate ("relay ... pki NAME"). */
+struct mta_tlscfg {
+	TAILQ_ENTRY(mta_tlscfg)	 entry;
+	int			 verify;
+	char			 pki[HOST_MAX];
+	struct tls_config	*cfg;		/* NULL: no such certificate */
+};
+static TAILQ_HEAD(, mta_tlscfg)	mta_tlscfgs =
+    TAILQ_HEAD_INITIALIZER(mta_tlscfgs);
 size_t				mta_nconn;
+/* tasks hold a message fd each: at most half of what the process may open */
+static size_t			mta_ntasks;
+static size_t			mta_ntasks_max;
 
 static struct mta_dest	*mta_dest_get(const struct action *,
 			    const struct envelope *);
@@ -87,6 +104,12 @@ static struct tls_config *mta_tls_new(uint8_t *, size_t, int);
 void
 mta_init(void)
 {
+	struct rlimit	 rl;
+
+	mta_ntasks_max = MTA_TASKS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < mta_ntasks_max)
+		mta_ntasks_max = rl.rlim_cur / 2;
 	evtimer_set(&mta_run_ev, mta_run, NULL);
 	evtimer_set(&mta_gc_ev, mta_gc, NULL);
 	mta_gc_arm();
@@ -101,16 +124,28 @@ mta_init(void)
 void
 mta_configured(void)
 {
-	uint8_t	*ca;
-	size_t	 calen = 0;
-
-	if ((ca = tls_load_file(MTA_CA_FILE, &calen, NULL)) == NULL)
+	if ((mta_ca = tls_load_file(MTA_CA_FILE, &mta_calen, NULL)) == NULL)
 		log_warnx("mta: cannot read %s: relays with \"tls verify\" "
 		    "will fail", MTA_CA_FILE);
-	mta_tls_verify = mta_tls_new(ca, calen, 1);
+	mta_tls_verify = mta_tls_new(mta_ca, mta_calen, 1);
 	mta_tls_noverify = mta_tls_new(NULL, 0, 0);
-	if (ca != NULL)
-		tls_unload_file(ca, calen);
+}
+
+/*
+ * New certificates may have come with a reload: client configurations
+ * are made again when next needed (the TLS contexts of running sessions
+ * hold a reference to theirs).
+ */
+void
+mta_reload(void)
+{
+	struct mta_tlscfg	*c;
+
+	while ((c = TAILQ_FIRST(&mta_tlscfgs)) != NULL) {
+		TAILQ_REMOVE(&mta_tlscfgs, c, entry);
+		tls_config_free(c->cfg);
+		free(c);
+	}
 }
 
 static struct tls_config *
@@ -130,10 +165,39 @@ mta_tls_new(uint8_t *ca, size_t calen, int verify)
 	return (cfg);
 }
 
+/*
+ * The client configuration for verify and pki ("" for no certificate);
+ * NULL if that pki has no certificate.  With a pki, the private key stays
+ * in the signer: the configuration has a fake key (keyproxy).
+ */
 struct tls_config *
-mta_tls_config(int verify)
+mta_tls_config(int verify, const char *pki)
 {
-	return (verify ? mta_tls_verify : mta_tls_noverify);
+	struct mta_tlscfg	*c;
+	const uint8_t		*cert;
+	size_t			 len;
+
+	if (pki[0] == '\0')
+		return (verify ? mta_tls_verify : mta_tls_noverify);
+	TAILQ_FOREACH(c, &mta_tlscfgs, entry)
+		if (c->verify == verify && strcmp(c->pki, pki) == 0)
+			return (c->cfg);
+	c = xcalloc(1, sizeof(*c));
+	c->verify = verify;
+	(void)strlcpy(c->pki, pki, sizeof(c->pki));
+	TAILQ_INSERT_TAIL(&mta_tlscfgs, c, entry);
+	c->cfg = mta_tls_new(mta_ca, mta_calen, verify);
+	if (keyproxy_tls_config(c->cfg) == -1)
+		fatalx("mta: keyproxy_init was not called");
+	if (smtp_tls_cert(pki, &cert, &len) == -1 ||
+	    tls_config_set_keypair_mem(c->cfg, cert, len, NULL, 0) == -1) {
+		log_warnx("mta: pki \"%s\": no usable certificate: %s", pki,
+		    tls_config_error(c->cfg) != NULL ?
+		    tls_config_error(c->cfg) : "not loaded");
+		tls_config_free(c->cfg);
+		c->cfg = NULL;
+	}
+	return (c->cfg);
 }
 
 /* IMSG_QUEUE_MTA_DELIVER: struct envelope + the message, read-only. */
@@ -160,13 +224,17 @@ mta_imsg_deliver(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	d = mta_dest_get(a, &evp);
-	TAILQ_FOREACH(t, &d->tasks, entry)
-		if (t->msgid == evpid_to_msgid(evp.id) && !t->taken &&
-		    t->nenv < MTA_RCPT_MAX)
-			break;
-	if (t != NULL)
+	/* a message's envelopes come one after the other: the last task */
+	t = TAILQ_LAST(&d->tasks, mta_taskq);
+	if (t != NULL && t->msgid == evpid_to_msgid(evp.id) &&
+	    t->nenv < MTA_RCPT_MAX)
 		close(fd);
-	else {
+	else if (mta_ntasks >= mta_ntasks_max) {
+		close(fd);
+		mta_deliver_refuse(&evp, ST_TEMPFAIL, "451 4.3.2 mta: too many "
+		    "messages waiting for a connection, try again later");
+		return;
+	} else {
 		t = xcalloc(1, sizeof(*t));
 		t->dest = d;
 		t->msgid = evpid_to_msgid(evp.id);
@@ -177,6 +245,7 @@ mta_imsg_deliver(struct peer *p, struct imsg *imsg)
 		TAILQ_INIT(&t->envs);
 		TAILQ_INSERT_TAIL(&d->tasks, t, entry);
 		d->ntasks++;
+		mta_ntasks++;
 	}
 	me = xcalloc(1, sizeof(*me));
 	me->evp = evp;
@@ -453,6 +522,7 @@ mta_task_free(struct mta_task *t)
 	if (t->fd != -1)
 		close(t->fd);
 	free(t);
+	mta_ntasks--;
 }
 
 /* Forget destinations with nothing to do whose route has expired. */

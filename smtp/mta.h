@@ -49,6 +49,7 @@ struct tls_config;
 
 #define MTA_ROUTE_TTL		60	/* seconds an answer of lka is kept */
 #define MTA_RCPT_MAX		100	/* RCPT TO per transaction (5321) */
+#define MTA_TASKS_MAX		4096	/* messages held (an fd each) */
 #define MTA_IDLE_TIMEOUT	5	/* seconds an idle connection stays */
 #define MTA_HOST_DOWN		30	/* seconds a failed address is skipped */
 #define MTA_BACKOFF		5	/* seconds after every address failed */
@@ -118,7 +119,7 @@ struct mta_dest {
 	time_t			 backoff;	/* no connection before */
 	struct mta_route	 route;
 	struct mta_hoststat	 hosts[MTA_ROUTE_MAX];
-	TAILQ_HEAD(, mta_task)	 tasks;		/* waiting for a session */
+	TAILQ_HEAD(mta_taskq, mta_task) tasks;	/* waiting for a session */
 	size_t			 ntasks;
 	TAILQ_HEAD(, mta_session) sessions;
 	size_t			 nconn;
@@ -144,7 +145,8 @@ struct mta_task	*mta_dest_take(struct mta_dest *);
 void		 mta_dest_fail(struct mta_dest *, int, const char *);
 void		 mta_dest_kick(struct mta_dest *);
 void		 mta_dest_session_gone(struct mta_dest *);
-struct tls_config *mta_tls_config(int);
+struct tls_config *mta_tls_config(int, const char *);
+void		 mta_reload(void);
 extern size_t	 mta_nconn;		/* connections open or opening */
 
 /* mta_session.c */

@@ -112,6 +112,7 @@ enum mta_state {
 #define MF_MAILFAIL	0x0200	/* pipelined MAIL refused */
 #define MF_DISCARD	0x0400	/* the data after a useless 354 */
 #define MF_SENT		0x0800	/* the task went to someone */
+#define MF_NOSTARTTLS	0x1000	/* this host refused our STARTTLS */
 
 struct mta_session {
 	TAILQ_ENTRY(mta_session) entry;		/* in its destination */
@@ -131,6 +132,7 @@ struct mta_session {
 	char			 src[NAME_MAX_CONF + ADDRTEXT_MAX];
 	char			 authtable[NAME_MAX_CONF];
 	char			 label[NAME_MAX_CONF];
+	char			 pki[HOST_MAX];		/* client certificate */
 	struct mta_creds	*creds;		/* LOGIN: until sent */
 	struct smtp_reply	 reply;
 	struct smtp_ehlo	 ehlo;
@@ -148,7 +150,7 @@ static TAILQ_HEAD(, mta_session) mta_sessions =
     TAILQ_HEAD_INITIALIZER(mta_sessions);
 static uint64_t		 mta_session_ids;
 
-static int	mta_session_setup(struct mta_session *,
+static void	mta_session_setup(struct mta_session *,
 		    const struct action *);
 static int	mta_connect(struct mta_session *);
 static int	mta_connect_one(struct mta_session *,
@@ -174,6 +176,8 @@ static void	mta_cmd(struct mta_session *, enum mta_state, int,
 		    __attribute__((__format__(printf, 4, 5)));
 static int	mta_txn_start(struct mta_session *);
 static int	mta_txn_check(struct mta_session *, struct mta_task *);
+static int	mta_txn_mail(struct mta_session *, struct mta_task *, char *,
+		    size_t);
 static void	mta_txn_rcpts(struct mta_session *, int);
 static struct mta_envelope *mta_txn_next(struct mta_session *, int);
 static void	mta_txn_done(struct mta_session *);
@@ -186,6 +190,7 @@ static void	mta_policy_failed(struct mta_session *, const char *);
 static void	mta_broken(struct mta_session *, const char *);
 static void	mta_free(struct mta_session *, const char *);
 static int	mta_status(int);
+static const char *mta_step(enum mta_state);
 static void	mta_replyline(struct mta_session *, char *, size_t);
 static void	mta_errline(char *, size_t, const char *, const char *,
 		    const char *);
@@ -212,7 +217,7 @@ mta_session_new(struct mta_dest *d)
 	    0xffffffffffffULL;
 	s->dest = d;
 	s->fd = -1;
-	(void)mta_session_setup(s, a);
+	mta_session_setup(s, a);
 	TAILQ_INSERT_TAIL(&d->sessions, s, entry);
 	TAILQ_INSERT_TAIL(&mta_sessions, s, all);
 	d->nconn++;
@@ -223,7 +228,7 @@ mta_session_new(struct mta_dest *d)
 }
 
 /* What the action and the route say about this connection. */
-static int
+static void
 mta_session_setup(struct mta_session *s, const struct action *a)
 {
 	const struct relay_opts	*ro = &a->relay;
@@ -257,10 +262,10 @@ mta_session_setup(struct mta_session *s, const struct action *a)
 	}
 	(void)strlcpy(s->helo, ro->helo[0] != '\0' ? ro->helo :
 	    env->hostname, sizeof(s->helo));
+	(void)strlcpy(s->pki, ro->pki, sizeof(s->pki));
 	/* TODO: "src <table>" (RO_SRC_TABLE) picks no address yet */
 	if (!(ro->flags & RO_SRC_TABLE))
 		(void)strlcpy(s->src, ro->src, sizeof(s->src));
-	return (0);
 }
 
 /*
@@ -464,6 +469,8 @@ mta_io(struct io *io, int evt, void *arg)
 static int
 mta_reply(struct mta_session *s)
 {
+	log_debug("%016llx mta reply %d to %s", (unsigned long long)s->id,
+	    s->reply.code, mta_step(s->state));
 	switch (s->state) {
 	case MS_GREETING:
 	case MS_EHLO:
@@ -522,7 +529,7 @@ mta_reply_hello(struct mta_session *s)
 		if (s->flags & MF_TLS_NEED)
 			break;
 		/* refused: go on in plaintext, as if never offered */
-		s->flags |= MF_TLS_NEVER;
+		s->flags |= MF_NOSTARTTLS;
 		return (mta_after_hello(s));
 	default:
 		break;
@@ -545,7 +552,8 @@ mta_after_hello(struct mta_session *s)
 		s->flags |= MF_PIPELINING;
 	if (!(s->flags & MF_TLS)) {
 		if ((s->ehlo.ext & SMTP_EXT_STARTTLS) &&
-		    !(s->flags & MF_TLS_NEVER) && ((s->flags & MF_TLS_NEED) ||
+		    !(s->flags & (MF_TLS_NEVER | MF_NOSTARTTLS)) &&
+		    ((s->flags & MF_TLS_NEED) ||
 		    !s->dest->hosts[s->hosti].notls)) {
 			mta_cmd(s, MS_STARTTLS, MTA_TIMEOUT_CMD, "STARTTLS");
 			return (0);
@@ -718,10 +726,18 @@ mta_reply_auth(struct mta_session *s)
 static int
 mta_tls_start(struct mta_session *s)
 {
+	struct tls_config	*cfg;
+	char			 err[MTA_ERR_MAX];
+
 	s->state = MS_HANDSHAKE;
 	io_set_timeout(s->io, MTA_TIMEOUT_CMD * 1000);
-	if (io_connect_tls(s->io, mta_tls_config(s->flags & MF_VERIFY),
-	    s->host) == -1)
+	if ((cfg = mta_tls_config(s->flags & MF_VERIFY, s->pki)) == NULL) {
+		(void)snprintf(err, sizeof(err), "454 4.7.0 mta: pki \"%s\" "
+		    "has no usable certificate", s->pki);
+		mta_policy_failed(s, err);
+		return (-1);
+	}
+	if (io_connect_tls(s->io, cfg, s->host) == -1)
 		return (mta_host_failed(s, io_error(s->io)));
 	return (0);
 }
@@ -802,13 +818,14 @@ static int
 mta_txn_start(struct mta_session *s)
 {
 	struct mta_task	*t;
-	char		 from[MAILADDR_MAX], params[64];
-	int		 flags = 0;
+	char		 mail[SMTP_CMD_MAX + 1];
+	int		 n;
 
 	for (;;) {
 		if ((t = mta_dest_take(s->dest)) == NULL)
 			return (-1);
-		if (mta_txn_check(s, t) == 0)
+		if ((n = mta_txn_mail(s, t, mail, sizeof(mail))) != -1 &&
+		    mta_txn_check(s, t) == 0)
 			break;
 		mta_task_free(t);
 	}
@@ -816,6 +833,27 @@ mta_txn_start(struct mta_session *s)
 	s->naccepted = 0;
 	s->mailerr[0] = '\0';
 	s->flags &= ~(MF_MAILFAIL | MF_DISCARD | MF_SENT);
+	(void)io_write(s->io, mail, (size_t)n);
+	s->state = MS_MAIL;
+	io_set_timeout(s->io, MTA_TIMEOUT_CMD * 1000);
+	if (s->flags & MF_PIPELINING) {
+		mta_txn_rcpts(s, 0);
+		mta_cmd(s, MS_MAIL, MTA_TIMEOUT_CMD, "DATA");
+	}
+	return (0);
+}
+
+/*
+ * t's MAIL FROM command with its parameters, into buf: its length, or -1
+ * (t answered) when the sender cannot be sent.
+ */
+static int
+mta_txn_mail(struct mta_session *s, struct mta_task *t, char *buf,
+    size_t len)
+{
+	char	 from[MAILADDR_MAX], params[64];
+	int	 flags = 0, n = -1;
+
 	if (t->eflags & EF_8BITMIME)
 		flags |= SMTP_MAIL_8BIT;
 	if (t->eflags & EF_SMTPUTF8)
@@ -823,14 +861,13 @@ mta_txn_start(struct mta_session *s)
 	if (smtp_mail_params(params, sizeof(params), &s->ehlo, t->size,
 	    flags) == -1)
 		params[0] = '\0';
-	if (mailaddr_text(&t->sender, from, sizeof(from)) == -1)
-		from[0] = '\0';
-	mta_cmd(s, MS_MAIL, MTA_TIMEOUT_CMD, "MAIL FROM:<%s>%s", from, params);
-	if (s->flags & MF_PIPELINING) {
-		mta_txn_rcpts(s, 0);
-		mta_cmd(s, MS_MAIL, MTA_TIMEOUT_CMD, "DATA");
-	}
-	return (0);
+	if (mailaddr_text(&t->sender, from, sizeof(from)) == 0)
+		n = smtp_cmd_format(buf, len, "MAIL FROM:<%s>%s", from, params);
+	if (n == -1)
+		mta_task_fail(t, ST_PERMFAIL, "501 5.5.2 mta: sender address "
+		    "too long or malformed for MAIL FROM", s->where,
+		    s->tlsinfo);
+	return (n);
 }
 
 /*
@@ -1087,8 +1124,8 @@ mta_body(struct mta_session *s)
 				out[len++] = '\r';
 				out[len++] = '\n';
 			}
-			memcpy(out + len, ".\r\n", 3);
-			(void)io_write(s->io, out, len + 3);
+			(void)io_write(s->io, out, len);
+			(void)io_write(s->io, ".\r\n", 3);
 			s->state = MS_EOM;
 			io_set_timeout(s->io, MTA_TIMEOUT_EOM * 1000);
 			return (0);
@@ -1152,9 +1189,11 @@ mta_host_failed(struct mta_session *s, const char *err)
 	struct mta_hoststat	*hs = &d->hosts[s->hosti];
 	char			 eerr[ERRLINE_MAX * 4];
 
+	char			 pfx[64];
+
 	(void)log_escape(eerr, sizeof(eerr), err, strlen(err));
-	log_info("%016llx mta error address=\"%s\" state=%d error=\"%s\"",
-	    (unsigned long long)s->id, s->where, s->state, eerr);
+	log_info("%016llx mta error address=\"%s\" step=%s error=\"%s\"",
+	    (unsigned long long)s->id, s->where, mta_step(s->state), eerr);
 	if (s->state == MS_HANDSHAKE && !(s->flags & MF_TLS_NEED) &&
 	    !hs->notls) {
 		/* opportunistic TLS failed: this host again, in plaintext */
@@ -1162,10 +1201,16 @@ mta_host_failed(struct mta_session *s, const char *err)
 	} else {
 		if (err[0] >= '2' && err[0] <= '5' && err[3] == ' ')
 			(void)strlcpy(hs->lasterr, err, sizeof(hs->lasterr));
-		else
-			mta_errline(hs->lasterr, sizeof(hs->lasterr),
-			    "451 4.4.2 mta: no usable connection to",
+		else {
+			if (s->state == MS_CONNECT)
+				(void)strlcpy(pfx, "451 4.4.1 mta: cannot "
+				    "connect to", sizeof(pfx));
+			else
+				(void)snprintf(pfx, sizeof(pfx), "451 4.4.2 "
+				    "mta: %s failed with", mta_step(s->state));
+			mta_errline(hs->lasterr, sizeof(hs->lasterr), pfx,
 			    s->where, err);
+		}
 		(void)strlcpy(d->lasterr, hs->lasterr, sizeof(d->lasterr));
 		hs->down = time(NULL) + MTA_HOST_DOWN;
 		s->hosti++;
@@ -1174,7 +1219,7 @@ mta_host_failed(struct mta_session *s, const char *err)
 		io_free(s->io);
 		s->io = NULL;
 	}
-	s->flags &= ~(MF_TLS | MF_AUTHED | MF_PIPELINING);
+	s->flags &= ~(MF_TLS | MF_AUTHED | MF_PIPELINING | MF_NOSTARTTLS);
 	s->tlsinfo[0] = '\0';
 	(void)mta_connect(s);
 	return (-1);
@@ -1192,22 +1237,26 @@ mta_policy_failed(struct mta_session *s, const char *err)
 	    (unsigned long long)s->id, s->where, err);
 	d->backoff = time(NULL) + MTA_BACKOFF;
 	mta_dest_fail(d, ST_TEMPFAIL, err);
-	mta_cmd(s, MS_QUIT, MTA_TIMEOUT_CMD, "QUIT");
+	if (s->state == MS_HANDSHAKE)	/* the server waits for TLS */
+		mta_free(s, "tls-unavailable");
+	else
+		mta_cmd(s, MS_QUIT, MTA_TIMEOUT_CMD, "QUIT");
 }
 
 /* The connection broke (why): where it was decides who is told. */
 static void
 mta_broken(struct mta_session *s, const char *why)
 {
-	char	 err[ERRLINE_MAX];
+	char	 err[ERRLINE_MAX], pfx[64];
 
 	if (s->state < MS_READY) {
 		(void)mta_host_failed(s, why);
 		return;
 	}
 	if (s->task != NULL) {
-		mta_errline(err, sizeof(err), "451 4.4.2 mta: connection to",
-		    s->where, why);
+		(void)snprintf(pfx, sizeof(pfx), "451 4.4.2 mta: connection "
+		    "lost at %s with", mta_step(s->state));
+		mta_errline(err, sizeof(err), pfx, s->where, why);
 		(void)strlcpy(s->dest->lasterr, err, sizeof(s->dest->lasterr));
 		(void)strlcpy(s->dest->hosts[s->hosti].lasterr, err,
 		    ERRLINE_MAX);
@@ -1246,6 +1295,24 @@ mta_ev_del(struct mta_session *s)
 {
 	if (event_initialized(&s->ev))
 		event_del(&s->ev);
+}
+
+/* What a state waits for, for the logs and errorlines. */
+static const char *
+mta_step(enum mta_state st)
+{
+	static const char *const steps[] = {
+		"connect", "greeting", "EHLO", "HELO", "STARTTLS",
+		"TLS handshake", "credentials", "AUTH", "AUTH", "AUTH",
+		"idle", "MAIL FROM", "RCPT TO", "DATA", "message data",
+		"end of data", "RSET", "QUIT",
+	};
+	_Static_assert(sizeof(steps) / sizeof(steps[0]) == MS_QUIT + 1,
+	    "a step name per state");
+
+	if ((size_t)st >= sizeof(steps) / sizeof(steps[0]))
+		return ("?");
+	return (steps[st]);
 }
 
 static int

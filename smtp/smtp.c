@@ -235,6 +235,7 @@ smtp_reload(void *old)
 	size_t	 i;
 
 	/* new certificates for new sessions; running ones keep theirs */
+	mta_reload();
 	if (smtp_tls_configure() > 0)
 		log_warnx("smtp: some TLS listeners have no certificate: "
 		    "STARTTLS answers 454 there, smtps closes");

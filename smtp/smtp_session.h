@@ -181,6 +181,7 @@ const char		*smtp_session_proto(const struct smtp_session *);
 
 /* smtp_tls.c */
 void		 smtp_tls_file(int, const char *, int);
+int		 smtp_tls_cert(const char *, const uint8_t **, size_t *);
 int		 smtp_tls_configure(void);
 struct smtp_tls	*smtp_tls_get(uint32_t);
 struct tls	*smtp_tls_ctx(struct smtp_tls *);

@@ -88,6 +88,19 @@ tls_file_find(int ca, const char *name)
 	return (NULL);
 }
 
+/* The certificate chain of pki name (the mta's client certificate). */
+int
+smtp_tls_cert(const char *name, const uint8_t **buf, size_t *len)
+{
+	struct tls_file	*f;
+
+	if ((f = tls_file_find(0, name)) == NULL)
+		return (-1);
+	*buf = f->buf;
+	*len = f->len;
+	return (0);
+}
+
 /*
  * IMSG_CONF_PKI_CERT / IMSG_CONF_CA: read the file the parent opened.  It
  * replaces what was known by that name; one that cannot be read leaves

@@ -36,6 +36,11 @@
 const struct sandbox_profile smtpd_sandbox_profiles[SANDBOX_COUNT] = {
 	[SANDBOX_CONTROL] = { "control",
 	    SB_STDIO | SB_UNIX | SB_ACCEPT },
+	/*
+	 * lka: tables, getpwnam; inet and dns for the resolver
+	 * (lka/lka_dns.c: libunbound's UDP and TCP sockets to the
+	 * resolvers, bound to a random port; its files are read before)
+	 */
 	[SANDBOX_LKA] = { "lka",
 	    SB_STDIO | SB_RPATH | SB_GETPW | SB_UNIX | SB_INET | SB_DNS },
 	[SANDBOX_QUEUE] = { "queue",

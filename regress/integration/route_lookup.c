@@ -20,7 +20,7 @@
  * lookup (lka_route.c) on an event loop, as lka runs them, with a
  * configuration built from the command line, and the answer printed.
  *
- *	route_lookup [-BS] [-b backup] [-d domaintable] [-H url] [-h name]
+ *	route_lookup [-BSs] [-b backup] [-d domaintable] [-H url] [-h name]
  *	    [-n runs] [-r resolver]... [-t timeout] domain
  *
  *	-r ADDR[@PORT]	a "resolver" line (up to RESOLVER_MAX)
@@ -28,6 +28,7 @@
  *	-H URL		"host URL"
  *	-d FILE		"domain <FILE>" (a file table of relay URLs)
  *	-n N		N lookups, one after the other
+ *	-s		"resolver dnssec"
  *	-t S		seconds per DNS lookup
  *	-S		after the set-up, confine the process as lka is
  *			(Landlock: /etc read-only; seccomp: SANDBOX_LKA,
@@ -70,7 +71,7 @@ static int	answered;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: route_lookup [-BS] [-b backup] [-d table] "
+	fprintf(stderr, "usage: route_lookup [-BSs] [-b backup] [-d table] "
 	    "[-H url] [-h name] [-n runs] [-r resolver] [-t timeout] "
 	    "domain\n");
 	exit(2);
@@ -154,7 +155,7 @@ main(int argc, char **argv)
 	a->method = A_RELAY;
 	TAILQ_INSERT_TAIL(&conf.actions, a, entry);
 
-	while ((ch = getopt(argc, argv, "Bb:d:H:h:n:r:St:")) != -1) {
+	while ((ch = getopt(argc, argv, "Bb:d:H:h:n:r:Sst:")) != -1) {
 		switch (ch) {
 		case 'B':
 			a->relay.flags |= RO_BACKUP;
@@ -194,6 +195,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			confine = 1;
+			break;
+		case 's':
+			conf.dnssec = 1;
 			break;
 		case 't':
 			timeout = strtonum(optarg, 1, 60, &errstr);

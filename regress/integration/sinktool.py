@@ -19,12 +19,24 @@
         Listen on a free port of 127.0.0.1 (written to DIR/port once
         listening, the pid to DIR/pid), accept SMTP sessions one after the
         other and write each message received to DIR/msg.N, its envelope
-        (EHLO name, MAIL FROM line, RCPT TO addresses) to DIR/env.N.  The
-        reply to RCPT TO follows DIR/mode, read at each RCPT:
+        (EHLO name, MAIL FROM line, RCPT TO addresses) to DIR/env.N.  Each
+        connection adds a line to DIR/conns, each command line received
+        (AUTH's arguments cut off) a line "N COMMAND" to DIR/cmds, N the
+        connection's number.  The reply to RCPT TO is the one DIR/rcpt
+        gives for the address ("ADDRESS REPLY" lines, read at each RCPT),
+        else follows DIR/mode, read at each RCPT:
             ok (or no file)   250
             tempfail          451 4.7.1 sink says try later
             permfail          550 5.1.1 sink says no such user
-        Stops by itself after LIFETIME seconds (default 120).
+        DIR/lmtp, if it exists, makes it an LMTP server: LHLO (EHLO and
+        HELO get 500), and after the data one reply per accepted
+        recipient, the one DIR/lmtp gives for the address ("ADDRESS
+        REPLY" lines) or 250; only recipients answered 250 count in
+        DIR/env.N.
+        DIR/ehlo, if it exists, holds extra EHLO keyword lines to offer
+        ("AUTH PLAIN LOGIN"; the sink never does STARTTLS nor AUTH: it
+        answers 502).  Stops by itself after LIFETIME seconds (default
+        120).
 
   sinktool.py probe SRC PORT HELO < cases
         Connect to 127.0.0.1:PORT from the address SRC (e.g. 127.0.0.9),
@@ -77,17 +89,48 @@ def sink_mode(d):
         return "ok"
 
 
-def sink_session(c, d, n):
+def sink_file(d, name):
+    try:
+        with open(os.path.join(d, name), "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+def sink_rcpt_reply(d, addr, name="rcpt"):
+    """The reply DIR/NAME gives for addr (b"<a@b>"), or None."""
+    for line in sink_file(d, name).splitlines():
+        a, _, reply = line.strip().partition(b" ")
+        if a and b"<" + a.lower() + b">" == addr.strip().lower():
+            return reply + b"\r\n"
+    return None
+
+
+def sink_log(d, name, line):
+    with open(os.path.join(d, name), "ab") as f:
+        f.write(line + b"\n")
+
+
+def sink_session(c, d, n, conn):
     """One SMTP session; returns the number of messages stored."""
     helo, mail, rcpts, stored = b"", b"", [], 0
+    sink_log(d, "conns", b"%d" % conn)
     c.send(b"220 sink.test ESMTP sink\r\n")
     while True:
         line = c.line()
         verb = line[:4].upper()
-        if verb in (b"EHLO", b"HELO"):
+        sink_log(d, "cmds", b"%d " % conn +
+                 (line[:4] if verb == b"AUTH" else line))
+        lmtp = os.path.exists(os.path.join(d, "lmtp"))
+        if lmtp and verb in (b"EHLO", b"HELO"):
+            c.send(b"500 5.5.1 LMTP: LHLO please\r\n")
+        elif verb in (b"EHLO", b"HELO", b"LHLO"):
             helo = line[5:]
-            if verb == b"EHLO":
-                c.send(b"250-sink.test\r\n250-SIZE 10485760\r\n"
+            if verb != b"HELO":
+                extra = b"".join(b"250-" + k.strip() + b"\r\n" for k in
+                                 sink_file(d, "ehlo").splitlines()
+                                 if k.strip())
+                c.send(b"250-sink.test\r\n250-SIZE 10485760\r\n" + extra +
                        b"250-8BITMIME\r\n250 PIPELINING\r\n")
             else:
                 c.send(b"250 sink.test\r\n")
@@ -96,7 +139,12 @@ def sink_session(c, d, n):
             c.send(b"250 2.1.0 ok\r\n")
         elif verb == b"RCPT":
             mode = sink_mode(d)
-            if mode == "tempfail":
+            byaddr = sink_rcpt_reply(d, line[8:])
+            if byaddr is not None:
+                if byaddr.startswith(b"2"):
+                    rcpts.append(line[8:])
+                c.send(byaddr)
+            elif mode == "tempfail":
                 c.send(b"451 4.7.1 sink says try later\r\n")
             elif mode == "permfail":
                 c.send(b"550 5.1.1 sink says no such user\r\n")
@@ -117,6 +165,12 @@ def sink_session(c, d, n):
                     data = data[1:]
                 body.append(data + b"\r\n")
             k = n + stored
+            replies = []
+            if lmtp:
+                replies = [sink_rcpt_reply(d, r, "lmtp") or
+                           b"250 2.0.0 ok\r\n" for r in rcpts]
+                rcpts = [r for r, x in zip(rcpts, replies)
+                         if x.startswith(b"250")]
             tmp = os.path.join(d, ".msg.%d" % k)
             with open(tmp, "wb") as f:
                 f.write(b"".join(body))
@@ -125,7 +179,10 @@ def sink_session(c, d, n):
                         b"".join(b"rcpt " + r + b"\n" for r in rcpts))
             os.rename(tmp, os.path.join(d, "msg.%d" % k))
             stored += 1
-            c.send(b"250 2.0.0 queued as %d\r\n" % k)
+            if lmtp:
+                c.send(b"".join(replies))
+            else:
+                c.send(b"250 2.0.0 queued as %d\r\n" % k)
         elif verb == b"RSET" or verb == b"NOOP":
             c.send(b"250 2.0.0 ok\r\n")
         elif verb == b"QUIT":
@@ -145,7 +202,7 @@ def sink(d, lifetime):
     with open(os.path.join(d, ".port"), "w") as f:
         f.write("%d\n" % ls.getsockname()[1])
     os.rename(os.path.join(d, ".port"), os.path.join(d, "port"))
-    n = 0
+    n, conn = 0, 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -156,11 +213,12 @@ def sink(d, lifetime):
         except socket.timeout:
             return 0
         try:
-            n += sink_session(Conn(s), d, n)
+            n += sink_session(Conn(s), d, n, conn)
         except (OSError, EOFError):
             pass
         finally:
             s.close()
+            conn += 1
 
 
 def probe(src, port, helo, cases):

@@ -418,6 +418,70 @@ ATF_TC_BODY(relay_action, tc)
 	teardown();
 }
 
+/*
+ * "relay recipients <table>" (a gateway): a recipient not in the table
+ * is refused at RCPT; keys as for "for rcpt-to <table>" ("user@domain",
+ * "@domain", "user"), a "+subaddress" dropped if the address as given is
+ * not found.  An alias target is not checked (the client did not give
+ * it), and a missing table is a temporary failure.
+ */
+ATF_TC_WITHOUT_HEAD(relay_recipients);
+ATF_TC_BODY(relay_recipients, tc)
+{
+	struct expand_session	*sess;
+	static const char	*ok[] = { "alice@students.test",
+	    "Alice+tag@Students.TEST", "anyone@open.test", "bob@students.test",
+	    NULL };
+	size_t			 i;
+
+	setup("team: unknown@students.test\n", "hostname \"mx.example.org\"\n"
+	    "table aliases file:%s/aliases\n"
+	    "table valid { \"alice@students.test\", \"@open.test\", "
+	    "\"bob\" }\n"
+	    "action \"local\" mbox alias <aliases>\n"
+	    "action \"gw\" relay recipients <valid>\n"
+	    "match from any for local action \"local\"\n"
+	    "match from any for domain \"students.test\" action \"gw\"\n"
+	    "match from any for domain \"open.test\" action \"gw\"\n");
+	for (i = 0; ok[i] != NULL; i++) {
+		sess = run(ok[i]);
+		ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s: %s", ok[i],
+		    expand_text(sess));
+		ATF_CHECK_EQ_MSG(count(sess), 1, "%s", ok[i]);
+		expand_free(sess);
+	}
+	sess = run("nobody@students.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	ATF_CHECK_STREQ(expand_text(sess), "550 5.1.1 <nobody@students.test>: "
+	    "Recipient address rejected: user unknown");
+	ATF_CHECK_EQ(count(sess), 0);
+	expand_free(sess);
+	sess = run("alice@elsewhere.students.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_PERMFAIL);
+	expand_free(sess);
+
+	/* an alias target is the server's business, not the client's */
+	sess = run("team@mx.example.org");
+	ATF_CHECK_EQ_MSG(expand_status(sess), ST_OK, "%s", expand_text(sess));
+	ATF_CHECK(find(sess, DT_MAILBOX, SMTPD_USER_RELAY,
+	    "unknown@students.test") != NULL);
+	expand_free(sess);
+	teardown();
+
+	/* the table gone (a reload that failed half-way): tempfail */
+	setup("", "hostname \"mx.example.org\"\n"
+	    "table aliases file:%s/aliases\n"
+	    "table valid { \"alice@students.test\" }\n"
+	    "action \"gw\" relay recipients <valid>\n"
+	    "match from any for domain \"students.test\" action \"gw\"\n");
+	table_set_free(tables);
+	tables = table_set_new();
+	sess = run("alice@students.test");
+	ATF_CHECK_EQ(expand_status(sess), ST_TEMPFAIL);
+	expand_free(sess);
+	teardown();
+}
+
 ATF_TC_WITHOUT_HEAD(no_rule_local);
 ATF_TC_BODY(no_rule_local, tc)
 {
@@ -1036,6 +1100,7 @@ ATF_TC_BODY(rcpt_system_account, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, relay_action);
+	ATF_TP_ADD_TC(tp, relay_recipients);
 	ATF_TP_ADD_TC(tp, local_user);
 	ATF_TP_ADD_TC(tp, unknown_user);
 	ATF_TP_ADD_TC(tp, alias_chain);
