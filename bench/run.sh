@@ -20,6 +20,13 @@
 # latency of one whole SMTP transaction, CPU time per message summed over
 # every smtpd process (children and agents included), and at the end the
 # memory cost of an idle session (Pss of the smtp process).
+#
+# Relay: the same load (BENCH_RELAY_MESSAGES, default N) for
+# bench@relay.test, which the instance relays ("relay host") to an SMTP
+# sink on loopback (build/bench/smtpsink): accepted messages/s, messages/s
+# arriving at the sink (end to end: until the sink has them all) and the
+# connections the sink saw (connection reuse shows as few).
+# BENCH_PARTS chooses among the runs (maildir relay submission).
 # Every loop is bounded in count and time; everything stops by itself.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +38,10 @@ user=cartero-bench
 smtpd=$top/build/smtpd
 smtpctl=$top/build/smtpctl
 send=$top/build/bench/smtpsend
+sink=$top/build/bench/smtpsink
+RN=${BENCH_RELAY_MESSAGES:-$N}
+# which runs: BENCH_PARTS="maildir relay submission" (all by default)
+PARTS=${BENCH_PARTS:-"maildir relay submission"}
 hz=$(getconf CLK_TCK)
 
 id "$user" >/dev/null 2>&1 || useradd -m "$user"
@@ -45,6 +56,7 @@ sport=$(freeport)
 
 cleanup() {
 	CARTERO_RUNDIR=$T/run "$smtpctl" stop >/dev/null 2>&1 || true
+	[ -z "${sinkpid:-}" ] || kill "$sinkpid" 2>/dev/null || true
 	sleep 1
 	if [ -f "$T/run/smtpd.pid" ]; then
 		kill "$(cat "$T/run/smtpd.pid")" 2>/dev/null || true
@@ -59,6 +71,22 @@ printf 'bench:%s\n' "$(echo benchpass | "$smtpctl" encrypt)" >"$T/creds"
 chmod 644 "$T/creds"
 authplain=$(printf '\0bench\0benchpass' | base64)
 
+# the relay's sink: a free port of its own, a bounded lifetime
+"$sink" -P "$T/sink.port" -s "$T/sink.stats" -t $((LIMIT * 6)) \
+    >"$T/sink.out" 2>&1 &
+sinkpid=$!
+i=0
+until [ -s "$T/sink.port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "bench: smtpsink did not start:" >&2
+		cat "$T/sink.out" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+sinkport=$(cat "$T/sink.port")
+
 cat > "$T/smtpd.conf" <<CONF
 hostname bench.test
 queue path "$T/spool"
@@ -70,7 +98,9 @@ table creds file:$T/creds
 listen on 127.0.0.1 port $port
 listen on 127.0.0.1 port $sport tls-require pki bench.test auth <creds>
 action "md" maildir "~/Maildir"
+action "out" relay host smtp://127.0.0.1:$sinkport
 match from any for local action "md"
+match from any for domain relay.test action "out"
 CONF
 
 "$smtpd" -d -f "$T/smtpd.conf" >"$T/log" 2>&1 &
@@ -170,7 +200,6 @@ if [ "$(count_new)" -gt 100000 ]; then
 	echo "bench: emptying $home/Maildir (the next minutes will be slower)"
 	rm -rf "$home/Maildir"
 fi
-echo "cartero make bench: $N messages of 4 KB per run, one connection per message, into Maildir"
 # run_one PORT TAG "SMTPSEND OPTIONS" LABEL, for each of $SESSIONS
 run_one() {
 for c in $SESSIONS; do
@@ -214,12 +243,81 @@ PY
 done
 }
 
-run_one "$port" "" "" ""
-echo
-echo "submission: STARTTLS + AUTH PLAIN, RSA-2048 certificate, a new TLS connection per message"
-run_one "$sport" s "-S -A $authplain" "full handshake   "
-run_one "$sport" r "-S -R -A $authplain" "resumed session  "
-echo
+# sink_stat NAME: one count from the sink's stats file
+sink_stat() {
+	sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T/sink.stats"
+}
+
+# The relay runs: into the instance for relay.test, out to the sink.
+run_relay() {
+for c in $SESSIONS; do
+	m0=$(sink_stat messages)
+	k0=$(sink_stat connections)
+	c0=$(cpu_ticks)
+	t0=$(date +%s.%N)
+	out=$("$send" -p "$port" -n "$RN" -c "$c" -s 4096 -t $LIMIT \
+	    -r "bench@relay.test" -T "relay$c" || true)
+	sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	i=0
+	while [ $(($(sink_stat messages) - m0)) -lt "${sent:-0}" ] && \
+	    [ $i -lt $((LIMIT * 20)) ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks)
+	got=$(($(sink_stat messages) - m0))
+	conns=$(($(sink_stat connections) - k0))
+	python3 - "$c" "$out" "$t0" "$t1" "$c0" "$c1" "$hz" "$got" \
+	    "$conns" <<'PY'
+import sys
+c, out, t0, t1, c0, c1, hz, got, conns = sys.argv[1:10]
+got, conns = int(got), int(conns)
+f = dict(kv.split('=') for kv in out.split())
+sent = int(f['sent'])
+e2e = float(t1) - float(t0)
+a = dict((k, int(v)) for k, v in (kv.split('=') for kv in c0.split()))
+b = dict((k, int(v)) for k, v in (kv.split('=') for kv in c1.split()))
+d = dict((k, b.get(k, 0) - a.get(k, 0)) for k in b)
+cpu = sum(d.values()) / int(hz)
+print("relay sessions=%-3s accepted=%s/s at-sink=%.1f/s (%d of %d in %.2fs) "
+      "sink-connections=%d (%.1f msgs/conn) p50=%s p99=%s cpu/msg=%.3fms "
+      "failed=%s%s" % (
+      c, f['rate'].rstrip('/s'), got / e2e if e2e else 0, got, sent, e2e,
+      conns, got / conns if conns else 0, f['p50'], f['p99'],
+      cpu * 1000 / sent if sent else 0, f['failed'],
+      "" if got >= sent else " (stopped waiting at the time limit)"))
+if sent:
+    print("             cpu/msg by process: " + " ".join(
+        "%s=%.3fms" % (k, v * 1000.0 / int(hz) / sent)
+        for k, v in sorted(d.items()) if v))
+PY
+done
+}
+
+part() {
+	case " $PARTS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+if part maildir; then
+	echo "cartero make bench: $N messages of 4 KB per run, one connection per message, into Maildir"
+	run_one "$port" "" "" ""
+	echo
+fi
+if part relay; then
+	echo "relay: $RN messages of 4 KB per run, one connection per" \
+	    "message in, relayed (relay host) to an SMTP sink on loopback"
+	run_relay
+	echo
+fi
+if part submission; then
+	echo "submission: STARTTLS + AUTH PLAIN, RSA-2048 certificate, a new TLS connection per message"
+	run_one "$sport" s "-S -A $authplain" "full handshake   "
+	run_one "$sport" r "-S -R -A $authplain" "resumed session  "
+	echo
+fi
 echo "for comparison, this machine's openssl speed (one core):"
 openssl speed -seconds 1 rsa2048 2>/dev/null | awk '/^rsa 2048/ {
     printf "  RSA-2048 sign %.3f ms\n", 1000 / $6 }'

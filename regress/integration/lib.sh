@@ -523,3 +523,378 @@ sink_count()
 	find "$T/sink" -maxdepth 1 -name 'msg.*' 2>/dev/null | wc -l
 }
 
+
+#
+# Several hosts on one machine: network namespaces (netns_*) on a private
+# subnet, a DNS server for them (dns_*) and an smtpd instance in each.
+#
+# netns_setup makes, for this run of the test, a "switch" namespace
+# holding a bridge at $NETNS_NET.53 (where dns_start puts dnsmasq), and
+# netns_host NAME N a host namespace joined to the bridge by a veth pair,
+# at $NETNS_NET.N.  The namespaces are named c14-PID-NAME (unique to the
+# run) and listed in $T/netns for the cleanup part.  Each host has its own
+# instance directory $T/NAME (smtpd.conf, spool, run, log): netns_conf
+# NAME writes its configuration (hostname NAME.test, listening on its
+# address port 25, rules from stdin) and netns_start NAME starts smtpd
+# in the namespace.  Nothing is reachable from outside the namespaces
+# and they reach nothing but each other.  Each host has its own
+# /etc/mailname (NAME.test) and /etc/resolv.conf (the dnsmasq), as
+# /etc/netns/NAMESPACE/ files that ip netns exec mounts over /etc.
+#
+#	atf_test_case foo cleanup
+#	foo_body() {
+#		inst_setup
+#		netns_setup
+#		netns_host a 1
+#		netns_host b 2
+#		dns_start --mx-host=b.test,b.test,10 \
+#		    --host-record=b.test,10.14.0.2
+#		netns_conf a <<EOF ...
+#		netns_start a
+#		...
+#	}
+#	foo_cleanup() { netns_cleanup; }
+#
+# The body's exit trap (netns_onexit) prints every host's log when the
+# body fails and removes the namespaces whatever happened; netns_cleanup
+# does the same from the cleanup part, for a body that was killed.
+
+NETNS_NET=10.14.0
+NETNS_DNS=$NETNS_NET.53
+
+# Namespace of host NAME (recorded by netns_setup in $T/netns.prefix).
+netns_name()
+{
+	echo "$(cat "$T/netns.prefix")-$1"
+}
+
+# The switch namespace with its bridge; the exit trap that removes it all.
+netns_setup()
+{
+	command -v ip >/dev/null || atf_skip "ip(8) is not installed"
+	_p=c14-$$
+	echo "$_p" >"$T/netns.prefix"
+	: >"$T/netns"
+	trap 'netns_onexit' EXIT
+	_sw=$(netns_name sw)
+	ip netns add "$_sw" 2>"$T/netns.err" ||
+	    { cat "$T/netns.err" >&2; atf_skip "cannot create a netns"; }
+	echo "$_sw" >>"$T/netns"
+	ip -n "$_sw" link set lo up &&
+	    ip -n "$_sw" link add br0 type bridge &&
+	    ip -n "$_sw" addr add "$NETNS_DNS/24" dev br0 &&
+	    ip -n "$_sw" link set br0 up ||
+	    atf_fail "cannot set up the bridge in $_sw"
+}
+
+# netns_host NAME N: namespace NAME at $NETNS_NET.N, its instance dir.
+netns_host()
+{
+	_sw=$(netns_name sw)
+	_ns=$(netns_name "$1")
+	ip netns add "$_ns" || atf_fail "cannot create netns $_ns"
+	echo "$_ns" >>"$T/netns"
+	ip -n "$_sw" link add "v-$1" type veth peer name eth0 \
+	    netns "$_ns" &&
+	    ip -n "$_sw" link set "v-$1" master br0 up &&
+	    ip -n "$_ns" link set lo up &&
+	    ip -n "$_ns" addr add "$NETNS_NET.$2/24" dev eth0 &&
+	    ip -n "$_ns" link set eth0 up ||
+	    atf_fail "cannot connect $_ns to the bridge"
+	mkdir -p "$T/$1"
+	chmod 755 "$T/$1"
+	: >"$T/$1/log"
+	echo "$NETNS_NET.$2" >"$T/$1/addr"
+	# ip netns exec mounts /etc/netns/NS/FILE over /etc/FILE: the host's
+	# mail name (what sendmail qualifies addresses with) and resolver
+	mkdir -p "/etc/netns/$_ns"
+	echo "$1.test" >"/etc/netns/$_ns/mailname"
+	echo "nameserver $NETNS_DNS" >"/etc/netns/$_ns/resolv.conf"
+}
+
+# netns_exec NAME COMMAND...: run COMMAND in host NAME's namespace.
+netns_exec()
+{
+	_ns=$(netns_name "$1")
+	shift
+	ip netns exec "$_ns" "$@"
+}
+
+# netns_addr NAME: the host's address.
+netns_addr()
+{
+	cat "$T/$1/addr"
+}
+
+# netns_conf NAME: write $T/NAME/smtpd.conf, the host's globals then the
+# rules from stdin.  The host is NAME.test and listens on its address
+# port 25; the "aliases" table is the shared $T/aliases.
+netns_conf()
+{
+	{
+		echo "# written by the test $(basename "$0") for host $1"
+		echo "hostname $1.test"
+		echo "queue path \"$T/$1/spool\""
+		echo "rundir \"$T/$1/run\""
+		echo "queue retry min 1s max 2s"
+		echo "listen on $(netns_addr "$1") port 25"
+		echo "table aliases file:$T/aliases"
+		cat
+	} >"$T/$1/smtpd.conf"
+}
+
+# netns_env NAME COMMAND...: COMMAND with smtpctl pointed at host NAME.
+netns_env()
+{
+	_nh=$1
+	shift
+	CARTERO_RUNDIR=$T/$_nh/run CARTERO_SPOOL=$T/$_nh/spool "$@"
+}
+
+netns_port_open()
+{
+	netns_exec "$1" ss -Hltn "sport = :25" 2>/dev/null | grep -q .
+}
+
+# netns_start NAME: smtpd -d in host NAME's namespace, in its own
+# process group; waits for its port, control socket, pid file and
+# children, as inst_start does.
+netns_start()
+{
+	_nd=$T/$1
+	rm -f "$_nd/run/smtpd.pid"
+	# ip netns exec execs the command: $! is the daemon's pid
+	setsid ip netns exec "$(netns_name "$1")" \
+	    "$SMTPD" -d -v -f "$_nd/smtpd.conf" >>"$_nd/log" 2>&1 9>&- &
+	_pid=$!
+	echo "$_pid" >"$_nd/daemon.pid"
+	_n=$((WAIT * 10))
+	until [ -S "$_nd/run/control.sock" ] && [ -s "$_nd/run/smtpd.pid" ] &&
+	    netns_port_open "$1"; do
+		alive "$_pid" || { wait "$_pid"; atf_fail "smtpd on $1" \
+		    "exited at start-up (status $?)"; }
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || atf_fail "smtpd on $1 did not start in ${WAIT}s"
+		sleep 0.1
+	done
+	_n=$((WAIT * 10))
+	while [ "$(ps -o pid= --ppid "$_pid" | wc -l)" -lt 5 ]; do
+		alive "$_pid" || atf_fail "smtpd on $1 exited at start-up"
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || atf_fail "smtpd children on $1 did not start"
+		sleep 0.1
+	done
+	[ "$(cat "$_nd/run/smtpd.pid")" = "$_pid" ] ||
+	    atf_fail "$1: pid file says $(cat "$_nd/run/smtpd.pid"), started $_pid"
+	echo "$1" >>"$T/netns.up"
+}
+
+# netns_stop NAME: stop host NAME's smtpd (smtpctl stop, then kill).
+netns_stop()
+{
+	_nd=$T/$1
+	[ -f "$_nd/daemon.pid" ] || return 0
+	_pid=$(cat "$_nd/daemon.pid")
+	# no longer expected to be up
+	if [ -f "$T/netns.up" ]; then
+		grep -vx "$1" "$T/netns.up" >"$T/netns.up.new"
+		mv "$T/netns.up.new" "$T/netns.up"
+	fi
+	netns_env "$1" timeout 10 "$SMTPCTL" stop >/dev/null 2>&1
+	wait_gone "$_pid" || { kill -9 -- "-$_pid" 2>/dev/null;
+	    kill -9 "$_pid" 2>/dev/null; }
+	wait "$_pid" 2>/dev/null
+	rm -f "$_nd/daemon.pid"
+	return 0
+}
+
+# Fail at once when a host's smtpd that should be up has died.
+netns_check_up()
+{
+	[ -f "$T/netns.up" ] || return 0
+	for _nh in $(cat "$T/netns.up"); do
+		alive "$(cat "$T/$_nh/daemon.pid")" ||
+		    atf_fail "smtpd on $_nh (pid $(cat "$T/$_nh/daemon.pid")) died"
+	done
+}
+
+# netns_poll_until SECONDS COMMAND...: poll_until, failing at once when
+# one of the hosts' smtpd died.
+netns_poll_until()
+{
+	_n=$(($1 * 10))
+	shift
+	until "$@"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		netns_check_up
+		sleep 0.1
+	done
+	return 0
+}
+
+# netns_ctl NAME ARGS...: smtpctl ARGS against host NAME; fails the test
+# unless it succeeds; the output is in $T/NAME/ctl.out.
+netns_ctl()
+{
+	_nh=$1
+	shift
+	netns_env "$_nh" "$SMTPCTL" "$@" >"$T/$_nh/ctl.out" 2>&1 ||
+	    { cat "$T/$_nh/ctl.out" >&2; atf_fail "smtpctl $* on $_nh failed"; }
+}
+
+# netns_log_count NAME PATTERN: lines of host NAME's log that match.
+netns_log_count()
+{
+	grep -c -- "$2" "$T/$1/log"
+}
+
+netns_log_has_count()
+{
+	[ "$(netns_log_count "$1" "$2")" -ge "$3" ]
+}
+
+# netns_wait_log NAME PATTERN [N [SECONDS]]: until N lines (default 1)
+# of host NAME's log match PATTERN.
+netns_wait_log()
+{
+	netns_poll_until "${4:-$WAIT}" netns_log_has_count "$1" "$2" "${3:-1}"
+}
+
+netns_queue_count()
+{
+	find "$T/$1/spool/queue" -maxdepth 1 -name '*.env' 2>/dev/null |
+	    wc -l
+}
+
+netns_queue_is_empty()
+{
+	[ "$(netns_queue_count "$1")" -eq 0 ]
+}
+
+# netns_mail NAME USER MAILX-ARGS...: as USER on host NAME, mail(1) with
+# its sendmail pointed at our build and at that host's instance; the
+# message body is read from stdin.
+netns_mail()
+{
+	_nh=$1 _nu=$2
+	shift 2
+	[ -x "$MAILX" ] || atf_fail "$MAILX missing: run sh .ci/deps.sh"
+	echo "set sendmail=$SENDMAIL" >"$T/mailrc"
+	chmod 644 "$T/mailrc"
+	netns_exec "$_nh" su "$_nu" -s /bin/sh -c "cd / && \
+	    MAILRC='$T/mailrc' CARTERO_RUNDIR='$T/$_nh/run' \
+	    CARTERO_SPOOL='$T/$_nh/spool' $MAILX $*" >"$T/mail.out" 2>&1 ||
+	    { cat "$T/mail.out" >&2; atf_fail "mail(1) on $_nh failed"; }
+}
+
+# netns_syn_watch NAME: count, in host NAME's namespace, the connection
+# attempts (TCP SYN) that arrive for port 25, whether anything listens
+# or not (nft, a counter in a table of the namespace's own).
+netns_syn_watch()
+{
+	command -v nft >/dev/null || atf_skip "nft is not installed"
+	netns_exec "$1" nft -f - <<EOF || atf_fail "nft on $1 failed"
+table inet c14 {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 25 tcp flags & (syn | ack) == syn counter
+	}
+}
+EOF
+}
+
+# netns_syn_count NAME: the SYNs counted so far.
+netns_syn_count()
+{
+	netns_exec "$1" nft list table inet c14 2>/dev/null |
+	    sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
+}
+
+# dns_start DNSMASQ-OPTIONS...: dnsmasq in the switch namespace at
+# $NETNS_DNS, authoritative for .test and nothing else (no upstream, no
+# /etc/hosts), serving the records given (--mx-host, --host-record,
+# --dns-rr...), logging every query to $T/dns/log.
+dns_start()
+{
+	command -v dnsmasq >/dev/null || atf_skip "dnsmasq is not installed"
+	mkdir -p "$T/dns"
+	: >"$T/dns/log"
+	setsid ip netns exec "$(netns_name sw)" dnsmasq --keep-in-foreground \
+	    --conf-file= --pid-file="$T/dns/pid" --port=53 \
+	    --listen-address="$NETNS_DNS" --bind-interfaces --no-resolv \
+	    --no-hosts --local=/test/ --log-queries --log-facility=- \
+	    "$@" >>"$T/dns/log" 2>&1 9>&- &
+	echo $! >"$T/dns/daemon.pid"
+	_n=$((WAIT * 10))
+	until netns_exec sw ss -Hlun "sport = :53" 2>/dev/null | grep -q .
+	do
+		alive "$(cat "$T/dns/daemon.pid")" ||
+		    { cat "$T/dns/log" >&2; atf_fail "dnsmasq exited"; }
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || atf_fail "dnsmasq did not start"
+		sleep 0.1
+	done
+}
+
+# The exit trap of a body that called netns_setup: the logs of every
+# host when it failed, then everything removed.
+netns_onexit()
+{
+	_st=$?
+	if [ "$_st" -ne 0 ] && [ -n "${T:-}" ]; then
+		for _l in "$T"/*/log; do
+			[ -f "$_l" ] || continue
+			echo "==== $_l, last 100 lines ====" >&2
+			tail -n 100 "$_l" >&2
+		done
+		echo "==== end of the logs ====" >&2
+	fi
+	netns_teardown
+	return "$_st"
+}
+
+# Kill every process in the test's namespaces, delete them.
+netns_teardown()
+{
+	[ -n "${T:-}" ] && [ -f "$T/netns" ] || return 0
+	for _ns in $(cat "$T/netns"); do
+		case "$_ns" in
+		c14-*) ;;
+		*) continue ;;
+		esac
+		for _p in $(ip netns pids "$_ns" 2>/dev/null); do
+			kill -9 "$_p" 2>/dev/null
+		done
+	done
+	for _ns in $(cat "$T/netns"); do
+		case "$_ns" in
+		c14-*) ;;
+		*) continue ;;
+		esac
+		# a process that was exiting may still hold it for a moment
+		_n=50
+		while ip netns pids "$_ns" 2>/dev/null | grep -q . &&
+		    [ "$_n" -gt 0 ]; do
+			_n=$((_n - 1))
+			sleep 0.1
+		done
+		ip netns del "$_ns" 2>/dev/null
+		rm -rf "/etc/netns/$_ns"
+	done
+	rmdir /etc/netns 2>/dev/null
+	: >"$T/netns"
+	return 0
+}
+
+# The cleanup part of a test that used namespaces.
+netns_cleanup()
+{
+	if [ -f "$INST_REF" ]; then
+		T=$(cat "$INST_REF")
+		case "$T" in
+		/tmp/cartero-t.*) netns_teardown ;;
+		esac
+	fi
+	inst_cleanup
+}
