@@ -44,6 +44,7 @@ static void	 config_print_table(FILE *, const struct table *);
 static void	 config_print_listener(FILE *, const struct listener *);
 static void	 config_print_listener_tls(FILE *, const struct listener *);
 static void	 config_print_pki(FILE *, const struct smtpd_config *);
+static void	 config_print_relay(FILE *, const struct relay_opts *);
 static void	 config_print_action(FILE *, const struct action *);
 static void	 config_print_cond(FILE *, const char *,
 		    const struct rule_cond *);
@@ -70,6 +71,10 @@ config_new(void)
 	cfg->queue_ttl = DEFAULT_QUEUE_TTL;
 	cfg->retry_min = DEFAULT_RETRY_MIN;
 	cfg->retry_max = DEFAULT_RETRY_MAX;
+	cfg->bounce_warn[0] = DEFAULT_BOUNCE_WARN;
+	cfg->mta_max_conn = DEFAULT_MTA_MAX_CONN;
+	cfg->mta_max_conn_route = DEFAULT_MTA_MAX_CONN_ROUTE;
+	cfg->mta_max_msgs_conn = DEFAULT_MTA_MAX_MSGS_CONN;
 	cfg->queue_minfree.value = DEFAULT_MINFREE;
 	cfg->queue_minfree_inodes.value = DEFAULT_MINFREE_INODES;
 	TAILQ_INIT(&cfg->tables);
@@ -184,6 +189,8 @@ config_size(size_t sz)
 static void
 config_print_globals(FILE *fp, const struct smtpd_config *cfg)
 {
+	size_t	 i;
+
 	fputs("hostname ", fp);
 	config_quote(fp, cfg->hostname);
 	fputs("\nrundir ", fp);
@@ -193,6 +200,23 @@ config_print_globals(FILE *fp, const struct smtpd_config *cfg)
 	fprintf(fp, "\nqueue ttl %s\n", duration_to_text(cfg->queue_ttl));
 	fprintf(fp, "queue retry min %s", duration_to_text(cfg->retry_min));
 	fprintf(fp, " max %s\n", duration_to_text(cfg->retry_max));
+	if (cfg->bounce_warn[0] != 0) {
+		fputs("bounce warn-interval", fp);
+		for (i = 0; i < BOUNCE_WARN_MAX && cfg->bounce_warn[i]; i++)
+			fprintf(fp, "%s %s", i ? "," : "",
+			    duration_to_text(cfg->bounce_warn[i]));
+		fputc('\n', fp);
+	}
+	for (i = 0; i < cfg->nresolvers; i++) {
+		fputs("resolver ", fp);
+		config_quote(fp, cfg->resolvers[i]);
+		fputc('\n', fp);
+	}
+	if (cfg->dnssec)
+		fputs("resolver dnssec\n", fp);
+	fprintf(fp, "mta max-connections %zu max-connections-per-host %zu "
+	    "max-messages-per-connection %zu\n", cfg->mta_max_conn,
+	    cfg->mta_max_conn_route, cfg->mta_max_msgs_conn);
 	if (cfg->queue_minfree.percent)
 		fprintf(fp, "queue min-free %llu%%\n",
 		    (unsigned long long)cfg->queue_minfree.value);
@@ -331,13 +355,54 @@ config_print_pki(FILE *fp, const struct smtpd_config *cfg)
 }
 
 static void
+config_print_relay(FILE *fp, const struct relay_opts *ro)
+{
+	char	 url[HOST_MAX + NAME_MAX_CONF + 32];
+
+	if (ro->host.host[0] != '\0' &&
+	    relayhost_text(&ro->host, url, sizeof(url)) == 0) {
+		fputs(" host ", fp);
+		config_quote(fp, url);
+	}
+	if (ro->flags & RO_BACKUP) {
+		fputs(" backup", fp);
+		if (ro->backup[0] != '\0') {
+			fputs(" mx ", fp);
+			config_quote(fp, ro->backup);
+		}
+	}
+	if (ro->helo[0] != '\0') {
+		fputs(" helo ", fp);
+		config_quote(fp, ro->helo);
+	}
+	if (ro->flags & RO_SRC_TABLE)
+		fprintf(fp, " src <%s>", ro->src);
+	else if (ro->src[0] != '\0') {
+		fputs(" src ", fp);
+		config_quote(fp, ro->src);
+	}
+	if (ro->flags & RO_TLS)
+		fputs(ro->flags & RO_VERIFY ? " tls verify" : " tls no-verify",
+		    fp);
+	if (ro->auth[0] != '\0')
+		fprintf(fp, " auth <%s>", ro->auth);
+	if (ro->pki[0] != '\0') {
+		fputs(" pki ", fp);
+		config_quote(fp, ro->pki);
+	}
+	if (ro->domain[0] != '\0')
+		fprintf(fp, " domain <%s>", ro->domain);
+	if (ro->recipients[0] != '\0')
+		fprintf(fp, " recipients <%s>", ro->recipients);
+}
+
+static void
 config_print_action(FILE *fp, const struct action *a)
 {
 	static const char *methods[] = {
 		"mbox", "maildir", "lmtp", "mda", "expand-only",
 		"forward-only", "relay"
 	};
-	char	 url[HOST_MAX + 32];
 
 	fputs("action ", fp);
 	config_quote(fp, a->name);
@@ -346,11 +411,8 @@ config_print_action(FILE *fp, const struct action *a)
 		fputc(' ', fp);
 		config_quote(fp, a->arg);
 	}
-	if (a->method == A_RELAY &&
-	    relayhost_text(&a->relay.host, url, sizeof(url)) == 0) {
-		fputs(" host ", fp);
-		config_quote(fp, url);
-	}
+	if (a->method == A_RELAY)
+		config_print_relay(fp, &a->relay);
 	if (a->flags & AF_LMTP_RCPTTO)
 		fputs(" rcpt-to", fp);
 	if (a->alias[0] != '\0')

@@ -230,6 +230,7 @@ agent_request(const struct envelope *evp, const struct action *a,
 	d->method = a->method;
 	strlcpy(d->arg, a->arg, sizeof(d->arg));
 	d->relay = a->relay.host;
+	d->relay.port = relayhost_port(&a->relay.host);
 	strlcpy(d->helo, env->hostname, sizeof(d->helo));
 	d->aflags = a->flags;
 	strlcpy(d->username, pw->pw_name, sizeof(d->username));

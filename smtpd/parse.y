@@ -132,6 +132,16 @@ static int	 rule_catchall(const struct rule *);
 static void	 add_rule(struct rule *, const char *, int, int);
 static void	 listen_senders(struct listener *, const char *, int, int);
 static void	 action_relay(struct action *, const char *, int);
+static int	 relay_only(struct action *, const char *, int);
+static void	 relay_flag(struct action *, uint32_t, const char *, int);
+static void	 relay_str(struct action *, char *, size_t, const char *,
+		    const char *, int);
+static void	 relay_table(struct action *, char *, size_t, const char *,
+		    const char *, int);
+static void	 check_relay_action(struct action *, int);
+static void	 add_resolver(const char *, int);
+static void	 bounce_warn_begin(int);
+static void	 add_bounce_warn(const char *, int);
 static void	 check_open_relays(void);
 static const char *check_src_table(const char *);
 static int	 valid_netaddr(const char *);
@@ -156,6 +166,8 @@ static void	 parse_end(void);
 %token	MINFREE MINFREEINODES
 %token	PKI CERT KEY CA TLS TLSREQUIRE VERIFY CIPHERS PROTOCOLS RECEIVEDAUTH
 %token	AUTHOPTIONAL
+%token	BACKUP BOUNCE DNSSEC HELO MAXCONN MAXCONNHOST MAXMSGSCONN MTA
+%token	NOVERIFY RECIPIENTS RESOLVER WARNINTERVAL
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -387,9 +399,6 @@ method		: MBOX			{
 		}
 		| RELAY			{
 			$$ = action_method(A_RELAY, NULL, $<lineno>1);
-			perr($<lineno>1, "relay without host: outbound MX "
-			    "delivery is not built yet (use \"relay host "
-			    "smtp://HOST[:PORT]\")");
 		}
 		/* "host" is no keyword: it is a common macro name */
 		| RELAY STRING STRING	{
@@ -432,6 +441,73 @@ actionopts	: method			{ $$ = $1; }
 		}
 		| actionopts ALLOW INCLUDE	{
 			action_allow($1, AF_ALLOW_INCLUDE, "include",
+			    $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts BACKUP		{
+			relay_flag($1, RO_BACKUP, "backup", $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts BACKUP STRING	{
+			relay_flag($1, RO_BACKUP, "backup", $<lineno>2);
+			relay_str($1, $1->relay.backup,
+			    sizeof($1->relay.backup), "backup", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts BACKUP STRING STRING {
+			relay_flag($1, RO_BACKUP, "backup", $<lineno>2);
+			if (strcmp($3, "mx") != 0)
+				perr($<lineno>3, "expected \"backup mx NAME\"");
+			relay_str($1, $1->relay.backup,
+			    sizeof($1->relay.backup), "backup", $4, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts HELO STRING	{
+			relay_str($1, $1->relay.helo, sizeof($1->relay.helo),
+			    "helo", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts SRC STRING		{
+			relay_str($1, $1->relay.src, sizeof($1->relay.src),
+			    "src", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts SRC TABLEREF	{
+			perr($<lineno>2, "\"src <%s>\": a table of source "
+			    "addresses is not supported, give one address",
+			    $3);
+			$$ = $1;
+		}
+		| actionopts TLS		{
+			relay_flag($1, RO_TLS | RO_VERIFY, "tls", $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts TLS VERIFY		{
+			relay_flag($1, RO_TLS | RO_VERIFY, "tls", $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts TLS NOVERIFY	{
+			relay_flag($1, RO_TLS, "tls", $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts AUTH TABLEREF	{
+			relay_table($1, $1->relay.auth, sizeof($1->relay.auth),
+			    "auth", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts PKI STRING		{
+			relay_str($1, $1->relay.pki, sizeof($1->relay.pki),
+			    "pki", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts DOMAIN TABLEREF	{
+			relay_table($1, $1->relay.domain,
+			    sizeof($1->relay.domain), "domain", $3, $<lineno>2);
+			$$ = $1;
+		}
+		| actionopts RECIPIENTS TABLEREF {
+			relay_table($1, $1->relay.recipients,
+			    sizeof($1->relay.recipients), "recipients", $3,
 			    $<lineno>2);
 			$$ = $1;
 		}
@@ -570,6 +646,42 @@ global		: HOSTNAME STRING		{
 				ps->cfg->vrfy = 1;
 		}
 		| SMTP LIMIT limits
+		| BOUNCE WARNINTERVAL		{
+			bounce_warn_begin($<lineno>1);
+		} warnlist
+		| RESOLVER STRING		{
+			add_resolver($2, $<lineno>1);
+		}
+		| RESOLVER DNSSEC		{
+			if (!gopt_seen(G_DNSSEC, $<lineno>1))
+				ps->cfg->dnssec = 1;
+		}
+		| MTA mtalimits
+		;
+
+warnlist	: STRING		{ add_bounce_warn($1, $<lineno>1); }
+		| warnlist STRING	{ add_bounce_warn($2, $<lineno>2); }
+		| warnlist ',' STRING	{ add_bounce_warn($3, $<lineno>3); }
+		;
+
+mtalimits	: mtalimit
+		| mtalimits mtalimit
+		;
+
+mtalimit	: MAXCONN STRING	{
+			set_limit(G_MTA_MAXCONN, &ps->cfg->mta_max_conn, $2, 1,
+			    100000, $<lineno>1);
+		}
+		| MAXCONNHOST STRING	{
+			set_limit(G_MTA_MAXCONNHOST,
+			    &ps->cfg->mta_max_conn_route, $2, 1, 10000,
+			    $<lineno>1);
+		}
+		| MAXMSGSCONN STRING	{
+			set_limit(G_MTA_MAXMSGSCONN,
+			    &ps->cfg->mta_max_msgs_conn, $2, 1, 100000,
+			    $<lineno>1);
+		}
 		;
 
 retryopts	: retryopt
@@ -636,6 +748,8 @@ static const char *gopt_names[G_COUNT] = {
 	"smtp limit max-sessions", "smtp limit max-line-length",
 	"queue min-free", "queue min-free-inodes",
 	"smtp limit max-sessions-local", "smtp limit max-sessions-per-address",
+	"bounce warn-interval", "resolver dnssec", "mta max-connections",
+	"mta max-connections-per-host", "mta max-messages-per-connection",
 };
 
 /* Copy a value into a fixed field: -1 (reported) if empty or too long. */
@@ -1163,6 +1277,7 @@ check_tls(void)
 {
 	struct pki	*p;
 	struct listener	*l;
+	struct action	*a;
 
 	TAILQ_FOREACH(p, &ps->cfg->pkis, entry)
 		if (p->cert[0] == '\0' || p->key[0] == '\0')
@@ -1171,6 +1286,16 @@ check_tls(void)
 			    p->name, p->name);
 	TAILQ_FOREACH(l, &ps->cfg->listeners, entry)
 		(void)check_tls_listener(l);
+	TAILQ_FOREACH(a, &ps->cfg->actions, entry) {
+		if (a->method != A_RELAY || a->relay.pki[0] == '\0')
+			continue;
+		TAILQ_FOREACH(p, &ps->cfg->pkis, entry)
+			if (strcmp(p->name, a->relay.pki) == 0)
+				break;
+		if (p == NULL)
+			perr(a->line, "action \"%s\": undefined pki \"%s\"",
+			    a->name, a->relay.pki);
+	}
 }
 
 static int
@@ -1402,6 +1527,8 @@ add_action(const char *name, struct action *a, int line)
 	    a->user[0] != '\0' || a->flags != 0))
 		perr(line, "action \"%s\": relay takes no \"alias\", "
 		    "\"virtual\", \"userbase\", \"user\" or \"allow\"", name);
+	if (a->method == A_RELAY)
+		check_relay_action(a, line);
 	x = xmalloc(sizeof(*x));
 	*x = *a;
 	x->line = line;
@@ -1558,6 +1685,197 @@ action_relay(struct action *a, const char *url, int line)
 
 	if (relayhost_parse(&a->relay.host, url, &why) == -1)
 		perr(line, "invalid relay host \"%s\": %s", url, why);
+}
+
+/* 1 if a relays, else 0 and an error naming the option. */
+static int
+relay_only(struct action *a, const char *what, int line)
+{
+	if (a->method == A_RELAY)
+		return (1);
+	perr(line, "\"%s\" is an option of relay actions only", what);
+	return (0);
+}
+
+static void
+relay_flag(struct action *a, uint32_t flag, const char *what, int line)
+{
+	if (!relay_only(a, what, line))
+		return;
+	if (a->relay.flags & flag & ~RO_VERIFY)
+		perr(line, "\"%s\" given twice", what);
+	a->relay.flags |= flag;
+}
+
+static void
+relay_str(struct action *a, char *dst, size_t size, const char *what,
+    const char *value, int line)
+{
+	if (!relay_only(a, what, line))
+		return;
+	if (dst[0] != '\0') {
+		perr(line, "\"%s\" given twice", what);
+		return;
+	}
+	(void)copy_str(dst, size, value, what, line);
+}
+
+static void
+relay_table(struct action *a, char *dst, size_t size, const char *what,
+    const char *name, int line)
+{
+	if (!relay_only(a, what, line))
+		return;
+	if (dst[0] != '\0') {
+		perr(line, "\"%s\" given twice", what);
+		return;
+	}
+	if (copy_str(dst, size, name, what, line) == 0)
+		ref_add(K_TABLE, name, what, strcmp(what, "auth") == 0 ||
+		    strcmp(what, "domain") == 0, line);
+}
+
+/*
+ * A relay action's options together: credentials go only over TLS and
+ * need a label in the host URL; TLS options need a scheme that can do
+ * TLS; "backup" and "domain" are for MX delivery.
+ */
+static void
+check_relay_action(struct action *a, int line)
+{
+	struct relay_opts	*ro = &a->relay;
+	const struct relayhost	*rh = &ro->host;
+	int			 smarthost = rh->host[0] != '\0';
+	unsigned char		 buf[sizeof(struct in6_addr)];
+	char			*at;
+	char			 src[sizeof(ro->src)];
+
+	if (ro->auth[0] != '\0') {
+		if (!smarthost)
+			perr(line, "relay \"auth\" needs \"host URL\": "
+			    "credentials go to a smarthost, never by MX");
+		else if (rh->label[0] == '\0')
+			perr(line, "relay \"auth <%s>\" needs a label in the "
+			    "host URL (smtp+tls://LABEL@host): the key of the "
+			    "credentials in the table", ro->auth);
+		else if (rh->proto == RP_SMTP_NOTLS || rh->proto == RP_LMTP)
+			perr(line, "relay \"auth\" with %s: credentials are "
+			    "only sent over TLS", rh->proto == RP_LMTP ?
+			    "lmtp://" : "smtp+notls://");
+	} else if (rh->label[0] != '\0')
+		perr(line, "relay host label \"%s@\" without \"auth "
+		    "<table>\"", rh->label);
+	if ((ro->flags & RO_TLS) &&
+	    (rh->proto == RP_SMTP_NOTLS || rh->proto == RP_LMTP))
+		perr(line, "relay \"tls\" with %s, which never uses TLS",
+		    rh->proto == RP_LMTP ? "lmtp://" : "smtp+notls://");
+	if (ro->pki[0] != '\0' && (rh->proto == RP_SMTP_NOTLS ||
+	    rh->proto == RP_LMTP))
+		perr(line, "relay \"pki\" (a client certificate) with a "
+		    "scheme that never uses TLS");
+	if (smarthost && (ro->flags & RO_BACKUP))
+		perr(line, "relay \"backup\" is for MX delivery, not with "
+		    "\"host\"");
+	if (smarthost && ro->domain[0] != '\0')
+		perr(line, "relay \"domain <%s>\" and \"host\" are mutually "
+		    "exclusive", ro->domain);
+	if (ro->backup[0] != '\0' && !valid_domain_part(lowercase(
+	    ro->backup)))
+		perr(line, "invalid backup MX name \"%s\"", ro->backup);
+	if (ro->helo[0] != '\0' && !valid_domain_part(lowercase(
+	    ro->helo)))
+		perr(line, "invalid helo name \"%s\"", ro->helo);
+	if (ro->src[0] != '\0' && !(ro->flags & RO_SRC_TABLE)) {
+		(void)strlcpy(src, ro->src, sizeof(src));
+		if ((at = strchr(src, '%')) != NULL)
+			*at = '\0';
+		if (inet_pton(AF_INET, src, buf) != 1 &&
+		    inet_pton(AF_INET6, src, buf) != 1)
+			perr(line, "relay \"src %s\": expected an IPv4 or "
+			    "IPv6 address", ro->src);
+	}
+}
+
+/* "resolver ADDR[@PORT]": an address, not a name (no DNS to find it). */
+static void
+add_resolver(const char *spec, int line)
+{
+	struct smtpd_config	*cfg = ps->cfg;
+	unsigned char		 buf[sizeof(struct in6_addr)];
+	char			 addr[ADDRTEXT_MAX], *port;
+	const char		*errstr;
+
+	if (cfg->nresolvers == RESOLVER_MAX) {
+		perr(line, "too many \"resolver\" (at most %d)",
+		    RESOLVER_MAX);
+		return;
+	}
+	if (strlcpy(addr, spec, sizeof(addr)) >= sizeof(addr)) {
+		perr(line, "resolver \"%s\": too long", spec);
+		return;
+	}
+	if ((port = strchr(addr, '@')) != NULL) {
+		*port++ = '\0';
+		(void)strtonum(port, 1, 65535, &errstr);
+		if (errstr != NULL) {
+			perr(line, "resolver \"%s\": invalid port after "
+			    "\"@\": expected 1 to 65535", spec);
+			return;
+		}
+	}
+	if (inet_pton(AF_INET, addr, buf) != 1 &&
+	    inet_pton(AF_INET6, addr, buf) != 1) {
+		perr(line, "resolver \"%s\": expected an IPv4 or IPv6 "
+		    "address, optionally followed by @PORT", spec);
+		return;
+	}
+	(void)strlcpy(cfg->resolvers[cfg->nresolvers++], spec,
+	    sizeof(cfg->resolvers[0]));
+}
+
+/*
+ * "bounce warn-interval D[, D...]": delay notices after each duration,
+ * ascending; they replace the default.  Given twice: reported, the
+ * second list ignored.
+ */
+static int	bounce_warn_skip;
+
+static void
+bounce_warn_begin(int line)
+{
+	bounce_warn_skip = gopt_seen(G_BOUNCE_WARN, line);
+	if (!bounce_warn_skip)
+		memset(ps->cfg->bounce_warn, 0, sizeof(ps->cfg->bounce_warn));
+}
+
+static void
+add_bounce_warn(const char *s, int line)
+{
+	struct smtpd_config	*cfg = ps->cfg;
+	time_t			 t;
+	size_t			 n;
+
+	if (bounce_warn_skip)
+		return;
+	for (n = 0; n < BOUNCE_WARN_MAX && cfg->bounce_warn[n] != 0; n++)
+		;
+	if (text_to_duration(s, &t) == -1 || t <= 0) {
+		perr(line, "invalid duration \"%s\" for \"bounce "
+		    "warn-interval\": expected a number with an optional s, "
+		    "m, h or d suffix", s);
+		return;
+	}
+	if (n == BOUNCE_WARN_MAX) {
+		perr(line, "\"bounce warn-interval\": at most %d delays",
+		    BOUNCE_WARN_MAX);
+		return;
+	}
+	if (n > 0 && t <= cfg->bounce_warn[n - 1]) {
+		perr(line, "\"bounce warn-interval\": delays must be "
+		    "ascending");
+		return;
+	}
+	cfg->bounce_warn[n] = t;
 }
 
 /*

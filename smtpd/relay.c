@@ -17,9 +17,9 @@
 /*
  * relay.c -- who may relay, and where a relay action sends its mail.
  *
- * The relay target of "action NAME relay host smtp://HOST[:PORT]" is
- * parsed and printed here and nowhere else (struct relayhost travels in
- * the action and in the agent's request).
+ * The relay target of "action NAME relay host SCHEME://[LABEL@]HOST[:PORT]"
+ * is parsed and printed here and nowhere else (struct relayhost travels
+ * in the action and in lka's route answers).
  *
  * SECURITY: the open-relay rule.  A match rule whose action relays must
  * restrict either where the mail goes ("for domain", "for local") or who
@@ -59,31 +59,73 @@
 static const char	*relay_origin_open(const struct rule *,
 			    const char *(*)(const char *));
 
+static const struct {
+	const char		*scheme;	/* with "://" */
+	enum relay_proto	 proto;
+} relay_schemes[] = {
+	{ "smtp://",		RP_SMTP },
+	{ "smtp+tls://",	RP_SMTP_TLS },
+	{ "smtp+notls://",	RP_SMTP_NOTLS },
+	{ "smtps://",		RP_SMTPS },
+	{ "lmtp://",		RP_LMTP },
+};
+
+#define RELAY_NSCHEMES	(sizeof(relay_schemes) / sizeof(relay_schemes[0]))
+
 /*
- * "smtp://HOST[:PORT]": 0, or -1 and *why.  HOST is a host name, an IPv4
- * address or an IPv6 address in brackets; it is kept lowercased.
+ * "SCHEME://[LABEL@]HOST[:PORT]" (SCHEME one of relay_schemes; no
+ * scheme: smtp://): 0, or -1 and *why.  HOST is a host name, an IPv4
+ * address or an IPv6 address in brackets; it is kept lowercased.  LABEL
+ * names the credentials in the action's auth table.
  */
 int
 relayhost_parse(struct relayhost *rh, const char *url, const char **why)
 {
-	char		 buf[HOST_MAX + 16], *host, *port, *end;
+	char		 buf[HOST_MAX + NAME_MAX_CONF + 16], *host, *port, *end;
+	char		*at;
 	unsigned char	 a6[sizeof(struct in6_addr)];
-	const char	*errstr;
+	const char	*errstr, *rest = url;
+	size_t		 i, n;
 
 	memset(rh, 0, sizeof(*rh));
-	if (strncasecmp(url, "smtp://", 7) != 0) {
-		*why = strstr(url, "://") != NULL ? "only smtp:// is supported "
-		    "(TLS and LMTP relays come with outbound delivery)" :
-		    "expected smtp://HOST[:PORT]";
-		return (-1);
+	rh->proto = RP_SMTP;
+	if (strstr(url, "://") != NULL) {
+		for (i = 0; i < RELAY_NSCHEMES; i++) {
+			n = strlen(relay_schemes[i].scheme);
+			if (strncasecmp(url, relay_schemes[i].scheme, n) == 0)
+				break;
+		}
+		if (i == RELAY_NSCHEMES) {
+			*why = "unknown scheme: expected smtp://, "
+			    "smtp+tls://, smtp+notls://, smtps:// or lmtp://";
+			return (-1);
+		}
+		rh->proto = relay_schemes[i].proto;
+		rest = url + n;
 	}
-	if (strlcpy(buf, url + 7, sizeof(buf)) >= sizeof(buf)) {
+	if (strlcpy(buf, rest, sizeof(buf)) >= sizeof(buf)) {
 		*why = "host name too long";
 		return (-1);
 	}
 	host = buf;
-	if (strchr(host, '@') != NULL || strchr(host, '/') != NULL) {
-		*why = "expected smtp://HOST[:PORT] (no user, no path)";
+	if ((at = strrchr(host, '@')) != NULL) {
+		*at = '\0';
+		if (host[0] == '\0' || strlen(host) >= sizeof(rh->label)) {
+			*why = "invalid label before \"@\"";
+			return (-1);
+		}
+		for (i = 0; host[i] != '\0'; i++)
+			if (!isalnum((unsigned char)host[i]) &&
+			    strchr("-_.", host[i]) == NULL) {
+				*why = "invalid label before \"@\": letters, "
+				    "digits, \"-\", \"_\" and \".\" only";
+				return (-1);
+			}
+		(void)strlcpy(rh->label, host, sizeof(rh->label));
+		host = at + 1;
+	}
+	if (strchr(host, '/') != NULL) {
+		*why = "expected SCHEME://[LABEL@]HOST[:PORT] (no path)";
 		return (-1);
 	}
 	if (host[0] == '[') {
@@ -110,13 +152,16 @@ relayhost_parse(struct relayhost *rh, const char *url, const char **why)
 			return (-1);
 		}
 	}
-	rh->port = RELAY_DEFAULT_PORT;
 	if (port != NULL) {
 		rh->port = (in_port_t)strtonum(port, 1, 65535, &errstr);
 		if (errstr != NULL) {
 			*why = "invalid port: expected 1 to 65535";
 			return (-1);
 		}
+	}
+	if (rh->proto == RP_LMTP && rh->port == 0) {
+		*why = "lmtp:// needs a port (lmtp://HOST:PORT)";
+		return (-1);
 	}
 	if (strlcpy(rh->host, lowercase(host), sizeof(rh->host)) >=
 	    sizeof(rh->host)) {
@@ -126,18 +171,23 @@ relayhost_parse(struct relayhost *rh, const char *url, const char **why)
 	return (0);
 }
 
-/* "smtp://host:port", brackets around an IPv6 address: 0, or -1. */
+/* "smtp+tls://label@host:port", brackets around an IPv6 address: 0, -1. */
 int
 relayhost_text(const struct relayhost *rh, char *buf, size_t len)
 {
-	int	 n;
+	const char	*scheme = "smtp://";
+	char		 port[8] = "";
+	size_t		 i;
+	int		 n;
 
-	if (strchr(rh->host, ':') != NULL)
-		n = snprintf(buf, len, "smtp://[%s]:%u", rh->host,
-		    (unsigned)rh->port);
-	else
-		n = snprintf(buf, len, "smtp://%s:%u", rh->host,
-		    (unsigned)rh->port);
+	for (i = 0; i < RELAY_NSCHEMES; i++)
+		if (relay_schemes[i].proto == rh->proto)
+			scheme = relay_schemes[i].scheme;
+	if (rh->port != 0)
+		(void)snprintf(port, sizeof(port), ":%u", (unsigned)rh->port);
+	n = snprintf(buf, len, "%s%s%s%s%s%s%s", scheme, rh->label,
+	    rh->label[0] ? "@" : "", strchr(rh->host, ':') ? "[" : "",
+	    rh->host, strchr(rh->host, ':') ? "]" : "", port);
 	return (n < 0 || (size_t)n >= len ? -1 : 0);
 }
 

@@ -49,6 +49,9 @@
 	"queue path \"/var/spool/cartero\"\n"				\
 	"queue ttl 4d\n"						\
 	"queue retry min 30s max 1h\n"					\
+	"bounce warn-interval 4h\n"					\
+	"mta max-connections 100 max-connections-per-host 10 "		\
+	"max-messages-per-connection 100\n"				\
 	"queue min-free 100M\n"						\
 	"queue min-free-inodes 1000\n"					\
 	"smtp max-message-size 35M\n"					\
@@ -122,6 +125,9 @@ static const struct good goods[] = {
 	  "queue path \"/tmp/spool\"\n"
 	  "queue ttl 2d\n"
 	  "queue retry min 1m max 2h\n"
+	  "bounce warn-interval 4h\n"
+	  "mta max-connections 100 max-connections-per-host 10 "
+	  "max-messages-per-connection 100\n"
 	  "queue min-free 100M\n"
 	  "queue min-free-inodes 1000\n"
 	  "smtp max-message-size 2M\n"
@@ -140,6 +146,9 @@ static const struct good goods[] = {
 	  "queue path \"/var/spool/cartero\"\n"
 	  "queue ttl 4d\n"
 	  "queue retry min 30s max 1h\n"
+	  "bounce warn-interval 4h\n"
+	  "mta max-connections 100 max-connections-per-host 10 "
+	  "max-messages-per-connection 100\n"
 	  "queue min-free 2M\n"
 	  "queue min-free-inodes 5%\n"
 	  "smtp max-message-size 35M\n"
@@ -156,6 +165,9 @@ static const struct good goods[] = {
 	  "queue path \"/var/spool/cartero\"\n"
 	  "queue ttl 4d\n"
 	  "queue retry min 30s max 1h\n"
+	  "bounce warn-interval 4h\n"
+	  "mta max-connections 100 max-connections-per-host 10 "
+	  "max-messages-per-connection 100\n"
 	  "queue min-free 0\n"
 	  "queue min-free-inodes 0\n"
 	  "smtp max-message-size 35M\n"
@@ -170,6 +182,9 @@ static const struct good goods[] = {
 	  "queue path \"/var/spool/cartero\"\n"
 	  "queue ttl 4d\n"
 	  "queue retry min 30s max 1h\n"
+	  "bounce warn-interval 4h\n"
+	  "mta max-connections 100 max-connections-per-host 10 "
+	  "max-messages-per-connection 100\n"
 	  "queue min-free 10%\n"
 	  "queue min-free-inodes 1000\n"
 	  "smtp max-message-size 35M\n"
@@ -361,7 +376,7 @@ static const struct good goods[] = {
 	  "listen on \"lo\" port 25 tag \"MX\" senders <snd>\n"
 	  "listen on socket\n"
 	  "action \"out\" relay host \"smtp://smart.example.com:2525\"\n"
-	  "action \"v4\" relay host \"smtp://192.0.2.1:25\"\n"
+	  "action \"v4\" relay host \"smtp://192.0.2.1\"\n"
 	  "action \"v6\" relay host \"smtp://[2001:db8::1]:587\"\n"
 	  "match from auth for any action \"out\"\n"
 	  "match from auth <users> for any action \"v4\"\n"
@@ -385,7 +400,7 @@ static const struct good goods[] = {
 	  "match from any for any action \"l\" unsafe-open-relay\n",
 	  HDR
 	  "listen on socket\n"
-	  "action \"out\" relay host \"smtp://192.0.2.1:25\"\n"
+	  "action \"out\" relay host \"smtp://192.0.2.1\"\n"
 	  "action \"l\" mbox \"/var/mail/%{user.username}\"\n"
 	  "match from local for any action \"out\" unsafe-open-relay\n"
 	  "match from any for any action \"l\" unsafe-open-relay\n",
@@ -393,6 +408,77 @@ static const struct good goods[] = {
 	  "restricts the origin or the destination\n"
 	  CONF ":5: warning: \"unsafe-open-relay\" has no effect: action "
 	  "\"l\" does not relay\n" },
+	/* outbound delivery (issue 14) */
+	{ "relay options", HOST
+	  "table creds { smart = \"bob:secret\" }\n"
+	  "table doms { \"a.example\" = \"smtp+tls://gw.example:2525\" }\n"
+	  "table valid { \"alice@a.example\" }\n"
+	  "pki client cert \"/c.crt\"\npki client key \"/c.key\"\n"
+	  "resolver 127.0.0.1@5353\nresolver \"::1\"\nresolver dnssec\n"
+	  "bounce warn-interval 1h, 6h 1d\n"
+	  "mta max-messages-per-connection 50 max-connections 20\n"
+	  "mta max-connections-per-host 4\n"
+	  "action mx relay helo Out.Example tls no-verify src 192.0.2.7\n"
+	  "action sh relay host smtp+tls://smart@SMART.example:587 "
+	  "auth <creds> tls pki client\n"
+	  "action s2 relay host smtps://[2001:db8::1]\n"
+	  "action s3 relay host smtp+notls://10.0.0.1 helo h.example\n"
+	  "action lm relay host lmtp://127.0.0.1:24\n"
+	  "action bk relay backup\n"
+	  "action b2 relay backup mx mx2.example tls verify\n"
+	  "action gw relay domain <doms> recipients <valid>\n"
+	  "match from local for any action mx\n"
+	  "match from local for domain a.example action sh\n"
+	  "match from local for domain b.example action s2\n"
+	  "match from local for domain c.example action s3\n"
+	  "match from local for domain d.example action lm\n"
+	  "match from local for domain e.example action bk\n"
+	  "match from local for domain f.example action b2\n"
+	  "match from any for domain <doms> action gw\n",
+	  "hostname \"mx.example.com\"\n"
+	  "rundir \"/run/cartero\"\n"
+	  "queue path \"/var/spool/cartero\"\n"
+	  "queue ttl 4d\n"
+	  "queue retry min 30s max 1h\n"
+	  "bounce warn-interval 1h, 6h, 1d\n"
+	  "resolver \"127.0.0.1@5353\"\n"
+	  "resolver \"::1\"\n"
+	  "resolver dnssec\n"
+	  "mta max-connections 20 max-connections-per-host 4 "
+	  "max-messages-per-connection 50\n"
+	  "queue min-free 100M\n"
+	  "queue min-free-inodes 1000\n"
+	  "smtp max-message-size 35M\n"
+	  "smtp limit max-rcpt 1000 max-mails 100 max-commands 10000 "
+	  "max-errors 10 max-sessions 1000 max-line-length 4096\n"
+	  "smtp limit max-sessions-local 100 max-sessions-per-address 50\n"
+	  "smtp timeout 5m\n"
+	  "table \"creds\" { \"smart\" = \"bob:secret\" }\n"
+	  "table \"doms\" { \"a.example\" = \"smtp+tls://gw.example:2525\" }\n"
+	  "table \"valid\" { \"alice@a.example\" }\n"
+	  "pki \"client\" cert \"/c.crt\"\n"
+	  "pki \"client\" key \"/c.key\"\n"
+	  "listen on socket\n"
+	  "action \"mx\" relay helo \"out.example\" src \"192.0.2.7\" "
+	  "tls no-verify\n"
+	  "action \"sh\" relay host \"smtp+tls://smart@smart.example:587\" "
+	  "tls verify auth <creds> pki \"client\"\n"
+	  "action \"s2\" relay host \"smtps://[2001:db8::1]\"\n"
+	  "action \"s3\" relay host \"smtp+notls://10.0.0.1\" helo "
+	  "\"h.example\"\n"
+	  "action \"lm\" relay host \"lmtp://127.0.0.1:24\"\n"
+	  "action \"bk\" relay backup\n"
+	  "action \"b2\" relay backup mx \"mx2.example\" tls verify\n"
+	  "action \"gw\" relay domain <doms> recipients <valid>\n"
+	  "match from local for any action \"mx\"\n"
+	  "match from local for domain \"a.example\" action \"sh\"\n"
+	  "match from local for domain \"b.example\" action \"s2\"\n"
+	  "match from local for domain \"c.example\" action \"s3\"\n"
+	  "match from local for domain \"d.example\" action \"lm\"\n"
+	  "match from local for domain \"e.example\" action \"bk\"\n"
+	  "match from local for domain \"f.example\" action \"b2\"\n"
+	  "match from any for domain <doms> action \"gw\"\n",
+	  NULL },
 	{ "warnings", HOST
 	  "action unused maildir\n"
 	  "match from any for any reject\n"
@@ -482,9 +568,8 @@ static const struct bad bads[] = {
 	  "name like <name> after \"alias\", got \"t\"\n" },
 	{ "action x lmtp\n", CONF ":1: syntax error: expected a destination "
 	  "(host:port or socket path) after \"lmtp\", got end of line\n" },
-	{ "action x mbox \"/p\" tls\n", CONF ":1: syntax error: expected "
-	  "\"alias\", \"virtual\", \"userbase\", \"user\", \"allow\" or end "
-	  "of line after \"/p\", got \"tls\"\n" },
+	{ "action x mbox \"/p\" tls\nmatch action x\n", CONF ":1: \"tls\" is "
+	  "an option of relay actions only\n" },
 	{ "table t\n", CONF ":1: syntax error: expected a file path or \"{\" "
 	  "after \"t\", got end of line\n" },
 	{ "table t { a b }\n", CONF ":1: syntax error: expected \",\", \"=\" "
@@ -675,20 +760,65 @@ static const struct bad bads[] = {
 	  "network\n" },
 
 	/* relay actions */
-	{ "action r relay\nmatch from local for any action r\n", CONF
-	  ":1: relay without host: outbound MX delivery is not built yet "
-	  "(use \"relay host smtp://HOST[:PORT]\")\n" },
 	{ "action r relay hots smtp://a\nmatch action r\n", CONF
 	  ":1: expected \"host\" after \"relay\", got \"hots\"\n" },
 	{ "action r relay host\nmatch action r\n", CONF ":1: syntax error: "
 	  "expected a relay host like smtp://HOST[:PORT] after \"host\", got "
 	  "end of line\n" },
-	{ "action r relay host smtps://a\nmatch action r\n", CONF
-	  ":1: invalid relay host \"smtps://a\": only smtp:// is supported "
-	  "(TLS and LMTP relays come with outbound delivery)\n" },
-	{ "action r relay host a.example\nmatch action r\n", CONF
-	  ":1: invalid relay host \"a.example\": expected "
-	  "smtp://HOST[:PORT]\n" },
+	{ "action r relay host ftp://a\nmatch action r\n", CONF
+	  ":1: invalid relay host \"ftp://a\": unknown scheme: expected "
+	  "smtp://, smtp+tls://, smtp+notls://, smtps:// or lmtp://\n" },
+	{ "action r relay host lmtp://a\nmatch action r\n", CONF
+	  ":1: invalid relay host \"lmtp://a\": lmtp:// needs a port "
+	  "(lmtp://HOST:PORT)\n" },
+	{ "action r relay host \"smtp://u/x@a\"\nmatch action r\n", CONF
+	  ":1: invalid relay host \"smtp://u/x@a\": invalid label before "
+	  "\"@\": letters, digits, \"-\", \"_\" and \".\" only\n" },
+	{ "table t { a = b }\naction r relay auth <t>\nmatch action r\n",
+	  CONF ":2: relay \"auth\" needs \"host URL\": credentials go to a "
+	  "smarthost, never by MX\n" },
+	{ "table t { a = b }\naction r relay host smtp://a auth <t>\n"
+	  "match action r\n", CONF ":2: relay \"auth <t>\" needs a label in "
+	  "the host URL (smtp+tls://LABEL@host): the key of the credentials "
+	  "in the table\n" },
+	{ "table t { a = b }\naction r relay host smtp+notls://l@a auth <t>\n"
+	  "match action r\n", CONF ":2: relay \"auth\" with smtp+notls://: "
+	  "credentials are only sent over TLS\n" },
+	{ "action r relay host lmtp://a:24 tls\nmatch action r\n", CONF
+	  ":1: relay \"tls\" with lmtp://, which never uses TLS\n" },
+	{ "action r relay tls tls\nmatch action r\n", CONF
+	  ":1: \"tls\" given twice\n" },
+	{ "action r relay host smtp://a backup\nmatch action r\n", CONF
+	  ":1: relay \"backup\" is for MX delivery, not with \"host\"\n" },
+	{ "action r relay backup foo bar\nmatch action r\n", CONF
+	  ":1: expected \"backup mx NAME\"\n" },
+	{ "action r relay helo a_b\nmatch action r\n", CONF
+	  ":1: invalid helo name \"a_b\"\n" },
+	{ "action r relay src a.example\nmatch action r\n", CONF
+	  ":1: relay \"src a.example\": expected an IPv4 or IPv6 address\n" },
+	{ "action r relay pki nope\nmatch action r\n", CONF
+	  ":1: action \"r\": undefined pki \"nope\"\n" },
+	{ "table t { a = b }\naction r relay host smtp://a domain <t>\n"
+	  "match action r\n", CONF ":2: relay \"domain <t>\" and \"host\" "
+	  "are mutually exclusive\n" },
+	{ "resolver dns.example\n", CONF ":1: resolver \"dns.example\": "
+	  "expected an IPv4 or IPv6 address, optionally followed by @PORT\n" },
+	{ "resolver \"127.0.0.1@0\"\n", CONF ":1: resolver \"127.0.0.1@0\": "
+	  "invalid port after \"@\": expected 1 to 65535\n" },
+	{ "resolver 127.0.0.1\nresolver 127.0.0.2\nresolver 127.0.0.3\n"
+	  "resolver 127.0.0.4\nresolver 127.0.0.5\n", CONF ":5: too many "
+	  "\"resolver\" (at most 4)\n" },
+	{ "bounce warn-interval 4h 1h\n", CONF ":1: \"bounce "
+	  "warn-interval\": delays must be ascending\n" },
+	{ "bounce warn-interval 1h 2h 3h 4h 5h\n", CONF ":1: \"bounce "
+	  "warn-interval\": at most 4 delays\n" },
+	{ "bounce warn-interval 0\n", CONF ":1: invalid duration \"0\" for "
+	  "\"bounce warn-interval\": expected a number with an optional s, "
+	  "m, h or d suffix\n" },
+	{ "bounce warn-interval 1h\nbounce warn-interval 2h\n", CONF
+	  ":2: \"bounce warn-interval\" given twice (first at line 1)\n" },
+	{ "mta max-connections 0\n", CONF ":1: invalid value \"0\" for "
+	  "\"mta max-connections\": expected a number from 1 to 100000\n" },
 	{ "action r relay host smtp://a:0\nmatch action r\n", CONF
 	  ":1: invalid relay host \"smtp://a:0\": invalid port: expected 1 "
 	  "to 65535\n" },
@@ -696,8 +826,7 @@ static const struct bad bads[] = {
 	  ":1: invalid relay host \"smtp://a:x\": invalid port: expected 1 "
 	  "to 65535\n" },
 	{ "action r relay host smtp://u@a\nmatch action r\n", CONF
-	  ":1: invalid relay host \"smtp://u@a\": expected "
-	  "smtp://HOST[:PORT] (no user, no path)\n" },
+	  ":1: relay host label \"u@\" without \"auth <table>\"\n" },
 	{ "action r relay host \"smtp://[::1\"\nmatch action r\n", CONF
 	  ":1: invalid relay host \"smtp://[::1\": unterminated \"[\" in "
 	  "the host\n" },
