@@ -561,6 +561,7 @@ control_imsg_answer(struct peer *p, struct imsg *imsg)
 	if (len > sizeof(text))
 		fatalx("control: %s from %s too long", imsg_name(type),
 		    proc_name(p->id));
+	text[0] = '\0';
 	if (len > 0)
 		imsg_payload(imsg, text, len);
 	if ((c = control_find(imsg_get_id(imsg))) == NULL || c->pending == 0) {
