@@ -15,16 +15,19 @@
  */
 
 /*
- * bounce.c -- RFC 3464 delivery status notifications (bounces).
+ * bounce.c -- RFC 3464 delivery status notifications: bounces and delay
+ * notices.
  *
- * bounce_build() formats, from the failed envelopes of one message and
- * that message's header block, a multipart/report message:
+ * bounce_build() formats, from the failed (or delayed) envelopes of one
+ * message and that message's header block, a multipart/report message:
  *
  *	1. text/plain: what happened, for a human
  *	2. message/delivery-status: Reporting-MTA, Arrival-Date, then per
  *	   recipient Final-Recipient, Original-Recipient, Action: failed,
  *	   Status (from the errorline's enhanced code, default 5.0.0),
- *	   Diagnostic-Code and Last-Attempt-Date
+ *	   Diagnostic-Code and Last-Attempt-Date; for a delay notice
+ *	   (bi->delayed) Action: delayed, a 4.x.y Status (default 4.0.0)
+ *	   and Will-Retry-Until (the envelope's expiry)
  *	3. text/rfc822-headers: the original headers
  *
  * Lines end with LF, like every message in the spool.  No I/O here: the
@@ -48,13 +51,14 @@
 
 static void	bounce_date(time_t, char *, size_t);
 static void	bounce_clean(const char *, char *, size_t);
+static void	bounce_status_class(const char *, char, char *, size_t);
 static int	bounce_is_code(const char *, size_t);
 static int	bounce_eightbit(const char *, size_t);
 static int	bounce_evp_eightbit(const struct envelope *);
 static const char *bounce_addrtype(const char *);
 static void	bounce_human(FILE *, const struct bounce_info *);
 static void	bounce_report(FILE *, const struct bounce_info *);
-static void	bounce_recipient(FILE *, const struct envelope *);
+static void	bounce_recipient(FILE *, const struct envelope *, int);
 
 /* RFC 5322 date in UTC, independent of the locale. */
 static void
@@ -141,11 +145,25 @@ bounce_is_code(const char *s, size_t len)
 void
 bounce_status(const char *errorline, char *out, size_t size)
 {
+	bounce_status_class(errorline, '5', out, size);
+}
+
+/* The same for a delay notice: a temporary failure, 4.x.y ("4.0.0"). */
+void
+bounce_status_delay(const char *errorline, char *out, size_t size)
+{
+	bounce_status_class(errorline, '4', out, size);
+}
+
+/* The enhanced code in errorline with class cls, or cls.0.0. */
+static void
+bounce_status_class(const char *errorline, char cls, char *out, size_t size)
+{
 	const char	*p = errorline, *end;
 	size_t		 len;
 	char		 code[16];
 
-	(void)strlcpy(out, "5.0.0", size);
+	(void)snprintf(out, size, "%c.0.0", cls);
 	if (errorline == NULL)
 		return;
 	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
@@ -164,7 +182,7 @@ bounce_status(const char *errorline, char *out, size_t size)
 		if (bounce_is_code(p, len) && len < sizeof(code)) {
 			memcpy(code, p, len);
 			code[len] = '\0';
-			code[0] = '5';
+			code[0] = cls;
 			(void)strlcpy(out, code, size);
 			return;
 		}
@@ -227,6 +245,7 @@ static void
 bounce_human(FILE *f, const struct bounce_info *bi)
 {
 	char	 addr[MAILADDR_MAX + 1], err[ERRLINE_MAX], notice[2048];
+	char	 date[64];
 	size_t	 i;
 
 	fprintf(f, "This is the mail system at host %s.\n\n", bi->hostname);
@@ -234,22 +253,31 @@ bounce_human(FILE *f, const struct bounce_info *bi)
 		bounce_clean(bi->notice, notice, sizeof(notice));
 		fprintf(f, "%s\n\n", notice);
 	}
-	fprintf(f, "Your message could not be delivered to one or more "
-	    "recipients.\nIt has been returned to you; this report was "
-	    "generated automatically:\nplease do not reply to it.\n\n");
+	if (bi->delayed) {
+		bounce_date(bi->evps[0]->expire, date, sizeof(date));
+		fprintf(f, "Your message could not be delivered yet to one or "
+		    "more recipients.\nThe mail system will keep trying until "
+		    "%s;\nyou do not need to send it again.  This report was "
+		    "generated\nautomatically: please do not reply to it.\n\n",
+		    date);
+	} else
+		fprintf(f, "Your message could not be delivered to one or "
+		    "more recipients.\nIt has been returned to you; this "
+		    "report was generated automatically:\nplease do not "
+		    "reply to it.\n\n");
 	for (i = 0; i < bi->nevp; i++) {
 		if (bounce_addr(&bi->evps[i]->dest, addr, sizeof(addr)) == -1)
 			(void)strlcpy(addr, "(address too long)", sizeof(addr));
 		bounce_clean(bi->evps[i]->errorline[0] ?
-		    bi->evps[i]->errorline : "delivery failed", err,
-		    sizeof(err));
+		    bi->evps[i]->errorline : bi->delayed ? "delivery delayed" :
+		    "delivery failed", err, sizeof(err));
 		fprintf(f, "<%s>: %s\n", addr, err);
 	}
 	fprintf(f, "\nThe headers of the original message follow.\n");
 }
 
 static void
-bounce_recipient(FILE *f, const struct envelope *evp)
+bounce_recipient(FILE *f, const struct envelope *evp, int delayed)
 {
 	char	 addr[MAILADDR_MAX + 1], err[ERRLINE_MAX], status[16];
 	char	 date[64];
@@ -262,15 +290,22 @@ bounce_recipient(FILE *f, const struct envelope *evp)
 	    bounce_addr(&evp->rcpt, addr, sizeof(addr)) == 0)
 		fprintf(f, "Original-Recipient: %s; %s\n",
 		    bounce_addrtype(addr), addr);
-	bounce_status(evp->errorline, status, sizeof(status));
-	fprintf(f, "Action: failed\n");
+	if (delayed)
+		bounce_status_delay(evp->errorline, status, sizeof(status));
+	else
+		bounce_status(evp->errorline, status, sizeof(status));
+	fprintf(f, "Action: %s\n", delayed ? "delayed" : "failed");
 	fprintf(f, "Status: %s\n", status);
-	bounce_clean(evp->errorline[0] ? evp->errorline : "delivery failed",
-	    err, sizeof(err));
+	bounce_clean(evp->errorline[0] ? evp->errorline : delayed ?
+	    "delivery delayed" : "delivery failed", err, sizeof(err));
 	fprintf(f, "Diagnostic-Code: smtp; %s\n", err);
 	if (evp->lasttry > 0) {
 		bounce_date(evp->lasttry, date, sizeof(date));
 		fprintf(f, "Last-Attempt-Date: %s\n", date);
+	}
+	if (delayed && evp->expire > 0) {
+		bounce_date(evp->expire, date, sizeof(date));
+		fprintf(f, "Will-Retry-Until: %s\n", date);
 	}
 }
 
@@ -286,7 +321,7 @@ bounce_report(FILE *f, const struct bounce_info *bi)
 		fprintf(f, "Arrival-Date: %s\n", date);
 	}
 	for (i = 0; i < bi->nevp; i++)
-		bounce_recipient(f, bi->evps[i]);
+		bounce_recipient(f, bi->evps[i], bi->delayed);
 }
 
 /*
@@ -322,7 +357,9 @@ bounce_build(const struct bounce_info *bi, size_t *lenp)
 	fprintf(f, "From: Mail Delivery System <MAILER-DAEMON@%s>\n",
 	    bi->hostname);
 	fprintf(f, "To: <%s>\n", to);
-	fprintf(f, "Subject: Undelivered Mail Returned to Sender\n");
+	fprintf(f, "Subject: %s\n", bi->delayed ?
+	    "Delayed Mail (still being retried)" :
+	    "Undelivered Mail Returned to Sender");
 	fprintf(f, "Date: %s\n", date);
 	fprintf(f, "Message-ID: <%lld.%08x.%08x@%s>\n", (long long)bi->now,
 	    bi->msgid, bi->nonce, bi->hostname);
@@ -347,7 +384,8 @@ bounce_build(const struct bounce_info *bi, size_t *lenp)
 	bounce_report(f, bi);
 
 	fprintf(f, "\n--%s\n", boundary);
-	fprintf(f, "Content-Description: Undelivered Message Headers\n");
+	fprintf(f, "Content-Description: %s Message Headers\n",
+	    bi->delayed ? "Delayed" : "Undelivered");
 	fprintf(f, "Content-Type: text/rfc822-headers\n");
 	if (bounce_eightbit(bi->headers, hlen))
 		fprintf(f, "Content-Transfer-Encoding: 8bit\n");

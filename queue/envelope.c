@@ -30,6 +30,9 @@
  *	ctime, expire, lasttry, nexttry	seconds since the epoch
  *	retry: 2			attempts so far
  *	errorline			text
+ *	warned: 1			delay notices sent; written only
+ *					when not 0 (older envelopes have
+ *					none, and load as 0)
  *	end: ok				always last
  *
  * Values are escaped so that no byte of a value can break the format:
@@ -70,34 +73,38 @@ struct efield {
 	enum ekind	 kind;
 	size_t		 off;
 	size_t		 size;
-	int		 mandatory;
+	int		 presence;	/* FP_* */
 };
+
+#define FP_MANDATORY	1	/* must be present */
+#define FP_NONZERO	2	/* optional, EK_U32 only: written if not 0 */
 
 #define F(k, kind, m, mand) \
 	{ k, kind, offsetof(struct envelope, m), \
 	    sizeof(((struct envelope *)0)->m), mand }
 
 static const struct efield efields[] = {
-	F("id",		EK_ID,		id,		1),
-	F("flags",	EK_U32,		flags,		1),
+	F("id",		EK_ID,		id,		FP_MANDATORY),
+	F("flags",	EK_U32,		flags,		FP_MANDATORY),
 	F("tag",	EK_STR,		tag,		0),
 	F("helo",	EK_STR,		helo,		0),
 	F("hostname",	EK_STR,		hostname,	0),
 	F("src",	EK_STR,		src,		0),
 	F("peeruid",	EK_U32,		peeruid,	0),
-	F("sender",	EK_ADDR,	sender,		1),
-	F("rcpt",	EK_ADDR,	rcpt,		1),
-	F("dest",	EK_ADDR,	dest,		1),
-	F("action",	EK_STR,		action,		1),
-	F("dtype",	EK_DTYPE,	dtype,		1),
-	F("user",	EK_STR,		user,		1),
+	F("sender",	EK_ADDR,	sender,		FP_MANDATORY),
+	F("rcpt",	EK_ADDR,	rcpt,		FP_MANDATORY),
+	F("dest",	EK_ADDR,	dest,		FP_MANDATORY),
+	F("action",	EK_STR,		action,		FP_MANDATORY),
+	F("dtype",	EK_DTYPE,	dtype,		FP_MANDATORY),
+	F("user",	EK_STR,		user,		FP_MANDATORY),
 	F("arg",	EK_STR,		arg,		0),
-	F("ctime",	EK_TIME,	ctime,		1),
-	F("expire",	EK_TIME,	expire,		1),
-	F("lasttry",	EK_TIME,	lasttry,	1),
-	F("nexttry",	EK_TIME,	nexttry,	1),
-	F("retry",	EK_U32,		retry,		1),
+	F("ctime",	EK_TIME,	ctime,		FP_MANDATORY),
+	F("expire",	EK_TIME,	expire,		FP_MANDATORY),
+	F("lasttry",	EK_TIME,	lasttry,	FP_MANDATORY),
+	F("nexttry",	EK_TIME,	nexttry,	FP_MANDATORY),
+	F("retry",	EK_U32,		retry,		FP_MANDATORY),
 	F("errorline",	EK_STR,		errorline,	0),
+	F("warned",	EK_U32,		warned,		FP_NONZERO),
 };
 #define NFIELDS		(sizeof(efields) / sizeof(efields[0]))
 
@@ -282,9 +289,14 @@ envelope_dump(const struct envelope *evp, char *buf, size_t size)
 	buf[0] = '\0';
 	(void)snprintf(v, sizeof(v), "version: %d\n", ENVELOPE_VERSION);
 	envelope_put(&d, v, strlen(v));
-	for (i = 0; i < NFIELDS; i++)
+	for (i = 0; i < NFIELDS; i++) {
+		if (efields[i].presence == FP_NONZERO &&
+		    *(const uint32_t *)(const void *)((const char *)evp +
+		    efields[i].off) == 0)
+			continue;
 		if (envelope_dump_field(&d, evp, &efields[i]) == -1)
 			return (-1);
+	}
 	envelope_put(&d, "end: ok\n", 8);
 	if (d.overflow || d.len > INT_MAX)
 		return (-1);
@@ -489,7 +501,7 @@ envelope_check_mandatory(const unsigned char *seen, size_t lineno)
 	size_t	 i;
 
 	for (i = 0; i < NFIELDS; i++)
-		if (efields[i].mandatory && !seen[i]) {
+		if (efields[i].presence == FP_MANDATORY && !seen[i]) {
 			envelope_seterr(lineno, "missing key: %s",
 			    efields[i].key);
 			return (-1);

@@ -105,6 +105,24 @@ enum qenv_state {
 
 #define QENV_F_REMOVE		0x01	/* remove when the try ends */
 #define QENV_F_BOUNCE		0x02	/* when due: retry the bounce */
+#define QENV_F_WARNING		0x04	/* a delay notice is being made */
+
+/*
+ * Who delivers an envelope: a local agent (mda) or, for a relay action,
+ * the mta.  Each class has its own due tree, so that one can be paused
+ * (smtpctl pause mda|mta) while the other goes on.
+ */
+enum sched_class {
+	SCHED_MDA,
+	SCHED_MTA,
+	SCHED_NCLASS
+};
+
+#define SCHED_PAUSE_MDA		(1 << SCHED_MDA)
+#define SCHED_PAUSE_MTA		(1 << SCHED_MTA)
+#define SCHED_PAUSE_ALL		(SCHED_PAUSE_MDA | SCHED_PAUSE_MTA)
+
+typedef enum sched_class (*sched_classify_fn)(const struct envelope *);
 
 struct qmsg;
 
@@ -114,6 +132,7 @@ struct qenv {
 	TAILQ_ENTRY(qenv)	 msg_entry;
 	struct qmsg		*msg;
 	enum qenv_state		 state;
+	enum sched_class	 class;		/* due tree, when pending */
 	int			 flags;		/* QENV_F_* */
 	int			 btemp;		/* bounce expansion tempfails */
 	struct envelope		 evp;
@@ -137,15 +156,16 @@ RB_PROTOTYPE(qmsg_tree, qmsg, entry, scheduler_cmp_msg);
 
 struct scheduler {
 	struct qenv_ids		 ids;
-	struct qenv_due		 due;
+	struct qenv_due		 due[SCHED_NCLASS];
 	struct qmsg_tree	 msgs;
 	TAILQ_HEAD(, qmsg)	 dirty;
 	size_t			 nenv;
 	size_t			 inflight;
 	size_t			 inflight_max;
-	int			 paused;
+	int			 paused;	/* SCHED_PAUSE_* */
 	time_t			 retry_min;
 	time_t			 retry_max;
+	sched_classify_fn	 classify;	/* NULL: all SCHED_MDA */
 };
 
 enum sched_action {
@@ -185,7 +205,10 @@ int		 scheduler_release(struct scheduler *, struct qenv *, time_t,
 		    time_t);
 size_t		 scheduler_match(struct scheduler *, uint64_t,
 		    struct qenv ***);
-void		 scheduler_pause(struct scheduler *, int);
+void		 scheduler_pause(struct scheduler *, int, int);
+void		 scheduler_set_classify(struct scheduler *, sched_classify_fn);
+uint32_t	 scheduler_warn_level(const time_t *, size_t,
+		    const struct envelope *, time_t);
 const char	*scheduler_state_name(const struct scheduler *,
 		    const struct qenv *);
 
@@ -203,10 +226,12 @@ struct bounce_info {
 	size_t			 hlen;
 	const char		*to;		/* To: if not the sender */
 	const char		*notice;	/* for postmaster, or NULL */
+	int			 delayed;	/* a delay notice, not a bounce */
 };
 
 char		*bounce_build(const struct bounce_info *, size_t *);
 void		 bounce_status(const char *, char *, size_t);
+void		 bounce_status_delay(const char *, char *, size_t);
 size_t		 bounce_headers_len(const char *, size_t);
 int		 bounce_addr(const struct mailaddr *, char *, size_t);
 

@@ -39,9 +39,11 @@ static void	queue_ctl_reply(struct peer *, uint32_t, const char *);
 static void	queue_ctl_line(struct peer *, uint32_t, const char *);
 static void	queue_ctl_field(char *, size_t, const char *);
 static void	queue_ctl_addr(char *, size_t, const struct mailaddr *);
+static void	queue_ctl_route(char *, size_t, const struct envelope *);
 static void	queue_ctl_show_one(struct peer *, uint32_t,
 		    const struct qenv *, int64_t);
-static int	queue_ctl_target(struct imsg *);
+static int	queue_ctl_target(struct imsg *, const char **);
+static void	queue_ctl_pause(struct peer *, struct imsg *, int);
 
 static void
 queue_ctl_reply(struct peer *p, uint32_t peerid, const char *fail)
@@ -88,10 +90,51 @@ queue_ctl_addr(char *out, size_t size, const struct mailaddr *ma)
 }
 
 /*
+ * Where the envelope goes, for a human: "relay host HOST:PORT" or "MX of
+ * DOMAIN" for a relay action, else the action and the user it delivers
+ * as ("action NAME, user USER"; a file or a command instead of the user
+ * for an alias or .forward delivery).  Not escaped.
+ */
+static void
+queue_ctl_route(char *out, size_t size, const struct envelope *e)
+{
+	const struct action	*a = config_action(env, e->action);
+	const struct relayhost	*rh;
+
+	if (a != NULL && a->method == A_RELAY && e->dtype == DT_MAILBOX) {
+		rh = &a->relay.host;
+		if (rh->host[0] == '\0')
+			(void)snprintf(out, size, "MX of %s", e->dest.domain);
+		else if (strchr(rh->host, ':') != NULL)
+			(void)snprintf(out, size, "relay host [%s]:%u",
+			    rh->host, (unsigned int)relayhost_port(rh));
+		else
+			(void)snprintf(out, size, "relay host %s:%u",
+			    rh->host, (unsigned int)relayhost_port(rh));
+		return;
+	}
+	switch (e->dtype) {
+	case DT_FILE:
+		(void)snprintf(out, size, "action %s, file %s", e->action,
+		    e->arg);
+		break;
+	case DT_PIPE:
+		(void)snprintf(out, size, "action %s, command %s", e->action,
+		    e->arg);
+		break;
+	default:
+		(void)snprintf(out, size, "action %s, user %s", e->action,
+		    e->user);
+		break;
+	}
+}
+
+/*
  * One line per envelope, fields separated by '|', every string escaped
  * (queue_ctl_field); smtpctl prints it as is (-p) or as a table:
  * evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|nexttry|
- * errorline|size (of the message; -1 if unknown).
+ * errorline|size (of the message; -1 if unknown)|route (queue_ctl_route).
+ * New fields go at the end: scripts count them from the start.
  */
 static void
 queue_ctl_show_one(struct peer *p, uint32_t peerid, const struct qenv *q,
@@ -100,19 +143,22 @@ queue_ctl_show_one(struct peer *p, uint32_t peerid, const struct qenv *q,
 	const struct envelope	*e = &q->evp;
 	char			 line[CTL_LINE_MAX];
 	char			 from[600], rcpt[600], dest[600];
-	char			 act[200], err[1000];
+	char			 act[200], err[1000], rtext[ARG_MAX_CONF + 128];
+	char			 route[600];
 
 	queue_ctl_addr(from, sizeof(from), &e->sender);
 	queue_ctl_addr(rcpt, sizeof(rcpt), &e->rcpt);
 	queue_ctl_addr(dest, sizeof(dest), &e->dest);
 	queue_ctl_field(act, sizeof(act), e->action);
 	queue_ctl_field(err, sizeof(err), e->errorline);
+	queue_ctl_route(rtext, sizeof(rtext), e);
+	queue_ctl_field(route, sizeof(route), rtext);
 	(void)snprintf(line, sizeof(line),
-	    "%016llx|%08x|%s|%s|%s|%s|%s|%lld|%lld|%u|%lld|%s|%lld",
+	    "%016llx|%08x|%s|%s|%s|%s|%s|%lld|%lld|%u|%lld|%s|%lld|%s",
 	    (unsigned long long)e->id, evpid_to_msgid(e->id), from, rcpt,
 	    dest, act, scheduler_state_name(&queue_sched, q),
 	    (long long)e->ctime, (long long)e->expire, e->retry,
-	    (long long)e->nexttry, err, (long long)size);
+	    (long long)e->nexttry, err, (long long)size, route);
 	queue_ctl_line(p, peerid, line);
 }
 
@@ -226,38 +272,57 @@ queue_ctl_imsg_remove(struct peer *p, struct imsg *imsg)
 	queue_deliver_kick();
 }
 
-/* 1 if the pause/resume target concerns the queue ("mda", "all"). */
+/*
+ * The classes a pause/resume target stands for (SCHED_PAUSE_*): "mda"
+ * local deliveries, "mta" relay deliveries, "all" both; 0 for another
+ * target.  *what: its name for the log.
+ */
 static int
-queue_ctl_target(struct imsg *imsg)
+queue_ctl_target(struct imsg *imsg, const char **what)
 {
 	struct ctl_what	 w;
 
 	imsg_payload(imsg, &w, sizeof(w));
-	return (strcmp(w.what, "mda") == 0 || strcmp(w.what, "all") == 0);
+	if (strcmp(w.what, "mda") == 0) {
+		*what = "local";
+		return (SCHED_PAUSE_MDA);
+	}
+	if (strcmp(w.what, "mta") == 0) {
+		*what = "relay";
+		return (SCHED_PAUSE_MTA);
+	}
+	if (strcmp(w.what, "all") == 0) {
+		*what = "all";
+		return (SCHED_PAUSE_ALL);
+	}
+	return (0);
+}
+
+static void
+queue_ctl_pause(struct peer *p, struct imsg *imsg, int paused)
+{
+	const char	*what;
+	int		 classes;
+
+	if ((classes = queue_ctl_target(imsg, &what)) == 0) {
+		queue_ctl_reply(p, imsg_get_id(imsg), "unknown target");
+		return;
+	}
+	scheduler_pause(&queue_sched, classes, paused);
+	log_info("queue: %s deliveries %s", what, paused ? "paused" :
+	    "resumed");
+	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
+	queue_deliver_kick();
 }
 
 void
 queue_ctl_imsg_pause(struct peer *p, struct imsg *imsg)
 {
-	if (!queue_ctl_target(imsg)) {
-		queue_ctl_reply(p, imsg_get_id(imsg), "unknown target");
-		return;
-	}
-	scheduler_pause(&queue_sched, 1);
-	log_info("queue: deliveries paused");
-	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
-	queue_deliver_kick();
+	queue_ctl_pause(p, imsg, 1);
 }
 
 void
 queue_ctl_imsg_resume(struct peer *p, struct imsg *imsg)
 {
-	if (!queue_ctl_target(imsg)) {
-		queue_ctl_reply(p, imsg_get_id(imsg), "unknown target");
-		return;
-	}
-	scheduler_pause(&queue_sched, 0);
-	log_info("queue: deliveries resumed");
-	queue_ctl_reply(p, imsg_get_id(imsg), NULL);
-	queue_deliver_kick();
+	queue_ctl_pause(p, imsg, 0);
 }

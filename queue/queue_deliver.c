@@ -35,6 +35,16 @@
  * postmaster (EF_POSTMASTER) is never bounced: when it fails, or when
  * postmaster does not expand, the envelope is held (EF_HELD, persisted)
  * with its reason, one log line, until smtpctl schedule releases it.
+ *
+ * Delay notices (RFC 3464, Action: delayed) ride the same path: when an
+ * envelope that is still being retried has been queued longer than the
+ * next "bounce warn-interval" delay (scheduler_warn_level()), it joins
+ * the round's notices; one notice per original message is built and
+ * committed like a bounce, and once it is durable the envelopes' warned
+ * count is rewritten, so that a restart does not send it again.  The
+ * envelopes stay queued.  A notice goes to the sender only: never to <>,
+ * never for a bounce, never to postmaster; if the sender does not expand
+ * it is dropped, with a log line.
  */
 
 #include <sys/types.h>
@@ -65,6 +75,8 @@ struct qbounce {
 	size_t		 nevp;
 	uint64_t	 size;
 	int		 postmaster;	/* to postmaster, not the sender */
+	int		 notice;	/* a delay notice: envelopes stay */
+	uint32_t	*levels;	/* notice: warned count of each */
 	char		 why[ERRLINE_MAX];	/* why not to the sender */
 };
 
@@ -73,6 +85,10 @@ static struct event	 queue_bounce_ev;
 static int		 queue_bounce_armed;
 static uint64_t		*queue_bounce_todo;
 static size_t		 queue_bounce_ntodo;
+static struct event	 queue_warn_ev;
+static int		 queue_warn_armed;
+static uint64_t		*queue_warn_todo;
+static size_t		 queue_warn_ntodo;
 
 static void	queue_deliver_run(int, short, void *);
 static void	queue_deliver_one(struct qenv *, time_t);
@@ -93,12 +109,32 @@ static void	queue_deliver_bounce_expand(const struct qbounce *,
 static void	queue_deliver_postmaster(struct mailaddr *);
 static void	queue_deliver_hold(struct qenv *, const char *);
 static int	queue_deliver_cmp64(const void *, const void *);
+static enum sched_class queue_deliver_class(const struct envelope *);
+static void	queue_deliver_warn_check(struct qenv *, time_t);
+static void	queue_deliver_warn_round(int, short, void *);
+static void	queue_deliver_warn_make(struct qenv **, size_t, time_t);
+static void	queue_deliver_warn_done(struct qbounce *, int, int,
+		    const char *);
 
 void
 queue_deliver_init(void)
 {
 	evtimer_set(&queue_deliver_ev, queue_deliver_run, NULL);
 	evtimer_set(&queue_bounce_ev, queue_deliver_bounce_round, NULL);
+	evtimer_set(&queue_warn_ev, queue_deliver_warn_round, NULL);
+	scheduler_set_classify(&queue_sched, queue_deliver_class);
+}
+
+/* The mta delivers the envelopes of a relay action; agents the rest. */
+static enum sched_class
+queue_deliver_class(const struct envelope *e)
+{
+	struct action	*a;
+
+	if (e->dtype != DT_MAILBOX)
+		return (SCHED_MDA);
+	a = config_action(env, e->action);
+	return (a != NULL && a->method == A_RELAY ? SCHED_MTA : SCHED_MDA);
 }
 
 /* Arm the timer for the next due envelope, if any can go out. */
@@ -213,6 +249,7 @@ queue_deliver_apply(struct qenv *q, const struct delivery_result *dr,
 		queue_stats.tempfail++;
 		scheduler_msg_dirty(&queue_sched, q->msg);
 		queue_round_schedule();
+		queue_deliver_warn_check(q, now);
 		break;
 	case SCHED_BOUNCE:
 		if (status == ST_TEMPFAIL)
@@ -377,6 +414,7 @@ queue_deliver_bounce_write(struct qenv **v, size_t n, const struct qbounce *b,
 	bi.nevp = n;
 	bi.headers = hdr;
 	bi.hlen = (size_t)hl;
+	bi.delayed = b->notice;
 	if (b->postmaster) {
 		queue_deliver_postmaster(&pm);
 		if (bounce_addr(&pm, to, sizeof(to)) == 0)
@@ -537,6 +575,11 @@ queue_deliver_bounce_committed(struct qbounce *b, int ok, struct qmsg *m)
 	time_t		 now = time(NULL);
 	size_t		 i;
 
+	if (b->notice) {
+		queue_deliver_warn_done(b, ok, ok ? ST_OK : ST_TEMPFAIL,
+		    "not committed");
+		return;
+	}
 	for (i = 0; i < b->nevp; i++) {
 		q = scheduler_find(&queue_sched, b->evpids[i]);
 		if (q == NULL || q->state != QENV_BOUNCING)
@@ -573,6 +616,10 @@ queue_deliver_bounce_failed(struct qbounce *b, int status, const char *why)
 	char		  hold[ERRLINE_MAX * 3];
 	size_t		  i, n = 0;
 
+	if (b->notice) {
+		queue_deliver_warn_done(b, 0, status, why);
+		return;
+	}
 	v = xreallocarray(NULL, b->nevp, sizeof(*v));
 	for (i = 0; i < b->nevp; i++) {
 		q = scheduler_find(&queue_sched, b->evpids[i]);
@@ -611,6 +658,147 @@ queue_deliver_bounce_failed(struct qbounce *b, int status, const char *why)
 			queue_deliver_hold(v[i], hold);
 	}
 	free(v);
+	free(b->evpids);
+	free(b);
+	queue_deliver_kick();
+}
+
+/*
+ * q was just rescheduled after a temporary failure: if a delay notice is
+ * due, it joins this round's notices (QENV_F_WARNING until it is done).
+ */
+static void
+queue_deliver_warn_check(struct qenv *q, time_t now)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if ((q->flags & QENV_F_WARNING) ||
+	    scheduler_warn_level(env->bounce_warn, BOUNCE_WARN_MAX, &q->evp,
+	    now) == 0)
+		return;
+	q->flags |= QENV_F_WARNING;
+	queue_warn_todo = xreallocarray(queue_warn_todo,
+	    queue_warn_ntodo + 1, sizeof(*queue_warn_todo));
+	queue_warn_todo[queue_warn_ntodo++] = q->evp.id;
+	if (!queue_warn_armed) {
+		queue_warn_armed = 1;
+		evtimer_add(&queue_warn_ev, &tv);
+	}
+}
+
+/* One delay notice per original message (evpids sort by msgid first). */
+static void
+queue_deliver_warn_round(int fd, short event, void *arg)
+{
+	struct qenv	**v, *q;
+	uint64_t	 *todo = queue_warn_todo;
+	size_t		  ntodo = queue_warn_ntodo, i, n = 0;
+	time_t		  now = time(NULL);
+
+	queue_warn_armed = 0;
+	queue_warn_todo = NULL;
+	queue_warn_ntodo = 0;
+	if (ntodo == 0)
+		return;
+	qsort(todo, ntodo, sizeof(*todo), queue_deliver_cmp64);
+	v = xreallocarray(NULL, ntodo, sizeof(*v));
+	for (i = 0; i < ntodo; i++) {
+		q = scheduler_find(&queue_sched, todo[i]);
+		if (q == NULL || !(q->flags & QENV_F_WARNING))
+			continue;
+		if (n > 0 && v[0]->msg != q->msg) {
+			queue_deliver_warn_make(v, n, now);
+			n = 0;
+		}
+		v[n++] = q;
+	}
+	if (n > 0)
+		queue_deliver_warn_make(v, n, now);
+	free(v);
+	free(todo);
+}
+
+/*
+ * Build the delay notice for the envelopes v of one message and hand it
+ * to lka for the sender's expansion.  On a local error the notice is not
+ * sent now; the next failed try asks again.
+ */
+static void
+queue_deliver_warn_make(struct qenv **v, size_t n, time_t now)
+{
+	struct qbounce	*b;
+	uint32_t	 msgid;
+	uint64_t	 size;
+	size_t		 i;
+	int		 fd;
+
+	b = xcalloc(1, sizeof(*b));
+	b->notice = 1;
+	if ((fd = queue_msgid_alloc(&msgid)) == -1)
+		goto fail;
+	b->msgid = msgid;
+	if (queue_deliver_bounce_write(v, n, b, fd, now, &size) == -1) {
+		queue_fs_discard(msgid);
+		goto fail;
+	}
+	b->origmsgid = v[0]->msg->msgid;
+	b->size = size;
+	b->nevp = n;
+	b->evpids = xreallocarray(NULL, n, sizeof(*b->evpids));
+	b->levels = xreallocarray(NULL, n, sizeof(*b->levels));
+	for (i = 0; i < n; i++) {
+		b->evpids[i] = v[i]->evp.id;
+		b->levels[i] = scheduler_warn_level(env->bounce_warn,
+		    BOUNCE_WARN_MAX, &v[i]->evp, now);
+	}
+	queue_pending_bounce(msgid, b);
+	queue_deliver_bounce_expand(b, &v[0]->evp);
+	return;
+fail:
+	log_warnx("%08x queue delay notice not made, will retry",
+	    v[0]->msg->msgid);
+	for (i = 0; i < n; i++)
+		v[i]->flags &= ~QENV_F_WARNING;
+	free(b);
+}
+
+/*
+ * The delay notice b is committed (ok), or failed with status (why).  A
+ * notice that is durable, or that can never be sent (the sender does not
+ * expand), counts as sent: the envelopes' warned count is rewritten.
+ * After a temporary failure the next failed try asks again.
+ */
+static void
+queue_deliver_warn_done(struct qbounce *b, int ok, int status,
+    const char *why)
+{
+	struct qenv	*q;
+	char		 ewhy[1024];
+	size_t		 i;
+	int		 sent = ok || status == ST_PERMFAIL;
+
+	(void)log_escape(ewhy, sizeof(ewhy), why, strlen(why));
+	if (!ok)
+		log_warnx("%08x queue delay notice for %08x failed stat=\"%s\""
+		    "%s", b->msgid, b->origmsgid, ewhy, sent ? ", dropped" :
+		    ", will retry");
+	for (i = 0; i < b->nevp; i++) {
+		if ((q = scheduler_find(&queue_sched, b->evpids[i])) == NULL)
+			continue;
+		q->flags &= ~QENV_F_WARNING;
+		if (!sent || b->levels[i] <= q->evp.warned)
+			continue;
+		q->evp.warned = b->levels[i];
+		scheduler_msg_dirty(&queue_sched, q->msg);
+		queue_round_schedule();
+		if (ok)
+			log_info("%016llx queue delay-notice evpid=%016llx "
+			    "notice=%08x warned=%u",
+			    (unsigned long long)q->evp.id,
+			    (unsigned long long)q->evp.id, b->msgid,
+			    q->evp.warned);
+	}
+	free(b->levels);
 	free(b->evpids);
 	free(b);
 	queue_deliver_kick();

@@ -20,9 +20,13 @@
  * whole policy (backoff, expiry, in-flight cap, pause) is unit-testable.
  *
  * Envelopes waiting for their next try sit in a red-black tree keyed by
- * (nexttry, evpid); all envelopes are also indexed by evpid, and grouped
- * under their message.  At most inflight_max (SCHED_INFLIGHT_MAX)
- * deliveries are out at once.
+ * (nexttry, evpid), one tree per class (local agents, mta: see
+ * scheduler_set_classify()) so that either can be paused alone; all
+ * envelopes are also indexed by evpid, and grouped under their message.
+ * At most inflight_max (SCHED_INFLIGHT_MAX) deliveries are out at once.
+ *
+ * Delay notices: scheduler_warn_level() says whether an envelope still
+ * being retried has been queued long enough for the next notice.
  */
 
 #include <sys/types.h>
@@ -40,6 +44,7 @@
 #include "util.h"
 
 static void	scheduler_enqueue(struct scheduler *, struct qenv *, time_t);
+static struct qenv *scheduler_first(struct scheduler *);
 
 RB_GENERATE(qenv_ids, qenv, id_entry, scheduler_cmp_id);
 RB_GENERATE(qenv_due, qenv, due_entry, scheduler_cmp_due);
@@ -74,9 +79,12 @@ scheduler_cmp_msg(struct qmsg *a, struct qmsg *b)
 void
 scheduler_init(struct scheduler *s, time_t retry_min, time_t retry_max)
 {
+	size_t	 i;
+
 	memset(s, 0, sizeof(*s));
 	RB_INIT(&s->ids);
-	RB_INIT(&s->due);
+	for (i = 0; i < SCHED_NCLASS; i++)
+		RB_INIT(&s->due[i]);
 	RB_INIT(&s->msgs);
 	TAILQ_INIT(&s->dirty);
 	s->inflight_max = SCHED_INFLIGHT_MAX;
@@ -142,12 +150,26 @@ scheduler_msg_clean(struct scheduler *s, struct qmsg *m)
 	TAILQ_REMOVE(&s->dirty, m, dirty_entry);
 }
 
+/*
+ * Who delivers envelopes (SCHED_MTA for a relay action): asked each time
+ * an envelope becomes pending, so that a reload that changes an action
+ * applies to the next try.
+ */
+void
+scheduler_set_classify(struct scheduler *s, sched_classify_fn fn)
+{
+	s->classify = fn;
+}
+
 static void
 scheduler_enqueue(struct scheduler *s, struct qenv *q, time_t when)
 {
 	q->evp.nexttry = when;
 	q->state = QENV_PENDING;
-	if (RB_INSERT(qenv_due, &s->due, q) != NULL)
+	q->class = s->classify != NULL ? s->classify(&q->evp) : SCHED_MDA;
+	if ((unsigned int)q->class >= SCHED_NCLASS)
+		fatalx("scheduler: bad class %d", (int)q->class);
+	if (RB_INSERT(qenv_due, &s->due[q->class], q) != NULL)
 		fatalx("scheduler: %016llx due twice",
 		    (unsigned long long)q->evp.id);
 }
@@ -192,7 +214,7 @@ void
 scheduler_delete(struct scheduler *s, struct qenv *q)
 {
 	if (q->state == QENV_PENDING)
-		RB_REMOVE(qenv_due, &s->due, q);
+		RB_REMOVE(qenv_due, &s->due[q->class], q);
 	else if (q->state == QENV_INFLIGHT)
 		s->inflight--;
 	RB_REMOVE(qenv_ids, &s->ids, q);
@@ -202,9 +224,29 @@ scheduler_delete(struct scheduler *s, struct qenv *q)
 	free(q);
 }
 
+/* The earliest pending envelope of the classes not paused, or NULL. */
+static struct qenv *
+scheduler_first(struct scheduler *s)
+{
+	struct qenv	*q, *best = NULL;
+	size_t		 i;
+
+	if (s->inflight >= s->inflight_max)
+		return (NULL);
+	for (i = 0; i < SCHED_NCLASS; i++) {
+		if (s->paused & (1 << i))
+			continue;
+		q = RB_MIN(qenv_due, &s->due[i]);
+		if (q != NULL && (best == NULL ||
+		    scheduler_cmp_due(q, best) < 0))
+			best = q;
+	}
+	return (best);
+}
+
 /*
- * The next envelope to deliver now, marked in flight; NULL if none is due,
- * the scheduler is paused or the in-flight cap is reached.  An envelope
+ * The next envelope to deliver now, marked in flight; NULL if none is due
+ * (in a class not paused) or the in-flight cap is reached.  An envelope
  * flagged QENV_F_BOUNCE comes out too: the caller makes its bounce (and
  * calls scheduler_bouncing()) instead of delivering it.
  */
@@ -213,11 +255,9 @@ scheduler_next(struct scheduler *s, time_t now)
 {
 	struct qenv	*q;
 
-	if (s->paused || s->inflight >= s->inflight_max)
+	if ((q = scheduler_first(s)) == NULL || q->evp.nexttry > now)
 		return (NULL);
-	if ((q = RB_MIN(qenv_due, &s->due)) == NULL || q->evp.nexttry > now)
-		return (NULL);
-	RB_REMOVE(qenv_due, &s->due, q);
+	RB_REMOVE(qenv_due, &s->due[q->class], q);
 	q->state = QENV_INFLIGHT;
 	s->inflight++;
 	return (q);
@@ -229,9 +269,7 @@ scheduler_next_time(struct scheduler *s, time_t *when)
 {
 	struct qenv	*q;
 
-	if (s->paused || s->inflight >= s->inflight_max)
-		return (0);
-	if ((q = RB_MIN(qenv_due, &s->due)) == NULL)
+	if ((q = scheduler_first(s)) == NULL)
 		return (0);
 	*when = q->evp.nexttry;
 	return (1);
@@ -296,7 +334,7 @@ scheduler_reschedule(struct scheduler *s, struct qenv *q, time_t when)
 {
 	if (q->state != QENV_PENDING)
 		return;
-	RB_REMOVE(qenv_due, &s->due, q);
+	RB_REMOVE(qenv_due, &s->due[q->class], q);
 	scheduler_enqueue(s, q, when);
 }
 
@@ -386,10 +424,14 @@ scheduler_match(struct scheduler *s, uint64_t id, struct qenv ***out)
 	return (n);
 }
 
+/* Pause (paused 1) or resume the classes in what (SCHED_PAUSE_*). */
 void
-scheduler_pause(struct scheduler *s, int paused)
+scheduler_pause(struct scheduler *s, int what, int paused)
 {
-	s->paused = paused;
+	if (paused)
+		s->paused |= what & SCHED_PAUSE_ALL;
+	else
+		s->paused &= ~what;
 }
 
 const char *
@@ -399,7 +441,33 @@ scheduler_state_name(const struct scheduler *s, const struct qenv *q)
 		return ("inflight");
 	if (q->state == QENV_HELD)
 		return ("held");
-	if (s->paused)
+	if (q->state == QENV_PENDING && (s->paused & (1 << q->class)))
 		return ("paused");
 	return ("pending");
+}
+
+/*
+ * Delay notices.  warn holds up to n delays after the arrival (ascending;
+ * a 0 ends the list: bounce warn-interval).  An envelope that is still
+ * being retried at now gets notice number k (1-based) once its age has
+ * passed warn[k - 1]; e->warned counts the notices already sent.  Returns
+ * the new count if a notice is due now (only one, even if several delays
+ * passed meanwhile), else 0.  Never for a bounce (EF_BOUNCE, which covers
+ * those to postmaster) nor for the sender <>, which cannot receive one.
+ */
+uint32_t
+scheduler_warn_level(const time_t *warn, size_t n, const struct envelope *e,
+    time_t now)
+{
+	uint32_t	 level = 0;
+	size_t		 i;
+
+	if ((e->flags & (EF_BOUNCE | EF_POSTMASTER)) ||
+	    (e->sender.user[0] == '\0' && e->sender.domain[0] == '\0') ||
+	    now >= e->expire || now < e->ctime)
+		return (0);
+	for (i = 0; i < n && warn[i] > 0; i++)
+		if (now - e->ctime >= warn[i])
+			level = (uint32_t)i + 1;
+	return (level > e->warned ? level : 0);
 }

@@ -75,13 +75,17 @@ union ctl_payload {
 static const struct ctl_cmd ctl_cmds[] = {
 	{ { "show", "queue" },	K_NONE,	IMSG_CTL_SHOW_QUEUE, NULL, 0 },
 	{ { "show", "stats" },	K_NONE,	IMSG_CTL_SHOW_STATS, NULL, 0 },
+	{ { "show", "hosts" },	K_NONE,	IMSG_CTL_SHOW_HOSTS, NULL, 0 },
+	{ { "show", "routes" },	K_NONE,	IMSG_CTL_SHOW_ROUTES, NULL, 0 },
 	{ { "schedule", "%" },	K_ID,	IMSG_CTL_SCHEDULE, NULL, 0 },
 	{ { "remove", "%" },	K_ID,	IMSG_CTL_REMOVE, NULL, 0 },
 	{ { "pause", "smtp" },	K_WHAT,	IMSG_CTL_PAUSE, "smtp", 0 },
 	{ { "pause", "mda" },	K_WHAT,	IMSG_CTL_PAUSE, "mda", 0 },
+	{ { "pause", "mta" },	K_WHAT,	IMSG_CTL_PAUSE, "mta", 0 },
 	{ { "pause", "all" },	K_WHAT,	IMSG_CTL_PAUSE, "all", 0 },
 	{ { "resume", "smtp" },	K_WHAT,	IMSG_CTL_RESUME, "smtp", 0 },
 	{ { "resume", "mda" },	K_WHAT,	IMSG_CTL_RESUME, "mda", 0 },
+	{ { "resume", "mta" },	K_WHAT,	IMSG_CTL_RESUME, "mta", 0 },
 	{ { "resume", "all" },	K_WHAT,	IMSG_CTL_RESUME, "all", 0 },
 	{ { "resume", "%" },	K_ID,	IMSG_CTL_SCHEDULE, NULL, 0 },
 	{ { "log", "verbose" },	K_INT,	IMSG_CTL_LOG_VERBOSE, NULL, 1 },
@@ -118,9 +122,9 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: smtpctl command [argument]\n"
 	    "commands:\n"
-	    "\tshow queue [-p] | show stats\n"
+	    "\tshow queue [-p] | show stats | show hosts | show routes\n"
 	    "\tschedule ID|all | remove ID|all\n"
-	    "\tpause smtp|mda|all | resume smtp|mda|all|ID\n"
+	    "\tpause smtp|mda|mta|all | resume smtp|mda|mta|all|ID\n"
 	    "\tlog verbose|brief | reload | stop | sandbox-test PROC\n"
 	    "\tsendmail [sendmail arguments] | newaliases\n"
 	    "\tencrypt [password]\n");
@@ -216,7 +220,7 @@ ctl_lookup_pass(int argc, char **argv, int pass,
 
 /*
  * Unique-prefix lookup: "sh q" is "show queue".  Keywords win over an
- * argument: "resume m" is "resume mda", "resume 1f2e3d4c" is "resume ID".
+ * argument: "resume md" is "resume mda", "resume 1f2e3d4c" is "resume ID".
  */
 static const struct ctl_cmd *
 ctl_lookup(int argc, char **argv)

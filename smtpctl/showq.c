@@ -21,11 +21,15 @@
  * separated by '|', its strings already escaped:
  *
  *	evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|
- *	nexttry|errorline|size
+ *	nexttry|errorline|size|route
  *
+ * (route: where it goes, e.g. "relay host mx.example.org:25", empty for
+ * users other than root; a daemon older than it sends none.)
  * With -p that line is printed as is (sanitised), for scripts.  Else the
  * envelopes, which come grouped by message, become a table, one block
- * per message, then a summary, or "Mail queue is empty".  What comes from
+ * per message, then a summary, or "Mail queue is empty".  Under each
+ * envelope line, the route and the attempts so far, when there are any,
+ * then the last error in parentheses.  What comes from
  * the daemon is untrusted: anything but printable ASCII is printed as '?'
  * (the daemon escapes it already; a different version might not).
  */
@@ -44,8 +48,10 @@
 enum showq_field {
 	SQ_EVPID, SQ_MSGID, SQ_SENDER, SQ_RCPT, SQ_DEST, SQ_ACTION, SQ_STATE,
 	SQ_CTIME, SQ_EXPIRE, SQ_RETRY, SQ_NEXTTRY, SQ_ERROR, SQ_SIZE,
-	SQ_NFIELDS
+	SQ_ROUTE, SQ_NFIELDS
 };
+
+#define SQ_NFIELDS_MIN	SQ_ROUTE	/* without a route (older smtpd) */
 
 #define SHOWQ_LINE_MAX	4096
 
@@ -82,7 +88,10 @@ showq_clean(char *s)
 			*s = '?';
 }
 
-/* Split at '|' into exactly SQ_NFIELDS fields; -1 otherwise. */
+/*
+ * Split at '|' into SQ_NFIELDS fields (SQ_NFIELDS_MIN: the route is
+ * empty); -1 otherwise.
+ */
 static int
 showq_split(char *line, char **f)
 {
@@ -96,6 +105,10 @@ showq_split(char *line, char **f)
 		if ((p = strchr(p, '|')) == NULL)
 			break;
 		*p++ = '\0';
+	}
+	if (n == SQ_NFIELDS_MIN) {
+		f[n] = f[n - 1] + strlen(f[n - 1]);	/* "" */
+		n++;
 	}
 	return (n == SQ_NFIELDS ? 0 : -1);
 }
@@ -124,6 +137,7 @@ showq_header(void)
 	    "Sender");
 	printf("  %-16s  %-8s  %-15s  %s\n", "Envelope", "State",
 	    "Next try", "Recipient");
+	printf("  %-16s  %s\n", "", "Route, attempts");
 	printf("  %-16s  %s\n", "", "(last error)");
 }
 
@@ -152,8 +166,9 @@ showq_message(char **f)
 static void
 showq_envelope(char **f)
 {
-	char		 next[64];
+	char		 next[64], *end;
 	const char	*state = f[SQ_STATE];
+	long long	 tries;
 
 	showq.nenv++;
 	if (strcmp(state, "pending") == 0 || strcmp(state, "paused") == 0) {
@@ -167,6 +182,17 @@ showq_envelope(char **f)
 	if (strcmp(f[SQ_DEST], f[SQ_RCPT]) != 0 && f[SQ_DEST][0] != '\0')
 		printf(" -> <%s>", f[SQ_DEST]);
 	printf("\n");
+	tries = strtoll(f[SQ_RETRY], &end, 10);
+	if (f[SQ_RETRY][0] == '\0' || *end != '\0' || tries < 0)
+		tries = 0;
+	if (f[SQ_ROUTE][0] != '\0' && tries > 0)
+		printf("  %-16s  %s, %lld attempt%s\n", "", f[SQ_ROUTE], tries,
+		    tries == 1 ? "" : "s");
+	else if (f[SQ_ROUTE][0] != '\0')
+		printf("  %-16s  %s\n", "", f[SQ_ROUTE]);
+	else if (tries > 0)
+		printf("  %-16s  %lld attempt%s\n", "", tries, tries == 1 ?
+		    "" : "s");
 	if (f[SQ_ERROR][0] != '\0')
 		printf("  %-16s  (%s)\n", "", f[SQ_ERROR]);
 }

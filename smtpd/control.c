@@ -94,6 +94,8 @@ static const struct control_route {
 	{ IMSG_CTL_RELOAD,	"reload",	PROC_BIT(PROC_PARENT) },
 	{ IMSG_CTL_STOP,	"stop",		PROC_BIT(PROC_PARENT) },
 	{ IMSG_CTL_SANDBOX,	"sandbox-test",	PROC_BIT(PROC_PARENT) },
+	{ IMSG_CTL_SHOW_HOSTS,	"show-hosts",	PROC_BIT(PROC_SMTP) },
+	{ IMSG_CTL_SHOW_ROUTES,	"show-routes",	PROC_BIT(PROC_SMTP) },
 };
 
 union control_payload {
@@ -149,6 +151,8 @@ static const struct imsg_handler control_client_handlers[] = {
 	{ IMSG_CTL_RELOAD,	control_imsg_request },
 	{ IMSG_CTL_STOP,	control_imsg_request },
 	{ IMSG_CTL_SANDBOX,	control_imsg_request },
+	{ IMSG_CTL_SHOW_HOSTS,	control_imsg_request },
+	{ IMSG_CTL_SHOW_ROUTES,	control_imsg_request },
 };
 
 static const struct imsg_handler control_answer_handlers[] = {
@@ -387,7 +391,8 @@ control_check(struct ctl_client *c, uint32_t type, union control_payload *pl,
 	case IMSG_CTL_RESUME:
 		if (strcmp(pl->what.what, "smtp") == 0)
 			*to = PROC_BIT(PROC_SMTP);
-		else if (strcmp(pl->what.what, "mda") == 0)
+		else if (strcmp(pl->what.what, "mda") == 0 ||
+		    strcmp(pl->what.what, "mta") == 0)
 			*to = PROC_BIT(PROC_QUEUE);
 		else if (strcmp(pl->what.what, "all") == 0)
 			*to = PROC_BIT(PROC_SMTP) | PROC_BIT(PROC_QUEUE);
@@ -441,7 +446,11 @@ control_log(struct ctl_client *c, const char *name, uint32_t type,
 	    arg);
 }
 
-/* Send the command to each process in to; count the answers awaited. */
+/*
+ * Send the command to each process in to; count the answers awaited.
+ * pause/resume: smtp is told "smtp", the queue what it holds back ("mda",
+ * "mta" or, for "all", both).
+ */
 static void
 control_forward(struct ctl_client *c, uint32_t type, uint32_t to,
     const union control_payload *pl, size_t len)
@@ -457,9 +466,10 @@ control_forward(struct ctl_client *c, uint32_t type, uint32_t to,
 		if (!(to & PROC_BIT(order[i])))
 			continue;
 		one = *pl;
-		if (type == IMSG_CTL_PAUSE || type == IMSG_CTL_RESUME)
-			(void)strlcpy(one.what.what, order[i] == PROC_SMTP ?
-			    "smtp" : "mda", sizeof(one.what.what));
+		if ((type == IMSG_CTL_PAUSE || type == IMSG_CTL_RESUME) &&
+		    order[i] == PROC_SMTP)
+			(void)strlcpy(one.what.what, "smtp",
+			    sizeof(one.what.what));
 		dst = child_peer(order[i]);
 		if (dst == NULL || peer_compose(dst, type, c->id, 0, -1,
 		    len ? &one : NULL, len) == -1) {
@@ -551,6 +561,7 @@ control_imsg_answer(struct peer *p, struct imsg *imsg)
 	if (len > sizeof(text))
 		fatalx("control: %s from %s too long", imsg_name(type),
 		    proc_name(p->id));
+	text[0] = '\0';
 	if (len > 0)
 		imsg_payload(imsg, text, len);
 	if ((c = control_find(imsg_get_id(imsg))) == NULL || c->pending == 0) {
@@ -591,30 +602,34 @@ control_finish(struct ctl_client *c, uint32_t last)
 
 /*
  * A show queue line for a user other than root: without the final
- * recipient and the action (fields 5 and 6 of "evpid|msgid|sender|rcpt|
- * dest|action|..."), which would tell where other users' aliases and
- * .forward files send their mail.  Returns the new length with the NUL.
+ * recipient, the action and the route (fields 5, 6 and 14 of "evpid|
+ * msgid|sender|rcpt|dest|action|...|size|route"), which would tell where
+ * other users' aliases and .forward files send their mail.  The fields
+ * stay, empty.  Returns the new length with the NUL.
  */
 static size_t
 control_redact(char *line)
 {
-	char	*field[7], *p = line;
-	size_t	 n;
+	static const int	 hide[] = { 4, 5, 13 };
+	char			*r = line, *w = line;
+	size_t			 i;
+	int			 n = 0, skip;
 
-	/* field[n]: where field n starts */
-	for (n = 0; n < nitems(field); n++) {
-		field[n] = p;
-		if (n + 1 == nitems(field))
+	for (;;) {
+		skip = 0;
+		for (i = 0; i < nitems(hide); i++)
+			if (hide[i] == n)
+				skip = 1;
+		for (; *r != '\0' && *r != '|'; r++)
+			if (!skip)
+				*w++ = *r;
+		if (*r == '\0')
 			break;
-		if ((p = strchr(p, '|')) == NULL)
-			return (strlen(line) + 1);	/* not the form */
-		p++;
+		*w++ = *r++;
+		n++;
 	}
-	/* "dest|action|state..." becomes "||state..." */
-	field[4][0] = '|';
-	field[4][1] = '|';
-	memmove(field[4] + 2, field[6], strlen(field[6]) + 1);
-	return (strlen(line) + 1);
+	*w = '\0';
+	return ((size_t)(w - line) + 1);
 }
 
 static void

@@ -446,6 +446,7 @@ struct envelope {
 	time_t			 nexttry;
 	uint32_t		 retry;		/* attempts so far */
 	char			 errorline[ERRLINE_MAX];
+	uint32_t		 warned;	/* delay notices sent */
 };
 
 #define evpid_to_msgid(id)	((uint32_t)((id) >> 32))

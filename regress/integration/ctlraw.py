@@ -23,7 +23,12 @@ closes a client sending a malformed payload.
 
 ctlraw.py hold HEADER SOCKET N FLAG: open N connections and keep them,
 then open one more and print the answer it gets; create FLAG and keep the
-connections until FLAG is removed (30 s at most)."""
+connections until FLAG is removed (30 s at most).
+
+ctlraw.py serve HEADER SOCKET: play smtpd's control socket for one
+client (10 s at most): print the type name of the request it sends, and
+answer with IMSG_CTL_LINE "fake answer to NAME" then IMSG_CTL_END.  Checks
+what smtpctl sends without a daemon."""
 import os
 import re
 import socket
@@ -106,7 +111,35 @@ def main(hdr, path, want, payload_hex=None):
     return 0
 
 
+def serve(hdr, path):
+    names, _ = imsg_names(hdr)
+    ls = socket.socket(socket.AF_UNIX)
+    ls.bind(path)
+    ls.listen(1)
+    ls.settimeout(10)
+    s, _ = ls.accept()
+    s.settimeout(10)
+    data = b""
+    while len(data) < 16:
+        chunk = s.recv(4096)
+        if not chunk:
+            print("closed")
+            return 1
+        data += chunk
+    t, _, peerid, _ = struct.unpack("=IIII", data[:16])
+    print(names[t], flush=True)
+    line = ("fake answer to %s" % names[t]).encode() + b"\0"
+    s.sendall(struct.pack("=IIII", names.index("IMSG_CTL_LINE"),
+                          16 + len(line), peerid, 0) + line +
+              struct.pack("=IIII", names.index("IMSG_CTL_END"), 16,
+                          peerid, 0))
+    s.close()
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "serve":
+        sys.exit(serve(*sys.argv[2:4]))
     if sys.argv[1] == "hold":
         sys.exit(hold(*sys.argv[2:6]))
     sys.exit(main(*sys.argv[1:5]))

@@ -15,16 +15,17 @@
 
 """An SMTP sink and a raw SMTP probe for the relay tests (helper, not a test).
 
-  sinktool.py sink DIR [LIFETIME]
-        Listen on a free port of 127.0.0.1 (written to DIR/port once
-        listening, the pid to DIR/pid), accept SMTP sessions one after the
-        other and write each message received to DIR/msg.N, its envelope
-        (EHLO name, MAIL FROM line, RCPT TO addresses) to DIR/env.N.  Each
-        connection adds a line to DIR/conns, each command line received
-        (AUTH's arguments cut off) a line "N COMMAND" to DIR/cmds, N the
-        connection's number.  The reply to RCPT TO is the one DIR/rcpt
-        gives for the address ("ADDRESS REPLY" lines, read at each RCPT),
-        else follows DIR/mode, read at each RCPT:
+  sinktool.py sink DIR [LIFETIME [PORT]]
+        Listen on a free port of 127.0.0.1, or on PORT if given (written
+        to DIR/port once listening, the pid to DIR/pid; a PORT that
+        cannot be bound is an error, exit 1), accept SMTP sessions one
+        after the other and write each message received to DIR/msg.N, its
+        envelope (EHLO name, MAIL FROM line, RCPT TO addresses) to
+        DIR/env.N.  Each connection adds a line to DIR/conns, each command
+        line received (AUTH's arguments cut off) a line "N COMMAND" to
+        DIR/cmds, N the connection's number.  The reply to RCPT TO is the
+        one DIR/rcpt gives for the address ("ADDRESS REPLY" lines, read at
+        each RCPT), else follows DIR/mode, read at each RCPT:
             ok (or no file)   250
             tempfail          451 4.7.1 sink says try later
             permfail          550 5.1.1 sink says no such user
@@ -192,9 +193,15 @@ def sink_session(c, d, n, conn):
             c.send(b"502 5.5.2 unknown command\r\n")
 
 
-def sink(d, lifetime):
+def sink(d, lifetime, port=0):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.bind(("127.0.0.1", 0))
+    if port:
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        ls.bind(("127.0.0.1", port))
+    except OSError as e:
+        print("sink: bind 127.0.0.1:%d: %s" % (port, e), file=sys.stderr)
+        return 1
     ls.listen(16)
     deadline = time.monotonic() + lifetime
     with open(os.path.join(d, "pid"), "w") as f:
@@ -256,7 +263,8 @@ def probe(src, port, helo, cases):
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "sink":
-        return sink(argv[2], int(argv[3]) if len(argv) > 3 else 120)
+        return sink(argv[2], int(argv[3]) if len(argv) > 3 else 120,
+                    int(argv[4]) if len(argv) > 4 else 0)
     if len(argv) == 5 and argv[1] == "probe":
         return probe(argv[2], argv[3], argv[4], sys.stdin)
     print(__doc__, file=sys.stderr)

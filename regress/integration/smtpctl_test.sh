@@ -324,19 +324,22 @@ mailq_user_body()
 	ctl show queue
 	_arrow="<secret@$DOM> -> <$BOB@$DOM>"
 	assert_grep "^  [0-9a-f]{16}  paused .* $_arrow\$" "$T/ctl.out"
+	# root also sees where it goes (no attempts yet)
+	assert_grep "^ {20}action md, user $BOB\$" "$T/ctl.out"
 
 	# evpid|msgid|sender|rcpt|dest|action|state|ctime|expire|retry|
-	# nexttry|error|size, dest and action for root only
+	# nexttry|error|size|route, dest, action and route for root only
 	as_user nobody "'$TOP/build/mailq' -p" ||
 	    { show_file "$T/user.out"; atf_fail "mailq -p failed"; }
 	[ "$(wc -l <"$T/user.out")" -eq 1 ] ||
 	    { show_file "$T/user.out"; atf_fail "mailq -p: not one line"; }
 	_n='[0-9]+'
 	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|secret@$DOM\|\
-\|\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/user.out"
+\|\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\|\$" "$T/user.out"
 	ctl show queue -p
 	assert_grep "^[0-9a-f]{16}\|[0-9a-f]{8}\|$ALICE@$DOM\|secret@$DOM\|\
-$BOB@$DOM\|md\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\$" "$T/ctl.out"
+$BOB@$DOM\|md\|paused\|$_n\|$_n\|0\|$_n\|\|$_n\|action md, user $BOB\$" \
+	    "$T/ctl.out"
 	ctl resume mda
 	maildir_one $BOB
 }
@@ -422,8 +425,9 @@ not_root_body()
 	inst_conf_std md
 	inst_start
 	for _c in "show stats" "schedule all" "remove all" \
-	    "pause mda" "resume mda" "pause smtp" "log verbose" "reload" \
-	    "stop" "sandbox-test lka"; do
+	    "pause mda" "resume mda" "pause mta" "resume mta" "pause smtp" \
+	    "log verbose" "reload" "stop" "sandbox-test lka" "show hosts" \
+	    "show routes"; do
 		if su nobody -s /bin/sh -c "cd / && \
 		    CARTERO_RUNDIR='$T/run' '$SMTPCTL' $_c" \
 		    >"$T/ctl.out" 2>&1; then
@@ -435,7 +439,8 @@ not_root_body()
 		}
 	done
 	# the control process refuses them too (not only smtpctl)
-	for _c in STOP RELOAD SCHEDULE REMOVE SHOW_STATS; do
+	for _c in STOP RELOAD SCHEDULE REMOVE SHOW_STATS SHOW_HOSTS \
+	    SHOW_ROUTES; do
 		as_user nobody "python3 '$(atf_get_srcdir)/ctlraw.py' \
 		    '$TOP/smtpd/smtpd.h' '$T/run/control.sock' IMSG_CTL_$_c" ||
 		    { show_file "$T/user.out"; atf_fail "raw $_c as nobody"; }
@@ -504,6 +509,47 @@ bad_payload_cleanup()
 	inst_cleanup
 }
 
+atf_test_case show_hosts_routes cleanup
+show_hosts_routes_head()
+{
+	atf_set descr "smtpctl show hosts and show routes send their" \
+	    "requests and print the lines of the answer (to a fake control" \
+	    "socket: the answer comes from the mta in smtp)"
+}
+show_hosts_routes_body()
+{
+	inst_setup
+	mkdir -p "$T/fake"
+	for _w in hosts routes; do
+		_name=IMSG_CTL_SHOW_$(echo "$_w" | tr a-z A-Z)
+		rm -f "$T/fake/control.sock"
+		python3 "$(atf_get_srcdir)/ctlraw.py" serve \
+		    "$TOP/smtpd/smtpd.h" "$T/fake/control.sock" \
+		    >"$T/serve.out" 2>&1 &
+		_srv=$!
+		wait_for_file "$T/fake/control.sock" ||
+		    { kill "$_srv"; atf_fail "fake control did not start"; }
+		CARTERO_RUNDIR=$T/fake "$SMTPCTL" show "$_w" \
+		    >"$T/ctl.out" 2>&1 ||
+		    { cat "$T/ctl.out" >&2; atf_fail "smtpctl show $_w"; }
+		wait "$_srv" || { cat "$T/serve.out" >&2;
+		    atf_fail "fake control failed"; }
+		assert_grep "^$_name\$" "$T/serve.out"
+		assert_grep "^fake answer to $_name\$" "$T/ctl.out"
+	done
+	# prefixes: "sh h" is show hosts, "pause m" is ambiguous
+	"$SMTPCTL" pause m >"$T/ctl.out" 2>&1 &&
+	    atf_fail "pause m was not ambiguous"
+	assert_grep "ambiguous command" "$T/ctl.out"
+	"$SMTPCTL" help >"$T/ctl.out" 2>&1
+	assert_grep "show hosts \| show routes" "$T/ctl.out"
+	assert_grep "pause smtp\|mda\|mta\|all" "$T/ctl.out"
+}
+show_hosts_routes_cleanup()
+{
+	inst_cleanup
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case queue_control
@@ -516,4 +562,5 @@ atf_init_test_cases()
 	atf_add_test_case not_root
 	atf_add_test_case mailq_user
 	atf_add_test_case bad_payload
+	atf_add_test_case show_hosts_routes
 }

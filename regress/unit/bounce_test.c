@@ -18,7 +18,8 @@
  * bounce_test.c -- unit tests for queue/bounce.c: the DSN is a well-formed
  * multipart/report (boundaries, headers, delivery-status fields), the
  * Status code comes from the errorline, and nothing in an errorline can
- * inject a header line.
+ * inject a header line; the same for a delay notice (Action: delayed, a
+ * 4.x.y Status, Will-Retry-Until).
  */
 
 #include <sys/types.h>
@@ -40,6 +41,9 @@ static void	mkenv(struct envelope *, const char *, const char *);
 static char	*part(const char *, const char *, int);
 static size_t	count(const char *, const char *);
 static char	*build(struct envelope *, size_t, const char *);
+static char	*build_delayed(struct envelope *, size_t, const char *);
+static char	*build_info(struct envelope *, size_t, const char *, int);
+static void	 boundary_of(const char *, char *, size_t);
 
 static void
 mkenv(struct envelope *e, const char *dest, const char *errorline)
@@ -60,6 +64,18 @@ mkenv(struct envelope *e, const char *dest, const char *errorline)
 static char *
 build(struct envelope *evps, size_t n, const char *msg)
 {
+	return (build_info(evps, n, msg, 0));
+}
+
+static char *
+build_delayed(struct envelope *evps, size_t n, const char *msg)
+{
+	return (build_info(evps, n, msg, 1));
+}
+
+static char *
+build_info(struct envelope *evps, size_t n, const char *msg, int delayed)
+{
 	const struct envelope	*v[4];
 	struct bounce_info	 bi;
 	char			*text;
@@ -77,10 +93,25 @@ build(struct envelope *evps, size_t n, const char *msg)
 	bi.nevp = n;
 	bi.headers = msg;
 	bi.hlen = strlen(msg);
+	bi.delayed = delayed;
 	text = bounce_build(&bi, &len);
 	ATF_REQUIRE(text != NULL);
 	ATF_REQUIRE_EQ(len, strlen(text));
 	return (text);
+}
+
+/* The boundary parameter of the top-level Content-Type. */
+static void
+boundary_of(const char *msg, char *out, size_t size)
+{
+	const char	*b, *q, *end;
+
+	ATF_REQUIRE((end = strstr(msg, "\n\n")) != NULL);
+	ATF_REQUIRE((b = strstr(msg, "boundary=\"")) != NULL && b < end);
+	b += strlen("boundary=\"");
+	ATF_REQUIRE((q = strchr(b, '"')) != NULL);
+	ATF_REQUIRE((size_t)(q - b) < size);
+	snprintf(out, size, "%.*s", (int)(q - b), b);
 }
 
 static size_t
@@ -143,6 +174,11 @@ ATF_TC_BODY(status_extraction, tc)
 		ATF_CHECK_MSG(strcmp(st, cases[i].status) == 0,
 		    "\"%s\" -> %s, expected %s", cases[i].errorline, st,
 		    cases[i].status);
+		/* the delay notice's: the same code, class 4 */
+		bounce_status_delay(cases[i].errorline, st, sizeof(st));
+		ATF_CHECK_MSG(st[0] == '4' &&
+		    strcmp(st + 1, cases[i].status + 1) == 0,
+		    "delayed \"%s\" -> %s", cases[i].errorline, st);
 	}
 }
 
@@ -282,6 +318,104 @@ ATF_TC_BODY(eightbit, tc)
 	free(msg);
 }
 
+/*
+ * A delay notice: the same multipart/report with Action: delayed, a
+ * 4.x.y Status from the last error, Will-Retry-Until the expiry, and the
+ * original headers; its text says the mail is still being retried.
+ */
+ATF_TC_WITHOUT_HEAD(delayed_structure);
+ATF_TC_BODY(delayed_structure, tc)
+{
+	struct envelope	 e[2];
+	char		*msg, *hdr, *p1, *p2, *p3, boundary[128];
+	char		 d[160], c[160];
+	const char	*q;
+
+	mkenv(&e[0], "bob", "451 4.4.1 relay: cannot connect to "
+	    "mx.example.net");
+	e[0].expire = 1700000000 + 4 * 86400;
+	mkenv(&e[1], "carol", "");
+	e[1].id++;
+	e[1].expire = e[0].expire;
+	msg = build_delayed(e, 2, ORIG_MSG);
+
+	ATF_REQUIRE((q = strstr(msg, "\n\n")) != NULL);
+	hdr = strndup(msg, (size_t)(q - msg) + 1);
+	ATF_CHECK(strstr(hdr, "\nTo: <alice@example.org>\n") != NULL);
+	ATF_CHECK(strstr(hdr, "\nSubject: Delayed Mail (still being "
+	    "retried)\n") != NULL);
+	ATF_CHECK(strstr(hdr, "\nAuto-Submitted: auto-replied\n") != NULL);
+	ATF_CHECK(strstr(hdr, "multipart/report; "
+	    "report-type=delivery-status;") != NULL);
+	boundary_of(msg, boundary, sizeof(boundary));
+	snprintf(d, sizeof(d), "\n--%s\n", boundary);
+	snprintf(c, sizeof(c), "\n--%s--\n", boundary);
+	ATF_CHECK_EQ(count(msg, d), 3);
+	ATF_CHECK_EQ(count(msg, c), 1);
+	ATF_CHECK(strcmp(msg + strlen(msg) - strlen(c), c) == 0);
+
+	p1 = part(msg, boundary, 1);
+	ATF_CHECK(strstr(p1, "could not be delivered yet") != NULL);
+	ATF_CHECK(strstr(p1, "will keep trying until Sat, 18 Nov 2023 "
+	    "22:13:20 +0000") != NULL);
+	ATF_CHECK(strstr(p1, "do not need to send it again") != NULL);
+	ATF_CHECK(strstr(p1, "returned to you") == NULL);
+	ATF_CHECK(strstr(p1, "<bob@example.net>: 451 4.4.1 relay") != NULL);
+	ATF_CHECK(strstr(p1, "<carol@example.net>: delivery delayed") !=
+	    NULL);
+
+	p2 = part(msg, boundary, 2);
+	ATF_CHECK(strncmp(p2, "Content-Description: Delivery report\n"
+	    "Content-Type: message/delivery-status\n\n", 76) == 0);
+	ATF_CHECK(strstr(p2, "\nReporting-MTA: dns; mx.example.org\n")
+	    != NULL);
+	ATF_CHECK(strstr(p2, "\n\nFinal-Recipient: rfc822; bob@example.net\n"
+	    "Original-Recipient: rfc822; bob@example.net\n"
+	    "Action: delayed\nStatus: 4.4.1\n"
+	    "Diagnostic-Code: smtp; 451 4.4.1 relay: cannot connect to "
+	    "mx.example.net\n"
+	    "Last-Attempt-Date: Tue, 14 Nov 2023 22:18:20 +0000\n"
+	    "Will-Retry-Until: Sat, 18 Nov 2023 22:13:20 +0000\n") != NULL);
+	ATF_CHECK(strstr(p2, "\n\nFinal-Recipient: rfc822; "
+	    "carol@example.net\n") != NULL);
+	ATF_CHECK(strstr(p2, "Action: delayed\nStatus: 4.0.0\n"
+	    "Diagnostic-Code: smtp; delivery delayed\n") != NULL);
+	ATF_CHECK_EQ(count(p2, "Action: delayed\n"), 2);
+	ATF_CHECK_EQ(count(p2, "Will-Retry-Until: "), 2);
+	ATF_CHECK(strstr(p2, "Action: failed") == NULL);
+	ATF_CHECK(strstr(p2, "Status: 5.") == NULL);
+
+	p3 = part(msg, boundary, 3);
+	ATF_CHECK(strncmp(p3, "Content-Description: Delayed Message "
+	    "Headers\nContent-Type: text/rfc822-headers\n\n", 80) == 0);
+	ATF_CHECK(strstr(p3, "\nSubject: hello there\n") != NULL);
+	ATF_CHECK(strstr(p3, "Message-ID: <m1@example.org>\n") != NULL);
+	ATF_CHECK(strstr(msg, "secret body text") == NULL);
+
+	free(hdr);
+	free(p1);
+	free(p2);
+	free(p3);
+	free(msg);
+}
+
+/* A remote errorline cannot add lines to a delay notice either. */
+ATF_TC_WITHOUT_HEAD(delayed_injection);
+ATF_TC_BODY(delayed_injection, tc)
+{
+	struct envelope	 e;
+	char		*msg;
+
+	mkenv(&e, "bob", "451 4.7.1 later\r\nAction: failed\n\n--evil");
+	e.expire = 1700000000 + 86400;
+	msg = build_delayed(&e, 1, ORIG_MSG);
+	ATF_CHECK(strstr(msg, "\nAction: failed") == NULL);
+	ATF_CHECK(strstr(msg, "\n--evil") == NULL);
+	ATF_CHECK(strstr(msg, "\nAction: delayed\nStatus: 4.7.1\n") != NULL);
+	ATF_CHECK(strchr(msg, '\r') == NULL);
+	free(msg);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, status_extraction);
@@ -289,5 +423,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, dsn_structure);
 	ATF_TP_ADD_TC(tp, errorline_injection);
 	ATF_TP_ADD_TC(tp, eightbit);
+	ATF_TP_ADD_TC(tp, delayed_structure);
+	ATF_TP_ADD_TC(tp, delayed_injection);
 	return (atf_no_error());
 }

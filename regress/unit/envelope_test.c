@@ -92,6 +92,7 @@ fill_max(struct envelope *e, char c)
 	e->flags = UINT32_MAX;
 	e->peeruid = UINT32_MAX;
 	e->retry = UINT32_MAX;
+	e->warned = UINT32_MAX;
 	e->id = UINT64_MAX;
 #undef MAXSTR
 }
@@ -122,6 +123,7 @@ same(const struct envelope *a, const struct envelope *b)
 	ATF_CHECK_EQ(a->nexttry, b->nexttry);
 	ATF_CHECK_EQ(a->retry, b->retry);
 	ATF_CHECK_STREQ(a->errorline, b->errorline);
+	ATF_CHECK_EQ(a->warned, b->warned);
 }
 
 static char *
@@ -288,6 +290,10 @@ static const struct corrupt_case corrupt_cases[] = {
 	{ "blank number", "retry: 3\n", "retry: \n", "bad number" },
 	{ "u32 overflow", "retry: 3\n", "retry: 4294967296\n",
 	    "retry: bad number" },
+	{ "duplicate warned", "retry: 3\n", "retry: 3\nwarned: 1\nwarned: 1\n",
+	    "duplicate key: warned" },
+	{ "bad warned", "retry: 3\n", "retry: 3\nwarned: one\n",
+	    "warned: bad number" },
 	{ "short id", "id: 1234abcd00000042\n", "id: 1234\n",
 	    "id: bad number" },
 	{ "upper id", "id: 1234abcd00000042\n", "id: 1234ABCD00000042\n",
@@ -412,6 +418,35 @@ ATF_TC_BODY(load_next, tc)
 	free(all);
 }
 
+/*
+ * warned (delay notices sent) is written only when not 0: envelopes that
+ * never had a notice keep the old format, and old envelopes load as 0.
+ */
+ATF_TC_WITHOUT_HEAD(warned_optional);
+ATF_TC_BODY(warned_optional, tc)
+{
+	struct envelope	 a, b;
+	char		*buf;
+	size_t		 len;
+
+	fill(&a);
+	buf = dump(&a, &len);
+	ATF_CHECK(strstr(buf, "warned") == NULL);
+	b.warned = 7;
+	ATF_REQUIRE(envelope_load(&b, buf, len) == 0);
+	ATF_CHECK_EQ(b.warned, 0);
+	free(buf);
+
+	a.warned = 2;
+	buf = dump(&a, &len);
+	ATF_CHECK(strstr(buf, "\nerrorline: 451 4.2.0 try\\\\again\\nend: ok\n"
+	    "warned: 2\nend: ok\n") != NULL);
+	ATF_REQUIRE_MSG(envelope_load(&b, buf, len) == 0, "%s",
+	    envelope_errstr());
+	same(&a, &b);
+	free(buf);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, roundtrip_all_fields);
@@ -423,5 +458,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, corrupt_long_line_and_empty);
 	ATF_TP_ADD_TC(tp, truncated_prefixes);
 	ATF_TP_ADD_TC(tp, load_next);
+	ATF_TP_ADD_TC(tp, warned_optional);
 	return (atf_no_error());
 }

@@ -16,8 +16,10 @@
 
 /*
  * scheduler_test.c -- unit tests for queue/scheduler.c: backoff, expiry
- * and the bounce decision, the in-flight cap, pause, and schedule/remove
- * of envelopes in flight.  Pure logic: "now" is passed in.
+ * and the bounce decision, the in-flight cap, pause (of local and relay
+ * deliveries apart), schedule/remove of envelopes in flight and in
+ * backoff, and when delay notices are due.  Pure logic: "now" is passed
+ * in.
  */
 
 #include <sys/types.h>
@@ -34,6 +36,14 @@
 
 static struct qenv *add(struct scheduler *, struct qmsg *, uint32_t,
 		    time_t);
+static enum sched_class by_action(const struct envelope *);
+
+/* The test's classifier: action "out" relays, the others are local. */
+static enum sched_class
+by_action(const struct envelope *e)
+{
+	return (strcmp(e->action, "out") == 0 ? SCHED_MTA : SCHED_MDA);
+}
 
 static struct qenv *
 add(struct scheduler *s, struct qmsg *m, uint32_t low, time_t nexttry)
@@ -217,14 +227,155 @@ ATF_TC_BODY(pause_resume, tc)
 	scheduler_init(&s, 30, 3600);
 	m = scheduler_msg_new(&s, 0x44);
 	q = add(&s, m, 1, T0);
-	scheduler_pause(&s, 1);
+	scheduler_pause(&s, SCHED_PAUSE_ALL, 1);
 	ATF_CHECK(scheduler_next(&s, T0) == NULL);
 	ATF_CHECK(!scheduler_next_time(&s, &when));
 	ATF_CHECK_STREQ(scheduler_state_name(&s, q), "paused");
-	scheduler_pause(&s, 0);
+	scheduler_pause(&s, SCHED_PAUSE_ALL, 0);
 	ATF_CHECK_STREQ(scheduler_state_name(&s, q), "pending");
 	ATF_CHECK(scheduler_next(&s, T0) == q);
 	ATF_CHECK_STREQ(scheduler_state_name(&s, q), "inflight");
+}
+
+/*
+ * pause mta holds the relay envelopes back and lets the local ones go
+ * out, pause mda the reverse; the class is asked again at each enqueue.
+ */
+ATF_TC_WITHOUT_HEAD(pause_by_class);
+ATF_TC_BODY(pause_by_class, tc)
+{
+	struct scheduler	 s;
+	struct qmsg		*m;
+	struct qenv		*loc, *rel;
+	time_t			 when;
+
+	scheduler_init(&s, 30, 3600);
+	scheduler_set_classify(&s, by_action);
+	m = scheduler_msg_new(&s, 0x45);
+	/* the relay envelope is due first */
+	rel = add(&s, m, 1, T0);
+	strlcpy(rel->evp.action, "out", sizeof(rel->evp.action));
+	scheduler_reschedule(&s, rel, T0);	/* classified again */
+	loc = add(&s, m, 2, T0 + 5);
+	ATF_CHECK_EQ(rel->class, SCHED_MTA);
+	ATF_CHECK_EQ(loc->class, SCHED_MDA);
+
+	scheduler_pause(&s, SCHED_PAUSE_MTA, 1);
+	ATF_CHECK_STREQ(scheduler_state_name(&s, rel), "paused");
+	ATF_CHECK_STREQ(scheduler_state_name(&s, loc), "pending");
+	ATF_REQUIRE(scheduler_next_time(&s, &when));
+	ATF_CHECK_EQ(when, T0 + 5);		/* not the paused one's */
+	ATF_CHECK(scheduler_next(&s, T0 + 10) == loc);
+	ATF_CHECK(scheduler_next(&s, T0 + 10) == NULL);
+	ATF_CHECK_EQ(scheduler_result(&s, loc, ST_TEMPFAIL, "451", T0 + 10),
+	    SCHED_RETRY);
+
+	/* pause mda as well: nothing goes out; resume mta: rel goes */
+	scheduler_pause(&s, SCHED_PAUSE_MDA, 1);
+	ATF_CHECK(!scheduler_next_time(&s, &when));
+	ATF_CHECK_STREQ(scheduler_state_name(&s, loc), "paused");
+	scheduler_pause(&s, SCHED_PAUSE_MTA, 0);
+	ATF_CHECK_STREQ(scheduler_state_name(&s, rel), "pending");
+	ATF_CHECK(scheduler_next(&s, T0 + 100) == rel);
+	ATF_CHECK(scheduler_next(&s, T0 + 100) == NULL);
+	scheduler_pause(&s, SCHED_PAUSE_ALL, 0);
+	ATF_CHECK(scheduler_next(&s, T0 + 100) == loc);
+	ATF_CHECK_EQ(s.paused, 0);
+}
+
+/*
+ * smtpctl schedule of an envelope waiting in backoff: due at once, and
+ * the failed try that follows doubles the delay as before.
+ */
+ATF_TC_WITHOUT_HEAD(schedule_in_backoff);
+ATF_TC_BODY(schedule_in_backoff, tc)
+{
+	struct scheduler	 s;
+	struct qmsg		*m;
+	struct qenv		*q;
+	time_t			 now = T0;
+	int			 i;
+
+	scheduler_init(&s, 30, 3600);
+	scheduler_set_classify(&s, by_action);
+	m = scheduler_msg_new(&s, 0x47);
+	q = add(&s, m, 1, T0);
+	strlcpy(q->evp.action, "out", sizeof(q->evp.action));
+	for (i = 0; i < 5; i++) {
+		ATF_REQUIRE(scheduler_next(&s, now) == q);
+		ATF_REQUIRE_EQ(scheduler_result(&s, q, ST_TEMPFAIL,
+		    "451 4.4.1 cannot connect", now), SCHED_RETRY);
+		now = q->evp.nexttry;
+	}
+	/* waiting 480 s: schedule it 1 s after its last try */
+	now = q->evp.lasttry + 1;
+	ATF_CHECK_EQ(q->evp.nexttry, now - 1 + 480);
+	ATF_CHECK(scheduler_next(&s, now) == NULL);
+	scheduler_reschedule(&s, q, now);
+	ATF_CHECK_EQ(q->evp.nexttry, now);
+	ATF_REQUIRE(scheduler_next(&s, now) == q);
+	ATF_CHECK_EQ(scheduler_result(&s, q, ST_TEMPFAIL, "451", now),
+	    SCHED_RETRY);
+	ATF_CHECK_EQ(q->evp.retry, 6);
+	ATF_CHECK_EQ(q->evp.nexttry, now + 960);
+	/* and a success after a schedule ends it */
+	scheduler_reschedule(&s, q, now + 1);
+	ATF_REQUIRE(scheduler_next(&s, now + 1) == q);
+	ATF_CHECK_EQ(scheduler_result(&s, q, ST_OK, "", now + 1), SCHED_DONE);
+}
+
+/*
+ * Delay notices: one per bounce warn-interval delay passed, counted in
+ * evp.warned; never for a bounce, the sender <>, or an expired envelope.
+ */
+ATF_TC_WITHOUT_HEAD(warn_level);
+ATF_TC_BODY(warn_level, tc)
+{
+	static const time_t	 warn[BOUNCE_WARN_MAX] = { 4 * 3600, 86400 };
+	static const time_t	 none[BOUNCE_WARN_MAX] = { 0 };
+	struct scheduler	 s;
+	struct qmsg		*m;
+	struct qenv		*q;
+	struct envelope		*e;
+
+	scheduler_init(&s, 30, 3600);
+	m = scheduler_msg_new(&s, 0x48);
+	q = add(&s, m, 1, T0);
+	e = &q->evp;
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e, T0), 0);
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 4 * 3600 - 1), 0);
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 4 * 3600), 1);
+	e->warned = 1;				/* sent */
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 5 * 3600), 0);			/* only one per delay */
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 86400), 2);
+	e->warned = 2;
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 3 * 86400), 0);		/* the list is done */
+	/* both delays passed at once (a long outage): one notice, 2 */
+	e->warned = 0;
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 2 * 86400), 2);
+	/* no setting: no notice */
+	ATF_CHECK_EQ(scheduler_warn_level(none, BOUNCE_WARN_MAX, e,
+	    T0 + 2 * 86400), 0);
+	/* expired: a bounce comes instead */
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    e->expire), 0);
+	/* never for a bounce, to postmaster or not, nor to <> */
+	e->flags |= EF_BOUNCE;
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 86400), 0);
+	e->flags = EF_POSTMASTER;
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 86400), 0);
+	e->flags = 0;
+	memset(&e->sender, 0, sizeof(e->sender));
+	ATF_CHECK_EQ(scheduler_warn_level(warn, BOUNCE_WARN_MAX, e,
+	    T0 + 86400), 0);
 }
 
 /* smtpctl ids: 0 = all, msgid, evpid; in-flight envelopes stay put. */
@@ -381,6 +532,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, hold_release);
 	ATF_TP_ADD_TC(tp, inflight_cap_and_order);
 	ATF_TP_ADD_TC(tp, pause_resume);
+	ATF_TP_ADD_TC(tp, pause_by_class);
+	ATF_TP_ADD_TC(tp, schedule_in_backoff);
+	ATF_TP_ADD_TC(tp, warn_level);
 	ATF_TP_ADD_TC(tp, match_schedule_remove);
 	ATF_TP_ADD_TC(tp, bounce_retry);
 	ATF_TP_ADD_TC(tp, dirty_list);

@@ -36,6 +36,18 @@
 #define EVP2	"11223344aabbccdd|11223344|alice@example.org|" \
 		"list@example.org|carol@example.org|md|held|1700000000|" \
 		"1700345600|1|0|held: bounce undeliverable|2048"
+/* with the route (14th field) */
+#define EVP3	"99aabbcc00000001|99aabbcc|alice@example.org|" \
+		"friend@remote.test|friend@remote.test|out|pending|" \
+		"1700000000|1700345600|3|1700000600|" \
+		"451 4.4.1 cannot connect|100|relay host 127.0.0.1:2525"
+#define EVP4	"99aabbcc00000002|99aabbcc|alice@example.org|" \
+		"x@remote.test|x@remote.test|out|paused|" \
+		"1700000000|1700345600|0|1700000000||100|MX of remote.test"
+/* as a user other than root sees it: no dest, action, route */
+#define EVP5	"99aabbcc00000003|99aabbcc|alice@example.org|" \
+		"y@remote.test|||pending|" \
+		"1700000000|1700345600|1|1700000600|451 4.4.1 x|100|"
 
 static char	*run(int, const char *const *, size_t);
 
@@ -113,6 +125,31 @@ ATF_TC_BODY(table, tc)
 }
 
 /* Terminal escapes and 8-bit bytes never reach the terminal. */
+/* The route and the attempts go on a line under the envelope's. */
+ATF_TC_WITHOUT_HEAD(route);
+ATF_TC_BODY(route, tc)
+{
+	const char	*lines[] = { EVP3, EVP4, EVP5 };
+	char		*out;
+
+	out = run(0, lines, 3);
+	ATF_CHECK(strstr(out, "  99aabbcc00000001  pending   ") != NULL);
+	ATF_CHECK(strstr(out, "  <friend@remote.test>\n"
+	    "                    relay host 127.0.0.1:2525, 3 attempts\n"
+	    "                    (451 4.4.1 cannot connect)\n") != NULL);
+	ATF_CHECK(strstr(out, "  <x@remote.test>\n"
+	    "                    MX of remote.test\n") != NULL);
+	ATF_CHECK(strstr(out, "  <y@remote.test>\n"
+	    "                    1 attempt\n"
+	    "                    (451 4.4.1 x)\n") != NULL);
+	ATF_CHECK(strstr(out, "\n-- 1 Kbytes in 1 message, 3 recipients.\n")
+	    != NULL);
+	free(out);
+	out = run(1, lines, 3);
+	ATF_CHECK_STREQ(out, EVP3 "\n" EVP4 "\n" EVP5 "\n");
+	free(out);
+}
+
 ATF_TC_WITHOUT_HEAD(escaped);
 ATF_TC_BODY(escaped, tc)
 {
@@ -140,5 +177,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, empty);
 	ATF_TP_ADD_TC(tp, table);
 	ATF_TP_ADD_TC(tp, escaped);
+	ATF_TP_ADD_TC(tp, route);
 	return (atf_no_error());
 }
