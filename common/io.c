@@ -147,6 +147,9 @@ io_free(struct io *io)
 	if (io->rbuf != NULL)
 		explicit_bzero(io->rbuf, io->rsize);
 	free(io->rbuf);
+	/* what is left to write may be an AUTH line (credentials) */
+	if (io->wbuf != NULL)
+		explicit_bzero(io->wbuf, io->wsize);
 	free(io->wbuf);
 	free(io);
 }
@@ -679,12 +682,16 @@ io_vprintf(struct io *io, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return (-1);
-	if ((size_t)n < sizeof(buf))
-		return (io_write(io, buf, (size_t)n));
+	/* the line may carry credentials (AUTH): no copy is left behind */
+	if ((size_t)n < sizeof(buf)) {
+		r = io_write(io, buf, (size_t)n);
+		explicit_bzero(buf, (size_t)n);
+		return (r);
+	}
 	if (vasprintf(&big, fmt, ap) == -1)
 		fatal("io_vprintf");
 	r = io_write(io, big, (size_t)n);
-	free(big);
+	freezero(big, (size_t)n);
 	return (r);
 }
 

@@ -106,6 +106,8 @@ enum qenv_state {
 #define QENV_F_REMOVE		0x01	/* remove when the try ends */
 #define QENV_F_BOUNCE		0x02	/* when due: retry the bounce */
 #define QENV_F_WARNING		0x04	/* a delay notice is being made */
+#define QENV_F_FORCED		0x08	/* smtpctl schedule: try even a host */
+					/* the mta holds down */
 
 /*
  * Who delivers an envelope: a local agent (mda) or, for a relay action,

@@ -228,6 +228,7 @@ queue_ctl_imsg_schedule(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		v[i]->flags |= QENV_F_FORCED;
 		if (scheduler_release(&queue_sched, v[i], now,
 		    now + env->queue_ttl)) {
 			log_info("%016llx queue released by the administrator",

@@ -178,6 +178,7 @@ static void
 queue_deliver_one(struct qenv *q, time_t now)
 {
 	const struct action	*a;
+	struct envelope		 evp;
 	struct peer		*p;
 	uint32_t		 type = IMSG_QUEUE_DELIVER;
 	int			 fd, proc = PROC_PARENT;
@@ -197,7 +198,11 @@ queue_deliver_one(struct qenv *q, time_t now)
 	}
 	log_debug("%016llx queue deliver%s", (unsigned long long)q->evp.id,
 	    proc == PROC_SMTP ? " (mta)" : "");
-	peer_compose(p, type, 0, 0, fd, &q->evp, sizeof(q->evp));
+	evp = q->evp;
+	if ((q->flags & QENV_F_FORCED) && proc == PROC_SMTP)
+		evp.flags |= EF_FORCED;
+	q->flags &= ~QENV_F_FORCED;
+	peer_compose(p, type, 0, 0, fd, &evp, sizeof(evp));
 }
 
 /* A failure of the queue's own, before the envelope left. */

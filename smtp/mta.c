@@ -210,12 +210,18 @@ mta_imsg_deliver(struct peer *p, struct imsg *imsg)
 	struct mta_task		*t;
 	struct mta_envelope	*me;
 	struct stat		 sb;
+	size_t			 i;
 	int			 fd = imsg_get_fd(imsg);
 
 	imsg_payload(imsg, &evp, sizeof(evp));
-	if (fd == -1)
-		fatalx("mta: envelope %016llx without its message",
-		    (unsigned long long)evp.id);
+	if (fd == -1) {
+		/* no descriptor left to receive it: try again later */
+		log_warnx("%016llx mta: envelope without its message "
+		    "(out of file descriptors?)", (unsigned long long)evp.id);
+		mta_deliver_refuse(&evp, ST_TEMPFAIL, "451 4.3.0 mta: out of "
+		    "resources, try again later");
+		return;
+	}
 	a = config_action(env, evp.action);
 	if (a == NULL || a->method != A_RELAY) {
 		close(fd);
@@ -224,6 +230,13 @@ mta_imsg_deliver(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	d = mta_dest_get(a, &evp);
+	if (evp.flags & EF_FORCED) {
+		/* the administrator asked for a try now: no hold-down */
+		for (i = 0; i < MTA_ROUTE_MAX; i++)
+			d->hosts[i].down = 0;
+		d->backoff = 0;
+		evp.flags &= ~EF_FORCED;
+	}
 	/* a message's envelopes come one after the other: the last task */
 	t = TAILQ_LAST(&d->tasks, mta_taskq);
 	if (t != NULL && t->msgid == evpid_to_msgid(evp.id) &&
@@ -610,7 +623,7 @@ mta_imsg_show_hosts(struct peer *p, struct imsg *imsg)
 			    d->action, d->domain[0] ? d->domain : "*",
 			    (unsigned long long)hs->nconn,
 			    (unsigned long long)hs->nsent,
-			    hs->notls ? "off" : "auto",
+			    hs->notls > now ? "off" : "auto",
 			    mta_ctl_retry(hs->down, now, rt, sizeof(rt)), err);
 		}
 	}

@@ -51,7 +51,8 @@ struct tls_config;
 #define MTA_RCPT_MAX		100	/* RCPT TO per transaction (5321) */
 #define MTA_TASKS_MAX		4096	/* messages held (an fd each) */
 #define MTA_IDLE_TIMEOUT	5	/* seconds an idle connection stays */
-#define MTA_HOST_DOWN		30	/* seconds a failed address is skipped */
+#define MTA_HOST_DOWN		10	/* seconds a failed address is skipped */
+#define MTA_NOTLS_TIME		600	/* seconds plaintext after a failed TLS */
 #define MTA_BACKOFF		5	/* seconds after every address failed */
 #define MTA_GC_INTERVAL		10	/* seconds between destination sweeps */
 /* Timeouts (RFC 5321 4.5.3.2 gives the longest sensible ones) */
@@ -102,7 +103,7 @@ struct mta_session;
 /* What is kept of each address of a route, for show hosts. */
 struct mta_hoststat {
 	time_t			 down;		/* skip until then */
-	int			 notls;		/* its TLS failed: plaintext */
+	time_t			 notls;		/* until then: plaintext, its TLS failed */
 	uint64_t		 nconn;
 	uint64_t		 nsent;
 	char			 lasterr[ERRLINE_MAX];

@@ -554,7 +554,7 @@ mta_after_hello(struct mta_session *s)
 		if ((s->ehlo.ext & SMTP_EXT_STARTTLS) &&
 		    !(s->flags & (MF_TLS_NEVER | MF_NOSTARTTLS)) &&
 		    ((s->flags & MF_TLS_NEED) ||
-		    !s->dest->hosts[s->hosti].notls)) {
+		    s->dest->hosts[s->hosti].notls <= time(NULL))) {
 			mta_cmd(s, MS_STARTTLS, MTA_TIMEOUT_CMD, "STARTTLS");
 			return (0);
 		}
@@ -646,6 +646,8 @@ mta_session_creds(uint64_t id, const struct mta_creds *c)
 	ul = strlen(c->user);
 	pl = strlen(c->password);
 	if (!mta_has_mech(s->ehlo.auth, "PLAIN")) {
+		if (s->creds != NULL)
+			freezero(s->creds, sizeof(*s->creds));
 		s->creds = xmalloc(sizeof(*s->creds));
 		memcpy(s->creds, c, sizeof(*s->creds));
 		mta_cmd(s, MS_AUTH_USER, MTA_TIMEOUT_CMD, "AUTH LOGIN");
@@ -1188,16 +1190,23 @@ mta_host_failed(struct mta_session *s, const char *err)
 	struct mta_dest		*d = s->dest;
 	struct mta_hoststat	*hs = &d->hosts[s->hosti];
 	char			 eerr[ERRLINE_MAX * 4];
-
 	char			 pfx[64];
 
 	(void)log_escape(eerr, sizeof(eerr), err, strlen(err));
 	log_info("%016llx mta error address=\"%s\" step=%s error=\"%s\"",
 	    (unsigned long long)s->id, s->where, mta_step(s->state), eerr);
+	if (s->creds != NULL) {
+		/* AUTH LOGIN cut short: its credentials go with the host */
+		freezero(s->creds, sizeof(*s->creds));
+		s->creds = NULL;
+	}
 	if (s->state == MS_HANDSHAKE && !(s->flags & MF_TLS_NEED) &&
-	    !hs->notls) {
-		/* opportunistic TLS failed: this host again, in plaintext */
-		hs->notls = 1;
+	    hs->notls <= time(NULL)) {
+		/*
+		 * opportunistic TLS failed: this host again, in plaintext,
+		 * for a while (never with credentials: they need TLS)
+		 */
+		hs->notls = time(NULL) + MTA_NOTLS_TIME;
 	} else {
 		if (err[0] >= '2' && err[0] <= '5' && err[3] == ' ')
 			(void)strlcpy(hs->lasterr, err, sizeof(hs->lasterr));

@@ -121,8 +121,9 @@ const struct imsg_rule imsg_rules[] = {
 	    imsg_check_delivery_result),
 
 	/* relayed delivery: the mta in smtp, its routes from lka */
+	/* fd optional: smtp out of descriptors tempfails, not dies */
 	R(IMSG_QUEUE_MTA_DELIVER, P(QUEUE), P(SMTP), FIX(struct envelope),
-	    PROC_FD_REQUIRED, imsg_check_envelope),
+	    PROC_FD_OPTIONAL, imsg_check_envelope),
 	R(IMSG_MTA_DELIVERY_RESULT, P(SMTP), P(QUEUE),
 	    FIX(struct delivery_result), PROC_FD_NONE,
 	    imsg_check_delivery_result),

@@ -28,6 +28,7 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -74,6 +75,7 @@ static void	parent_prepare_dirs(void);
 static void	parent_lock_pidfile(void);
 static void	parent_check_users(void);
 static void	parent_start_child(enum proc_id);
+static void	parent_fdlimit(void);
 static void	parent_send_config(struct peer *, int reload);
 static void	parent_setup_peers(void);
 static void	parent_sig(int, short, void *);
@@ -168,6 +170,7 @@ parent_main(struct parent_opts *opts)
 	if (!opts->debug && !opts->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	tzset();
+	parent_fdlimit();
 
 	event_init();
 	signal(SIGPIPE, SIG_IGN);
@@ -263,6 +266,35 @@ parent_lock_pidfile(void)
 		buf[strcspn(buf, "\n")] = '\0';
 		errx(1, "smtpd is already running (pid %s)", buf);
 	}
+}
+
+/*
+ * The smtp process holds a descriptor per inbound session, per outbound
+ * connection and per message waiting in the mta: raise the soft limit
+ * on descriptors to the hard one (inherited by every child), and say so
+ * when the limits configured cannot fit.
+ */
+static void
+parent_fdlimit(void)
+{
+	struct rlimit	 rl;
+	size_t		 need;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit");
+	}
+	need = env->max_sessions + 2 * env->mta_max_conn + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
+		log_warnx("warning: %llu file descriptors allowed, the smtp "
+		    "limits may need %zu: lower smtp limit max-sessions or "
+		    "mta max-connections, or raise LimitNOFILE",
+		    (unsigned long long)rl.rlim_cur, need);
 }
 
 static void

@@ -1762,6 +1762,13 @@ check_relay_action(struct action *a, int line)
 			perr(line, "relay \"auth\" with %s: credentials are "
 			    "only sent over TLS", rh->proto == RP_LMTP ?
 			    "lmtp://" : "smtp+notls://");
+		/*
+		 * credentials go only to the host named: TLS required and
+		 * its certificate verified, unless "tls no-verify" says
+		 * otherwise
+		 */
+		else if (!(ro->flags & RO_TLS))
+			ro->flags |= RO_TLS | RO_VERIFY;
 	} else if (rh->label[0] != '\0')
 		perr(line, "relay host label \"%s@\" without \"auth "
 		    "<table>\"", rh->label);

@@ -418,6 +418,8 @@ struct mailaddr {
 #define EF_HELD			0x0080	/* held: its failure reaches no one */
 #define EF_AUTH			0x0100	/* the client authenticated (AUTH) */
 #define EF_TLS			0x0200	/* received over TLS */
+#define EF_FORCED		0x0400	/* queue -> mta only, never stored: */
+					/* smtpctl schedule forced this try */
 
 enum delivery_type {
 	DT_MAILBOX,		/* the action's method for user/dest */

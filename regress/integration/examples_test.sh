@@ -140,7 +140,7 @@ debconf_types_body()
 		grep -q '^action "smarthost" relay host "smtp' out ||
 		    atf_fail "no smarthost for $r"
 	done
-	grep -q 'relay host "smtp+tls://school@mail.gonzalonazareno.org:587" auth <secrets>' \
+	grep -q 'relay host "smtp+tls://school@mail.gonzalonazareno.org:587" tls verify auth <secrets>' \
 	    out || { cat out >&2; atf_fail "a label without auth <secrets>"; }
 	atf_check -s exit:1 -o empty -e match:'needs a relay host' \
 	    sh "$MKCONF" print "Satellite system" ""

@@ -83,6 +83,13 @@ EOF
 	[ "$(grep -c "action=out result=Ok .* relay=\"127.0.0.1 \[127.0.0.1\]:$SINKPORT\" tls=none" "$T/log")" -eq 5 ] ||
 	    atf_fail "not 5 delivery lines with relay= and tls="
 	assert_grep "mta connected address=\"127.0.0.1 \\[127.0.0.1\\]:$SINKPORT\" route=out/\\*" "$T/log"
+	# smtpctl shows the route and the host with what went over them
+	ctl show routes
+	grep -q "^out/\\* relay=smtp://127.0.0.1:$SINKPORT .*sent=5" \
+	    "$T/ctl.out" || { show_file "$T/ctl.out"; atf_fail "show routes"; }
+	ctl show hosts
+	grep -q "^127.0.0.1 \\[127.0.0.1\\] route=out/\\* .*sent=5" \
+	    "$T/ctl.out" || { cat "$T/ctl.out" >&2; atf_fail "show hosts"; }
 	# idle, it says goodbye
 	wait_log_count "mta closed address=\"127.0.0.1 \\[127.0.0.1\\]:$SINKPORT\" messages=5" 1 ||
 	    atf_fail "no closed line after the idle time"

@@ -219,7 +219,7 @@ dest_down_body()
 	_d=$(maildir_new $BOB)
 	[ "$(count_files "$_d")" -eq 0 ] || atf_fail "delivered while down"
 	netns_start dest
-	# the mta skips an address that refused for MTA_HOST_DOWN (30 s)
+	# the mta skips an address that refused for MTA_HOST_DOWN (10 s)
 	one_message "$_d" 90
 	assert_grep '^later$' "$MSG"
 	netns_poll_until "$WAIT" netns_queue_is_empty gw ||
