@@ -95,8 +95,11 @@ keys_in_signer_only_body()
 	mkkey e ec
 	conf_pki r e
 	inst_start
-	assert_grep 'pki r: RSA key loaded' "$T/log"
-	assert_grep 'pki e: ECDSA key loaded' "$T/log"
+	# the signer logs once it has the keys, maybe after smtp listens
+	wait_log_count 'pki r: RSA key loaded' 1 ||
+	    atf_fail "no line 'pki r: RSA key loaded' in the log"
+	wait_log_count 'pki e: ECDSA key loaded' 1 ||
+	    atf_fail "no line 'pki e: ECDSA key loaded' in the log"
 	for _k in r e; do
 		atf_check -s exit:1 -o ignore "$MEMSCAN" \
 		    "$(child_pid signer)" "$T/$_k.key"

@@ -500,7 +500,7 @@ debconf_satellite_body()
 	preseed "Satellite system" pc05.cartero.test "$_relay"
 	reconfigure
 	check_conf satellite
-	grep -q "^action \"smarthost\" relay host \"$_relay\" auth <secrets>\$" \
+	grep -q "^action \"smarthost\" relay host \"$_relay\" tls verify auth <secrets>\$" \
 	    conf.out || { cat conf.out >&2; atf_fail "no relay to $_relay"; }
 	grep -q '^match from local for any action "smarthost"$' conf.out ||
 	    atf_fail "no rule for the smarthost"
