@@ -98,6 +98,11 @@ static void	queue_deliver_log(const struct qenv *, int,
 		    const struct delivery_result *, time_t);
 static void	queue_deliver_tempfail(struct qenv *, const char *, time_t);
 static void	queue_deliver_bounce_add(struct qenv *);
+static void	queue_deliver_bymsg(uint64_t *, size_t,
+		    int (*)(struct qenv *),
+		    void (*)(struct qenv **, size_t, time_t));
+static int	queue_deliver_bounce_take(struct qenv *);
+static void	queue_deliver_bounce_group(struct qenv **, size_t, time_t);
 static void	queue_deliver_bounce_round(int, short, void *);
 static void	queue_deliver_bounce_make(struct qenv **, size_t, time_t,
 		    const char *);
@@ -111,6 +116,7 @@ static void	queue_deliver_hold(struct qenv *, const char *);
 static int	queue_deliver_cmp64(const void *, const void *);
 static enum sched_class queue_deliver_class(const struct envelope *);
 static void	queue_deliver_warn_check(struct qenv *, time_t);
+static int	queue_deliver_warn_take(struct qenv *);
 static void	queue_deliver_warn_round(int, short, void *);
 static void	queue_deliver_warn_make(struct qenv **, size_t, time_t);
 static void	queue_deliver_warn_done(struct qbounce *, int, int,
@@ -338,40 +344,70 @@ queue_deliver_cmp64(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-/* One bounce per original message (evpids sort by msgid first). */
+/*
+ * The envelopes of todo that take() keeps, in groups of one original
+ * message (evpids sort by msgid first), each group handed to make().
+ * todo is freed.
+ */
+static void
+queue_deliver_bymsg(uint64_t *todo, size_t ntodo, int (*take)(struct qenv *),
+    void (*make)(struct qenv **, size_t, time_t))
+{
+	struct qenv	**v, *q;
+	size_t		  i, n = 0;
+	time_t		  now = time(NULL);
+
+	qsort(todo, ntodo, sizeof(*todo), queue_deliver_cmp64);
+	v = xreallocarray(NULL, ntodo, sizeof(*v));
+	for (i = 0; i < ntodo; i++) {
+		q = scheduler_find(&queue_sched, todo[i]);
+		if (q == NULL || !take(q))
+			continue;
+		if (n > 0 && v[0]->msg != q->msg) {
+			make(v, n, now);
+			n = 0;
+		}
+		v[n++] = q;
+	}
+	if (n > 0)
+		make(v, n, now);
+	free(v);
+	free(todo);
+}
+
+/* Still bouncing (an envelope removed meanwhile goes now). */
+static int
+queue_deliver_bounce_take(struct qenv *q)
+{
+	if (q->state != QENV_BOUNCING)
+		return (0);
+	if (q->flags & QENV_F_REMOVE) {
+		queue_envelope_remove(q);
+		return (0);
+	}
+	return (1);
+}
+
+static void
+queue_deliver_bounce_group(struct qenv **v, size_t n, time_t now)
+{
+	queue_deliver_bounce_make(v, n, now, NULL);
+}
+
+/* One bounce per original message. */
 static void
 queue_deliver_bounce_round(int fd, short event, void *arg)
 {
-	struct qenv	**v, *q;
-	uint64_t	 *todo = queue_bounce_todo;
-	size_t		  ntodo = queue_bounce_ntodo, i, n = 0;
-	time_t		  now = time(NULL);
+	uint64_t	*todo = queue_bounce_todo;
+	size_t		 ntodo = queue_bounce_ntodo;
 
 	queue_bounce_armed = 0;
 	queue_bounce_todo = NULL;
 	queue_bounce_ntodo = 0;
 	if (ntodo == 0)
 		return;
-	qsort(todo, ntodo, sizeof(*todo), queue_deliver_cmp64);
-	v = xreallocarray(NULL, ntodo, sizeof(*v));
-	for (i = 0; i < ntodo; i++) {
-		q = scheduler_find(&queue_sched, todo[i]);
-		if (q == NULL || q->state != QENV_BOUNCING)
-			continue;
-		if (q->flags & QENV_F_REMOVE) {
-			queue_envelope_remove(q);
-			continue;
-		}
-		if (n > 0 && v[0]->msg != q->msg) {
-			queue_deliver_bounce_make(v, n, now, NULL);
-			n = 0;
-		}
-		v[n++] = q;
-	}
-	if (n > 0)
-		queue_deliver_bounce_make(v, n, now, NULL);
-	free(v);
-	free(todo);
+	queue_deliver_bymsg(todo, ntodo, queue_deliver_bounce_take,
+	    queue_deliver_bounce_group);
 	queue_deliver_kick();
 }
 
@@ -691,36 +727,26 @@ queue_deliver_warn_check(struct qenv *q, time_t now)
 	}
 }
 
-/* One delay notice per original message (evpids sort by msgid first). */
+static int
+queue_deliver_warn_take(struct qenv *q)
+{
+	return ((q->flags & QENV_F_WARNING) != 0);
+}
+
+/* One delay notice per original message. */
 static void
 queue_deliver_warn_round(int fd, short event, void *arg)
 {
-	struct qenv	**v, *q;
-	uint64_t	 *todo = queue_warn_todo;
-	size_t		  ntodo = queue_warn_ntodo, i, n = 0;
-	time_t		  now = time(NULL);
+	uint64_t	*todo = queue_warn_todo;
+	size_t		 ntodo = queue_warn_ntodo;
 
 	queue_warn_armed = 0;
 	queue_warn_todo = NULL;
 	queue_warn_ntodo = 0;
 	if (ntodo == 0)
 		return;
-	qsort(todo, ntodo, sizeof(*todo), queue_deliver_cmp64);
-	v = xreallocarray(NULL, ntodo, sizeof(*v));
-	for (i = 0; i < ntodo; i++) {
-		q = scheduler_find(&queue_sched, todo[i]);
-		if (q == NULL || !(q->flags & QENV_F_WARNING))
-			continue;
-		if (n > 0 && v[0]->msg != q->msg) {
-			queue_deliver_warn_make(v, n, now);
-			n = 0;
-		}
-		v[n++] = q;
-	}
-	if (n > 0)
-		queue_deliver_warn_make(v, n, now);
-	free(v);
-	free(todo);
+	queue_deliver_bymsg(todo, ntodo, queue_deliver_warn_take,
+	    queue_deliver_warn_make);
 }
 
 /*

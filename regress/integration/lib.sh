@@ -303,12 +303,20 @@ log_has_count()		{ [ "$(grep -c -- "$1" "$T/log")" -ge "$2" ]; }
 # we started died meanwhile.
 poll_until()
 {
-	_n=$(($1 * 10))
-	shift
+	poll_checking inst_check_up "$@"
+}
+
+# poll_checking CHECK SECONDS COMMAND...: poll_until with CHECK run
+# between tries (it fails the test when a daemon died).
+poll_checking()
+{
+	_check=$1
+	_n=$(($2 * 10))
+	shift 2
 	until "$@"; do
 		_n=$((_n - 1))
 		[ "$_n" -gt 0 ] || return 1
-		inst_check_up
+		$_check
 		sleep 0.1
 	done
 	return 0
@@ -722,15 +730,7 @@ netns_check_up()
 # one of the hosts' smtpd died.
 netns_poll_until()
 {
-	_n=$(($1 * 10))
-	shift
-	until "$@"; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
-		netns_check_up
-		sleep 0.1
-	done
-	return 0
+	poll_checking netns_check_up "$@"
 }
 
 # netns_ctl NAME ARGS...: smtpctl ARGS against host NAME; fails the test
