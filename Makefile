@@ -90,6 +90,35 @@ $(COMMON_UNITS): %: %.c $(B)/libcommon.a
 	$(CC) $(CFLAGS) $(COMMON_INC) $(PKG_CFLAGS) $(LDFLAGS) \
 	    -Wno-missing-prototypes -o $@ $< $(B)/libcommon.a $(LDLIBS) -latf-c
 # --- end of common/ ----------------------------------------------------------
+
+# --- imapd/: the IMAP server, on common/ alone ---------------------------------
+# Compiled with -Icommon -Iimapd: imapd includes nothing of smtpd's.
+# build/libimapd.a holds imapd/ but main.c; its unit tests are
+# regress/unit/imapd_*_test.c, its fuzz targets regress/fuzz/imapd_*_fuzz.c.
+IMAPD_SRCS  := $(filter-out imapd/main.c,$(wildcard imapd/*.c))
+IMAPD_OBJS  := $(patsubst %.c,$(O)/%.o,$(IMAPD_SRCS))
+IMAPD_INC    = -Icommon -Iimapd -I$(B)/imapd
+IMAPD_HDRS  := $(wildcard common/*.h imapd/*.h)
+IMAPD_UNITS := $(patsubst %.c,%,$(wildcard regress/unit/imapd_*_test.c))
+IMAPD_BIN   := $(if $(wildcard imapd/main.c),$(B)/imapd)
+
+$(O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/libimapd.a: $(IMAPD_OBJS)
+	rm -f $@
+	ar rcs $@ $(IMAPD_OBJS)
+
+$(B)/imapd: $(O)/imapd/main.o $(B)/libimapd.a $(B)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $(O)/imapd/main.o $(B)/libimapd.a \
+	    $(B)/libcommon.a $(LDLIBS)
+
+$(IMAPD_UNITS): %: %.c $(B)/libimapd.a $(B)/libcommon.a
+	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) $(LDFLAGS) \
+	    -Wno-missing-prototypes -o $@ $< $(B)/libimapd.a \
+	    $(B)/libcommon.a $(LDLIBS) -latf-c
+# --- end of imapd/ -----------------------------------------------------------
 SH_SRCS   := $(wildcard regress/integration/*_test.sh)
 SH_BINS   := $(patsubst %.sh,%,$(SH_SRCS))
 # make check-package: run against the installed package, not in make check
@@ -101,7 +130,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 # sendmail, mailq and newaliases: smtpctl picks its personality from argv[0]
 CTL_LINKS := $(B)/sendmail $(B)/mailq $(B)/newaliases
 
-all: $(B)/smtpd $(B)/smtpctl $(CTL_LINKS)
+all: $(B)/smtpd $(B)/smtpctl $(CTL_LINKS) $(IMAPD_BIN)
 
 $(B)/parse.c: smtpd/parse.y
 	@mkdir -p $(B)
@@ -211,6 +240,25 @@ $(FUZZ_B)/libcartero.a: $(FUZZ_LIB_OBJS)
 $(FUZZ_B)/libcommon.a: $(FUZZ_COMMON_OBJS)
 	rm -f $@
 	ar rcs $@ $(FUZZ_COMMON_OBJS)
+
+# imapd's targets link imapd's library, as its unit tests do
+FUZZ_IMAPD_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(IMAPD_OBJS))
+FUZZ_IMAPD_BINS := $(filter $(FUZZ_B)/imapd_%,$(FUZZ_BINS))
+
+$(FUZZ_O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(IMAPD_INC) \
+	    $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/libimapd.a: $(FUZZ_IMAPD_OBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZ_IMAPD_OBJS)
+
+$(FUZZ_IMAPD_BINS): $(FUZZ_B)/%: regress/fuzz/%.c $(FUZZ_B)/libimapd.a \
+    $(FUZZ_B)/libcommon.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(IMAPD_INC) \
+	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_B)/libimapd.a \
+	    $(FUZZ_B)/libcommon.a $(LDLIBS)
 
 $(FUZZ_B)/%_fuzz: regress/fuzz/%_fuzz.c $(FUZZ_B)/libcartero.a \
     $(FUZZ_B)/libcommon.a

@@ -33,6 +33,7 @@ BUILD="libtls-dev libevent-dev libbsd-dev libseccomp-dev libssl-dev
 # liblockfile1: the library build/mailx's bsd-mailx needs
 # openssl: certificates and s_client; libnet-ssleay-perl: swaks --tls
 TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc openssl
+	neomutt tmux
 	dnsmasq-base
 	libnet-ssleay-perl libio-socket-ssl-perl"
 PACKAGE="debhelper dpkg-dev fakeroot lintian"

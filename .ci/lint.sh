@@ -19,10 +19,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 sh .ci/deps.sh lint || exit 1
 
-DIRS="common smtpd smtp lka queue agent signer smtpctl"
+DIRS="common smtpd smtp lka queue agent signer smtpctl imapd"
 PKGS="libbsd-overlay libbsd-ctor libevent_core libseccomp libtls"
 FLAGS="-std=gnu11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I. -Icommon -Ismtpd
-	-Ismtp -Ilka -Iqueue -Iagent -Isigner -Ismtpctl -Ibuild $(pkg-config --cflags $PKGS)"
+	-Ismtp -Ilka -Iqueue -Iagent -Isigner -Ismtpctl -Iimapd -Ibuild $(pkg-config --cflags $PKGS)"
 # bugprone-* and clang-analyzer-*, less what is noise in this code base:
 #  easily-swappable-parameters, reserved-identifier: style, not bugs
 #  implicit-widening-of-multiplication-result: every "16 * 1024" constant
@@ -102,7 +102,7 @@ if command -v cppcheck >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	cppcheck --enable=warning,portability --inline-suppr -q \
 	    --error-exitcode=1 --std=c11 -D__GNUC__ -D_GNU_SOURCE \
-	    -I common -I smtpd -I lka -I queue -I smtpctl \
+	    -I common -I smtpd -I lka -I queue -I smtpctl -I imapd \
 	    --include=/usr/include/bsd/sys/queue.h \
 	    --include=/usr/include/bsd/sys/tree.h \
 	    --suppress=missingIncludeSystem --suppress=ctuuninitvar \
