@@ -32,9 +32,10 @@ BUILD="libtls-dev libevent-dev libbsd-dev libseccomp-dev libssl-dev
 	libatf-dev"
 # liblockfile1: the library build/mailx's bsd-mailx needs
 # openssl: certificates and s_client; libnet-ssleay-perl: swaks --tls
+# dns-root-data: the root trust anchor of "resolver dnssec" (dns_test)
 TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc openssl
 	neomutt tmux
-	dnsmasq-base
+	dnsmasq-base dns-root-data
 	libnet-ssleay-perl libio-socket-ssl-perl"
 PACKAGE="debhelper dpkg-dev fakeroot lintian"
 # make check-asan (run by .ci/run) and make fuzz: clang with its sanitizer

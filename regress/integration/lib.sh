@@ -620,12 +620,18 @@ netns_host()
 	echo "nameserver $NETNS_DNS" >"/etc/netns/$_ns/resolv.conf"
 }
 
-# netns_exec NAME COMMAND...: run COMMAND in host NAME's namespace.
+# netns_exec NAME COMMAND...: run COMMAND in host NAME's namespace, with
+# NAME.test as its host name too (a UTS namespace of its own): ip netns
+# exec mounts /etc/netns/NS/mailname only over an /etc/mailname that
+# exists, and a fresh machine may have none, so that sendmail falls back
+# on gethostname().
 netns_exec()
 {
 	_ns=$(netns_name "$1")
+	_hn=$1.test
 	shift
-	ip netns exec "$_ns" "$@"
+	ip netns exec "$_ns" unshare --uts sh -c \
+	    'hostname "$0" && exec "$@"' "$_hn" "$@"
 }
 
 # netns_addr NAME: the host's address.
