@@ -425,7 +425,6 @@ part_split(struct parse_ctx *ctx, struct mime_part *part, int depth)
 				    m, start, (size_t)(p - m)) - start,
 				    depth + 1, digest);
 			}
-			in_part = 0;
 			if (kind == 2 || ctx->nparts >= MIME_PARTS_MAX)
 				return;
 			in_part = 1;

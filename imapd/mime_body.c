@@ -17,7 +17,7 @@
  * mime_body.c -- BODY and BODYSTRUCTURE (RFC 3501 7.4.2, RFC 9051
  * 7.5.2) of a parsed part tree, written as Dovecot writes them: type and
  * subtype as in the message, parameter names lower-cased, a text part
- * without charset gets ("charset" "us-ascii"), no Content-Transfer-
+ * without charset is given ("charset" "us-ascii"), no Content-Transfer-
  * Encoding is "7bit", a multipart without parts gets one empty text/plain
  * part; and the FETCH body sections (BODY[1.2.HEADER] and friends).
  */

@@ -36,9 +36,10 @@
 #include "mime_int.h"
 
 #define ICONV_CACHE	8
+#define B64_PAD		65
 #define CHARSET_MAX	64
 
-static const signed char b64[256] = {
+static const unsigned char b64[256] = {
 	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
 	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
 	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17,
@@ -51,7 +52,7 @@ static const signed char b64[256] = {
 	['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51,
 	['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
 	['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61,
-	['9'] = 62, ['+'] = 63, ['/'] = 64, ['='] = -1
+	['9'] = 62, ['+'] = 63, ['/'] = 64, ['='] = B64_PAD
 };	/* value + 1; 0: not base64 */
 
 void
@@ -68,7 +69,7 @@ mime_b64_decode(const char *s, size_t n, struct buf *out)
 		v = b64[*p++];
 		if (v == 0)
 			continue;
-		if (v < 0) {	/* padding: flush what is there */
+		if (v == B64_PAD) {	/* padding: flush what is there */
 			if (k == 2)
 				*o++ = (unsigned char)(acc >> 4);
 			else if (k == 3) {

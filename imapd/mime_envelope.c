@@ -101,7 +101,7 @@ tokenize(const char *p, size_t len, struct atok *t, size_t max)
 			t[n].n = (size_t)((e < end ? e + 1 : end) - p);
 			p = e < end ? e + 1 : end;
 		} else if (is_special((unsigned char)*p)) {
-			t[n].type = *p;
+			t[n].type = (unsigned char)*p;
 			t[n].s = p++;
 			t[n].n = 1;
 		} else {

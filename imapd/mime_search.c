@@ -38,7 +38,8 @@
 static struct buf	 s_dec, s_conv, s_fold, s_needle;
 
 static const unsigned char lower[256] = {
-#define R8(a) a, a + 1, a + 2, a + 3, a + 4, a + 5, a + 6, a + 7
+#define R8(a) (a), (a) + 1, (a) + 2, (a) + 3, (a) + 4, (a) + 5, (a) + 6, \
+	(a) + 7
 	R8(0), R8(8), R8(16), R8(24), R8(32), R8(40), R8(48), R8(56),
 	64, R8(97), R8(105), R8(113), 121, 122, 91, 92, 93, 94, 95,
 	R8(96), R8(104), R8(112), R8(120),

@@ -209,7 +209,7 @@ date_zone(const char *w, size_t n, long *off)
 
 	*off = 0;
 	if (n == 5 && (w[0] == '+' || w[0] == '-') && num(w + 1, 4, &v) == 0) {
-		*off = (long)(v / 100 * 3600 + v % 100 * 60);
+		*off = (long)(v / 100) * 3600 + (long)(v % 100) * 60;
 		if (w[0] == '-')
 			*off = -*off;
 		return 0;

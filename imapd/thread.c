@@ -341,7 +341,7 @@ group_subjects(struct thr *t, size_t *roots)
 	struct hslot	*s;
 	const char	*subj;
 	size_t		 c, o, d, *pp;
-	int		 reply, oreply;
+	int		 reply = 0, oreply = 0;
 
 	h_clear(t);
 	for (c = *roots; c != NONE; c = t->c[c].next) {
@@ -458,6 +458,7 @@ thread_references(const struct thread_msg *msgs, size_t n, struct buf *out)
 	free(tmp);
 	free(t.c);
 	free(t.h);
+	sort_thr = NULL;
 }
 
 static const struct thread_msg	*os_msgs;
