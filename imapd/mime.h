@@ -133,6 +133,14 @@ int		 mime_search_text(const char *msg, size_t len,
 int		 mime_search_header(const char *hdr, size_t len,
 		    const char *field, const char *needle, size_t needlelen);
 
+/*
+ * Open the iconv(3) converters of the common charsets that are not
+ * converted by hand (US-ASCII, UTF-8, ISO-8859-1 and windows-1252 are):
+ * call it before the sandbox, which forbids loading gconv modules later.
+ * A charset whose converter cannot be had is searched as raw bytes.
+ */
+void		 mime_charset_preload(void);
+
 /* SORT and THREAD (RFC 5256). */
 /*
  * the base subject, upper-cased (i;unicode-casemap lite), into out; 1 if

@@ -35,7 +35,7 @@
 #include "mime.h"
 #include "mime_int.h"
 
-#define ICONV_CACHE	8
+#define ICONV_CACHE	24
 #define B64_PAD		65
 #define CHARSET_MAX	64
 
@@ -202,7 +202,7 @@ struct iconv_slot {
 };
 
 static struct iconv_slot iconv_cache[ICONV_CACHE];
-static size_t	 iconv_next;
+static size_t	 iconv_used, iconv_pinned, iconv_rr;
 
 static iconv_t
 iconv_get(const char *charset)
@@ -220,7 +220,12 @@ iconv_get(const char *charset)
 			return iconv_cache[i].cd;
 		}
 	cd = iconv_open("UTF-8", charset);
-	s = &iconv_cache[iconv_next++ % ICONV_CACHE];
+	/* the preloaded ones stay: they could not be opened again */
+	if (iconv_used < ICONV_CACHE)
+		s = &iconv_cache[iconv_used++];
+	else
+		s = &iconv_cache[iconv_pinned + iconv_rr++ %
+		    (ICONV_CACHE - iconv_pinned)];
 	if (s->name[0] != '\0' && s->cd != (iconv_t)-1)
 		(void)iconv_close(s->cd);
 	(void)strlcpy(s->name, charset, sizeof(s->name));
@@ -253,6 +258,22 @@ iconv_run(iconv_t cd, const char *s, size_t n, struct buf *out)
 		(void)iconv(cd, NULL, NULL, NULL, NULL);
 	}
 	out->s[out->len] = '\0';
+}
+
+void
+mime_charset_preload(void)
+{
+	static const char *const preload[] = {
+		"iso-8859-2", "iso-8859-15", "windows-1250", "windows-1251",
+		"koi8-r", "koi8-u", "iso-2022-jp", "shift_jis", "euc-jp",
+		"euc-kr", "gb2312", "gbk", "gb18030", "big5", "utf-16",
+		"iso-8859-7", "iso-8859-9", "windows-1256"
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(preload) / sizeof(preload[0]); i++)
+		(void)iconv_get(preload[i]);
+	iconv_pinned = iconv_used;
 }
 
 int
