@@ -360,7 +360,8 @@ ATF_TC_BODY(malformed, tc)
 	    " NIL NIL \"7bit\" 21 1 NIL NIL NIL NIL) \"mixed\" "
 	    "(\"boundary\" \"b\") NIL NIL NIL)", NULL);
 	/* no boundary line at all: one empty text/plain part */
-	check_message("Content-Type: multipart/mixed; boundary=zz\n\nno parts\n",
+	check_message("Content-Type: multipart/mixed; boundary=zz\n\n"
+	    "no parts\n",
 	    NULL, "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL "
 	    "\"7bit\" 0 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"zz\") "
 	    "NIL NIL NIL)",
