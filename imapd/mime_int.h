@@ -34,7 +34,7 @@ struct hdr_field {
 	size_t		 namelen;
 	const char	*value;		/* after the colon */
 	size_t		 valuelen;	/* up to, not including, the line end */
-	const char	*line;		/* the whole field, with its line ends */
+	const char	*line;		/* the field with its line ends */
 	size_t		 linelen;
 };
 
