@@ -36,7 +36,7 @@
 
 struct atok {
 	int		 type;	/* 'a'tom 'q'uoted 'd'omain-literal 'c'omment,
-				 * or one of <>@,;: */
+				 * 'u'nterminated comment, or one of <>@,;: */
 	const char	*s;	/* quoted: inside the quotes, escaped */
 	size_t		 n;
 	int		 ws;	/* white space before it */
@@ -91,6 +91,8 @@ tokenize(const char *p, size_t len, struct atok *t, size_t max)
 			else	/* nested: count the opening one */
 				e = delimited_end(p, end, '(', ')');
 			t[n].type = *p == '"' ? 'q' : 'c';
+			if (*p == '(' && e == end)	/* unterminated */
+				t[n].type = 'u';
 			t[n].s = p + 1;
 			t[n].n = (size_t)(e - p - 1);
 			p = e < end ? e + 1 : end;
@@ -222,7 +224,7 @@ collect(const struct atok *t, size_t i, size_t n, const char *stop,
     struct buf *b, int *any, size_t *comment)
 {
 	for (; i < n && strchr(stop, t[i].type) == NULL; i++) {
-		if (t[i].type == 'c') {
+		if (t[i].type == 'c' || t[i].type == 'u') {
 			*comment = i + 1;
 			continue;
 		}
@@ -296,6 +298,13 @@ parse_address(const struct atok *t, size_t i, size_t n, int in_group,
 	for (j = i; j < n && (t[j].type == 'a' || t[j].type == 'q' ||
 	    t[j].type == 'c' || t[j].type == 'd'); j++)
 		;
+	if (j < n && t[j].type == 'u') {
+		/* an unterminated comment spoils the rest (as Dovecot) */
+		addr_reset(a);
+		addr_out(out, a, t, utf8);
+		(*count)++;
+		return n;
+	}
 	if (j < n && t[j].type == ':' && !in_group)
 		return parse_group(t, i, j, n, a, out, count, utf8);
 	addr_reset(a);

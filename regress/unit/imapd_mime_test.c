@@ -342,9 +342,10 @@ ATF_TC_BODY(addresses, tc)
 	check_message("To: \"foo: <a@b>;,\" <user@domain>\n\n",
 	    "(NIL NIL NIL NIL NIL ((\"foo: <a@b>;,\" NIL \"user\" \"domain\"))"
 	    " NIL NIL NIL NIL)", NULL, NULL);
-	/* an unterminated comment still names the address */
-	check_message("To: a(aa\n\n",
-	    "(NIL NIL NIL NIL NIL ((\"aa\" NIL \"a\" \"MISSING_DOMAIN\")) "
+	/* an unterminated comment spoils the rest of the list */
+	check_message("To: b@c, a(aa, d@e\n\n",
+	    "(NIL NIL NIL NIL NIL ((NIL NIL \"b\" \"c\")"
+	    "(NIL NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\")) "
 	    "NIL NIL NIL NIL)", NULL, NULL);
 }
 
