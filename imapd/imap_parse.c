@@ -203,7 +203,8 @@ parse_quoted(struct pctx *c, struct imap_arg *a)
 		if (*c->p == '\\') {
 			c->p++;
 			if (c->p >= c->end || (*c->p != '\\' && *c->p != '"'))
-				return parse_fail(c, "bad escape in quoted string");
+				return parse_fail(c,
+				    "bad escape in quoted string");
 		}
 		n++;
 	}

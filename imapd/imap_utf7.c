@@ -148,7 +148,7 @@ mutf7_run(const char **sp, struct buf *out)
 			hi = u;
 		else if ((u >= 0xdc00 && u <= 0xdfff) ||
 		    (u >= 0x20 && u <= 0x7e))
-			return -1;	/* lone low surrogate, or plain ASCII */
+			return -1;	/* lone low surrogate, or ASCII */
 		else
 			utf8_put(out, u);
 	}

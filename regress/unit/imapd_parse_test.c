@@ -249,7 +249,8 @@ dump_args(struct buf *b, const struct imap_arg *a, size_t n)
 			buf_addf(b, "%s{%zu}", a[i].literal8 ? "~" : "",
 			    a[i].len);
 			for (j = 0; j < a[i].len; j++)
-				buf_addc(b, a[i].s[j] == '\0' ? '@' : a[i].s[j]);
+				buf_addc(b, a[i].s[j] == '\0' ? '@' :
+				    a[i].s[j]);
 			break;
 		case IMAP_ARG_LIST:
 			buf_addc(b, '(');
@@ -659,7 +660,8 @@ ATF_TC_BODY(parse_seqset, tc)
 	ATF_CHECK(!seqset_contains(&s, 6, 20));
 	ATF_CHECK(seqset_contains(&s, 20, 20));
 	ATF_CHECK(!seqset_contains(&s, 21, 20));
-	ATF_CHECK(seqset_contains(&s, 10, 8));	/* 10:* with * 8 is 8:10 */
+	/* 10:* with * 8 is 8:10 */
+	ATF_CHECK(seqset_contains(&s, 10, 8));
 	seqset_bounds(&s, 20, &lo, &hi);
 	ATF_CHECK_EQ(lo, 2);
 	ATF_CHECK_EQ(hi, 20);
