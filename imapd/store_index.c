@@ -262,7 +262,10 @@ idx_load(struct idx *ix)
 	if (idx_map(ix, HDRSZ + ix->nslot * RECSZ) == -1)
 		return (-1);
 	ix->hdr = h;
-	idx_scan(ix);
+	if (h.busy || h.nrec != ix->nslot || h.ndead > h.nrec)
+		idx_scan(ix);	/* a writer died: trust the slots */
+	else
+		ix->ndead = h.ndead;
 	if (h.busy) {
 		/* the last writer died: the files decide */
 		ix->hdr.cur_sec = -1;
@@ -392,6 +395,7 @@ idx_write_hdr(struct idx *ix)
 	if (ix->locked != LOCK_EX)
 		return (-1);
 	ix->hdr.nrec = (uint32_t)ix->nslot;
+	ix->hdr.ndead = (uint32_t)ix->ndead;
 	ix->hdr.busy = 0;
 	if (fstat(ix->fd, &st) == 0 &&
 	    (size_t)st.st_size > HDRSZ + ix->nslot * RECSZ &&
@@ -825,6 +829,7 @@ idx_compact(struct idx *ix)
 		}
 	}
 	h.nrec = (uint32_t)n;
+	h.ndead = 0;
 	h.busy = 0;
 	memcpy(b.s, &h, sizeof(h));
 	if (write_full(fd, b.s, b.len) == -1 || fstat(fd, &st) == -1 ||

@@ -64,7 +64,8 @@ struct idx_hdr {
 	uint32_t	 recent_uid;	/* first UID no session saw yet */
 	uint32_t	 busy;		/* a writer is between its first
 					 * record write and the header */
-	uint8_t		 pad[12];
+	uint32_t	 ndead;		/* tombstones */
+	uint8_t		 pad[8];
 };
 
 #define IR_LIVE		1
