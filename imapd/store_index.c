@@ -99,9 +99,20 @@ idx_rec_valid(const struct idx_rec *r)
 {
 	if (r->uid == 0 || (r->state != IR_LIVE && r->state != IR_EXPUNGED))
 		return (0);
-	if (r->key[0] == '\0' || memchr(r->key, '\0', IDX_KEYLEN) == NULL)
+	/*
+	 * Only the record's first cache line: the key's end is checked
+	 * where the key is used as a string (idx_key_ok()).
+	 */
+	if (r->key[0] == '\0')
 		return (0);
 	return (rec_cksum(r) == r->cksum);
+}
+
+/* The key is NUL-terminated (keys are written NUL-padded). */
+int
+idx_key_ok(const struct idx_rec *r)
+{
+	return (r->key[IDX_KEYLEN - 1] == '\0');
 }
 
 int
@@ -221,7 +232,7 @@ idx_map(struct idx *ix, size_t size)
 		(void)munmap((void *)ix->map, ix->maplen);
 	ix->map = NULL;
 	ix->maplen = 0;
-	p = mmap(NULL, size, PROT_READ, MAP_SHARED, ix->fd, 0);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, ix->fd, 0);
 	if (p == MAP_FAILED)
 		return (-1);
 	ix->map = p;
@@ -670,7 +681,7 @@ keytab_build(struct idx *ix, struct foundv *fv, struct keytab *kt,
 	kt->seen = xcalloc(ix->nslot + 1, 1);
 	for (i = 0; i < ix->nslot; i++) {
 		r = idx_slot(ix, i);
-		if (idx_rec_valid(r) && r->state == IR_LIVE)
+		if (idx_rec_valid(r) && idx_key_ok(r) && r->state == IR_LIVE)
 			keytab_add(ix, fv, kt, (ssize_t)i);
 	}
 }

@@ -156,6 +156,7 @@ void	 idx_unlock(struct idx *);
 int	 idx_load(struct idx *);
 const struct idx_rec *idx_slot(struct idx *, size_t);
 int	 idx_rec_valid(const struct idx_rec *);
+int	 idx_key_ok(const struct idx_rec *);
 const struct idx_rec *idx_find(struct idx *, uint32_t uid, size_t *slot);
 int	 idx_put(struct idx *, size_t slot, struct idx_rec *);
 int	 idx_append(struct idx *, struct idx_rec *);

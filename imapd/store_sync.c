@@ -44,7 +44,6 @@
 struct merge {
 	struct mrec	*recs;
 	uint32_t	 count, nrecent;
-	uint32_t	 claim;		/* claimed \Recent up to this UID */
 };
 
 static int	 mbox_merge(struct mbox *, struct mbox_changes *);
@@ -263,6 +262,12 @@ mbox_sync(struct mbox *mb, struct mbox_changes *ch)
 	else if (ix->hdr.highestmodseq != mb->hms &&
 	    mbox_merge_flags(mb, ch) == -1)
 		r = mbox_merge(mb, ch);
+	if (r == 0 && !mb->readonly && ix->locked == LOCK_EX &&
+	    ix->hdr.recent_uid < ix->hdr.uidnext) {
+		/* the view has seen every UID below uidnext */
+		ix->hdr.recent_uid = ix->hdr.uidnext;
+		(void)idx_write_hdr(ix);
+	}
 	idx_unlock(ix);
 	mbox_keywords_sync(mb, ch);
 	ch->exists = mb->count;
@@ -302,10 +307,8 @@ merge_one(struct mbox *mb, struct merge *m, uint32_t *i,
 		n->size = r->size;
 		n->internaldate = (time_t)r->internaldate;
 		n->savedate = (time_t)r->savedate;
-		if (r->uid >= mb->idx.hdr.recent_uid) {
+		if (r->uid >= mb->idx.hdr.recent_uid)
 			n->flags |= MF_RECENT;
-			m->claim = r->uid;
-		}
 		ch->new_messages = 1;
 	} else
 		return;		/* not a UID this view may show */
@@ -384,10 +387,6 @@ mbox_merge(struct mbox *mb, struct mbox_changes *ch)
 		t = ch->expunged_uids[k];
 		ch->expunged_uids[k] = ch->expunged_uids[ch->nexpunged - 1 - k];
 		ch->expunged_uids[ch->nexpunged - 1 - k] = t;
-	}
-	if (m.claim != 0 && !mb->readonly && ix->locked == LOCK_EX) {
-		ix->hdr.recent_uid = m.claim + 1;
-		(void)idx_write_hdr(ix);
 	}
 	free(mb->recs);
 	mb->recs = m.recs;
