@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -922,6 +923,116 @@ ATF_TC_BODY(concurrent, tc)
 	mstore_close(ms);
 }
 
+/* A writer killed at a random point: appends, flags, expunges. */
+static void
+writer(void)
+{
+	struct mstore		*ms;
+	struct mbox		*mb;
+	struct mbox_changes	 ch;
+	struct seqset		 set;
+	struct seqrange		 rg;
+	const char		*err;
+	char			 msg[128];
+	uint32_t		 uidv, uid;
+	int			 i;
+
+	(void)alarm(30);
+	if ((ms = mstore_open(root, &err)) == NULL ||
+	    (mb = mbox_open(ms, "INBOX", 0, &err)) == NULL)
+		_exit(2);
+	for (i = 0; i < 100000; i++) {
+		(void)snprintf(msg, sizeof(msg), "Subject: w %d %d\n\nx\n",
+		    (int)getpid(), i);
+		(void)mstore_append(ms, "INBOX", msg, strlen(msg), 0, NULL, 0,
+		    0, &uidv, &uid, &err);
+		if (mbox_sync(mb, &ch) == 0)
+			mbox_changes_free(&ch);
+		if (mbox_count(mb) > 0)
+			(void)mbox_set_flags(mb, 1 + (uint32_t)i %
+			    mbox_count(mb), (i & 1) ? MF_SEEN : MF_FLAGGED);
+		if (i % 2 == 1 && mbox_count(mb) > 0) {
+			rg.lo = rg.hi = mbox_rec(mb, 1 + (uint32_t)(i * 7) %
+			    mbox_count(mb))->uid;
+			set.r = &rg;
+			set.n = 1;
+			set.saved = 0;
+			if (mbox_expunge(mb, &set, 1, &ch) == 0)
+				mbox_changes_free(&ch);
+		}
+	}
+	_exit(0);
+}
+
+/* the Subject line of message seq */
+static void
+subject_of(struct mbox *mb, uint32_t seq, char *out, size_t len)
+{
+	const char	*p, *e;
+	size_t		 n;
+
+	ATF_REQUIRE(mbox_map(mb, seq, &p, &n) == 0);
+	e = memchr(p, '\n', n);
+	ATF_REQUIRE(e != NULL && (size_t)(e - p) < len);
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	mbox_unmap(mb, seq);
+}
+
+ATF_TC_WITHOUT_HEAD(kill9);
+ATF_TC_BODY(kill9, tc)
+{
+	struct mstore	*ms = open_store();
+	struct mbox	*mb;
+	char		(*subj)[64] = NULL, s[64];
+	uint32_t	*uids = NULL, i, j, n = 0;
+	pid_t		 pid;
+	int		 round, st;
+
+	for (round = 0; round < 8; round++) {
+		ATF_REQUIRE((pid = fork()) != -1);
+		if (pid == 0)
+			writer();
+		(void)usleep(20000 + (useconds_t)(round * 7919 % 40000));
+		ATF_REQUIRE(kill(pid, SIGKILL) == 0);
+		ATF_REQUIRE(waitpid(pid, &st, 0) == pid);
+		ATF_REQUIRE_MSG(WIFSIGNALED(st), "writer ended early: %d", st);
+
+		/* the index opens and agrees with the files */
+		mb = open_box(ms, "INBOX", 0);
+		ATF_REQUIRE_EQ((int)mbox_count(mb), count_files("cur", NULL,
+		    0));
+		ATF_REQUIRE_EQ(count_files("new", NULL, 0), 0);
+		for (i = 2; i <= mbox_count(mb); i++)
+			ATF_REQUIRE(mbox_rec(mb, i)->uid >
+			    mbox_rec(mb, i - 1)->uid);
+		ATF_REQUIRE(mbox_uidnext(mb) > (mbox_count(mb) ?
+		    mbox_rec(mb, mbox_count(mb))->uid : 0));
+		/* the survivors of the last round kept their UIDs */
+		for (i = 1; i <= mbox_count(mb); i++) {
+			subject_of(mb, i, s, sizeof(s));
+			for (j = 0; j < n; j++)
+				if (strcmp(subj[j], s) == 0)
+					ATF_REQUIRE_EQ_MSG(uids[j],
+					    mbox_rec(mb, i)->uid, "%s", s);
+		}
+		free(subj);
+		free(uids);
+		n = mbox_count(mb);
+		subj = calloc(n + 1, sizeof(*subj));
+		uids = calloc(n + 1, sizeof(*uids));
+		ATF_REQUIRE(subj != NULL && uids != NULL);
+		for (i = 0; i < n; i++) {
+			subject_of(mb, i + 1, subj[i], sizeof(subj[i]));
+			uids[i] = mbox_rec(mb, i + 1)->uid;
+		}
+		mbox_close(mb);
+	}
+	free(subj);
+	free(uids);
+	mstore_close(ms);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults);
@@ -935,5 +1046,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, crash);
 	ATF_TP_ADD_TC(tp, cache);
 	ATF_TP_ADD_TC(tp, concurrent);
+	ATF_TP_ADD_TC(tp, kill9);
 	return (atf_no_error());
 }
