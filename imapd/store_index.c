@@ -504,10 +504,18 @@ idx_sync(struct idx *ix)
 			idx_set_cur(ix, &ts);
 		r = idx_write_hdr(ix);
 	}
-	if (r == 0 && ix->ndead > IDX_COMPACT_MIN &&
-	    ix->ndead > ix->nslot - ix->ndead)
-		r = idx_compact(ix);
+	if (r == 0)
+		r = idx_maybe_compact(ix);
 	return (r);
+}
+
+/* Compact when tombstones are many and outnumber the live records. */
+int
+idx_maybe_compact(struct idx *ix)
+{
+	if (ix->ndead > IDX_COMPACT_MIN && ix->ndead > ix->nslot - ix->ndead)
+		return (idx_compact(ix));
+	return (0);
 }
 
 static int

@@ -167,6 +167,7 @@ int	 idx_cur_changed(struct idx *);
 int	 idx_sync(struct idx *);
 int	 idx_new_pending(struct idx *);
 int	 idx_compact(struct idx *);
+int	 idx_maybe_compact(struct idx *);
 int	 idx_lock_synced(struct idx *);
 int	 store_commit(struct idx *, const char *tmp, const char *key,
 	    uint64_t flags, uint64_t size, time_t idate, uint32_t *uid);

@@ -177,8 +177,8 @@ mbox_expunge(struct mbox *mb, const struct seqset *uids, int force,
 			changed = 1;
 		}
 	}
-	if (changed)
-		(void)msg_done(ix);
+	if (changed && msg_done(ix) == 0)
+		(void)idx_maybe_compact(ix);
 	idx_unlock(ix);
 	return (mbox_sync(mb, ch));
 }

@@ -1028,8 +1028,72 @@ ATF_TC_BODY(kill9, tc)
 		}
 		mbox_close(mb);
 	}
+	ATF_REQUIRE_MSG(n > 0, "the writer never got to write");
 	free(subj);
 	free(uids);
+	mstore_close(ms);
+}
+
+ATF_TC_WITHOUT_HEAD(compact);
+ATF_TC_BODY(compact, tc)
+{
+	struct mstore		*ms = open_store();
+	struct mbox		*a, *b;
+	struct mbox_changes	 ch;
+	struct seqset		 set;
+	struct seqrange		 rg;
+	struct stat		 st;
+	char			 name[64], path[PATH_MAX];
+	uint32_t		 keep[6];
+	int			 i;
+
+	for (i = 0; i < 1100; i++) {
+		(void)snprintf(name, sizeof(name), "%d.E%016x.host",
+		    1765000000 + i, i);
+		deliver(".", name, "Subject: c\n\nx\n");
+	}
+	a = open_box(ms, "INBOX", 0);
+	b = open_box(ms, "INBOX", 1);
+	ATF_REQUIRE_EQ(mbox_count(a), 1100);
+	for (i = 0; i < 6; i++)
+		keep[i] = mbox_rec(a, (uint32_t)(i * 200 + 1))->uid;
+	/* expunge all but 6 (seqs 1, 201 ... 1001) at once */
+	rg.lo = 1;
+	rg.hi = IMAP_SEQ_STAR;
+	set.r = &rg;
+	set.n = 1;
+	set.saved = 0;
+	for (i = 0; i < 6; i++)
+		ATF_REQUIRE(mbox_set_flags(a, (uint32_t)(i * 200 + 1),
+		    MF_SEEN) == 0);
+	for (i = 1; i <= 1100; i++)
+		if (i % 200 != 1)
+			ATF_REQUIRE(mbox_set_flags(a, (uint32_t)i,
+			    MF_DELETED) == 0);
+	ATF_REQUIRE(mbox_expunge(a, &set, 0, &ch) == 0);
+	ATF_REQUIRE_EQ_MSG(ch.nexpunged, 1094, "%zu", ch.nexpunged);
+	mbox_changes_free(&ch);
+	(void)snprintf(path, sizeof(path), "%s/%s", root, IDX_FILE);
+	ATF_REQUIRE(stat(path, &st) == 0);
+	ATF_REQUIRE_EQ(st.st_size, 64 + 6 * 128);
+	ATF_REQUIRE_EQ(mbox_count(a), 6);
+	sync_box(b, &ch);
+	ATF_REQUIRE_EQ(ch.nexpunged, 1094);
+	ATF_REQUIRE_EQ(ch.exists, 6);
+	ATF_REQUIRE_EQ(ch.expunged[0], 1100);
+	mbox_changes_free(&ch);
+	for (i = 0; i < 6; i++) {
+		ATF_REQUIRE_EQ(mbox_rec(a, (uint32_t)i + 1)->uid, keep[i]);
+		ATF_REQUIRE_EQ(mbox_rec(b, (uint32_t)i + 1)->uid, keep[i]);
+		ATF_REQUIRE(mbox_rec(b, (uint32_t)i + 1)->flags & MF_SEEN);
+	}
+	/* both still work on the new file */
+	ATF_REQUIRE(mbox_set_flags(a, 1, MF_FLAGGED) == 0);
+	sync_box(b, &ch);
+	ATF_REQUIRE_EQ(ch.nflagged, 1);
+	mbox_changes_free(&ch);
+	mbox_close(a);
+	mbox_close(b);
 	mstore_close(ms);
 }
 
@@ -1047,5 +1111,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, cache);
 	ATF_TP_ADD_TC(tp, concurrent);
 	ATF_TP_ADD_TC(tp, kill9);
+	ATF_TP_ADD_TC(tp, compact);
 	return (atf_no_error());
 }
