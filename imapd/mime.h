@@ -92,7 +92,7 @@ void		 mime_bodystructure(const char *msg,
 		    int utf8);
 
 /*
- * A FETCH section of the message: sets *off/*len when the section is a
+ * A FETCH section of the message: sets *off and *len when the section is a
  * contiguous run of the stored bytes that needs no rewriting (CRLF
  * message, whole part), else builds it into out (with CRLF line ends)
  * and sets *off to (size_t)-1.  A part that does not exist is empty
