@@ -135,7 +135,7 @@ int		 mime_search_header(const char *hdr, size_t len,
 
 /* SORT and THREAD (RFC 5256). */
 /* the base subject, upper-cased (i;unicode-casemap lite), into out */
-void		 mime_base_subject(const char *, size_t, struct buf *out);
+int		 mime_base_subject(const char *, size_t, struct buf *out);
 /* an RFC 5322 Date: value as UTC seconds, -1 if unparseable */
 time_t		 mime_date_parse(const char *, size_t);
 /*
