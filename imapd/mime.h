@@ -92,7 +92,7 @@ void		 mime_bodystructure(const char *msg,
 		    int utf8);
 
 /*
- * A FETCH section of the message: sets *off/*len when the section is a
+ * A FETCH section of the message: sets *off and *len when the section is a
  * contiguous run of the stored bytes that needs no rewriting (CRLF
  * message, whole part), else builds it into out (with CRLF line ends)
  * and sets *off to (size_t)-1.  A part that does not exist is empty
@@ -135,7 +135,7 @@ int		 mime_search_header(const char *hdr, size_t len,
 
 /* SORT and THREAD (RFC 5256). */
 /* the base subject, upper-cased (i;unicode-casemap lite), into out */
-void		 mime_base_subject(const char *, size_t, struct buf *out);
+int		 mime_base_subject(const char *, size_t, struct buf *out);
 /* an RFC 5322 Date: value as UTC seconds, -1 if unparseable */
 time_t		 mime_date_parse(const char *, size_t);
 /*
