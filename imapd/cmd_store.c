@@ -33,22 +33,13 @@
 #include "session.h"
 #include "cmd_msg.h"
 
-#define STORE_KW_MAX	64	/* keywords in one STORE */
-
-enum store_op { ST_SET, ST_ADD, ST_DEL };
-
 struct store_req {
-	enum store_op	 op;
-	int		 silent;
-	int		 unchanged_set;
-	uint64_t	 unchangedsince;
-	uint64_t	 flags;		/* MF_* and keyword bits */
+	struct store_spec	 spec;
+	uint64_t		 flags;	/* MF_* and keyword bits */
 };
 
 static int	 store_parse(struct imap_conn *, struct store_req *,
 		    const char **);
-static int	 store_flags(struct imap_conn *, const struct imap_arg *,
-		    size_t, struct store_req *, const char **);
 static int	 store_one(struct imap_conn *, const struct store_req *,
 		    uint32_t, int *);
 static void	 store_silent_modseq(struct imap_conn *, uint32_t);
@@ -90,7 +81,7 @@ cmd_store(struct imap_conn *conn)
 			buf_addu64(&mod, id);
 			continue;
 		}
-		if (!req.silent)
+		if (!req.spec.silent)
 			conn_send_flags(conn, seqs[i], conn->cmd.uid,
 			    conn->condstore);
 		else if (changed && conn->condstore)
@@ -113,82 +104,27 @@ cmd_store(struct imap_conn *conn)
 static int
 store_parse(struct imap_conn *conn, struct store_req *req, const char **err)
 {
-	struct imap_cmd		*cmd = &conn->cmd;
-	const struct imap_arg	*a, *m;
-	const char		*name;
-	char			*end;
-	size_t			 i = 1, len;
+	struct store_spec	*sp = &req->spec;
+	size_t			 i;
+	int			 k;
 
-	if (cmd->nargs >= 2 && cmd->args[1].type == IMAP_ARG_LIST) {
-		m = &cmd->args[1];
-		if (m->nlist != 2 || m->list[0].type != IMAP_ARG_ATOM ||
-		    strcasecmp(m->list[0].s, "UNCHANGEDSINCE") != 0 ||
-		    m->list[1].type != IMAP_ARG_ATOM) {
-			*err = "Unknown STORE modifier";
-			return (-1);
-		}
-		req->unchangedsince = strtoull(m->list[1].s, &end, 10);
-		if (m->list[1].s[0] < '0' || m->list[1].s[0] > '9' ||
-		    *end != '\0') {
-			*err = "Invalid UNCHANGEDSINCE";
-			return (-1);
-		}
-		req->unchanged_set = 1;
-		conn->condstore = 1;
-		i = 2;
-	}
-	if (cmd->nargs < i + 2 || cmd->args[i].type != IMAP_ARG_ATOM) {
+	if (conn->cmd.nargs < 3) {
 		*err = "STORE needs a sequence set, an item and flags";
 		return (-1);
 	}
-	a = &cmd->args[i];
-	name = a->s;
-	req->op = ST_SET;
-	if (*name == '+' || *name == '-') {
-		req->op = *name == '+' ? ST_ADD : ST_DEL;
-		name++;
-	}
-	len = strlen(name);
-	if (len == 12 && strcasecmp(name, "FLAGS.SILENT") == 0)
-		req->silent = 1;
-	else if (strcasecmp(name, "FLAGS") != 0) {
-		*err = "Unknown STORE item";
+	if (imap_store_parse(conn->cmd.args + 1, conn->cmd.nargs - 1, sp,
+	    err) == -1)
 		return (-1);
-	}
-	return (store_flags(conn, cmd->args + i + 1, cmd->nargs - i - 1, req,
-	    err));
-}
-
-/* the flags: one list, or flags separated by spaces */
-static int
-store_flags(struct imap_conn *conn, const struct imap_arg *args, size_t n,
-    struct store_req *req, const char **err)
-{
-	const char	*kw[STORE_KW_MAX];
-	uint64_t	 sys;
-	size_t		 i, j, nkw;
-	int		 k;
-
-	if (n > 1 && args[0].type == IMAP_ARG_LIST) {
-		*err = "Junk after the flag list";
-		return (-1);
-	}
-	for (i = 0; i < n; i++) {
-		nkw = STORE_KW_MAX;
-		sys = 0;
-		if (imap_flags_parse(&args[i], &sys, kw, &nkw, err) == -1)
-			return (-1);
-		req->flags |= sys & MF_SYSTEM;
-		for (j = 0; j < nkw; j++) {
-			k = mbox_keyword(conn->mbox, kw[j],
-			    req->op != ST_DEL);
-			if (k >= 0 && k < MF_KEYWORDS_MAX)
-				req->flags |= MF_KEYWORD(k);
-			else if (req->op != ST_DEL) {
-				*err = "[LIMIT] Too many keywords in this "
-				    "folder";
-				return (-2);
-			}
+	if (sp->unchangedsince_set)
+		conn->condstore = 1;
+	req->flags = sp->sys & MF_SYSTEM;
+	for (i = 0; i < sp->nkw; i++) {
+		k = mbox_keyword(conn->mbox, sp->kw[i], sp->op != STORE_REMOVE);
+		if (k >= 0 && k < MF_KEYWORDS_MAX)
+			req->flags |= MF_KEYWORD(k);
+		else if (sp->op != STORE_REMOVE) {
+			*err = "[LIMIT] Too many keywords in this folder";
+			return (-2);
 		}
 	}
 	return (0);
@@ -206,14 +142,15 @@ store_one(struct imap_conn *conn, const struct store_req *req,
 	uint64_t		 old, new;
 
 	*changed = 0;
-	if (req->unchanged_set && rec->modseq > req->unchangedsince)
+	if (req->spec.unchangedsince_set &&
+	    rec->modseq > req->spec.unchangedsince)
 		return (1);
 	old = rec->flags & (MF_SYSTEM | MF_KEYWORD_MASK);
-	switch (req->op) {
-	case ST_SET:
+	switch (req->spec.op) {
+	case STORE_SET:
 		new = req->flags;
 		break;
-	case ST_ADD:
+	case STORE_ADD:
 		new = old | req->flags;
 		break;
 	default:
