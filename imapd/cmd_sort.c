@@ -30,7 +30,6 @@
 
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,7 +69,6 @@ static void	 sort_ent_fill(struct imap_conn *, struct sort_ent *,
 static void	 sort_keys_make(struct imap_conn *, uint32_t, struct buf *);
 static void	 sort_msgid(struct buf *, const char *, size_t);
 static void	 sort_field(struct buf *, const char *, size_t);
-static int	 sort_is_reply(const char *, size_t);
 static int	 sort_cmp(const void *, const void *);
 static void	 sort_free(struct sort_ent *, size_t);
 
@@ -141,20 +139,16 @@ cmd_thread(struct imap_conn *conn)
 	struct buf		 out;
 	const char		*err;
 	size_t			 n = 0, i;
-	int			 refs;
+	enum thread_alg		 alg;
 
 	memset(&prog, 0, sizeof(prog));
-	if (conn->cmd.nargs < 3 || a[0].type != IMAP_ARG_ATOM) {
+	if (conn->cmd.nargs < 3) {
 		conn_tagged(conn, "BAD", "THREAD needs an algorithm, a "
 		    "charset and search keys");
 		return;
 	}
-	if (strcasecmp(a[0].s, "REFERENCES") == 0)
-		refs = 1;
-	else if (strcasecmp(a[0].s, "ORDEREDSUBJECT") == 0)
-		refs = 0;
-	else {
-		conn_tagged(conn, "BAD", "Unknown THREAD algorithm");
+	if (imap_thread_parse(&a[0], &alg, &err) == -1) {
+		conn_tagged(conn, "BAD", "%s", err);
 		return;
 	}
 	if (sort_select(conn, 1, &prog, &e, &n, &err) == -1) {
@@ -171,7 +165,7 @@ cmd_thread(struct imap_conn *conn)
 		tm[i].is_reply = e[i].f[SF_REPLY][0] == '1';
 	}
 	buf_init(&out);
-	if (refs)
+	if (alg == THREAD_REFERENCES)
 		thread_references(tm, n, &out);
 	else
 		thread_orderedsubject(tm, n, &out);
@@ -324,6 +318,7 @@ sort_keys_make(struct imap_conn *conn, uint32_t seq, struct buf *kb)
 	const char		*hdr;
 	size_t			 hlen, i;
 	time_t			 t = -1;
+	int			 reply;
 
 	buf_init(&v);
 	buf_init(&d);
@@ -336,12 +331,8 @@ sort_keys_make(struct imap_conn *conn, uint32_t seq, struct buf *kb)
 	buf_addf(kb, "%lld\n", (long long)t);
 	buf_reset(&v);
 	(void)mime_header_get(hdr, hlen, "Subject", &v);
-	if (v.len > 0)
-		mime_header_decode(v.s, v.len, &d);
-	buf_reset(&v);
-	if (d.len > 0)
-		mime_base_subject(d.s, d.len, &v);
-	sort_field(kb, v.s, v.len);
+	reply = mime_base_subject(v.s != NULL ? v.s : "", v.len, &d);
+	sort_field(kb, d.s, d.len);
 	for (i = 0; i < 5; i++) {
 		buf_reset(&v);
 		buf_reset(&d);
@@ -349,12 +340,7 @@ sort_keys_make(struct imap_conn *conn, uint32_t seq, struct buf *kb)
 			mime_addr_sortkey(v.s, v.len, i >= 3, &d);
 		sort_field(kb, d.s, d.len);
 	}
-	buf_reset(&v);
-	buf_reset(&d);
-	(void)mime_header_get(hdr, hlen, "Subject", &v);
-	if (v.len > 0)
-		mime_header_decode(v.s, v.len, &d);
-	buf_adds(kb, sort_is_reply(d.s, d.len) ? "1\n" : "0\n");
+	buf_adds(kb, reply ? "1\n" : "0\n");
 	buf_reset(&v);
 	(void)mime_header_get(hdr, hlen, "Message-ID", &v);
 	sort_msgid(kb, v.s, v.len);
@@ -396,36 +382,6 @@ sort_field(struct buf *kb, const char *s, size_t len)
 		buf_addc(kb, c);
 	}
 	buf_addc(kb, '\n');
-}
-
-/* did the subject have a reply or forward marker (RFC 5256 2.1)? */
-static int
-sort_is_reply(const char *s, size_t len)
-{
-	size_t	 i = 0, j;
-
-	if (s == NULL)
-		return (0);
-	while (i < len && isspace((unsigned char)s[i]))
-		i++;
-	if (len - i >= 3 && strncasecmp(s + i, "re", 2) == 0)
-		j = i + 2;
-	else if (len - i >= 4 && strncasecmp(s + i, "fwd", 3) == 0)
-		j = i + 3;
-	else if (len - i >= 3 && strncasecmp(s + i, "fw", 2) == 0)
-		j = i + 2;
-	else
-		j = len;
-	if (j < len && s[j] == '[') {
-		while (j < len && s[j] != ']')
-			j++;
-		j++;
-	}
-	if (j < len && s[j] == ':')
-		return (1);
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	return (len >= 5 && strncasecmp(s + len - 5, "(fwd)", 5) == 0);
 }
 
 static int
