@@ -115,6 +115,7 @@ mime_base_subject(const char *subj, size_t len, struct buf *out)
 
 	buf_init(&dec);
 	buf_init(&w);
+	buf_reserve(&w, 0);	/* w.s is never NULL */
 	mime_header_decode(subj, len, &dec);
 	for (i = 0; i < dec.len; i++) {	/* 1: collapse white space */
 		if (mime_is_wsp((unsigned char)dec.s[i]) || dec.s[i] == '\r' ||
@@ -142,7 +143,7 @@ mime_base_subject(const char *subj, size_t len, struct buf *out)
 		break;
 	}
 	i = out->len;
-	mime_fold(w.s == NULL ? "" : w.s + s, e - s, out);
+	mime_fold(w.s + s, e - s, out);
 	for (; i < out->len; i++)
 		if (out->s[i] >= 'a' && out->s[i] <= 'z')
 			out->s[i] -= 'a' - 'A';
