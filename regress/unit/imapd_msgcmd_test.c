@@ -794,7 +794,8 @@ ATF_TC_BODY(search_keys, tc)
 	fake_reset();
 	for (i = 0; i < sizeof(search_cases) / sizeof(search_cases[0]); i++) {
 		(void)snprintf(line, sizeof(line), "A %s", search_cases[i].cmd);
-		(void)snprintf(want, sizeof(want), "%s\r\nA OK %s completed\r\n",
+		(void)snprintf(want, sizeof(want),
+		    "%s\r\nA OK %s completed\r\n",
 		    search_cases[i].want, strncmp(line, "A UID", 5) == 0 ?
 		    "UID SEARCH" : "SEARCH");
 		if (strcmp(run(line), want) != 0) {
