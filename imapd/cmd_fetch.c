@@ -187,6 +187,9 @@ fetch_setup(struct imap_conn *conn, struct fetch_run *fr, const char **err)
 	}
 	if (fr->want_modseq)
 		conn->condstore = 1;
+	/* CONDSTORE on: flags go with their modseq (as Dovecot does) */
+	if (fr->want_flags && conn->condstore)
+		fr->want_modseq = 1;
 	if (conn->readonly || mbox_readonly(conn->mbox))
 		fr->sets_seen = 0;
 	fr->nkw = mbox_keywords(conn->mbox, &fr->kw);
@@ -280,10 +283,23 @@ fetch_loop(struct imap_conn *conn, struct fetch_run *fr)
 	fetch_finish(conn, fr);
 }
 
+/*
+ * Called again once the queue drained.  A connection that goes away in
+ * the middle (state CS_LOGOUT when the session frees it) gets the run
+ * freed and no more output.
+ */
 static void
 fetch_resume(struct imap_conn *conn)
 {
-	fetch_loop(conn, conn->resume_arg);
+	struct fetch_run	*fr = conn->resume_arg;
+
+	if (conn->state == CS_LOGOUT) {
+		conn->resume = NULL;
+		conn->resume_arg = NULL;
+		fetch_free(fr);
+		return;
+	}
+	fetch_loop(conn, fr);
 }
 
 static void

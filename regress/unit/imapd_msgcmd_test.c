@@ -641,6 +641,17 @@ ATF_TC_BODY(fetch_stream, tc)
 	ATF_CHECK(strstr(out.s, "A1 OK FETCH completed\r\n") ==
 	    out.s + out.len - 23);
 	ATF_CHECK_EQ(n_maps, n_unmaps);
+
+	/* the connection goes away in the middle: the run is dropped */
+	f_queued = CONN_OUT_HIWAT;
+	run("A2 FETCH 1:* BODY.PEEK[]");
+	ATF_REQUIRE(conn.resume != NULL);
+	buf_reset(&out);
+	conn.state = CS_LOGOUT;
+	conn.resume(&conn);
+	ATF_CHECK(conn.resume == NULL && conn.resume_arg == NULL);
+	ATF_CHECK_EQ(out.len, 0);
+	ATF_CHECK_EQ(n_maps, n_unmaps);
 }
 
 ATF_TC_WITHOUT_HEAD(fetch_gone);
@@ -669,6 +680,10 @@ ATF_TC_BODY(fetch_condstore, tc)
 	ATF_CHECK(conn.condstore);
 	expect("A2 FETCH 1 (MODSEQ)",
 	    "* 1 FETCH (MODSEQ (1))\r\nA2 OK FETCH completed\r\n");
+	/* CONDSTORE on: FLAGS come with MODSEQ */
+	expect("A2 FETCH 1 (FLAGS)",
+	    "* 1 FETCH (FLAGS (\\Seen) MODSEQ (1))\r\n"
+	    "A2 OK FETCH completed\r\n");
 	conn.enabled |= ENA_QRESYNC;
 	expect("A3 UID FETCH 1:30 FLAGS (CHANGEDSINCE 1 VANISHED)",
 	    "* VANISHED (EARLIER) 1:9,11:19\r\n"
