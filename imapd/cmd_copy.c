@@ -50,7 +50,9 @@ cmd_copy(struct imap_conn *conn)
 	    (cmd->uid ? "UID COPY" : "COPY");
 	buf_init(&dest);
 	buf_init(&codes);
-	if (cmd->nargs != 2 || !imap_arg_astring(&cmd->args[1])) {
+	/* "NIL" is a folder name like any other here */
+	if (cmd->nargs != 2 || (!imap_arg_astring(&cmd->args[1]) &&
+	    cmd->args[1].type != IMAP_ARG_NIL)) {
 		conn_tagged(conn, "BAD", "%s needs a sequence set and a "
 		    "folder", what);
 		goto done;
