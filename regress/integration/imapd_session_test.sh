@@ -36,7 +36,7 @@ run_scenario()
 	    $IMAPD_S -- "$(pwd)/Maildir" 2>err; then
 		cat err >&2
 		tail -20 imapd.stderr >&2 2>/dev/null
-		atf_fail "scenario $1 failed: $(tail -3 err)"
+		atf_fail "scenario $1: $(grep -m1 FAIL err | cut -c1-300)"
 	fi
 	cat err >&2
 }
