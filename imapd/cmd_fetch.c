@@ -51,7 +51,7 @@ struct fetch_run {
 	size_t			 n, i;
 	int			 want_uid, want_modseq, want_flags;
 	int			 want_gen[GEN_COUNT];
-	int			 need_msg;	/* an item needs the bytes */
+	int			 need_msg;	/* items need the bytes */
 	int			 need_parse;	/* and the part tree */
 	int			 sets_seen;
 	int			 gone;		/* [EXPUNGEISSUED] */

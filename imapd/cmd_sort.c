@@ -51,12 +51,13 @@ struct sort_ent {
 	uint32_t		 uid;
 	uint64_t		 size;
 	time_t			 arrival;
-	time_t			 date;		/* sent, else arrival */
-	char			*mem;		/* the keys, NUL-separated */
+	time_t			 date;	/* sent, else arrival */
+	char			*mem;	/* the keys, NUL-separated */
 	const char		*f[SF_COUNT];
 };
 
-static const struct sort_crit	*sort_crits;	/* for the comparison */
+/* the criteria, for sort_cmp() */
+static const struct sort_crit	*sort_crits;
 static size_t			 sort_ncrits;
 
 static int	 sort_args(struct imap_conn *, size_t, struct search_prog *,
@@ -392,10 +393,10 @@ sort_cmp(const void *a, const void *b)
 	int			 c, f;
 
 	for (i = 0; i < sort_ncrits; i++) {
-		c = 0;
 		switch (sort_crits[i].key) {
 		case SORT_ARRIVAL:
-			c = (x->arrival > y->arrival) - (x->arrival < y->arrival);
+			c = (x->arrival > y->arrival) -
+			    (x->arrival < y->arrival);
 			break;
 		case SORT_DATE:
 			c = (x->date > y->date) - (x->date < y->date);

@@ -550,7 +550,8 @@ idx_adopt(struct idx *ix, const char *dir, const char *name, char *key,
 			if (fstatat(ix->dirfd, from, &st,
 			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
 				return (-1);
-			if (msg_new_key(key, keylen, (size_t)st.st_size, 0) == -1)
+			if (msg_new_key(key, keylen, (size_t)st.st_size,
+			    0) == -1)
 				return (-1);
 		}
 		if (msg_file_name(fname, sizeof(fname), key, *flags) == -1 ||

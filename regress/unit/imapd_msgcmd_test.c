@@ -58,6 +58,7 @@ static uint32_t		 f_uidnext;
 static uint64_t		 f_modseq;
 static const char	*f_kw[MF_KEYWORDS_MAX];
 static size_t		 f_nkw;
+static uint32_t		 f_destuid;
 static int		 n_setflags, n_cacheput, n_maps, n_unmaps;
 static size_t		 f_queued;
 static struct buf	 out;
@@ -93,6 +94,16 @@ static const char msg2[] =
     "\n"
     "AAECAw==\n"
     "--XX--\n";
+
+static const char msg3[] =
+    "From: Carol <carol@example.org>\r\n"
+    "To: dave@example.org\r\n"
+    "Cc: alice@example.org\r\n"
+    "Subject: Other\r\n"
+    "Date: Sun, 6 Dec 2026 10:00:00 +0000\r\n"
+    "Message-ID: <3@example.org>\r\n"
+    "\r\n"
+    "Hi\r\n";
 
 static uint64_t
 crlf_size(const char *s)
@@ -136,6 +147,7 @@ fake_reset(void)
 	f_kw[0] = "$Label1";
 	n_setflags = n_cacheput = n_maps = n_unmaps = 0;
 	f_queued = 0;
+	f_destuid = 0;
 	buf_free(&out);
 	imap_cmd_free(&conn.cmd);
 	free(conn.saved);
@@ -167,7 +179,6 @@ run(const char *line)
 		cmd_fetch(&conn);
 	else if (strcmp(conn.cmd.name, "STORE") == 0)
 		cmd_store(&conn);
-#ifdef MSGCMD_SEARCH
 	else if (strcmp(conn.cmd.name, "SEARCH") == 0)
 		cmd_search(&conn);
 	else if (strcmp(conn.cmd.name, "SORT") == 0)
@@ -177,7 +188,6 @@ run(const char *line)
 	else if (strcmp(conn.cmd.name, "COPY") == 0 ||
 	    strcmp(conn.cmd.name, "MOVE") == 0)
 		cmd_copy(&conn);
-#endif
 	else
 		atf_tc_fail("no handler for %s", conn.cmd.name);
 	return (out.s != NULL ? out.s : "");
@@ -321,6 +331,62 @@ mbox_set_flags(struct mbox *mb, uint32_t seq, uint64_t flags)
 	    (m->rec.flags & MF_RECENT);
 	m->rec.modseq = ++f_modseq;
 	return (0);
+}
+
+int
+mstore_exists(struct mstore *st, const char *name)
+{
+	return (strcasecmp(name, "INBOX") == 0 || strcmp(name, "Trash") == 0);
+}
+
+int
+mbox_copy(struct mbox *mb, uint32_t seq, struct mstore *st,
+    const char *dest, uint32_t *uidvalidity, uint32_t *uid,
+    const char **err)
+{
+	ATF_REQUIRE(seq >= 1 && seq <= fn);
+	ATF_REQUIRE_STREQ(dest, "Trash");
+	if (fm[seq - 1].gone) {
+		*err = "[EXPUNGEISSUED] gone";
+		return (-1);
+	}
+	*uidvalidity = 77;
+	*uid = ++f_destuid;
+	return (0);
+}
+
+int
+mbox_expunge(struct mbox *mb, const struct seqset *uids, int force,
+    struct mbox_changes *ch)
+{
+	uint32_t	 i, maxuid = fn ? fm[fn - 1].rec.uid : 0;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->expunged = calloc(fn + 1, sizeof(uint32_t));
+	ch->expunged_uids = calloc(fn + 1, sizeof(uint32_t));
+	ATF_REQUIRE(ch->expunged != NULL && ch->expunged_uids != NULL);
+	for (i = 0; i < fn; ) {
+		if ((uids == NULL || seqset_contains(uids, fm[i].rec.uid,
+		    maxuid)) && (force || (fm[i].rec.flags & MF_DELETED))) {
+			ch->expunged[ch->nexpunged] = i + 1;
+			ch->expunged_uids[ch->nexpunged++] = fm[i].rec.uid;
+			memmove(&fm[i], &fm[i + 1], (fn - i - 1) *
+			    sizeof(fm[0]));
+			fn--;
+		} else
+			i++;
+	}
+	ch->exists = fn;
+	return (0);
+}
+
+void
+mbox_changes_free(struct mbox_changes *ch)
+{
+	free(ch->expunged);
+	free(ch->expunged_uids);
+	free(ch->flagged);
+	memset(ch, 0, sizeof(*ch));
 }
 
 /* ---- session.h, the connection side ---- */
@@ -673,6 +739,203 @@ ATF_TC_BODY(store_unchangedsince, tc)
 	    "exist\r\n");
 }
 
+/* ---- SEARCH ---- */
+
+static const struct search_case {
+	const char	*cmd;
+	const char	*want;		/* the untagged line */
+} search_cases[] = {
+	{ "SEARCH ALL", "* SEARCH 1 2" },
+	{ "SEARCH SEEN", "* SEARCH 1" },
+	{ "SEARCH UNSEEN", "* SEARCH 2" },
+	{ "SEARCH KEYWORD $label1", "* SEARCH 2" },
+	{ "SEARCH UNKEYWORD $Label1", "* SEARCH 1" },
+	{ "SEARCH KEYWORD nosuch", "* SEARCH" },
+	{ "SEARCH FROM alice", "* SEARCH 1" },
+	{ "SEARCH FROM \"BOB@\"", "* SEARCH 2" },
+	{ "SEARCH SUBJECT re", "* SEARCH 2" },
+	{ "SEARCH HEADER In-Reply-To \"\"", "* SEARCH 2" },
+	{ "SEARCH HEADER Message-ID 1@example", "* SEARCH 1" },
+	{ "SEARCH BODY attached", "* SEARCH 2" },
+	{ "SEARCH BODY alice", "* SEARCH" },
+	{ "SEARCH TEXT alice", "* SEARCH 1 2" },
+	{ "SEARCH SINCE 5-Jan-1970", "* SEARCH 2" },
+	{ "SEARCH BEFORE 5-Jan-1970", "* SEARCH 1" },
+	{ "SEARCH ON 4-Jan-1970", "* SEARCH 1" },
+	{ "SEARCH SENTON 8-Dec-2026", "* SEARCH 2" },
+	{ "SEARCH SENTBEFORE 8-Dec-2026", "* SEARCH 1" },
+	{ "SEARCH SENTSINCE 7-Dec-2026", "* SEARCH 1 2" },
+	{ "SEARCH LARGER 200", "* SEARCH 2" },
+	{ "SEARCH SMALLER 200", "* SEARCH 1" },
+	{ "SEARCH OR SEEN KEYWORD $Label1", "* SEARCH 1 2" },
+	{ "SEARCH NOT SEEN", "* SEARCH 2" },
+	{ "SEARCH SEEN UNSEEN", "* SEARCH" },
+	{ "SEARCH (OR FROM bob FROM alice) NOT 1", "* SEARCH 2" },
+	{ "SEARCH UID 20", "* SEARCH 2" },
+	{ "SEARCH 2:*", "* SEARCH 2" },
+	{ "UID SEARCH 1", "* SEARCH 10" },
+	{ "UID SEARCH TEXT hello", "* SEARCH 10 20" },
+	{ "SEARCH MODSEQ 2", "* SEARCH 2 (MODSEQ 2)" },
+	{ "SEARCH CHARSET UTF-8 SUBJECT hello", "* SEARCH 1 2" },
+	{ "SEARCH RETURN (MIN MAX COUNT) ALL",
+	    "* ESEARCH (TAG \"A\") MIN 1 MAX 2 COUNT 2" },
+	{ "UID SEARCH RETURN () ALL", "* ESEARCH (TAG \"A\") UID ALL 10,20" },
+	{ "SEARCH RETURN (COUNT) DELETED", "* ESEARCH (TAG \"A\") COUNT 0" },
+	{ "SEARCH RETURN (ALL) 1:2", "* ESEARCH (TAG \"A\") ALL 1:2" },
+};
+
+ATF_TC_WITHOUT_HEAD(search_keys);
+ATF_TC_BODY(search_keys, tc)
+{
+	char		 want[256], line[256];
+	size_t		 i;
+	int		 bad = 0;
+
+	fake_reset();
+	for (i = 0; i < sizeof(search_cases) / sizeof(search_cases[0]); i++) {
+		(void)snprintf(line, sizeof(line), "A %s", search_cases[i].cmd);
+		(void)snprintf(want, sizeof(want),
+		    "%s\r\nA OK %s completed\r\n",
+		    search_cases[i].want, strncmp(line, "A UID", 5) == 0 ?
+		    "UID SEARCH" : "SEARCH");
+		if (strcmp(run(line), want) != 0) {
+			fprintf(stderr, "%s: got [%s]\n", line, out.s);
+			bad++;
+		}
+	}
+	ATF_CHECK_EQ(bad, 0);
+	expect_prefix("A SEARCH CHARSET KOI8-R ALL", "A NO [BADCHARSET");
+	expect_prefix("A SEARCH FOO", "A BAD ");
+}
+
+ATF_TC_WITHOUT_HEAD(search_save);
+ATF_TC_BODY(search_save, tc)
+{
+	fake_reset();
+	/* SAVE alone: no ESEARCH */
+	expect("A1 SEARCH RETURN (SAVE) UNSEEN",
+	    "A1 OK SEARCH completed\r\n");
+	ATF_CHECK_EQ(conn.nsaved, 1);
+	expect("A2 FETCH $ (UID)",
+	    "* 2 FETCH (UID 20)\r\nA2 OK FETCH completed\r\n");
+	expect("A3 SEARCH $", "* SEARCH 2\r\nA3 OK SEARCH completed\r\n");
+	expect("A4 SEARCH NOT UID $",
+	    "* SEARCH 1\r\nA4 OK SEARCH completed\r\n");
+	expect("A5 SEARCH RETURN (SAVE MIN COUNT) ALL",
+	    "* ESEARCH (TAG \"A5\") MIN 1 COUNT 2\r\n"
+	    "A5 OK SEARCH completed\r\n");
+	ATF_CHECK_EQ(conn.nsaved, 2);
+	/* SAVE with MIN only keeps the lowest */
+	expect("A6 SEARCH RETURN (SAVE MIN) ALL",
+	    "* ESEARCH (TAG \"A6\") MIN 1\r\nA6 OK SEARCH completed\r\n");
+	ATF_REQUIRE_EQ(conn.nsaved, 1);
+	ATF_CHECK_EQ(conn.saved[0], 10);
+	/* IMAP4rev2: ESEARCH always */
+	conn.enabled |= ENA_IMAP4REV2;
+	expect("A7 SEARCH ALL",
+	    "* ESEARCH (TAG \"A7\") ALL 1:2\r\nA7 OK SEARCH completed\r\n");
+}
+
+/* ---- SORT, THREAD ---- */
+
+static const struct search_case sort_cases[] = {
+	{ "SORT (ARRIVAL) UTF-8 ALL", "* SORT 3 1 2" },
+	{ "SORT (REVERSE ARRIVAL) UTF-8 ALL", "* SORT 2 1 3" },
+	{ "SORT (DATE) UTF-8 ALL", "* SORT 3 1 2" },
+	{ "SORT (REVERSE DATE) US-ASCII ALL", "* SORT 2 1 3" },
+	{ "SORT (SUBJECT) UTF-8 ALL", "* SORT 1 2 3" },
+	{ "SORT (REVERSE SUBJECT) UTF-8 ALL", "* SORT 3 1 2" },
+	{ "SORT (FROM) UTF-8 ALL", "* SORT 1 2 3" },
+	{ "SORT (REVERSE FROM) UTF-8 ALL", "* SORT 3 2 1" },
+	{ "SORT (TO) UTF-8 ALL", "* SORT 2 1 3" },
+	{ "SORT (CC) UTF-8 ALL", "* SORT 1 2 3" },
+	{ "SORT (REVERSE CC) UTF-8 ALL", "* SORT 3 1 2" },
+	{ "SORT (SIZE) UTF-8 ALL", "* SORT 1 3 2" },
+	{ "SORT (DISPLAYFROM) UTF-8 ALL", "* SORT 1 2 3" },
+	{ "SORT (DISPLAYTO) UTF-8 ALL", "* SORT 2 1 3" },
+	{ "SORT (SUBJECT REVERSE DATE) UTF-8 ALL", "* SORT 2 1 3" },
+	{ "SORT (SUBJECT) UTF-8 NOT FROM carol", "* SORT 1 2" },
+	{ "UID SORT (DATE) UTF-8 ALL", "* SORT 30 10 20" },
+	{ "UID SORT RETURN (MIN MAX COUNT) (DATE) UTF-8 ALL",
+	    "* ESEARCH (TAG \"A\") UID MIN 30 MAX 20 COUNT 3" },
+	{ "SORT RETURN (ALL) (REVERSE DATE) UTF-8 ALL",
+	    "* ESEARCH (TAG \"A\") ALL 2,1,3" },
+	{ "THREAD REFERENCES UTF-8 ALL", "* THREAD (3)(1 2)" },
+	{ "THREAD ORDEREDSUBJECT UTF-8 ALL", "* THREAD (3)(1 2)" },
+	{ "UID THREAD REFERENCES UTF-8 FROM nobody", "* THREAD" },
+};
+
+ATF_TC_WITHOUT_HEAD(sort_thread);
+ATF_TC_BODY(sort_thread, tc)
+{
+	char		 want[256], line[256], name[32];
+	size_t		 i;
+	int		 bad = 0;
+
+	fake_reset();
+	fake_add(30, 0, msg3, 86400);
+	for (i = 0; i < sizeof(sort_cases) / sizeof(sort_cases[0]); i++) {
+		(void)snprintf(line, sizeof(line), "A %s", sort_cases[i].cmd);
+		(void)snprintf(name, sizeof(name), "%s%s",
+		    strncmp(line, "A UID", 5) == 0 ? "UID " : "",
+		    strstr(line, "THREAD") != NULL ? "THREAD" : "SORT");
+		(void)snprintf(want, sizeof(want),
+		    "%s\r\nA OK %s completed\r\n", sort_cases[i].want, name);
+		if (strcmp(run(line), want) != 0) {
+			fprintf(stderr, "%s: got [%s]\n", line, out.s);
+			bad++;
+		}
+	}
+	ATF_CHECK_EQ(bad, 0);
+	/* the keys were computed once per message, then cached */
+	ATF_CHECK_EQ(n_cacheput, 3 + 3);
+	expect_prefix("A SORT (DATE) KOI8-R ALL", "A NO [BADCHARSET");
+	expect_prefix("A SORT (NAME) UTF-8 ALL", "A BAD ");
+	expect_prefix("A THREAD FOO UTF-8 ALL", "A BAD ");
+}
+
+/* ---- COPY, MOVE ---- */
+
+ATF_TC_WITHOUT_HEAD(copy_move);
+ATF_TC_BODY(copy_move, tc)
+{
+	fake_reset();
+	expect("A1 COPY 1:2 Trash",
+	    "A1 OK [COPYUID 77 10,20 1:2] COPY completed\r\n");
+	ATF_CHECK_EQ(fn, 2);
+	expect("A2 COPY 1 Nope", "A2 NO [TRYCREATE] No such folder\r\n");
+	expect_prefix("A3 COPY 5 Trash", "A3 BAD ");
+	expect("A4 MOVE 1 Trash",
+	    "* OK [COPYUID 77 10 3] Moved\r\n* 1 EXPUNGE\r\n"
+	    "A4 OK MOVE completed\r\n");
+	ATF_REQUIRE_EQ(fn, 1);
+	ATF_CHECK_EQ(fm[0].rec.uid, 20);
+	ATF_CHECK_EQ(conn.n_expunged, 1);
+	conn.enabled |= ENA_QRESYNC;
+	expect("A5 UID MOVE 20 Trash",
+	    "* OK [COPYUID 77 20 4] Moved\r\n* VANISHED 20\r\n"
+	    "A5 OK UID MOVE completed\r\n");
+	ATF_CHECK_EQ(fn, 0);
+	expect("A6 UID COPY 1:* Trash",
+	    "A6 OK UID COPY completed, nothing to do\r\n");
+}
+
+ATF_TC_WITHOUT_HEAD(copy_move_readonly);
+ATF_TC_BODY(copy_move_readonly, tc)
+{
+	fake_reset();
+	conn.readonly = 1;
+	expect("A1 MOVE 1 Trash",
+	    "A1 NO [READ-ONLY] The folder is read-only\r\n");
+	ATF_CHECK_EQ(fn, 2);
+	/* COPY from a read-only folder is fine */
+	expect("A2 COPY 2 trash", "A2 NO [TRYCREATE] No such folder\r\n");
+	expect("A3 COPY 2 Trash",
+	    "A3 OK [COPYUID 77 20 1] COPY completed\r\n");
+	fm[1].gone = 1;
+	expect("A4 COPY 2 Trash", "A4 NO [EXPUNGEISSUED] gone\r\n");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, fetch_simple);
@@ -685,5 +948,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, fetch_condstore);
 	ATF_TP_ADD_TC(tp, store_flags);
 	ATF_TP_ADD_TC(tp, store_unchangedsince);
+	ATF_TP_ADD_TC(tp, search_keys);
+	ATF_TP_ADD_TC(tp, search_save);
+	ATF_TP_ADD_TC(tp, sort_thread);
+	ATF_TP_ADD_TC(tp, copy_move);
+	ATF_TP_ADD_TC(tp, copy_move_readonly);
 	return (atf_no_error());
 }
