@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -65,6 +66,16 @@ app_parse_one(const struct imap_arg *a, size_t n, size_t *i,
 			return (-1);
 		}
 		(*i)++;
+	}
+	/* RFC 6855 3.4: UTF8 (literal8) */
+	if (*i + 1 < n && a[*i].type == IMAP_ARG_ATOM &&
+	    strcasecmp(a[*i].s, "UTF8") == 0 &&
+	    a[*i + 1].type == IMAP_ARG_LIST && a[*i + 1].nlist == 1 &&
+	    a[*i + 1].list[0].type == IMAP_ARG_LITERAL) {
+		m->data = a[*i + 1].list[0].s;
+		m->len = a[*i + 1].list[0].len;
+		*i += 2;
+		return (0);
 	}
 	if (*i >= n || a[*i].type != IMAP_ARG_LITERAL) {
 		*err = "APPEND name [(flags)] [date-time] literal";

@@ -41,7 +41,7 @@ static const struct {
 } mb_enable[] = {
 	{ "CONDSTORE",		ENA_CONDSTORE },
 	{ "QRESYNC",		ENA_QRESYNC },
-	{ "IMAP4REV2",		ENA_IMAP4REV2 },
+	{ "IMAP4rev2",		ENA_IMAP4REV2 },
 	{ "UTF8=ACCEPT",	ENA_UTF8 },
 };
 

@@ -157,9 +157,12 @@ parse_tag(struct pctx *c)
 		return parse_fail(c, "missing tag");
 	if (len > IMAP_TAG_MAX)
 		return parse_fail(c, "tag too long");
+	if (c->p >= c->end || (*c->p != ' ' && *c->p != '\r' &&
+	    *c->p != '\n'))
+		return parse_fail(c, "invalid tag");
 	memcpy(c->cmd->tag, s, len);
 	c->cmd->tag[len] = '\0';
-	if (c->p >= c->end || *c->p != ' ')
+	if (*c->p != ' ')
 		return parse_fail(c, "missing command");
 	c->p++;
 	return 0;
@@ -296,8 +299,11 @@ parse_atom(struct pctx *c, struct imap_arg *a)
 {
 	const char	*s = c->p;
 
-	if (c->p < c->end && *c->p == '\\')
-		c->p++;
+	if (c->p < c->end && *c->p == '\\') {
+		/* a flag: "\Seen" */
+		if (++c->p >= c->end || !imap_atom_char((unsigned char)*c->p))
+			return parse_fail(c, "invalid flag");
+	}
 	while (c->p < c->end) {
 		if (*c->p == '[') {
 			if (parse_section(c) == -1)

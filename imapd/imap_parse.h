@@ -19,7 +19,7 @@
  * imap_parse.h -- the IMAP command reader and parser (pure: no I/O, no
  * logging; allocation failure is fatal).  Used by the login process and
  * the session process, fed one byte at a time by the unit tests and by
- * the fuzzer (regress/fuzz/imap_parse_fuzz.c).
+ * the fuzzer (regress/fuzz/imapd_parse_fuzz.c).
  *
  * Two stages:
  *  1. struct imap_reader assembles one command from the byte stream: its

@@ -468,7 +468,7 @@ imap_datetime_parse(const char *s, time_t *t)
 		return -1;
 	if (hh > 23 || mm > 59 || ss > 60 || zh > 23 || zm > 59)
 		return -1;
-	zone = (long)(zh * 3600 + zm * 60);
+	zone = (long)zh * 3600 + (long)zm * 60;
 	if (s[9] == '-')
 		zone = -zone;
 	*t = day + (time_t)(hh * 3600 + mm * 60 + ss) - zone;

@@ -33,7 +33,8 @@ static int	utf8_decode(const unsigned char *, size_t, uint32_t *);
 static void	utf8_put(struct buf *, uint32_t);
 static int	b64_value(char);
 static int	mutf7_run(const char **, struct buf *);
-static void	mutf7_put(struct buf *, const uint32_t *, size_t);
+struct b64out;
+static void	mutf7_put(struct buf *, struct b64out *, uint32_t);
 
 /* one code point: its length in bytes, or -1 (overlong, surrogate...) */
 static int
@@ -179,46 +180,45 @@ imap_mutf7_to_utf8(const char *s, struct buf *out)
 	return 0;
 }
 
-static void
-mutf7_put(struct buf *b, const uint32_t *u, size_t n)
-{
-	uint32_t	 bits = 0;
-	size_t		 i;
-	int		 nbits = 0;
+struct b64out {
+	uint32_t	 bits;
+	int		 nbits;
+};
 
-	buf_addc(b, '&');
-	for (i = 0; i < n; i++) {
-		bits = (bits << 16) | u[i];
-		nbits += 16;
-		while (nbits >= 6) {
-			nbits -= 6;
-			buf_addc(b, b64[(bits >> nbits) & 0x3f]);
-		}
-		bits &= (1U << nbits) - 1;
+static void
+mutf7_put(struct buf *b, struct b64out *o, uint32_t u)
+{
+	o->bits = (o->bits << 16) | u;
+	o->nbits += 16;
+	while (o->nbits >= 6) {
+		o->nbits -= 6;
+		buf_addc(b, b64[(o->bits >> o->nbits) & 0x3f]);
 	}
-	if (nbits > 0)
-		buf_addc(b, b64[(bits << (6 - nbits)) & 0x3f]);
-	buf_addc(b, '-');
+	o->bits &= (1U << o->nbits) - 1;
 }
 
 void
 imap_utf8_to_mutf7(const char *s, struct buf *out)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 len = strlen(s), i = 0, n;
-	uint32_t		 cp, units[64];
+	size_t			 len = strlen(s), i = 0;
+	struct b64out		 o;
+	uint32_t		 cp;
 	int			 l;
 
 	while (i < len) {
 		if (p[i] >= 0x20 && p[i] <= 0x7e) {
-			buf_adds(out, p[i] == '&' ? "&-" : (const char[]){
-			    (char)p[i], '\0' });
+			if (p[i] == '&')
+				buf_adds(out, "&-");
+			else
+				buf_addc(out, (char)p[i]);
 			i++;
 			continue;
 		}
-		/* a run of others, as UTF-16 */
-		for (n = 0; i < len && !(p[i] >= 0x20 && p[i] <= 0x7e) &&
-		    n + 2 <= sizeof(units) / sizeof(units[0]); ) {
+		/* a run of others, as UTF-16 in one "&...-" */
+		memset(&o, 0, sizeof(o));
+		buf_addc(out, '&');
+		while (i < len && !(p[i] >= 0x20 && p[i] <= 0x7e)) {
 			if ((l = utf8_decode(p + i, len - i, &cp)) == -1) {
 				cp = 0xfffd;
 				l = 1;
@@ -226,12 +226,14 @@ imap_utf8_to_mutf7(const char *s, struct buf *out)
 			i += (size_t)l;
 			if (cp >= 0x10000) {
 				cp -= 0x10000;
-				units[n++] = 0xd800 + (cp >> 10);
-				units[n++] = 0xdc00 + (cp & 0x3ff);
+				mutf7_put(out, &o, 0xd800 + (cp >> 10));
+				mutf7_put(out, &o, 0xdc00 + (cp & 0x3ff));
 			} else
-				units[n++] = cp;
+				mutf7_put(out, &o, cp);
 		}
-		mutf7_put(out, units, n);
+		if (o.nbits > 0)
+			buf_addc(out, b64[(o.bits << (6 - o.nbits)) & 0x3f]);
+		buf_addc(out, '-');
 	}
 	if (out->s == NULL)
 		buf_add(out, "", 0);

@@ -240,6 +240,10 @@ angle_addr(const struct atok *t, size_t i, size_t n, struct addr *a)
 
 	if (i < n && t[i].type == '@') {
 		while (i < n && t[i].type != ':' && t[i].type != '>') {
+			/* @a@b is written @a,@b as Dovecot does */
+			if (t[i].type == '@' && a->adl.len > 0 &&
+			    a->adl.s[a->adl.len - 1] != ',')
+				buf_addc(&a->adl, ',');
 			if (t[i].type != 'c')
 				tok_add(&a->adl, &t[i]);
 			i++;
@@ -287,6 +291,7 @@ parse_address(const struct atok *t, size_t i, size_t n, int in_group,
     struct addr *a, struct buf *out, size_t *count, int utf8)
 {
 	size_t	 j, words, comment = 0;
+	int	 angle = 0;
 
 	for (j = i; j < n && (t[j].type == 'a' || t[j].type == 'q' ||
 	    t[j].type == 'c' || t[j].type == 'd'); j++)
@@ -298,7 +303,7 @@ parse_address(const struct atok *t, size_t i, size_t n, int in_group,
 		phrase(t, i, j, &a->name, NULL);
 		a->has_name = a->name.len > 0;
 		j = angle_addr(t, j + 1, n, a);
-		a->has_mbox = a->has_mbox || a->mbox.len > 0;
+		angle = 1;
 	} else if (j < n && t[j].type == '@') {
 		j = collect(t, i, j, "", &a->mbox, &a->has_mbox, &comment);
 		j = collect(t, j + 1, n, ",;<>", &a->host, &a->has_host,
@@ -320,8 +325,8 @@ parse_address(const struct atok *t, size_t i, size_t n, int in_group,
 	/* junk up to the next address */
 	while (j < n && t[j].type != ',' && t[j].type != ';')
 		j++;
-	if (a->has_mbox || a->has_host || a->has_name || a->adl.len > 0 ||
-	    a->last_comment > 0) {
+	if (angle || a->has_mbox || a->has_host || a->has_name ||
+	    a->adl.len > 0 || a->last_comment > 0) {
 		addr_out(out, a, t, utf8);
 		(*count)++;
 	}
@@ -458,7 +463,12 @@ mime_addr_sortkey(const char *v, size_t len, int display, struct buf *out)
 	memset(&a, 0, sizeof(a));
 	buf_init(&tmp);
 	while (i < n && count == 0) {
-		if (t[i].type == ',' || t[i].type == ';')
+		for (j = i; j < n && (t[j].type == 'a' || t[j].type == 'q' ||
+		    t[j].type == 'c' || t[j].type == 'd'); j++)
+			;
+		if (j < n && t[j].type == ':')	/* a group: its members */
+			i = j + 1;
+		else if (t[i].type == ',' || t[i].type == ';')
 			i++;
 		else
 			i = parse_address(t, i, n, 1, &a, &tmp, &count, 0);

@@ -22,12 +22,15 @@
  *
  * The session speaks on one socket; stdin and stdout are two
  * descriptors, often pipes.  A socketpair joins them: what stdin brings
- * goes to the session's end, what the session writes goes to stdout.
- * The process exits when the session has gone and stdout is written.
+ * goes to the session's end, what the session writes goes to stdout
+ * (blocking writes: stdout may be a file, which epoll cannot watch, and
+ * this process serves no one else).  The process exits when the session
+ * has gone.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <event.h>
 #include <pwd.h>
@@ -44,19 +47,19 @@
 
 #define STDIO_QUEUE_MAX	(1024 * 1024)	/* pause the other side above */
 
-static struct io	*io_in, *io_out, *io_sock;
-static int		 in_eof, sock_eof, session_gone;
+static struct io	*io_in, *io_sock;
+static int		 in_eof, session_gone;
 
 static void	stdio_in_cb(struct io *, int, void *);
-static void	stdio_out_cb(struct io *, int, void *);
 static void	stdio_sock_cb(struct io *, int, void *);
-static void	stdio_maybe_exit(void);
+static void	stdio_file_in(void);
 
 static void
 stdio_empty(void)
 {
 	session_gone = 1;
 }
+
 
 /* stdin -> the session */
 static void
@@ -92,11 +95,10 @@ stdio_sock_cb(struct io *io, int evt, void *arg)
 {
 	switch (evt) {
 	case IO_DATAIN:
-		if (io_write(io_out, io_data(io), io_datalen(io)) == -1)
-			fatalx("stdio: output queue full");
+		if (write_full(STDOUT_FILENO, io_data(io), io_datalen(io)) ==
+		    -1)
+			exit(0);	/* nobody reads: the session is over */
 		io_drop(io, io_datalen(io));
-		if (io_queued(io_out) > STDIO_QUEUE_MAX)
-			io_pause_read(io, 1);
 		break;
 	case IO_LOWAT:
 		if (in_eof)
@@ -107,38 +109,27 @@ stdio_sock_cb(struct io *io, int evt, void *arg)
 	case IO_DISCONNECTED:
 	case IO_ERROR:
 		if (io_datalen(io) > 0)
-			(void)io_write(io_out, io_data(io), io_datalen(io));
-		sock_eof = 1;
-		stdio_maybe_exit();
-		break;
+			(void)write_full(STDOUT_FILENO, io_data(io),
+			    io_datalen(io));
+		exit(session_gone ? 0 : 1);
 	default:
 		break;
 	}
 }
 
+/* stdin is a file (epoll cannot watch it): all of it now */
 static void
-stdio_out_cb(struct io *io, int evt, void *arg)
+stdio_file_in(void)
 {
-	switch (evt) {
-	case IO_LOWAT:
-		if (!sock_eof)
-			io_pause_read(io_sock, 0);
-		stdio_maybe_exit();
-		break;
-	case IO_ERROR:
-	case IO_DISCONNECTED:
-		/* nobody reads what we write: the session is over */
-		exit(0);
-	default:
-		break;
-	}
-}
+	char	 buf[8192];
+	ssize_t	 n;
 
-static void
-stdio_maybe_exit(void)
-{
-	if (sock_eof && io_queued(io_out) == 0)
-		exit(0);
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (io_write(io_sock, buf, (size_t)n) == -1)
+			fatalx("stdio: input file too big");
+	in_eof = 1;
+	if (io_queued(io_sock) == 0)
+		(void)shutdown(io_fileno(io_sock), SHUT_WR);
 }
 
 int
@@ -147,6 +138,7 @@ session_stdio(const char *root)
 	struct session_params	 p;
 	struct conn_start	 cs;
 	struct passwd		*pw;
+	struct stat		 sb;
 	char			 host[256];
 	int			 sv[2];
 
@@ -171,16 +163,21 @@ session_stdio(const char *root)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		fatal("socketpair");
 	if (fd_set_cloexec(sv[0]) == -1 || fd_set_cloexec(sv[1]) == -1 ||
-	    fd_set_nonblock(sv[1]) == -1 || fd_set_nonblock(STDIN_FILENO) ==
-	    -1 || fd_set_nonblock(STDOUT_FILENO) == -1)
+	    fd_set_nonblock(sv[1]) == -1)
 		fatal("session_stdio: descriptors");
 	cs.preauth = 1;
 	(void)strlcpy(cs.peer, "stdin", sizeof(cs.peer));
 	session_on_empty(stdio_empty);
 	io_sock = io_new(sv[1], stdio_sock_cb, NULL);
-	io_out = io_new(STDOUT_FILENO, stdio_out_cb, NULL);
-	io_pause_read(io_out, 1);
-	io_in = io_new(STDIN_FILENO, stdio_in_cb, NULL);
+	if (fstat(STDIN_FILENO, &sb) == -1)
+		fatal("session_stdio: stdin");
+	if (S_ISREG(sb.st_mode))
+		stdio_file_in();
+	else {
+		if (fd_set_nonblock(STDIN_FILENO) == -1)
+			fatal("session_stdio: stdin");
+		io_in = io_new(STDIN_FILENO, stdio_in_cb, NULL);
+	}
 	session_conn_start(sv[0], &cs);
 	event_dispatch();
 	exit(session_gone ? 0 : 1);

@@ -59,17 +59,32 @@ conn_sync(struct imap_conn *c, int allow_expunge)
 	mbox_changes_free(&ch);
 }
 
+static int
+sync_uid_cmp(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
 void
 conn_send_changes(struct imap_conn *c, const struct mbox_changes *ch)
 {
 	struct buf	 b;
+	uint32_t	*uids;
 	size_t		 i;
 
 	if (ch->nexpunged > 0 && (c->enabled & ENA_QRESYNC)) {
+		/* ascending, so that the set is compact */
+		uids = xreallocarray(NULL, ch->nexpunged, sizeof(*uids));
+		memcpy(uids, ch->expunged_uids, ch->nexpunged *
+		    sizeof(*uids));
+		qsort(uids, ch->nexpunged, sizeof(*uids), sync_uid_cmp);
 		buf_init(&b);
-		seqset_from_list(&b, ch->expunged_uids, ch->nexpunged);
+		seqset_from_list(&b, uids, ch->nexpunged);
 		conn_untagged(c, "VANISHED %s", b.s);
 		buf_free(&b);
+		free(uids);
 	} else
 		for (i = 0; i < ch->nexpunged; i++)
 			conn_untagged(c, "%u EXPUNGE", ch->expunged[i]);

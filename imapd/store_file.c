@@ -102,7 +102,8 @@ msg_file_name(char *out, size_t outlen, const char *key, uint64_t flags)
 		if (flags & MF_KEYWORD(k))
 			fl[n++] = (char)('a' + k);
 	fl[n] = '\0';
-	if (snprintf(out, outlen, "%s:2,%s", key, fl) >= (int)outlen) {
+	if (snprintf(out, outlen, "%.*s:2,%s", IDX_KEYLEN - 1, key, fl) >=
+	    (int)outlen) {
 		errno = ENAMETOOLONG;
 		return (-1);
 	}
@@ -214,7 +215,7 @@ msg_find_key(int dirfd, const char *key, char *out, size_t outlen)
 {
 	DIR		*d;
 	struct dirent	*de;
-	size_t		 n = strlen(key);
+	size_t		 n = strnlen(key, IDX_KEYLEN - 1);
 	int		 fd, r = -1;
 
 	if ((fd = openat(dirfd, "cur", O_RDONLY | O_DIRECTORY |

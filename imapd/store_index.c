@@ -99,9 +99,20 @@ idx_rec_valid(const struct idx_rec *r)
 {
 	if (r->uid == 0 || (r->state != IR_LIVE && r->state != IR_EXPUNGED))
 		return (0);
-	if (r->key[0] == '\0' || memchr(r->key, '\0', IDX_KEYLEN) == NULL)
+	/*
+	 * Only the record's first cache line: the key's end is checked
+	 * where the key is used as a string (idx_key_ok()).
+	 */
+	if (r->key[0] == '\0')
 		return (0);
 	return (rec_cksum(r) == r->cksum);
+}
+
+/* The key is NUL-terminated (keys are written NUL-padded). */
+int
+idx_key_ok(const struct idx_rec *r)
+{
+	return (r->key[IDX_KEYLEN - 1] == '\0');
 }
 
 int
@@ -221,7 +232,7 @@ idx_map(struct idx *ix, size_t size)
 		(void)munmap((void *)ix->map, ix->maplen);
 	ix->map = NULL;
 	ix->maplen = 0;
-	p = mmap(NULL, size, PROT_READ, MAP_SHARED, ix->fd, 0);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, ix->fd, 0);
 	if (p == MAP_FAILED)
 		return (-1);
 	ix->map = p;
@@ -262,7 +273,10 @@ idx_load(struct idx *ix)
 	if (idx_map(ix, HDRSZ + ix->nslot * RECSZ) == -1)
 		return (-1);
 	ix->hdr = h;
-	idx_scan(ix);
+	if (h.busy || h.nrec != ix->nslot || h.ndead > h.nrec)
+		idx_scan(ix);	/* a writer died: trust the slots */
+	else
+		ix->ndead = h.ndead;
 	if (h.busy) {
 		/* the last writer died: the files decide */
 		ix->hdr.cur_sec = -1;
@@ -392,6 +406,7 @@ idx_write_hdr(struct idx *ix)
 	if (ix->locked != LOCK_EX)
 		return (-1);
 	ix->hdr.nrec = (uint32_t)ix->nslot;
+	ix->hdr.ndead = (uint32_t)ix->ndead;
 	ix->hdr.busy = 0;
 	if (fstat(ix->fd, &st) == 0 &&
 	    (size_t)st.st_size > HDRSZ + ix->nslot * RECSZ &&
@@ -550,7 +565,8 @@ idx_adopt(struct idx *ix, const char *dir, const char *name, char *key,
 			if (fstatat(ix->dirfd, from, &st,
 			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
 				return (-1);
-			if (msg_new_key(key, keylen, (size_t)st.st_size, 0) == -1)
+			if (msg_new_key(key, keylen, (size_t)st.st_size,
+			    0) == -1)
 				return (-1);
 		}
 		if (msg_file_name(fname, sizeof(fname), key, *flags) == -1 ||
@@ -665,7 +681,7 @@ keytab_build(struct idx *ix, struct foundv *fv, struct keytab *kt,
 	kt->seen = xcalloc(ix->nslot + 1, 1);
 	for (i = 0; i < ix->nslot; i++) {
 		r = idx_slot(ix, i);
-		if (idx_rec_valid(r) && r->state == IR_LIVE)
+		if (idx_rec_valid(r) && idx_key_ok(r) && r->state == IR_LIVE)
 			keytab_add(ix, fv, kt, (ssize_t)i);
 	}
 }
@@ -824,6 +840,7 @@ idx_compact(struct idx *ix)
 		}
 	}
 	h.nrec = (uint32_t)n;
+	h.ndead = 0;
 	h.busy = 0;
 	memcpy(b.s, &h, sizeof(h));
 	if (write_full(fd, b.s, b.len) == -1 || fstat(fd, &st) == -1 ||

@@ -64,7 +64,8 @@ struct idx_hdr {
 	uint32_t	 recent_uid;	/* first UID no session saw yet */
 	uint32_t	 busy;		/* a writer is between its first
 					 * record write and the header */
-	uint8_t		 pad[12];
+	uint32_t	 ndead;		/* tombstones */
+	uint8_t		 pad[8];
 };
 
 #define IR_LIVE		1
@@ -155,6 +156,7 @@ void	 idx_unlock(struct idx *);
 int	 idx_load(struct idx *);
 const struct idx_rec *idx_slot(struct idx *, size_t);
 int	 idx_rec_valid(const struct idx_rec *);
+int	 idx_key_ok(const struct idx_rec *);
 const struct idx_rec *idx_find(struct idx *, uint32_t uid, size_t *slot);
 int	 idx_put(struct idx *, size_t slot, struct idx_rec *);
 int	 idx_append(struct idx *, struct idx_rec *);

@@ -44,10 +44,10 @@
 struct merge {
 	struct mrec	*recs;
 	uint32_t	 count, nrecent;
-	uint32_t	 claim;		/* claimed \Recent up to this UID */
 };
 
 static int	 mbox_merge(struct mbox *, struct mbox_changes *);
+static int	 mbox_merge_flags(struct mbox *, struct mbox_changes *);
 static void	 merge_one(struct mbox *, struct merge *, uint32_t *,
 		    const struct idx_rec *, struct mbox_changes *);
 static void	 changes_add(uint32_t **, size_t *, uint32_t);
@@ -257,9 +257,17 @@ mbox_sync(struct mbox *mb, struct mbox_changes *ch)
 	}
 	if (ix->ino != mb->seen_ino || ix->nslot != mb->seen_nslot ||
 	    ix->hdr.uidnext != mb->uidnext ||
-	    ix->hdr.highestmodseq != mb->hms ||
 	    ix->hdr.uidvalidity != mb->uidvalidity)
 		r = mbox_merge(mb, ch);
+	else if (ix->hdr.highestmodseq != mb->hms &&
+	    mbox_merge_flags(mb, ch) == -1)
+		r = mbox_merge(mb, ch);
+	if (r == 0 && !mb->readonly && ix->locked == LOCK_EX &&
+	    ix->hdr.recent_uid < ix->hdr.uidnext) {
+		/* the view has seen every UID below uidnext */
+		ix->hdr.recent_uid = ix->hdr.uidnext;
+		(void)idx_write_hdr(ix);
+	}
 	idx_unlock(ix);
 	mbox_keywords_sync(mb, ch);
 	ch->exists = mb->count;
@@ -299,16 +307,51 @@ merge_one(struct mbox *mb, struct merge *m, uint32_t *i,
 		n->size = r->size;
 		n->internaldate = (time_t)r->internaldate;
 		n->savedate = (time_t)r->savedate;
-		if (r->uid >= mb->idx.hdr.recent_uid) {
+		if (r->uid >= mb->idx.hdr.recent_uid)
 			n->flags |= MF_RECENT;
-			m->claim = r->uid;
-		}
 		ch->new_messages = 1;
 	} else
 		return;		/* not a UID this view may show */
 	if (n->flags & MF_RECENT)
 		m->nrecent++;
 	m->count++;
+}
+
+/*
+ * Only modseqs moved (no slot added, same file): the records above the
+ * view's modseq are flag changes, or expunges (-1: a full merge).
+ */
+static int
+mbox_merge_flags(struct mbox *mb, struct mbox_changes *ch)
+{
+	struct idx		*ix = &mb->idx;
+	const struct idx_rec	*r;
+	struct mrec		*v;
+	uint32_t		 seq;
+	size_t			 s;
+
+	for (s = 0; s < ix->nslot; s++) {
+		r = idx_slot(ix, s);
+		if (r->modseq > mb->hms && (!idx_rec_valid(r) ||
+		    r->state != IR_LIVE))
+			return (-1);
+	}
+	for (s = 0; s < ix->nslot; s++) {
+		r = idx_slot(ix, s);
+		if (r->modseq <= mb->hms)
+			continue;
+		if ((seq = mbox_seq_of_uid(mb, r->uid)) == 0)
+			continue;
+		v = &mb->recs[seq - 1];
+		if (v->modseq == r->modseq && (v->flags & ~MF_RECENT) ==
+		    r->flags)
+			continue;	/* our own change */
+		v->flags = r->flags | (v->flags & MF_RECENT);
+		v->modseq = r->modseq;
+		changes_add(&ch->flagged, &ch->nflagged, seq);
+	}
+	mb->hms = ix->hdr.highestmodseq;
+	return (0);
 }
 
 /* The index's live records merged into the view. */
@@ -344,10 +387,6 @@ mbox_merge(struct mbox *mb, struct mbox_changes *ch)
 		t = ch->expunged_uids[k];
 		ch->expunged_uids[k] = ch->expunged_uids[ch->nexpunged - 1 - k];
 		ch->expunged_uids[ch->nexpunged - 1 - k] = t;
-	}
-	if (m.claim != 0 && !mb->readonly && ix->locked == LOCK_EX) {
-		ix->hdr.recent_uid = m.claim + 1;
-		(void)idx_write_hdr(ix);
 	}
 	free(mb->recs);
 	mb->recs = m.recs;

@@ -36,7 +36,7 @@ run_scenario()
 	    $IMAPD_S -- "$(pwd)/Maildir" 2>err; then
 		cat err >&2
 		tail -20 imapd.stderr >&2 2>/dev/null
-		atf_fail "scenario $1 failed: $(tail -3 err)"
+		atf_fail "scenario $1: $(grep -m1 FAIL err | cut -c1-300)"
 	fi
 	cat err >&2
 }
@@ -121,6 +121,46 @@ garbage_body()
 	run_scenario garbage
 }
 
+atf_test_case bigfetch
+bigfetch_head()
+{
+	atf_set descr "a FETCH of several MB resumes as the client reads; pipelined commands in order"
+}
+bigfetch_body()
+{
+	run_scenario bigfetch
+}
+
+atf_test_case rev2
+rev2_head()
+{
+	atf_set descr "ENABLE IMAP4rev2 (no RECENT, UTF-8 names), STATUS SIZE, QUOTA, CREATE USE, RECURSIVEMATCH, UID EXPUNGE"
+}
+rev2_body()
+{
+	run_scenario rev2
+}
+
+atf_test_case imaplib
+imaplib_head()
+{
+	atf_set descr "python3 imaplib over imapd -s: LIST, APPEND, SELECT, FETCH, STORE, EXPUNGE, STATUS"
+}
+imaplib_body()
+{
+	run_scenario imaplib
+}
+
+atf_test_case twosessions
+twosessions_head()
+{
+	atf_set descr "two sessions on one folder: flags, EXISTS, EXPUNGE told at the right time"
+}
+twosessions_body()
+{
+	run_scenario twosessions
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case greeting
@@ -131,4 +171,8 @@ atf_init_test_cases()
 	atf_add_test_case idle
 	atf_add_test_case qresync
 	atf_add_test_case garbage
+	atf_add_test_case bigfetch
+	atf_add_test_case rev2
+	atf_add_test_case imaplib
+	atf_add_test_case twosessions
 }
