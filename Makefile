@@ -76,6 +76,8 @@ COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 # DNS answers (lka's resolver, the DANE work)
 COMMON_UNITS += regress/unit/dns_test
+# the configuration lexer (smtpd.conf, imapd.conf)
+COMMON_UNITS += regress/unit/lex_test
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)
