@@ -98,11 +98,23 @@ $(COMMON_UNITS): %: %.c $(B)/libcommon.a
 # build/libimapd.a holds imapd/ but main.c; its unit tests are
 # regress/unit/imapd_*_test.c, its fuzz targets regress/fuzz/imapd_*_fuzz.c.
 IMAPD_SRCS  := $(filter-out imapd/main.c,$(wildcard imapd/*.c))
-IMAPD_OBJS  := $(patsubst %.c,$(O)/%.o,$(IMAPD_SRCS))
+IMAPD_OBJS  := $(patsubst %.c,$(O)/%.o,$(IMAPD_SRCS)) $(O)/imapd/parse.o
 IMAPD_INC    = -Icommon -Iimapd -I$(B)/imapd
 IMAPD_HDRS  := $(wildcard common/*.h imapd/*.h)
 IMAPD_UNITS := $(patsubst %.c,%,$(wildcard regress/unit/imapd_*_test.c))
 IMAPD_BIN   := $(if $(wildcard imapd/main.c),$(B)/imapd)
+
+# imapd.conf(5): byacc also writes build/imapd/parse.h (token numbers)
+$(B)/imapd/parse.c: imapd/parse.y
+	@mkdir -p $(B)/imapd
+	$(YACC) -d -o $@ imapd/parse.y
+
+$(B)/imapd/parse.h: $(B)/imapd/parse.c
+
+$(O)/imapd/parse.o: $(B)/imapd/parse.c $(IMAPD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) -Wno-missing-prototypes \
+	    -c -o $@ $(B)/imapd/parse.c
 
 $(O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
@@ -246,6 +258,11 @@ $(FUZZ_B)/libcommon.a: $(FUZZ_COMMON_OBJS)
 # imapd's targets link imapd's library, as its unit tests do
 FUZZ_IMAPD_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(IMAPD_OBJS))
 FUZZ_IMAPD_BINS := $(filter $(FUZZ_B)/imapd_%,$(FUZZ_BINS))
+
+$(FUZZ_O)/imapd/parse.o: $(B)/imapd/parse.c $(IMAPD_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(IMAPD_INC) \
+	    $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $(B)/imapd/parse.c
 
 $(FUZZ_O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
