@@ -197,6 +197,14 @@ $(B)/route_lookup: regress/integration/route_lookup.c $(B)/libcartero.a \
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS)
 
+# imapd_stdio: one PREAUTH session on stdin/stdout (imapd_session_test)
+TEST_HELPERS += $(B)/imapd_stdio
+
+$(B)/imapd_stdio: regress/integration/imapd_stdio.c $(B)/libimapd.a \
+    $(B)/libcommon.a
+	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(B)/libimapd.a $(B)/libcommon.a $(LDLIBS)
+
 tests: $(TEST_HELPERS)
 
 $(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
