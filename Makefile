@@ -104,17 +104,18 @@ IMAPD_HDRS  := $(wildcard common/*.h imapd/*.h)
 IMAPD_UNITS := $(patsubst %.c,%,$(wildcard regress/unit/imapd_*_test.c))
 IMAPD_BIN   := $(if $(wildcard imapd/main.c),$(B)/imapd)
 
-# imapd.conf(5): byacc also writes build/imapd/parse.h (token numbers)
-$(B)/imapd/parse.c: imapd/parse.y
-	@mkdir -p $(B)/imapd
+# imapd.conf(5): byacc also writes build/obj/imapd/parse.h (build/imapd
+# is the binary)
+$(O)/imapd/parse.c: imapd/parse.y
+	@mkdir -p $(O)/imapd
 	$(YACC) -d -o $@ imapd/parse.y
 
-$(B)/imapd/parse.h: $(B)/imapd/parse.c
+$(O)/imapd/parse.h: $(O)/imapd/parse.c
 
-$(O)/imapd/parse.o: $(B)/imapd/parse.c $(IMAPD_HDRS)
+$(O)/imapd/parse.o: $(O)/imapd/parse.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) -Wno-missing-prototypes \
-	    -c -o $@ $(B)/imapd/parse.c
+	    -c -o $@ $(O)/imapd/parse.c
 
 $(O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
@@ -127,6 +128,7 @@ $(B)/libimapd.a: $(IMAPD_OBJS)
 $(B)/imapd: $(O)/imapd/main.o $(B)/libimapd.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $(O)/imapd/main.o $(B)/libimapd.a \
 	    $(B)/libcommon.a $(LDLIBS)
+	chmod 0711 $@	# unreadable, as smtpd
 
 $(IMAPD_UNITS): %: %.c $(B)/libimapd.a $(B)/libcommon.a
 	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) $(LDFLAGS) \
@@ -267,10 +269,10 @@ $(FUZZ_B)/libcommon.a: $(FUZZ_COMMON_OBJS)
 FUZZ_IMAPD_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(IMAPD_OBJS))
 FUZZ_IMAPD_BINS := $(filter $(FUZZ_B)/imapd_%,$(FUZZ_BINS))
 
-$(FUZZ_O)/imapd/parse.o: $(B)/imapd/parse.c $(IMAPD_HDRS)
+$(FUZZ_O)/imapd/parse.o: $(O)/imapd/parse.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(IMAPD_INC) \
-	    $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $(B)/imapd/parse.c
+	    $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $(O)/imapd/parse.c
 
 $(FUZZ_O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)

@@ -32,6 +32,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "proc.h"
+
+#define IMAPD_VERSION		"0.1"
 #define IMAPD_CONFIG		"/etc/cartero/imapd.conf"
 #define IMAPD_USER		"_cartero-imap"	/* the login process */
 #define IMAPD_RUNDIR		"/run/cartero-imapd"
@@ -98,7 +101,102 @@ struct imapd_config {
 	size_t			 append_size;		/* bytes */
 	uint64_t		 quota;			/* bytes, 0: none */
 	enum login_plain	 login_plain;
+	char			 rundir[PATH_MAX];	/* control socket */
 };
+
+/*
+ * Processes (imapd re-executes itself: imapd -x NAME, channel on fd 3).
+ */
+enum imapd_proc {
+	PROC_PARENT = 0,	/* root: listeners, keys, credentials */
+	PROC_SIGNER,		/* the TLS private keys (keyproxy.h) */
+	PROC_LOGIN,		/* _cartero-imap, chrooted: TLS, pre-auth */
+	PROC_SESSION,		/* one per user, as the mailbox owner */
+	PROC_COUNT
+};
+
+#define IMAPD_USER_SIGNER	"_cartero-sign"	/* smtpd's signer user */
+
+enum imapd_imsg {
+	IMSG_SIGNER_REQUEST = PROC_IMSG_MAX,	/* struct keyproxy_req */
+	IMSG_SIGNER_RESULT,			/* struct keyproxy_res */
+	IMSG_CONF_PKI_KEY,	/* parent -> signer: pki name + key file */
+	IMSG_CONF_PKI_CERT,	/* parent -> login: pki name + cert file */
+	IMSG_LOGIN_AUTH,	/* login -> parent: struct login_auth */
+	IMSG_LOGIN_AUTH_RESULT,	/* parent -> login: struct login_result,
+				 * with AUTH_OK the session's socket */
+	IMSG_LOGIN_CLOSED,	/* login -> parent: uint64_t connection id */
+	IMSG_LOGIN_KICK,	/* parent -> login: uint64_t connection id */
+	IMSG_SESSION_CONN,	/* parent -> session: conn_start + fd */
+	IMSG_SESSION_KICK,	/* parent -> session: no payload */
+	IMSG_SESSION_EMPTY,	/* session -> parent: uint64_t conns seen */
+	IMAPD_IMSG_MAX
+};
+
+struct pki_msg {
+	char		 name[IMAPD_NAME_MAX];
+};
+
+#define LOGIN_USER_MAX	255
+#define LOGIN_PASS_MAX	1024
+#define ADDR_MAX	64
+
+struct login_auth {
+	uint64_t	 id;			/* connection */
+	char		 user[LOGIN_USER_MAX + 1];
+	char		 pass[LOGIN_PASS_MAX + 1];
+	char		 addr[ADDR_MAX];
+	char		 tls[128];		/* "" without TLS */
+	char		 mech[16];		/* "LOGIN", "PLAIN" */
+	char		 tag[64];		/* of the command */
+};
+
+#define AUTH_OK		0
+#define AUTH_FAIL	1	/* wrong user or password */
+#define AUTH_TEMPFAIL	2	/* try again later */
+#define AUTH_LIMIT	3	/* too many connections of the user */
+
+struct login_result {
+	uint64_t	 id;
+	int32_t		 status;	/* AUTH_* */
+	char		 user[LOGIN_USER_MAX + 1];	/* canonical */
+};
+
+
+/* procs.c */
+void		 imapd_proc_setup(void);
+
+/* auth.c: the credential check, in the parent */
+int		 auth_check(const struct imapd_config *, const char *,
+		    const char *, char *, size_t, const char **);
+int		 auth_user_exists(const struct imapd_config *, const char *);
+/*
+ * The mailbox of a user: its owner and Maildir (the configuration's
+ * maildir, ~ or %{user} expanded): 0, or -1 with *why set.
+ */
+struct mailbox_owner {
+	uid_t		 uid;
+	gid_t		 gid;
+	char		 owner[64];
+	char		 maildir[PATH_MAX];
+};
+int		 auth_mailbox(const struct imapd_config *, const char *,
+		    struct mailbox_owner *, const char **);
+
+/* the processes */
+struct imapd_opts {
+	const char	*conffile;
+	int		 debug;
+	int		 foreground;
+	int		 verbose;
+	int		 noaction;
+};
+void		 parent_main(struct imapd_opts *) __attribute__((__noreturn__));
+void		 signer_proc_main(void) __attribute__((__noreturn__));
+void		 login_main(void) __attribute__((__noreturn__));
+void		 sessproc_main(const char *) __attribute__((__noreturn__));
+extern struct imapd_config *env;	/* a child's configuration */
+void		 imapd_child_run(const void *) __attribute__((__noreturn__));
 
 /* parse.y */
 struct imapd_config	*imapd_parse_config(const char *, int);

@@ -50,6 +50,7 @@ struct parse {
 	int			 seen_auth, seen_maildir, seen_userbase;
 	int			 seen_hostname, seen_login, seen_quota;
 	int			 seen_idle, seen_append, seen_cuser, seen_caddr;
+	int			 seen_rundir;
 	const char		*auth_file;
 	int			 auth_line;
 	const char		*ub_file;
@@ -94,7 +95,8 @@ static void	 check_config(void);
 
 %token	ALLOW APPENDSIZE AUTH CERT CONNECTIONS DENY HOSTNAME IDLETIMEOUT
 %token	IMAPS INCLUDE KEY LIMIT LISTEN LOGIN LOOPBACK MAILDIR ON PERADDRESS
-%token	PERUSER PKI PLAINTEXT PORT QUOTA TABLE TLS TLSREQUIRE USER USERBASE
+%token	PERUSER PKI PLAINTEXT PORT QUOTA RUNDIR TABLE TLS TLSREQUIRE USER
+%token	USERBASE
 %token	ERROR
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
@@ -157,6 +159,17 @@ stmt		: PKI STRING CERT STRING KEY STRING {
 			    &ps->cfg->quota, NULL);
 		}
 		| HOSTNAME STRING		{ set_hostname($2, $<lineno>1); }
+		| RUNDIR STRING			{
+			if (once(&ps->seen_rundir, "rundir", $<lineno>1))
+				;
+			else if ($2[0] != '/' || strlen($2) >= 80)
+				perr($<lineno>1, "rundir \"%s\": expected an "
+				    "absolute path of at most 79 characters",
+				    $2);
+			else
+				(void)strlcpy(ps->cfg->rundir, $2,
+				    sizeof(ps->cfg->rundir));
+		}
 		| LOGIN PLAINTEXT LOOPBACK	{
 			set_login(LOGIN_PLAIN_LOOPBACK, $<lineno>1);
 		}
@@ -247,6 +260,7 @@ static const struct lex_keyword keywords[] = {
 	{ "plaintext",		PLAINTEXT },
 	{ "port",		PORT },
 	{ "quota",		QUOTA },
+	{ "rundir",		RUNDIR },
 	{ "table",		TABLE },
 	{ "tls",		TLS },
 	{ "tls-require",	TLSREQUIRE },
@@ -295,7 +309,8 @@ yyerror(const char *msg)
 		perr(yylval.lineno, "%s: unknown directive %s: expected "
 		    "\"auth\", \"hostname\", \"include\", \"limit\", "
 		    "\"listen\", \"login\", \"maildir\", \"pki\", \"quota\", "
-		    "\"table\", \"userbase\" or a macro definition", msg,
+		    "\"rundir\", \"table\", \"userbase\" or a macro "
+		    "definition", msg,
 		    lex_tokdesc(bad));
 		return;
 	}
@@ -726,6 +741,7 @@ config_new(void)
 	cfg->idle_timeout = 30 * 60;
 	cfg->append_size = 50 * 1024 * 1024;
 	cfg->login_plain = LOGIN_PLAIN_LOOPBACK;
+	(void)strlcpy(cfg->rundir, IMAPD_RUNDIR, sizeof(cfg->rundir));
 	return (cfg);
 }
 
@@ -822,6 +838,7 @@ imapd_config_text(const struct imapd_config *cfg, size_t *lenp)
 	b = xmalloc(cap);
 	b[0] = '\0';
 	text_add(&b, &len, &cap, "hostname \"%s\"\n", cfg->hostname);
+	text_add(&b, &len, &cap, "rundir \"%s\"\n", cfg->rundir);
 	TAILQ_FOREACH(p, &cfg->pkis, entry)
 		text_add(&b, &len, &cap, "pki \"%s\" cert \"%s\" key \"%s\"\n",
 		    p->name, p->cert, p->key);
