@@ -24,11 +24,18 @@
 
 . "$(atf_get_srcdir)/lib.sh"
 
-IMAPD_S=${IMAPD_S:-$TOP/build/imapd_stdio}
+# "imapd -s" when imapd/main.c is there, else the helper
+if [ -z "${IMAPD_S:-}" ]; then
+	if [ -x "$TOP/build/imapd" ]; then
+		IMAPD_S="$TOP/build/imapd -s"
+	else
+		IMAPD_S=$TOP/build/imapd_stdio
+	fi
+fi
 
 run_msgcmd()
 {
-	[ -x "$IMAPD_S" ] || atf_fail "$IMAPD_S not built"
+	[ -x "${IMAPD_S%% *}" ] || atf_fail "$IMAPD_S not built"
 	mkdir -p Maildir
 	# shellcheck disable=SC2086 # IMAPD_S may carry arguments
 	if ! timeout 120 python3 "$(atf_get_srcdir)/imapmsgcmd.py" "$1" \
