@@ -36,7 +36,7 @@
 #include "session.h"
 #include "session_priv.h"
 
-#define APPEND_MSGS_MAX	1000		/* messages in one MULTIAPPEND */
+#define APPEND_MSGS_MAX	1000	/* messages in a MULTIAPPEND */
 
 struct app_msg {
 	const char	*data;

@@ -599,8 +599,9 @@ cmd_getquota(struct imap_conn *c)
 	const struct session_params	*p = session_params();
 	struct buf			 name, b;
 	const char			*err = NULL;
-	int				 have = p->quota_bytes || p->quota_msgs;
+	int				 have;
 
+	have = p->quota_bytes > 0 || p->quota_msgs > 0;
 	buf_init(&name);
 	buf_init(&b);
 	if (c->cmd.nargs != 1 ||
@@ -610,7 +611,8 @@ cmd_getquota(struct imap_conn *c)
 		conn_tagged(c, "BAD", "%s", err ? err : "Argument expected");
 	else if (strcmp(c->cmd.name, "GETQUOTA") == 0) {
 		if (!have || c->cmd.args[0].len != 0)
-			conn_tagged(c, "NO", "[NONEXISTENT] No such quota root");
+			conn_tagged(c, "NO",
+			    "[NONEXISTENT] No such quota root");
 		else {
 			mb_quota_line(c);
 			conn_tagged(c, "OK", "GETQUOTA completed");

@@ -265,8 +265,9 @@ cmd_select(struct imap_conn *c)
 	struct sel_params	 sp;
 	struct buf		 name;
 	const char		*err = NULL;
-	int			 examine = strcmp(c->cmd.name, "EXAMINE") == 0;
+	int			 examine;
 
+	examine = strcmp(c->cmd.name, "EXAMINE") == 0;
 	memset(&sp, 0, sizeof(sp));
 	buf_init(&name);
 	if (c->cmd.nargs < 1 || c->cmd.nargs > 2 ||

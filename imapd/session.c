@@ -270,7 +270,7 @@ session_input(struct imap_conn *c)
 			continue;
 		}
 		if (conn_queued(c) > CONN_OUT_HIWAT)
-			break;		/* the client does not read: wait */
+			break;	/* the client does not read: wait */
 		if ((len = io_datalen(c->io)) == 0)
 			break;
 		used = 0;

@@ -36,8 +36,8 @@
 #include "session_priv.h"
 
 #define IDLE_TICK_NOTIFY	30	/* seconds: with inotify */
-#define IDLE_TICK_POLL		1	/* without: new mail within 1 s */
-#define IDLE_LINE_MAX		1024	/* a client line while idling */
+#define IDLE_TICK_POLL		1	/* without: mail within 1 s */
+#define IDLE_LINE_MAX		1024	/* a line while idling */
 
 static void	idle_notify_cb(int, short, void *);
 static void	idle_tick_cb(int, short, void *);

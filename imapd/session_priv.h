@@ -34,14 +34,14 @@ struct conn_priv {
 	struct buf	 line;		/* conn_untagged/conn_tagged */
 	struct buf	 pending;	/* output io could not take yet */
 	struct event	 kick;		/* go on with a long reply */
-	struct event	 notify;	/* IDLE: the folder may have changed */
+	struct event	 notify;	/* IDLE: the folder changed */
 	struct event	 tick;		/* IDLE: the periodic sync */
 	int		 notify_on;
 	int		 tick_on;
 	int		 idling;
 	int		 closing;	/* close once the output is out */
 	int		 tagged;	/* the command was answered */
-	int		 allow_expunge;	/* for conn_sync; -1: no sync */
+	int		 allow_expunge;	/* conn_sync's; -1: none */
 };
 
 /* the process's parameters (session_init) */

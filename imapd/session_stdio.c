@@ -45,7 +45,7 @@
 #include "util.h"
 #include "session.h"
 
-#define STDIO_QUEUE_MAX	(1024 * 1024)	/* pause the other side above */
+#define STDIO_QUEUE_MAX	(1024 * 1024)	/* pause stdin above */
 
 static struct io	*io_in, *io_sock;
 static int		 in_eof, session_gone;

@@ -96,7 +96,8 @@ conn_send_changes(struct imap_conn *c, const struct mbox_changes *ch)
 			conn_untagged(c, "%u RECENT", ch->recent);
 	}
 	for (i = 0; i < ch->nflagged; i++)
-		if (ch->flagged[i] >= 1 && ch->flagged[i] <= mbox_count(c->mbox))
+		if (ch->flagged[i] >= 1 &&
+		    ch->flagged[i] <= mbox_count(c->mbox))
 			conn_send_flags(c, ch->flagged[i],
 			    (c->enabled & ENA_QRESYNC) != 0, c->condstore);
 }
