@@ -99,7 +99,7 @@ $(COMMON_UNITS): %: %.c $(B)/libcommon.a
 # regress/unit/imapd_*_test.c, its fuzz targets regress/fuzz/imapd_*_fuzz.c.
 IMAPD_SRCS  := $(filter-out imapd/main.c,$(wildcard imapd/*.c))
 IMAPD_OBJS  := $(patsubst %.c,$(O)/%.o,$(IMAPD_SRCS)) $(O)/imapd/parse.o
-IMAPD_INC    = -Icommon -Iimapd -I$(B)/imapd
+IMAPD_INC    = -Icommon -Iimapd
 IMAPD_HDRS  := $(wildcard common/*.h imapd/*.h)
 IMAPD_UNITS := $(patsubst %.c,%,$(wildcard regress/unit/imapd_*_test.c))
 IMAPD_BIN   := $(if $(wildcard imapd/main.c),$(B)/imapd)
