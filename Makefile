@@ -361,17 +361,23 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0711 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
+	install -m 0711 $(B)/imapd $(DESTDIR)$(SBINDIR)/imapd
 	install -m 0755 $(B)/smtpctl $(DESTDIR)$(SBINDIR)/smtpctl
 	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/sendmail
 	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/mailq
 	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/newaliases
-	install -m 0644 man/smtpd.8 man/smtpctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/smtpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/smtpd.8 man/smtpctl.8 man/imapd.8 \
+	    $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/smtpd.conf.5 man/imapd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/
 	if [ -n "$(UNITDIR)" ]; then \
 	    install -d $(DESTDIR)$(UNITDIR) && \
 	    sed 's|/usr/sbin/|$(SBINDIR)/|g' etc/cartero.service \
 	    >$(DESTDIR)$(UNITDIR)/cartero.service && \
-	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero.service; fi
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero.service && \
+	    sed 's|/usr/sbin/|$(SBINDIR)/|g' etc/cartero-imapd.service \
+	    >$(DESTDIR)$(UNITDIR)/cartero-imapd.service && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero-imapd.service; fi
 	[ -n "$(DESTDIR)" ] || sh etc/setup.sh
 
 # The Debian package, built by dpkg-buildpackage from a copy of the tree
