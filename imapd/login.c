@@ -409,6 +409,7 @@ login_accept(int fd, short ev, void *arg)
 	char			 addr[ADDR_MAX];
 	int			 s;
 
+	memset(&ss, 0, sizeof(ss));
 	if ((s = accept4(fd, (struct sockaddr *)&ss, &sslen,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
 		if (errno != EAGAIN && errno != EINTR &&

@@ -174,7 +174,7 @@ ctl_request(int c, const char *req)
 		return;
 	}
 	if (strncmp(req, "kick ", 5) == 0 && req[5] != '\0') {
-		if ((n = parent_kick(req + 5)) == 0)
+		if (parent_kick(req + 5) == 0)
 			ctl_reply(c, "error: no session of %s\n", req + 5);
 		else {
 			log_info("kick user=%s: by the administrator",

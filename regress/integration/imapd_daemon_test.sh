@@ -251,7 +251,7 @@ login_process_body()
 	_s=$(imapd_child signer)
 	[ -n "$_l" ] && [ -n "$_s" ] || atf_fail "no login or signer process"
 	_uid=$(id -u _cartero-imap)
-	grep -q "^Uid:[[:space:]]*$_uid[[:space:]]*$_uid[[:space:]]*$_uid" \
+	grep -q "^Uid:[[:space:]]*${_uid}[[:space:]]*${_uid}[[:space:]]*${_uid}" \
 	    "/proc/$_l/status" || atf_fail "login does not run as _cartero-imap"
 	grep -q "^Seccomp:[[:space:]]*2" "/proc/$_l/status" ||
 	    atf_fail "login is not under seccomp"
@@ -260,9 +260,11 @@ login_process_body()
 	if grep -q "imap.key" "/proc/$_l/maps"; then
 		atf_fail "the key file is mapped in the login process"
 	fi
-	if ls -l "/proc/$_l/fd/" 2>/dev/null | grep -q "imap.key"; then
-		atf_fail "the login process has the key file open"
-	fi
+	for _f in "/proc/$_l/fd/"*; do
+		case "$(readlink "$_f")" in
+		*imap.key) atf_fail "the login process has the key file open" ;;
+		esac
+	done
 	# the key is in the signer's memory, not in the login process's
 	python3 "$MEMSCAN" "$_s" "$T/imap.key" >"$T/out" 2>&1
 	[ $? -eq 1 ] || { cat "$T/out" >&2; atf_fail "memscan misses the key"; }
@@ -305,7 +307,7 @@ session_process_body()
 	_p=$(imapd_child session)
 	[ -n "$_p" ] || atf_fail "no session process"
 	_uid=$(id -u "$ALICE")
-	grep -q "^Uid:[[:space:]]*$_uid[[:space:]]*$_uid[[:space:]]*$_uid" \
+	grep -q "^Uid:[[:space:]]*${_uid}[[:space:]]*${_uid}[[:space:]]*${_uid}" \
 	    "/proc/$_p/status" || atf_fail "session does not run as $ALICE"
 	grep -q "^Seccomp:[[:space:]]*2" "/proc/$_p/status" ||
 	    atf_fail "session is not under seccomp"
