@@ -21,10 +21,12 @@
 # tmux, and end to end: swaks submits to smtpd on the submission port with
 # AUTH, an imaplib client IDLEing on INBOX is told and sees the message
 # unseen and \Recent.  Every case skips while build/imapd is not built.
+# CARTERO_TEST_IMAPD names another server taking imapd's command line, e.g.
+# imapd_dovecot.sh (Debian's dovecot) to check the tests themselves.
 
 . "$(atf_get_srcdir)/lib.sh"
 
-IMAPD=$TOP/build/imapd
+IMAPD=${CARTERO_TEST_IMAPD:-$TOP/build/imapd}
 IMAPTOOL=$(atf_get_srcdir)/imaptool.py
 PW='Imap Horse 7'
 
@@ -126,6 +128,7 @@ put_msg()
 	chown -R "$ALICE:" "$1"
 }
 
+idle_ready() { [ -f "$T/idle.ready" ] || ! alive "$1"; }
 has_one() { [ "$(md_count "$1")" -ge 1 ]; }
 
 # same_as_a_file FILE MAILDIR: FILE has the bytes of a message in MAILDIR
@@ -166,7 +169,7 @@ mbsync_both()
 	mkdir -p "$L"
 	cat >"$T/mbsyncrc" <<EOF
 IMAPAccount alice
-Host 127.0.0.1
+Host localhost
 Port $2
 User $ALICE
 Pass "$PW"
@@ -446,7 +449,8 @@ EOF
 	    >"$T/idle.out" 2>&1 9>&- &
 	_ip=$!
 	echo "$_ip" >"$T/idle.pid"
-	wait_for_file "$T/idle.ready" ||
+	poll_until "$WAIT" idle_ready "$_ip"
+	[ -f "$T/idle.ready" ] ||
 	    { cat "$T/idle.out" >&2; imap_failed "the IDLE client is not idling"; }
 	PORT=$P587 swaks_send "$ALICE@$DOM" "$ALICE@$DOM" --tls \
 	    --auth PLAIN --auth-user "$ALICE" --auth-password "$PW" \

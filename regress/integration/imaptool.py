@@ -116,6 +116,10 @@ def deliver(maildir, name, subject, owner):
     os.rename(tmp, os.path.join(maildir, "new", name))
 
 
+def lf(b):
+    return b.replace(b"\r\n", b"\n")
+
+
 def files(d):
     try:
         return sorted(f for f in os.listdir(d) if not f.startswith("."))
@@ -194,9 +198,10 @@ def session(port, user, password, cafile, maildir):
     ok(typ, data, "FETCH appended")
     if data[0][1] != msg or b"\\Seen" not in data[0][0]:
         fail("FETCH of the appended message: %r" % data)
+    # (stored with CRLF or LF line ends: both are Maildir practice)
     if not any(re.search(r":2,[A-Za-z]*S", f) and
-               open(os.path.join(maildir, "cur", f), "rb").read() == msg
-               for f in files(os.path.join(maildir, "cur"))):
+               lf(open(os.path.join(maildir, "cur", f), "rb").read()) ==
+               lf(msg) for f in files(os.path.join(maildir, "cur"))):
         fail("the appended message is not in %s/cur with S" % maildir)
 
     # MOVE to a new folder: gone from INBOX, in .Moved/ on disk
