@@ -135,7 +135,8 @@ run_load() {
 if [ -x "$imapd" ]; then
 	iport=$(freeport)
 	sh "$top/etc/mkcert.sh" "$T" bench.test rsa >/dev/null
-	printf '%s:%s\n' "$user" "$(echo "$pass" | "$smtpctl" encrypt)" >"$T/creds"
+	printf '%s:%s\n' "$user" "$(echo "$pass" | "$smtpctl" encrypt)" \
+	    >"$T/creds"
 	chmod 644 "$T/creds"
 	mkdir -p "$T/run"
 	cat >"$T/imapd.conf" <<CONF
@@ -144,6 +145,8 @@ table creds file:$T/creds
 listen on 127.0.0.1 port $iport
 auth <creds>
 maildir "~/Maildir"
+rundir "$T/run"
+limit connections per-user 10000 per-address 10000
 ${BENCH_IMAPD_CONF:-}
 CONF
 	copy_folder "$home"

@@ -57,6 +57,7 @@ listen on 127.0.0.1 port $P143 tls pki default
 listen on 127.0.0.1 port $P993 imaps pki default
 auth <creds>
 maildir "~/Maildir"
+rundir "$T/irun"
 EOF
 	ALICE_MD=$(home_of "$ALICE")/Maildir
 }
