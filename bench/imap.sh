@@ -75,13 +75,15 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 freeport() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # wait_port PORT PID NAME LOG: until PORT accepts, PID alive, 30 s
 wait_port() {
 	i=0
-	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1).close()" 2>/dev/null; do
+	until python3 -c "import socket
+socket.create_connection(('127.0.0.1', $1), 1).close()" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 300 ] || ! kill -0 "$2" 2>/dev/null; then
 			echo "imap: $3 did not start:" >&2
@@ -210,7 +212,8 @@ CONF
 	/usr/sbin/dovecot -F -c "$T/dovecot.conf" >"$T/dovecot.stdout" 2>&1 &
 	dpid=$!
 	if wait_port "$dport" "$dpid" dovecot "$T/dovecot/log"; then
-		echo "imap: dovecot $(/usr/sbin/dovecot --version | cut -d' ' -f1) on 127.0.0.1:$dport"
+		v=$(/usr/sbin/dovecot --version | cut -d' ' -f1)
+		echo "imap: dovecot $v on 127.0.0.1:$dport"
 		run_load "$dport" "$dpid" "$T/dovecot.out"
 	fi
 	kill -TERM "$dpid" 2>/dev/null || true

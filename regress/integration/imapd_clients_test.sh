@@ -123,8 +123,11 @@ imap_failed()
 put_msg()
 {
 	mkdir -p "$1/tmp" "$1/new" "$1/cur"
-	printf 'From: <bob@%s>\r\nTo: <%s@%s>\r\nSubject: %s\r\nMessage-ID: <%s@%s>\r\n\r\nbody of %s\r\n' \
-	    "$DOM" "$ALICE" "$DOM" "$3" "$2" "$DOM" "$3" >"$1/tmp/$2"
+	{
+		printf 'From: <bob@%s>\r\nTo: <%s@%s>\r\n' "$DOM" "$ALICE" "$DOM"
+		printf 'Subject: %s\r\nMessage-ID: <%s@%s>\r\n' "$3" "$2" "$DOM"
+		printf '\r\nbody of %s\r\n' "$3"
+	} >"$1/tmp/$2"
 	mv "$1/tmp/$2" "$1/new/$2"
 	chown -R "$ALICE:" "$1"
 }
