@@ -35,7 +35,8 @@
 #   FETCH FLAGS / UID STORE \Seen with the flags changing, then already set:
 #   commands/s and CPU ms per command of every server process.
 #
-# Prints a table "ours | dovecot | ratio".  Every step is bounded in time
+# The bench user's ~/Maildir is replaced by the folder (the SMTP parts
+# only count what they add).  Prints a table "ours | dovecot | ratio".  Every step is bounded in time
 # (timeout) and both servers are stopped by the trap, also on failure.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -181,7 +181,7 @@ untagged(struct conn *c, const char *l, size_t len)
 	n = len < sizeof(tmp) ? len : sizeof(tmp) - 1;
 	memcpy(tmp, l, n);
 	tmp[n] = '\0';
-	if ((p = strstr(tmp, " EXISTS")) != NULL)
+	if (strstr(tmp, " EXISTS") != NULL)
 		c->exists = strtoul(tmp + 2, NULL, 10);
 	else if (strstr(tmp, " FETCH ") != NULL)
 		c->seen = strstr(tmp, "\\Seen") != NULL;
