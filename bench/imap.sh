@@ -63,7 +63,8 @@ ipid=
 dpid=
 cleanup() {
 	if [ -n "$ipid" ]; then
-		kill -TERM -- "-$ipid" 2>/dev/null || kill "$ipid" 2>/dev/null
+		kill -TERM -- "-$ipid" 2>/dev/null || kill "$ipid" 2>/dev/null ||
+		    true
 	fi
 	if [ -n "$dpid" ]; then
 		kill -TERM "$dpid" 2>/dev/null || true
