@@ -76,6 +76,8 @@ COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 # DNS answers (lka's resolver, the DANE work)
 COMMON_UNITS += regress/unit/dns_test
+# the configuration lexer (smtpd.conf, imapd.conf)
+COMMON_UNITS += regress/unit/lex_test
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)
@@ -96,11 +98,24 @@ $(COMMON_UNITS): %: %.c $(B)/libcommon.a
 # build/libimapd.a holds imapd/ but main.c; its unit tests are
 # regress/unit/imapd_*_test.c, its fuzz targets regress/fuzz/imapd_*_fuzz.c.
 IMAPD_SRCS  := $(filter-out imapd/main.c,$(wildcard imapd/*.c))
-IMAPD_OBJS  := $(patsubst %.c,$(O)/%.o,$(IMAPD_SRCS))
-IMAPD_INC    = -Icommon -Iimapd -I$(B)/imapd
+IMAPD_OBJS  := $(patsubst %.c,$(O)/%.o,$(IMAPD_SRCS)) $(O)/imapd/parse.o
+IMAPD_INC    = -Icommon -Iimapd
 IMAPD_HDRS  := $(wildcard common/*.h imapd/*.h)
 IMAPD_UNITS := $(patsubst %.c,%,$(wildcard regress/unit/imapd_*_test.c))
 IMAPD_BIN   := $(if $(wildcard imapd/main.c),$(B)/imapd)
+
+# imapd.conf(5): byacc also writes build/obj/imapd/parse.h (build/imapd
+# is the binary)
+$(O)/imapd/parse.c: imapd/parse.y
+	@mkdir -p $(O)/imapd
+	$(YACC) -d -o $@ imapd/parse.y
+
+$(O)/imapd/parse.h: $(O)/imapd/parse.c
+
+$(O)/imapd/parse.o: $(O)/imapd/parse.c $(IMAPD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) -Wno-missing-prototypes \
+	    -c -o $@ $(O)/imapd/parse.c
 
 $(O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
@@ -113,6 +128,7 @@ $(B)/libimapd.a: $(IMAPD_OBJS)
 $(B)/imapd: $(O)/imapd/main.o $(B)/libimapd.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $(O)/imapd/main.o $(B)/libimapd.a \
 	    $(B)/libcommon.a $(LDLIBS)
+	chmod 0711 $@	# unreadable, as smtpd
 
 $(IMAPD_UNITS): %: %.c $(B)/libimapd.a $(B)/libcommon.a
 	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) $(LDFLAGS) \
@@ -183,6 +199,14 @@ $(B)/route_lookup: regress/integration/route_lookup.c $(B)/libcartero.a \
 	$(CC) $(CFLAGS) $(DAEMON_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(B)/libcartero.a $(B)/libcommon.a $(LDLIBS)
 
+# imapd_stdio: one PREAUTH session on stdin/stdout (imapd_session_test)
+TEST_HELPERS += $(B)/imapd_stdio
+
+$(B)/imapd_stdio: regress/integration/imapd_stdio.c $(B)/libimapd.a \
+    $(B)/libcommon.a
+	$(CC) $(CFLAGS) $(IMAPD_INC) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(B)/libimapd.a $(B)/libcommon.a $(LDLIBS)
+
 tests: $(TEST_HELPERS)
 
 $(B)/bench/%: bench/%.c $(B)/libcartero.a $(B)/libcommon.a
@@ -244,6 +268,11 @@ $(FUZZ_B)/libcommon.a: $(FUZZ_COMMON_OBJS)
 # imapd's targets link imapd's library, as its unit tests do
 FUZZ_IMAPD_OBJS := $(patsubst $(O)/%,$(FUZZ_O)/%,$(IMAPD_OBJS))
 FUZZ_IMAPD_BINS := $(filter $(FUZZ_B)/imapd_%,$(FUZZ_BINS))
+
+$(FUZZ_O)/imapd/parse.o: $(O)/imapd/parse.c $(IMAPD_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(IMAPD_INC) \
+	    $(PKG_CFLAGS) -Wno-missing-prototypes -c -o $@ $(O)/imapd/parse.c
 
 $(FUZZ_O)/imapd/%.o: imapd/%.c $(IMAPD_HDRS)
 	@mkdir -p $(dir $@)
@@ -332,17 +361,23 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0711 $(B)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
+	install -m 0711 $(B)/imapd $(DESTDIR)$(SBINDIR)/imapd
 	install -m 0755 $(B)/smtpctl $(DESTDIR)$(SBINDIR)/smtpctl
 	ln -sf smtpctl $(DESTDIR)$(SBINDIR)/sendmail
 	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/mailq
 	ln -sf $(SBINDIR)/smtpctl $(DESTDIR)$(BINDIR)/newaliases
-	install -m 0644 man/smtpd.8 man/smtpctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/smtpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/smtpd.8 man/smtpctl.8 man/imapd.8 \
+	    $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/smtpd.conf.5 man/imapd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/
 	if [ -n "$(UNITDIR)" ]; then \
 	    install -d $(DESTDIR)$(UNITDIR) && \
 	    sed 's|/usr/sbin/|$(SBINDIR)/|g' etc/cartero.service \
 	    >$(DESTDIR)$(UNITDIR)/cartero.service && \
-	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero.service; fi
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero.service && \
+	    sed 's|/usr/sbin/|$(SBINDIR)/|g' etc/cartero-imapd.service \
+	    >$(DESTDIR)$(UNITDIR)/cartero-imapd.service && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/cartero-imapd.service; fi
 	[ -n "$(DESTDIR)" ] || sh etc/setup.sh
 
 # The Debian package, built by dpkg-buildpackage from a copy of the tree

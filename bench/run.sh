@@ -26,7 +26,9 @@
 # sink on loopback (build/bench/smtpsink): accepted messages/s, messages/s
 # arriving at the sink (end to end: until the sink has them all) and the
 # connections the sink saw (connection reuse shows as few).
-# BENCH_PARTS chooses among the runs (maildir relay submission).
+# IMAP (bench/imap.sh): imapd, and Debian's dovecot-imapd when installed,
+# on a folder of 10,000 messages; see that file.
+# BENCH_PARTS chooses among the runs (maildir relay submission imap).
 # Every loop is bounded in count and time; everything stops by itself.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,8 +42,8 @@ smtpctl=$top/build/smtpctl
 send=$top/build/bench/smtpsend
 sink=$top/build/bench/smtpsink
 RN=${BENCH_RELAY_MESSAGES:-$N}
-# which runs: BENCH_PARTS="maildir relay submission" (all by default)
-PARTS=${BENCH_PARTS:-"maildir relay submission"}
+# which runs: BENCH_PARTS="maildir relay submission imap" (all by default)
+PARTS=${BENCH_PARTS:-"maildir relay submission imap"}
 hz=$(getconf CLK_TCK)
 
 id "$user" >/dev/null 2>&1 || useradd -m "$user"
@@ -316,6 +318,11 @@ if part submission; then
 	echo "submission: STARTTLS + AUTH PLAIN, RSA-2048 certificate, a new TLS connection per message"
 	run_one "$sport" s "-S -A $authplain" "full handshake   "
 	run_one "$sport" r "-S -R -A $authplain" "resumed session  "
+	echo
+fi
+if part imap; then
+	echo "imap: a folder of ${BENCH_IMAP_MESSAGES:-10000} messages of 4-50 KB"
+	sh "$top/bench/imap.sh" || echo "imap: bench/imap.sh failed" >&2
 	echo
 fi
 echo "for comparison, this machine's openssl speed (one core):"

@@ -299,6 +299,13 @@ static const char *const sandbox_getpw[] = {	/* NSS files + systemd */
 	NULL
 };
 
+static const char *const sandbox_watch[] = {	/* imapd's store: IDLE */
+	"inotify_add_watch",
+	"inotify_init1",
+	"inotify_rm_watch",
+	NULL
+};
+
 static const char *const sandbox_dns[] = {
 	"bind",			/* libunbound: random source port */
 	NULL
@@ -336,6 +343,7 @@ static const struct sandbox_group {
 	{ SB_ACCEPT,	sandbox_accept,	0 },
 	{ SB_GETPW,	sandbox_getpw,	SB_ARG_SOCK_UNIX | SB_ARG_OPEN_RO },
 	{ SB_DNS,	sandbox_dns,	0 },
+	{ SB_WATCH,	sandbox_watch,	0 },
 	{ 0,		NULL,		0 }
 };
 

@@ -48,6 +48,7 @@
 #define SB_ACCEPT	0x0100	/* accept on inherited listeners */
 #define SB_GETPW	0x0200	/* NSS user lookups */
 #define SB_DNS		0x0400	/* resolver (libunbound) */
+#define SB_WATCH	0x0800	/* inotify: changes of watched files */
 #define SB_NOFILTER	0x8000	/* no seccomp at all: runs others' programs */
 
 struct sandbox_profile {

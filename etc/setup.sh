@@ -32,7 +32,7 @@ NOLOGIN=/usr/sbin/nologin
 [ -x "$NOLOGIN" ] || NOLOGIN=/bin/false
 
 for u in _cartero-ctl _cartero-lka _cartero-queue _cartero-smtp \
-    _cartero-sign _cartero-relay; do
+    _cartero-sign _cartero-relay _cartero-imap; do
 	if ! getent group "$u" >/dev/null; then
 		groupadd --system "$u"
 	fi
@@ -55,6 +55,15 @@ install -d -o root -g root -m 0711 /var/spool/cartero
 install -d -o root -g root -m 1733 /var/spool/cartero/offline
 
 install -d -o root -g root -m 0755 /etc/cartero
+# imapd's run directory: its control socket, and the empty directory its
+# login and signer processes are chrooted to (imapd/parent.c)
+install -d -o root -g root -m 0755 /run/cartero-imapd \
+    /run/cartero-imapd/empty
+if [ ! -e /etc/cartero/imapd.conf ] && [ -f "$top/etc/imapd.conf" ]; then
+	install -o root -g root -m 0644 "$top/etc/imapd.conf" \
+	    /etc/cartero/imapd.conf
+	echo "setup: installed /etc/cartero/imapd.conf"
+fi
 if [ ! -e /etc/cartero/smtpd.conf ] && [ -f "$top/etc/smtpd.conf" ]; then
 	install -o root -g root -m 0644 "$top/etc/smtpd.conf" \
 	    /etc/cartero/smtpd.conf

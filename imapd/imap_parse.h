@@ -19,7 +19,7 @@
  * imap_parse.h -- the IMAP command reader and parser (pure: no I/O, no
  * logging; allocation failure is fatal).  Used by the login process and
  * the session process, fed one byte at a time by the unit tests and by
- * the fuzzer (regress/fuzz/imap_parse_fuzz.c).
+ * the fuzzer (regress/fuzz/imapd_parse_fuzz.c).
  *
  * Two stages:
  *  1. struct imap_reader assembles one command from the byte stream: its
@@ -164,8 +164,9 @@ struct fetch_att {
 	struct imap_section	 section;
 	int64_t			 partial_off;	/* -1: no <partial> */
 	uint32_t		 partial_len;
-	/* the item name to echo in the reply, e.g. "BODY[HEADER]<0>" */
-	char			 label[128];
+	/* the item name to echo in the reply, e.g. "BODY[HEADER]<0>"
+	 * (room for mutt's and Thunderbird's HEADER.FIELDS lists) */
+	char			 label[1024];
 };
 
 struct fetch_spec {
@@ -239,6 +240,13 @@ int		 imap_search_parse(const struct imap_arg *, size_t,
 		    struct search_prog *, const char **err);
 void		 search_prog_free(struct search_prog *);
 
+/*
+ * "RETURN (MIN MAX ...)" options of ESEARCH/ESORT, the list after RETURN
+ * (RFC 4731, 5267): SR_* into *ret; an empty list is SR_ALL.
+ */
+int		 imap_return_parse(const struct imap_arg *, unsigned int *ret,
+		    const char **err);
+
 /* SORT (RFC 5256, RFC 5957 DISPLAY). */
 enum sort_key {
 	SORT_ARRIVAL, SORT_CC, SORT_DATE, SORT_FROM, SORT_SIZE,
@@ -256,6 +264,13 @@ struct sort_crit {
 int		 imap_sort_parse(const struct imap_arg *, struct sort_crit *,
 		    size_t *n, const char **err);
 
+/* THREAD algorithms (RFC 5256) */
+enum thread_alg {
+	THREAD_ORDEREDSUBJECT, THREAD_REFERENCES,
+};
+int		 imap_thread_parse(const struct imap_arg *, enum thread_alg *,
+		    const char **err);
+
 /*
  * A flag list "(\Seen $Label1)" or a single flag: system flags into
  * *sys (MF_*; \Recent refused), keyword names (atoms, pointing into the
@@ -265,6 +280,28 @@ int		 imap_sort_parse(const struct imap_arg *, struct sort_crit *,
 int		 imap_flags_parse(const struct imap_arg *, uint64_t *sys,
 		    const char **kw, size_t *nkw, const char **err);
 const char	*imap_sysflag_name(uint64_t);	/* "\\Seen" ... */
+
+/*
+ * STORE's arguments after the sequence set: [(UNCHANGEDSINCE n)]
+ * FLAGS|+FLAGS|-FLAGS[.SILENT] flags (RFC 9051 6.4.6, RFC 7162).
+ * Keyword names point into the arguments.
+ */
+enum store_op {
+	STORE_SET, STORE_ADD, STORE_REMOVE,
+};
+
+struct store_spec {
+	enum store_op	 op;
+	int		 silent;
+	int		 unchangedsince_set;
+	uint64_t	 unchangedsince;
+	uint64_t	 sys;		/* MF_* system flags */
+	const char	*kw[MF_KEYWORDS_MAX];
+	size_t		 nkw;
+};
+
+int		 imap_store_parse(const struct imap_arg *, size_t,
+		    struct store_spec *, const char **err);
 
 /* Dates: "1-Feb-1994" (search), "01-Feb-1994 21:05:09 +0100" (APPEND). */
 int		 imap_date_parse(const char *, time_t *);

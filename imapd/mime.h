@@ -23,7 +23,7 @@
  * logging; allocation failure is fatal.  Never fails on malformed input:
  * a broken message gets the structure a lenient reader would give it
  * (Dovecot's behaviour is the reference).  Fuzzed by
- * regress/fuzz/mime_fuzz.c.
+ * regress/fuzz/imapd_mime_fuzz.c.
  *
  * Line ends may be CRLF or bare LF (Maildir files written by smtpd's MDA
  * use LF): sizes and octet counts are computed as if every line ended in
@@ -92,7 +92,7 @@ void		 mime_bodystructure(const char *msg,
 		    int utf8);
 
 /*
- * A FETCH section of the message: sets *off/*len when the section is a
+ * A FETCH section of the message: sets *off and *len when the section is a
  * contiguous run of the stored bytes that needs no rewriting (CRLF
  * message, whole part), else builds it into out (with CRLF line ends)
  * and sets *off to (size_t)-1.  A part that does not exist is empty
@@ -133,9 +133,20 @@ int		 mime_search_text(const char *msg, size_t len,
 int		 mime_search_header(const char *hdr, size_t len,
 		    const char *field, const char *needle, size_t needlelen);
 
+/*
+ * Open the iconv(3) converters of the common charsets that are not
+ * converted by hand (US-ASCII, UTF-8, ISO-8859-1 and windows-1252 are):
+ * call it before the sandbox, which forbids loading gconv modules later.
+ * A charset whose converter cannot be had is searched as raw bytes.
+ */
+void		 mime_charset_preload(void);
+
 /* SORT and THREAD (RFC 5256). */
-/* the base subject, upper-cased (i;unicode-casemap lite), into out */
-void		 mime_base_subject(const char *, size_t, struct buf *out);
+/*
+ * the base subject, upper-cased (i;unicode-casemap lite), into out; 1 if
+ * a reply or forward marker was removed (thread_msg.is_reply), else 0
+ */
+int		 mime_base_subject(const char *, size_t, struct buf *out);
 /* an RFC 5322 Date: value as UTC seconds, -1 if unparseable */
 time_t		 mime_date_parse(const char *, size_t);
 /*

@@ -127,7 +127,8 @@ usage(FILE *fp)
 	    "\tpause smtp|mda|mta|all | resume smtp|mda|mta|all|ID\n"
 	    "\tlog verbose|brief | reload | stop | sandbox-test PROC\n"
 	    "\tsendmail [sendmail arguments] | newaliases\n"
-	    "\tencrypt [password]\n");
+	    "\tencrypt [password]\n"
+	    "\timap show sessions | imap kick USER\n");
 }
 
 const char *
@@ -442,6 +443,8 @@ smtpctl_command(int argc, char **argv, const char *prog)
 		return (ctl_newaliases(argc, argv));
 	if (strcmp(argv[0], "encrypt") == 0)
 		return (smtpctl_encrypt(argc, argv));
+	if (strcmp(argv[0], "imap") == 0)
+		return (smtpctl_imap(argc, argv));
 	if (argc == 3 && strcmp(argv[2], "-p") == 0 &&
 	    strncmp("show", argv[0], strlen(argv[0])) == 0) {
 		ctl_showq = 1;		/* show queue -p */

@@ -122,5 +122,7 @@ int		 smtpctl_command(int, char **, const char *);
 
 /* smtpctl/encrypt.c: smtpctl encrypt [password] */
 int	smtpctl_encrypt(int, char **);
+/* imap.c: smtpctl imap show sessions | kick USER (imapd's control) */
+int	smtpctl_imap(int, char **);
 
 #endif /* SMTPCTL_H */

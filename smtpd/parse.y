@@ -1013,12 +1013,12 @@ table_path(const char *name, const char **pathp, int line)
 		perr(line, "table \"%s\": path too long", name);
 		return (-1);
 	}
-	if (!ps->buffer && stat(path, &sb) == -1) {
+	if (!ps->lx.buffer && stat(path, &sb) == -1) {
 		perr(line, "table \"%s\": cannot open \"%s\": %s", name, path,
 		    strerror(errno));
 		return (-1);
 	}
-	if (!ps->buffer && !S_ISREG(sb.st_mode)) {
+	if (!ps->lx.buffer && !S_ISREG(sb.st_mode)) {
 		perr(line, "table \"%s\": \"%s\" is not a regular file", name,
 		    path);
 		return (-1);
@@ -1950,7 +1950,7 @@ check_src_table(const char *name)
 	size_t			 i;
 
 	if ((t = config_table(ps->cfg, name)) == NULL ||
-	    (t->backend == TABLE_FILE && ps->buffer))
+	    (t->backend == TABLE_FILE && ps->lx.buffer))
 		return (NULL);
 	if (t->backend == TABLE_FILE &&
 	    (db = table_file_load(t->name, t->path, err, sizeof(err))) == NULL) {
@@ -2103,17 +2103,29 @@ config_defaults(struct smtpd_config *cfg)
  * Entry points.
  */
 
+/* The shared lexer (common/lex.c), its value into this grammar's yylval. */
+int
+yylex(void)
+{
+	int	 tok;
+
+	tok = lex_next();
+	yylval.v.string = lexval.string;
+	yylval.lineno = lexval.lineno;
+	return (tok);
+}
+
 static void
 parse_begin(struct parse *p, int buffer, int verbose)
 {
 	memset(p, 0, sizeof(*p));
 	p->defs_tail = &p->defs;
 	p->refs_tail = &p->refs;
-	p->buffer = buffer;
-	p->verbose = verbose;
+	p->lx.buffer = buffer;
+	p->lx.verbose = verbose;
 	p->cfg = config_new();
 	ps = p;
-	lex_begin(p, &parse_grammar);
+	lex_begin(&p->lx, &parse_grammar);
 }
 
 static void
@@ -2127,16 +2139,16 @@ static int
 parse_run(struct smtpd_config *cfg)
 {
 	(void)yyparse();
-	if (!ps->stop && ps->errors == 0)
+	if (!ps->lx.stop && ps->lx.errors == 0)
 		check_rules();
-	if (!ps->stop) {
+	if (!ps->lx.stop) {
 		check_references();
 		check_open_relays();
 		config_defaults(cfg);
 		check_tls();
 	}
 	diags_flush();
-	return (ps->errors == 0 ? 0 : -1);
+	return (ps->lx.errors == 0 ? 0 : -1);
 }
 
 struct smtpd_config *

@@ -16,8 +16,8 @@
 
 /*
  * parse_lex.h -- private to the smtpd.conf(5) parser: what the grammar
- * (parse.y) and parse_lex.c (lexer, include files, macros, diagnostics and
- * the syntax error hints) share.  Include it after smtpd.h.
+ * (parse.y) and its syntax errors (parse_syntax.c) share, on the lexer of
+ * common/lex.h.  Include it after smtpd.h.
  */
 
 #ifndef PARSE_LEX_H
@@ -25,46 +25,20 @@
 
 #include <sys/queue.h>
 
-#include <stdarg.h>
 #include <stddef.h>
 
+#include "lex.h"
 /* token numbers: byacc -d writes them next to build/parse.c */
 #include "parse.h"
 
-#define HIST_MAX	64	/* tokens of the statement, for the hints */
-#define HIST_TEXT	48
-
 struct action;
-struct arena;
 struct def;
-struct diag;
-struct file;
 struct listener;
 struct ref;
 struct rule;
 struct rule_cond;
 struct smtpd_config;
 struct tval;
-
-struct tok {
-	int			 type;
-	char			 text[HIST_TEXT];
-};
-
-/* What a grammar gives the lexer (smtpd's: parse_syntax.c). */
-struct lex_keyword {
-	const char	*name;
-	int		 token;
-};
-
-struct lex_grammar {
-	const struct lex_keyword *keywords;	/* sorted by name */
-	size_t			 nkeywords;
-	int			 t_string;	/* token numbers */
-	int			 t_tableref;
-	int			 t_error;
-	size_t			 name_max;	/* table, macro names + NUL */
-};
 
 /* The global options, each settable once. */
 enum gopt {
@@ -79,25 +53,12 @@ enum gopt {
 };
 
 struct parse {
+	struct lex_state	 lx;		/* first: lex_parse() */
 	struct smtpd_config	*cfg;
-	int			 buffer;	/* parse_config_buffer() */
-	int			 verbose;
-	int			 errors;
-	int			 stop;		/* too many errors */
-	int			 lexerr;	/* reported; mute yyerror */
-	int			 depth;		/* inside { } */
-	int			 depth_line;
-	int			 expanding;
-	struct arena		*arena;
-	TAILQ_HEAD(diaglist, diag) diags;
-	TAILQ_HEAD(filelist, file) files;
 	struct def		*defs, **defs_tail;
 	struct ref		*refs, **refs_tail;
 	int			 seen[G_COUNT];
 	const char		*seen_file[G_COUNT];
-	struct tok		 hist[HIST_MAX];
-	size_t			 nhist;
-	int			 hist_reset;
 };
 
 typedef struct {
@@ -118,35 +79,11 @@ extern YYSTYPE	 yylval;
 
 /* parse.y */
 int		 yyparse(void);
+int		 yylex(void);
+void		 yyerror(const char *);
 void		 parse_broken_def(int, const char *, int);
 
 /* parse_syntax.c: smtpd.conf's keywords; yyerror() */
 extern const struct lex_grammar	parse_grammar;
-
-/* parse_lex.c */
-void		 lex_begin(struct parse *, const struct lex_grammar *);
-struct parse	*lex_parse(void);
-const char	*lex_tokname(int);
-const char	*lex_tokdesc(const struct tok *);
-int		 lex_peek_equal(void);
-void		 lex_end(void);
-int		 lex_open(const char *);
-void		 lex_open_buffer(const char *, size_t);
-void		 lex_include(const char *, int);
-const char	*lex_filename(void);
-int		 yylex(void);
-void		 yyerror(const char *);
-void		*palloc(size_t);
-char		*pstrdup(const char *);
-void		 perr(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
-void		 perr_at(const char *, int, const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
-void		 pwarn_at(const char *, int, const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
-const char	*loc(const char *, int);
-void		 diags_flush(void);
-int		 symset(const char *, const char *, int);
-int		 cmdline_symset(const char *);	/* -D name=value */
 
 #endif /* PARSE_LEX_H */

@@ -38,7 +38,7 @@ static const char *hint_match(int, size_t);
 static const char *hint_table(int, size_t);
 static const char *hint_global(int, int, size_t);
 
-static struct parse	*ps;		/* set by yyerror() */
+static struct lex_state	*ps;	/* set by yyerror() */
 
 /* Sorted: bsearch(3). */
 static const struct lex_keyword parse_keywords[] = {

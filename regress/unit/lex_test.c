@@ -15,7 +15,7 @@
  */
 
 /*
- * lex_test.c -- the configuration lexer (smtpd/parse_lex.c) with a
+ * lex_test.c -- the configuration lexer (common/lex.c) with a
  * made-up grammar: its keywords, token numbers and name limit come from
  * the struct lex_grammar given to lex_begin(), none from smtpd.conf's.
  * A case table: input, the tokens and string values it must give.
@@ -29,8 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "smtpd.h"
-#include "parse_lex.h"
+#include "lex.h"
 
 #define T_STRING	1001
 #define T_TABLEREF	1002
@@ -92,7 +91,7 @@ static const struct lcase cases[] = {
 static void
 run_case(size_t i, const struct lcase *c)
 {
-	struct parse	 p;
+	struct lex_state p;
 	size_t		 k;
 	int		 tok;
 
@@ -101,18 +100,18 @@ run_case(size_t i, const struct lcase *c)
 	lex_open_buffer(c->in, strlen(c->in));
 	ATF_REQUIRE(symset("m", "imap", 0) == 0);
 	for (k = 0; k < MAXTOK; k++) {
-		tok = yylex();
+		tok = lex_next();
 		if (c->errors && k > 0 && c->tok[k] == 0)
 			break;
 		/* end of line, then end of file */
 		if (tok == '\n' && k > 0 && c->tok[k - 1] == '\n')
-			tok = yylex();
+			tok = lex_next();
 		ATF_CHECK_MSG(tok == c->tok[k], "case %zu token %zu: %d, "
 		    "want %d", i, k, tok, c->tok[k]);
 		if (tok == c->tok[k] && c->str[k] != NULL)
-			ATF_CHECK_MSG(strcmp(yylval.v.string, c->str[k]) == 0,
+			ATF_CHECK_MSG(strcmp(lexval.string, c->str[k]) == 0,
 			    "case %zu token %zu: \"%s\"", i, k,
-			    yylval.v.string);
+			    lexval.string);
 		if (tok == 0 || tok != c->tok[k])
 			break;
 	}
@@ -134,7 +133,7 @@ ATF_TC_BODY(toy_grammar, tc)
 ATF_TC_WITHOUT_HEAD(toy_names);
 ATF_TC_BODY(toy_names, tc)
 {
-	struct parse	 p;
+	struct lex_state p;
 	struct tok	 t = { T_TABLEREF, "abc" };
 
 	memset(&p, 0, sizeof(p));

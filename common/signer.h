@@ -15,9 +15,9 @@
  */
 
 /*
- * signer.h -- the key-holding process (signer/signer.c) and its key
- * store (signer/signer_key.c, which needs nothing of smtpd: a unit test
- * and other daemons link it alone).
+ * signer.h -- the key store of a key-holding process (smtpd's signer/signer.c,
+ * imapd's signer): common/signer_key.c, which needs no daemon: a unit test
+ * and both daemons link it.
  */
 
 #ifndef SIGNER_H

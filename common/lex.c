@@ -15,14 +15,15 @@
  */
 
 /*
- * parse_lex.c -- the smtpd.conf(5) lexer, for the grammar in parse.y.
+ * lex.c -- the configuration lexer of smtpd.conf(5) and imapd.conf(5).
  *
  * The OpenBSD daemon template: a file stack for include, macros
  * (name = "value", $name, -D name=value), a hand-written lexer and a sorted
  * keyword table searched with bsearch(3).  What belongs to a grammar (its
  * keywords, token numbers and syntax-error hints) comes in with
- * lex_begin(): smtpd's is in parse_syntax.c.  This file includes no
- * daemon header, so that another daemon's grammar can use it.
+ * lex_begin(): smtpd's is in smtpd/parse_syntax.c, imapd's in
+ * imapd/parse.y.  It lives in common/ and includes no daemon header: each
+ * grammar's yylex() calls lex_next() and copies lexval into its yylval.
  *
  * Problems are collected, not printed at once: diags_flush() reports them
  * on stderr as "file:line: message", all of them (up to MAX_ERRORS), or in
@@ -47,7 +48,7 @@
 
 #include "log.h"
 #include "util.h"
-#include "parse_lex.h"
+#include "lex.h"
 
 #define MAX_ERRORS	20
 #define MAX_INCLUDE	16
@@ -93,7 +94,8 @@ struct arena {
 	max_align_t		 data[];
 };
 
-static struct parse	*ps;
+static struct lex_state	*ps;
+struct lex_val		 lexval;
 static const struct lex_grammar *gr;
 static struct file	*file, *topfile;
 static TAILQ_HEAD(, sym) symhead = TAILQ_HEAD_INITIALIZER(symhead);
@@ -465,7 +467,7 @@ lex_word(int c)
 
 	do {
 		if (n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "word too long (at most %zu "
+			perr(lexval.lineno, "word too long (at most %zu "
 			    "characters)", sizeof(buf) - 1);
 			return (findeol());
 		}
@@ -479,7 +481,7 @@ lex_word(int c)
 		hist_push(kw->token, buf);
 		return (kw->token);
 	}
-	yylval.v.string = pstrdup(buf);
+	lexval.string = pstrdup(buf);
 	hist_push(gr->t_string, buf);
 	return (gr->t_string);
 }
@@ -493,7 +495,7 @@ lex_quoted(int quotec)
 
 	for (;;) {
 		if ((c = lgetc(quotec)) == EOF || c == '\n') {
-			perr(yylval.lineno, "unterminated quoted string");
+			perr(lexval.lineno, "unterminated quoted string");
 			lungetc(c);
 			return (findeol());
 		}
@@ -510,19 +512,19 @@ lex_quoted(int quotec)
 				lungetc(next);
 		}
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			perr(yylval.lineno, "invalid character 0x%02x in "
+			perr(lexval.lineno, "invalid character 0x%02x in "
 			    "quoted string", (unsigned)c);
 			return (findeol());
 		}
 		if (n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "quoted string too long (at most "
+			perr(lexval.lineno, "quoted string too long (at most "
 			    "%zu characters)", sizeof(buf) - 1);
 			return (findeol());
 		}
 		buf[n++] = (char)c;
 	}
 	buf[n] = '\0';
-	yylval.v.string = pstrdup(buf);
+	lexval.string = pstrdup(buf);
 	hist_push(gr->t_string, buf);
 	return (gr->t_string);
 }
@@ -539,7 +541,7 @@ lex_tableref(void)
 	while (isascii(c = lgetc(0)) && (isalnum(c) || c == '_' ||
 	    c == '-' || c == '.')) {
 		if (n >= max) {
-			perr(yylval.lineno, "table name too long (at most "
+			perr(lexval.lineno, "table name too long (at most "
 			    "%zu characters)", max);
 			return (findeol());
 		}
@@ -548,11 +550,11 @@ lex_tableref(void)
 	buf[n] = '\0';
 	if (c != '>' || n == 0) {
 		lungetc(c);
-		perr(yylval.lineno, "invalid table reference: expected "
+		perr(lexval.lineno, "invalid table reference: expected "
 		    "<name>");
 		return (findeol());
 	}
-	yylval.v.string = pstrdup(buf);
+	lexval.string = pstrdup(buf);
 	hist_push(gr->t_tableref, buf);
 	return (gr->t_tableref);
 }
@@ -570,7 +572,7 @@ lex_macro(void)
 
 	while (isascii(c = lgetc(0)) && (isalnum(c) || c == '_')) {
 		if (n >= gr->name_max - 1 || n >= sizeof(buf) - 1) {
-			perr(yylval.lineno, "macro name too long");
+			perr(lexval.lineno, "macro name too long");
 			return (findeol());
 		}
 		buf[n++] = (char)c;
@@ -578,12 +580,12 @@ lex_macro(void)
 	lungetc(c);
 	buf[n] = '\0';
 	if (n == 0) {
-		perr(yylval.lineno, "expected a macro name after \"$\"");
+		perr(lexval.lineno, "expected a macro name after \"$\"");
 		return (findeol());
 	}
 	if ((sym = symfind(buf)) == NULL) {
 		/* unknown, or defined later: decided at the end */
-		perr(yylval.lineno, "unknown macro");
+		perr(lexval.lineno, "unknown macro");
 		if ((d = TAILQ_LAST(&ps->diags, diaglist)) != NULL &&
 		    !ps->stop)
 			d->macro = pstrdup(buf);
@@ -598,7 +600,7 @@ lex_macro(void)
 }
 
 int
-yylex(void)
+lex_next(void)
 {
 	int	 c, tok;
 
@@ -614,7 +616,7 @@ top:
 	    (c == '\n' && ps->depth > 0))
 		if (c == '\n')
 			file->lineno++;
-	yylval.lineno = file->lineno;
+	lexval.lineno = file->lineno;
 	if (c == '#') {
 		while ((c = lgetc(0)) != '\n' && c != EOF)
 			;
@@ -663,9 +665,9 @@ top:
 		if (isword(c))
 			return (lex_word(c));
 		if (isprint(c))
-			perr(yylval.lineno, "unexpected character \"%c\"", c);
+			perr(lexval.lineno, "unexpected character \"%c\"", c);
 		else
-			perr(yylval.lineno, "unexpected character 0x%02x",
+			perr(lexval.lineno, "unexpected character 0x%02x",
 			    (unsigned)c);
 		return (findeol());
 	}
@@ -770,7 +772,7 @@ symset(const char *name, const char *val, int persist)
 	sym->persist = persist;
 	if (!persist && file != NULL) {
 		sym->file = xstrdup(file->name);
-		sym->line = yylval.lineno;
+		sym->line = lexval.lineno;
 	}
 	TAILQ_INSERT_TAIL(&symhead, sym, entry);
 	return (0);
@@ -818,7 +820,7 @@ cmdline_symset(const char *s)
  */
 
 void
-lex_begin(struct parse *p, const struct lex_grammar *g)
+lex_begin(struct lex_state *p, const struct lex_grammar *g)
 {
 	TAILQ_INIT(&p->diags);
 	TAILQ_INIT(&p->files);
@@ -828,7 +830,7 @@ lex_begin(struct parse *p, const struct lex_grammar *g)
 }
 
 /* The parse under way, for the grammar's syntax errors. */
-struct parse *
+struct lex_state *
 lex_parse(void)
 {
 	return (ps);
