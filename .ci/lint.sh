@@ -50,7 +50,7 @@ echo "==> shellcheck"
 if command -v shellcheck >/dev/null 2>&1; then
 	shellcheck -s sh -S warning -e SC1090,SC1091,SC2154 \
 	    .ci/run .ci/*.sh etc/*.sh regress/integration/*.sh \
-	    regress/package/*.sh debian/cartero.init debian/cartero.postinst \
+	    regress/package/*.sh debian/cartero.init debian/cartero.cartero-imapd.init debian/cartero.postinst \
 	    debian/cartero.config debian/mkconf.sh \
 	    debian/cartero.postrm debian/cartero.prerm || status=1
 else

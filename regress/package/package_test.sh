@@ -451,6 +451,47 @@ back_to_local()
 	cp "$CONF" running.conf
 }
 
+atf_test_case imapd_running
+imapd_running_head()
+{
+	atf_set descr "the package's imapd: /usr/sbin/imapd 0711, its" \
+	    "configuration /etc/cartero/imapd.conf (a conffile) accepted by" \
+	    "imapd -n, the service running (started here if policy-rc.d" \
+	    "kept it from starting), STARTTLS on 143 and TLS on 993, the" \
+	    "login process as _cartero-imap"
+}
+imapd_running_body()
+{
+	need_installed
+	[ "$(stat -c %a /usr/sbin/imapd)" = 711 ] ||
+	    atf_fail "/usr/sbin/imapd: $(stat -c %a /usr/sbin/imapd)"
+	dpkg-query -W -f='${Conffiles}\n' cartero |
+	    grep -q ' /etc/cartero/imapd.conf ' ||
+	    atf_fail "/etc/cartero/imapd.conf is not a conffile"
+	/usr/sbin/imapd -n -f /etc/cartero/imapd.conf >iconf.out 2>&1 ||
+	    { cat iconf.out >&2; atf_fail "imapd -n on the installed config"; }
+	if ! pgrep -x imapd >/dev/null; then
+		if [ -d /run/systemd/system ]; then
+			systemctl restart cartero-imapd.service >istart.out 2>&1
+		else
+			/etc/init.d/cartero-imapd restart >istart.out 2>&1
+		fi
+	fi
+	poll_until "$WAIT" pgrep -u _cartero-imap -x imapd >/dev/null ||
+	    { cat istart.out >&2 2>/dev/null; atf_fail "no imapd login" \
+	    "process as _cartero-imap"; }
+	printf 'a LOGOUT\r\n' | timeout 20 openssl s_client \
+	    -connect 127.0.0.1:143 -starttls imap >s143.out 2>&1
+	grep -q '^New, TLSv1\.[23]' s143.out ||
+	    { cat s143.out >&2; atf_fail "no STARTTLS on 127.0.0.1:143"; }
+	printf 'a CAPABILITY\r\na LOGOUT\r\n' | timeout 20 openssl s_client \
+	    -connect 127.0.0.1:993 -quiet >s993.out 2>&1
+	grep -q '^\* OK' s993.out ||
+	    { cat s993.out >&2; atf_fail "no IMAP greeting on 993"; }
+	grep -q 'IMAP4rev1' s993.out ||
+	    { cat s993.out >&2; atf_fail "no CAPABILITY on 993"; }
+}
+
 atf_test_case debconf_noninteractive cleanup
 debconf_noninteractive_head()
 {
@@ -620,6 +661,7 @@ atf_init_test_cases()
 	atf_add_test_case mail_user_to_user
 	atf_add_test_case mail_to_root
 	atf_add_test_case mailq_as_user
+	atf_add_test_case imapd_running
 	atf_add_test_case debconf_noninteractive
 	atf_add_test_case debconf_satellite
 	atf_add_test_case debconf_edited
