@@ -475,6 +475,13 @@ session_free(struct imap_conn *c)
 	    (unsigned long long)c->n_expunged);
 	session_idle_stop(c);
 	evtimer_del(&cp->kick);
+	/* a long reply in progress frees its state when run in CS_LOGOUT */
+	if (c->resume != NULL) {
+		c->state = CS_LOGOUT;
+		c->resume(c);
+		c->resume = NULL;
+		c->resume_arg = NULL;
+	}
 	if (c->have_cmd)
 		imap_cmd_free(&c->cmd);
 	if (c->mbox != NULL)
