@@ -13,12 +13,10 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# etc/run.sh -- start cartero's smtpd in the foreground with the
-# configuration in etc/smtpd.conf (make run builds first and runs
-# etc/setup.sh).  Logs go to the terminal; Ctrl-C stops the daemon.
-#
-# The IMAP server (imapd) is not part of this release: it comes with a
-# later issue, and will be started from here too.
+# etc/run.sh -- start cartero's imapd and smtpd in the foreground with the
+# configurations in etc/imapd.conf and etc/smtpd.conf (make run builds
+# first and runs etc/setup.sh).  Logs of both go to the terminal; Ctrl-C
+# stops both daemons.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +31,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 "$smtpd" -n -f "$conf" >/dev/null
-echo "run: starting $smtpd -d -f $conf (Ctrl-C to stop)"
+iconf=${CARTERO_IMAPD_CONF:-$top/etc/imapd.conf}
+imapd=$top/build/imapd
+[ -x "$imapd" ] || { echo "run: $imapd missing: run make" >&2; exit 1; }
+"$imapd" -n -f "$iconf" >/dev/null
+echo "run: starting $imapd -d -f $iconf (IMAP: 143 STARTTLS, 993 TLS)"
+"$imapd" -d -f "$iconf" &
+ipid=$!
+trap 'kill "$ipid" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+echo "run: starting $smtpd -d -f $conf (Ctrl-C stops both)"
 echo "run: send mail with: $top/build/smtpctl sendmail USER < message"
-exec "$smtpd" -d -f "$conf"
+"$smtpd" -d -f "$conf"
