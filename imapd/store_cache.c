@@ -163,7 +163,9 @@ mbox_cache_get(struct mbox *mb, uint32_t seq, enum cache_field f,
 	c = &mb->cent[seq - 1];
 	if (c->p[f] == NULL)
 		return (NULL);
-	if (c->p[f] >= mb->cmap && c->p[f] < mb->cmap + mb->cmaplen) {
+	/* an entry in the mapped file (else a copy of this session's) */
+	if (mb->cmap != NULL && c->p[f] >= mb->cmap &&
+	    c->p[f] < mb->cmap + mb->cmaplen) {
 		memcpy(&e, c->p[f] - sizeof(e), sizeof(e));
 		if (e.cksum != cache_sum(c->p[f], e.len) ||
 		    e.uid != mb->recs[seq - 1].uid) {
