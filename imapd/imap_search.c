@@ -395,8 +395,9 @@ imap_search_parse(const struct imap_arg *a, size_t n,
 	}
 	memset(&top, 0, sizeof(top));
 	top.type = IMAP_ARG_LIST;
-	top.list = (struct imap_arg *)(uintptr_t)(a + c.i);
 	top.nlist = n - c.i;
+	top.list = top.nlist == 0 ? NULL :
+	    (struct imap_arg *)(uintptr_t)(a + c.i);
 	if (top.nlist == 0) {
 		*err = "SEARCH needs keys";
 		return -1;

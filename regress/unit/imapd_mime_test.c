@@ -231,7 +231,8 @@ unparse(struct parsed *p)
 static void
 check_str(const char *what, const struct buf *b, const char *want)
 {
-	if (b->len != strlen(want) || memcmp(b->s, want, b->len) != 0)
+	if (b->len != strlen(want) ||
+	    (b->len > 0 && memcmp(b->s, want, b->len) != 0))
 		atf_tc_fail("%s: got [%.*s] want [%s]", what, (int)b->len,
 		    b->s == NULL ? "" : b->s, want);
 }
