@@ -159,6 +159,17 @@ struct table {
 #define LF_AUTH_OPTIONAL	0x0020	/* AUTH offered, not required */
 #define LF_RECEIVED_AUTH	0x0040	/* Received: names the user */
 #define LF_MASQUERADE		0x0080	/* senders: rewrite From: */
+/*
+ * Mail authentication of what arrives (issue 16): "mail-auth" checks
+ * SPF (MAIL FROM and HELO), DKIM and DMARC of unauthenticated sessions
+ * and adds one Authentication-Results field; "dmarc-policy" follows the
+ * sender's DMARC policy (reject: 550 5.7.1 after DATA; quarantine: the
+ * message is tagged and delivered to the Junk folder); "spf-reject"
+ * refuses MAIL FROM when SPF says fail.  The last two imply mail-auth.
+ */
+#define LF_MAILAUTH		0x0100	/* mail-auth */
+#define LF_DMARC_POLICY		0x0200	/* mail-auth dmarc-policy */
+#define LF_SPF_REJECT		0x0400	/* mail-auth spf-reject */
 
 #define LISTEN_PKI_MAX		32	/* pki names per listener (SNI) */
 #define TLS_PARAM_MAX		256	/* ciphers, protocols strings */
@@ -336,8 +347,26 @@ struct minfree {
 	int			 percent;	/* value is 0..99 % */
 };
 
+/*
+ * "dkim DOMAIN selector SELECTOR key PATH": mail of authenticated and
+ * local senders whose From: domain is DOMAIN is signed with every key
+ * given for it (RSA and Ed25519: two signatures).  The key file is read
+ * by the parent and held by the signer only; the algorithm is the key's.
+ */
+#define DKIM_CONF_MAX		64
+struct dkim_conf {
+	char			 domain[HOST_MAX];
+	char			 selector[HOST_MAX];
+	char			 keyfile[PATH_MAX];
+	int			 line;
+};
+
 struct smtpd_config {
 	char			 hostname[HOST_MAX];
+	/* authserv-id of Authentication-Results ("" = hostname) */
+	char			 authserv_id[HOST_MAX];
+	struct dkim_conf	 dkim[DKIM_CONF_MAX];
+	size_t			 ndkim;
 	char			 spooldir[PATH_MAX];
 	char			 rundir[PATH_MAX];
 	size_t			 max_message_size;
@@ -420,6 +449,7 @@ struct mailaddr {
 #define EF_TLS			0x0200	/* received over TLS */
 #define EF_FORCED		0x0400	/* queue -> mta only, never stored: */
 					/* smtpctl schedule forced this try */
+#define EF_QUARANTINE		0x0800	/* DMARC quarantine: to Junk */
 
 enum delivery_type {
 	DT_MAILBOX,		/* the action's method for user/dest */
