@@ -101,12 +101,30 @@ ctl_resolver_setup(const char *path)
 
 /*
  * Every pending lookup has a timer (resolver.c), so the loop ends within
- * a timeout of the last lookup started.
+ * a timeout of the last lookup started.  With no lookup pending, work
+ * may still be due from zero-timeout timers (spf_check() starts that
+ * way, resolver.c delivers answers that way): non-blocking passes run
+ * it, and when CTL_IDLE_PASSES of them in a row start no lookup and do
+ * not set *done, nothing else can happen (libunbound's own sockets may
+ * stay registered: blocking on them would never end).
  */
+#define CTL_IDLE_PASSES		64
+
 void
 ctl_resolver_wait(const int *done)
 {
-	while ((done == NULL || !*done) && resolver_pending() > 0)
-		if (event_loop(EVLOOP_ONCE) != 0)
-			break;		/* no event left, or an error */
+	int	 idle = 0;
+
+	while (done == NULL || !*done) {
+		if (resolver_pending() > 0) {
+			idle = 0;
+			if (event_loop(EVLOOP_ONCE) != 0)
+				break;		/* no event left, or an error */
+			continue;
+		}
+		if (idle++ >= CTL_IDLE_PASSES)
+			break;
+		if (event_loop(EVLOOP_NONBLOCK) != 0)
+			break;
+	}
 }
