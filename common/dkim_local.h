@@ -90,6 +90,60 @@ void	dkim_body_free(struct dkim_body *);
 int	dkim_canon_header(EVP_MD_CTX *, enum dkim_canon, const char *,
 	    size_t, int crlf);
 
+/* --- dkim_msg.c ------------------------------------------------------------ */
+
+#define DKIM_FIELDS_MAX		4096	/* header fields kept */
+#define DKIM_H_MAX		128	/* names in h= */
+
+/* A header field kept: hdr[off, off + len) including its CRLF. */
+struct dkim_hfield {
+	size_t		 off;
+	size_t		 len;
+	size_t		 namelen;	/* the name, less WSP before ':' */
+};
+
+struct dkim_msg {
+	int		 flags;
+	int		 inbody;	/* the empty line was seen */
+	int		 ended;
+	int		 too_large;
+	int		 nomem;
+	/* the header section, CRLF line ends, whole lines only */
+	char		*hdr;
+	size_t		 hlen;
+	size_t		 hsize;
+	size_t		 line_start;	/* in hdr: the current line */
+	size_t		 line_len;	/* bytes of it, stored or not */
+	char		 line_last;
+	struct dkim_hfield *fields;
+	size_t		 nfields;
+	/* one per distinct (canon, l) */
+	struct dkim_body *body;
+	size_t		 nbody;
+	int		 signbody;	/* relaxed, whole: -1 none */
+	/* the DKIM-Signature fields, top first */
+	struct dkim_sigcheck *sc;
+	struct dkim_sigextra *ex;
+	size_t		*sigfield;	/* index in fields */
+	int		*sigbody;	/* index in body, -1 none */
+	size_t		 nsig;
+	int		 has_from;
+	char		 from[DKIM_DOMAIN_MAX];
+};
+
+/* The field is named name (case-insensitive). */
+int	dkim_field_is(const struct dkim_msg *, const struct dkim_hfield *,
+	    const char *, size_t);
+/*
+ * The header hash: the fields of the h= list (colon-separated, FWS
+ * allowed) chosen bottom-up, then sigf (the signature field with b=
+ * empty) without its CRLF.  0, or -1 (libcrypto, h= too long).
+ */
+int	dkim_header_hash(const struct dkim_msg *, const char *, size_t,
+	    enum dkim_canon, const char *, size_t, uint8_t *);
+/* dkim_from.c: the From domain into m->from (has_from), at the end. */
+void	dkim_from_find(struct dkim_msg *);
+
 /* --- dkim_crypto.c --------------------------------------------------------- */
 
 /*
