@@ -370,12 +370,15 @@ spf_start(int fd, short ev, void *arg)
 
 /*
  * A name fit for a query: at most 253 octets without the final dot,
- * labels of 1 to 63 visible octets (no "\"), and with multi, two labels.
+ * labels of 1 to 63 visible octets (no "\").  With initial (4.3, the
+ * domain of the identity): two labels or more, letters, digits, "-" and
+ * "_" only, and a top label that is not all digits (an address).
  */
 static int
-name_ok(const char *name, int multi)
+name_ok(const char *name, int initial)
 {
 	size_t	 len = strlen(name), i, label = 0, labels = 0;
+	int	 alpha = 0;
 
 	if (len > 0 && name[len - 1] == '.')
 		len--;
@@ -387,14 +390,21 @@ name_ok(const char *name, int multi)
 				return (0);
 			labels++;
 			label = 0;
+			if (i < len)
+				alpha = 0;
 			continue;
 		}
 		if ((unsigned char)name[i] < 0x21 ||
 		    (unsigned char)name[i] > 0x7e || name[i] == '\\')
 			return (0);
+		if (initial && !isalnum((unsigned char)name[i]) &&
+		    name[i] != '-' && name[i] != '_')
+			return (0);
+		if (!isdigit((unsigned char)name[i]))
+			alpha = 1;
 		label++;
 	}
-	return (!multi || labels >= 2);
+	return (!initial || (labels >= 2 && alpha));
 }
 
 /* Copy a name checked by name_ok() without its final dot. */
