@@ -273,16 +273,23 @@ check_mixed_body()
 	keygen example.test s1
 	keygen example.test s2 ed25519
 	keygen example.test other
-	# s1 publishes another key, s2 nothing
+	# s1 publishes another key, s2 nothing; s3 and s4 (s1's key under
+	# two more selectors) publish s1's key as ed25519, and a bad p=
+	_p1=$(txt_of "$D/kg.example.test.s1" | sed 's/.*p=//')
 	dc_start --mx-host=example.test,mx.example.test,10 \
 	    --host-record=mx.example.test,$ADDR4 \
 	    --ptr-record=$REV4,other.example.test \
 	    "--txt-record=example.test,v=spf1 ip4:198.51.100.7 -all" \
 	    "$(txt_arg s1._domainkey.example.test \
-	    "$(txt_of "$D/kg.example.test.other")")"
+	    "$(txt_of "$D/kg.example.test.other")")" \
+	    "$(txt_arg s3._domainkey.example.test \
+	    "v=DKIM1; k=ed25519; p=$_p1")" \
+	    "--txt-record=s4._domainkey.example.test,v=DKIM1; k=rsa; p=@@@@"
 	dc_conf mx.example.test \
 	    "dkim example.test selector s1 key \"$D/keys/example.test.s1.key\"" \
-	    "dkim example.test selector s2 key \"$D/keys/example.test.s2.key\""
+	    "dkim example.test selector s2 key \"$D/keys/example.test.s2.key\"" \
+	    "dkim example.test selector s3 key \"$D/keys/example.test.s1.key\"" \
+	    "dkim example.test selector s4 key \"$D/keys/example.test.s1.key\""
 	check example.test 1
 	expect "OK +example\.test\. IN MX 10 mx\.example\.test\."
 	expect "OK +mx\.example\.test\. IN A $ADDR4"
@@ -290,8 +297,10 @@ check_mixed_body()
 	expect "WRONG +example\.test\. IN TXT \"v=spf1 mx -all\" \(found: \"v=spf1 ip4:198\.51\.100\.7 -all\": fail for $ADDR4\)"
 	expect "WRONG +s1\._domainkey\.example\.test\. IN TXT \"v=DKIM1; k=rsa; p=[^\"]*\" \(found: \"v=DKIM1; k=rsa; p=[^\"]*\": another key\)"
 	expect "MISSING +s2\._domainkey\.example\.test\. IN TXT \"v=DKIM1; k=ed25519; p=[^\"]*\""
+	expect "WRONG +s3\._domainkey\.example\.test\. IN TXT \"v=DKIM1; k=rsa; p=[^\"]*\" \(found: \"v=DKIM1; k=ed25519; p=[^\"]*\": k= is not rsa\)"
+	expect "WRONG +s4\._domainkey\.example\.test\. IN TXT \"v=DKIM1; k=rsa; p=[^\"]*\" \(found: \"v=DKIM1; k=rsa; p=@@@@\": bad p=\)"
 	expect "MISSING +_dmarc\.example\.test\. IN TXT \"v=DMARC1; p=quarantine; rua=mailto:postmaster@example\.test\""
-	nlines 7
+	nlines 9
 }
 check_mixed_cleanup() { dc_cleanup; }
 
