@@ -319,8 +319,10 @@ chk_found(const struct dnsc_ans *ans, const char *quote, char *out,
 static int
 is_spf(const char *txt)
 {
-	return (strncasecmp(txt, "v=spf1", 6) == 0 &&
-	    (txt[6] == '\0' || txt[6] == ' '));
+	size_t	 len = strnlen(txt, 7);
+
+	return (len >= 6 && strncasecmp(txt, "v=spf1", 6) == 0 &&
+	    (len == 6 || txt[6] == ' '));
 }
 
 /* The first tag "v=DMARC1" (RFC 7489 6.6.3: others are discarded). */
