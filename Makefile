@@ -78,6 +78,8 @@ COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 COMMON_UNITS += regress/unit/dns_test
 # the configuration lexer (smtpd.conf, imapd.conf)
 COMMON_UNITS += regress/unit/lex_test
+# DKIM (issue 16)
+COMMON_UNITS += regress/unit/dkim_test
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)
