@@ -124,5 +124,8 @@ int		 smtpctl_command(int, char **, const char *);
 int	smtpctl_encrypt(int, char **);
 /* imap.c: smtpctl imap show sessions | kick USER (imapd's control) */
 int	smtpctl_imap(int, char **);
+/* smtpctl/dkim.c: dkim verify, dkim sign; dkim_keygen.c: dkim keygen */
+int	smtpctl_dkim(int, char **);
+int	smtpctl_dkim_keygen(int, char **);
 
 #endif /* SMTPCTL_H */
