@@ -64,12 +64,11 @@ struct dkim_body {
 	enum dkim_canon	 canon;
 	int64_t		 l;		/* -1: all */
 	EVP_MD_CTX	*md;
-	uint64_t	 total;		/* canonical bytes, hashed or not */
+	uint64_t	 total;		/* canonical bytes flushed, hashed or not */
 	uint64_t	 nempty;	/* empty lines held back */
 	int		 started;	/* the current line has content */
 	int		 wsp;		/* relaxed: WSP held back */
 	int		 cr;		/* a CR held back (LF may follow) */
-	int		 any;		/* something was emitted */
 	uint8_t		 hash[DKIM_HASH_LEN];
 	size_t		 olen;
 	uint8_t		 obuf[DKIM_BODY_OBUF];
