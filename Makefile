@@ -80,6 +80,8 @@ COMMON_UNITS += regress/unit/dns_test
 COMMON_UNITS += regress/unit/resolver_test
 # the configuration lexer (smtpd.conf, imapd.conf)
 COMMON_UNITS += regress/unit/lex_test
+# DKIM (issue 16)
+COMMON_UNITS += regress/unit/dkim_test
 # SPF (RFC 7208): parser, macros, check_host() on a fake resolver
 COMMON_UNITS += regress/unit/spf_test
 # DMARC, the public suffix list, Authentication-Results (issue 16)

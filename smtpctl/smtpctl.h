@@ -132,5 +132,7 @@ int	smtpctl_dns(int, char **);
 /* dns_zone.c: names and TXT records in zone-file form */
 int	dns_name_valid(const char *);
 void	dns_zone_txt(FILE *, const char *, const char *);
+/* smtpctl/dkim.c: dkim verify, dkim sign */
+int	smtpctl_dkim(int, char **);
 
 #endif /* SMTPCTL_H */
