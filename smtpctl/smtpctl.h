@@ -124,5 +124,7 @@ int		 smtpctl_command(int, char **, const char *);
 int	smtpctl_encrypt(int, char **);
 /* imap.c: smtpctl imap show sessions | kick USER (imapd's control) */
 int	smtpctl_imap(int, char **);
+/* spf.c: smtpctl spf check [-f file] [--helo] IP HELO [SENDER] */
+int	smtpctl_spf(int, char **);
 
 #endif /* SMTPCTL_H */
