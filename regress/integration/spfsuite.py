@@ -31,7 +31,9 @@ receiver.test" (macro %{r}).  Prints each failing case, then
 Lines of a FILE (shell-like quoting, "#" comments):
 
   scenario NAME
-  txt NAME STRING...            one TXT record of these strings
+  txt NAME STRING...            one TXT record of these strings ("\DDD"
+                                in them is the octet DDD, as in a zone
+                                file)
   a NAME ADDR...                A records (dns-rr: no PTR made for them)
   aaaa NAME ADDR...
   mx NAME PREF HOST
@@ -49,6 +51,7 @@ here that answers every query with SERVFAIL; dnsmasq forwards NAME to it
 
 import ipaddress
 import os
+import re
 import shlex
 import signal
 import socket
@@ -114,6 +117,16 @@ def rev_name(text):
         return text
 
 
+def unescape(s):
+    """"\\DDD" (decimal) is that octet; octets over 127 stay raw bytes."""
+    def octet(m):
+        v = int(m.group(1))
+        if v > 255:
+            raise ValueError("\\%s: not an octet" % m.group(1))
+        return chr(v) if v < 128 else chr(0xdc00 + v)
+    return re.sub(r"\\(\d{3})", octet, s)
+
+
 def conf_quote(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -133,7 +146,8 @@ class Scenario:
                 raise ValueError("txt NAME STRING...")
             self.names.add(args[0])
             self.lines.append("txt-record=%s,%s" % (
-                args[0], ",".join(conf_quote(s) for s in args[1:])))
+                args[0], ",".join(conf_quote(unescape(s))
+                                  for s in args[1:])))
         elif kind in ("a", "aaaa"):
             fam = 4 if kind == "a" else 6
             for addr in args[1:]:
