@@ -38,7 +38,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +134,6 @@ smtpctl_spf(int argc, char **argv)
 		fprintf(stderr, "smtpctl: spf: out of memory\n");
 		return (1);
 	}
-	/* the first step runs from a timer: start it, then wait */
-	for (i = 0; i < 10 && !spf_done && resolver_pending() == 0; i++)
-		(void)event_loop(EVLOOP_NONBLOCK);
 	ctl_resolver_wait(&spf_done);
 	if (!spf_done) {
 		spf_cancel(spf);
