@@ -134,5 +134,7 @@ int	dns_name_valid(const char *);
 void	dns_zone_txt(FILE *, const char *, const char *);
 /* smtpctl/dkim.c: dkim verify, dkim sign */
 int	smtpctl_dkim(int, char **);
+/* spf.c: smtpctl spf check [-f file] [--helo] IP HELO [SENDER] */
+int	smtpctl_spf(int, char **);
 
 #endif /* SMTPCTL_H */
