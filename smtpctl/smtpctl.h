@@ -124,5 +124,7 @@ int		 smtpctl_command(int, char **, const char *);
 int	smtpctl_encrypt(int, char **);
 /* imap.c: smtpctl imap show sessions | kick USER (imapd's control) */
 int	smtpctl_imap(int, char **);
+/* dmarc.c: smtpctl dmarc check [-f file] [-i IP -h HELO [-s SENDER]] */
+int	smtpctl_dmarc(int, char **);
 
 #endif /* SMTPCTL_H */
