@@ -169,7 +169,7 @@ smtpctl_dmarc(int argc, char **argv)
 	argc--;
 	argv++;
 	optind = 1;
-	while ((c = getopt(argc, argv, "f:i:h:s:")) != -1) {
+	while ((c = getopt(argc, argv, "+f:i:h:s:")) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
