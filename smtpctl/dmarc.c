@@ -181,7 +181,7 @@ smtpctl_dmarc(int argc, char **argv)
 			helo = optarg;
 			break;
 		case 's':
-			sender = optarg;
+			sender = optarg != NULL ? optarg : "";
 			break;
 		default:
 			return (dmarc_usage());
