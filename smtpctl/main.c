@@ -451,6 +451,8 @@ smtpctl_command(int argc, char **argv, const char *prog)
 		return (smtpctl_dkim(argc, argv));
 	if (strcmp(argv[0], "spf") == 0)
 		return (smtpctl_spf(argc, argv));
+	if (strcmp(argv[0], "dmarc") == 0)
+		return (smtpctl_dmarc(argc, argv));
 	if (argc == 3 && strcmp(argv[2], "-p") == 0 &&
 	    strncmp("show", argv[0], strlen(argv[0])) == 0) {
 		ctl_showq = 1;		/* show queue -p */

@@ -136,5 +136,7 @@ void	dns_zone_txt(FILE *, const char *, const char *);
 int	smtpctl_dkim(int, char **);
 /* spf.c: smtpctl spf check [-f file] [--helo] IP HELO [SENDER] */
 int	smtpctl_spf(int, char **);
+/* dmarc.c: smtpctl dmarc check [-f file] [-i IP -h HELO [-s SENDER]] */
+int	smtpctl_dmarc(int, char **);
 
 #endif /* SMTPCTL_H */
