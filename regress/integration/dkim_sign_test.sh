@@ -78,7 +78,7 @@ txt()
 	echo "$_v" | fold -w 200 | paste -sd, -
 }
 
-ds_setup()
+ds_daemon()
 {
 	inst_setup
 	command -v dkimverify >/dev/null ||
@@ -106,6 +106,11 @@ action "md" maildir "~/Maildir" alias <aliases>
 match from any for local action "md"
 EOF
 	inst_start
+}
+
+ds_setup()
+{
+	ds_daemon
 	# the key records, served in a namespace of their own
 	netns_setup
 	trap 'ds_onexit' EXIT
@@ -326,10 +331,66 @@ EOF
 }
 bad_keys_cleanup() { inst_cleanup; }
 
+atf_test_case signer_timeout cleanup
+signer_timeout_head()
+{
+	atf_set "descr" "a signer that does not answer: 451 4.7.0 after the" \
+	    "timeout, nothing committed; its late answer is dropped and the" \
+	    "next message of the session is signed"
+}
+signer_timeout_body()
+{
+	ds_daemon
+	_sp=$(child_pid signer)
+	[ -n "$_sp" ] || atf_fail "no signer process"
+	ds_message "$SIGNED" late >"$T/msg.eml"
+	# the TLS handshake needs the signer: stop it after the AUTH
+	/usr/bin/python3 - "$P587" "$ALICE" "$PW" "$_sp" "$T/msg.eml" \
+	    "$ALICE@$SIGNED" "$BOB@$DOM" >"$T/py.out" 2>&1 <<'EOF' ||
+import os, signal, smtplib, ssl, sys, time
+port, user, pw, pid, path, frm, to = sys.argv[1:8]
+pid = int(pid)
+msg = open(path, "rb").read()
+s = smtplib.SMTP("127.0.0.1", int(port), "client.test", timeout=60)
+s.starttls(context=ssl._create_unverified_context())
+s.ehlo("client.test")
+s.login(user, pw)
+os.kill(pid, signal.SIGSTOP)
+try:
+    t0 = time.time()
+    try:
+        s.sendmail(frm, [to], msg)
+        sys.exit("accepted while the signer was stopped")
+    except smtplib.SMTPDataError as e:
+        print("refused", e.smtp_code, e.smtp_error.decode(), "after",
+              int(time.time() - t0), "s")
+        if e.smtp_code != 451 or not e.smtp_error.startswith(b"4.7.0"):
+            sys.exit("not 451 4.7.0")
+finally:
+    os.kill(pid, signal.SIGCONT)
+time.sleep(1)
+s.sendmail(frm, [to], msg)
+s.quit()
+print("second accepted")
+EOF
+	    { cat "$T/py.out" >&2; atf_fail "the SMTP session failed"; }
+	assert_grep 'refused 451 4.7.0' "$T/py.out"
+	assert_grep 'dkim signing failed .*no answer from the signer' "$T/log"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
+	    { show_file "$MSG"; atf_fail "the second message is not signed"; }
+	[ "$(grep -c 'dkim=signed:rsa1,ed1' "$T/log")" -eq 1 ] ||
+	    atf_fail "not exactly one signed message in the log"
+	wait_queue_empty || atf_fail "the queue is not empty"
+	assert_alive
+}
+signer_timeout_cleanup() { inst_cleanup; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case auth_submission
 	atf_add_test_case local_sendmail
 	atf_add_test_case not_signed
 	atf_add_test_case bad_keys
+	atf_add_test_case signer_timeout
 }
