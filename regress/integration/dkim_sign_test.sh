@@ -24,8 +24,8 @@
 # run in another namespace whose /etc/resolv.conf names that dnsmasq
 # (ip netns exec mounts /etc/netns/NS/resolv.conf), so that they ask no
 # one else.  Mail from an unauthenticated session, and mail whose From:
-# domain has no key, is not signed.  The keys are made with openssl
-# genpkey (smtpctl dkim keygen has its own test).
+# domain has no key, is not signed.  The keys are made by smtpctl dkim
+# keygen (openssl genpkey where this smtpctl has no keygen yet).
 
 . "$(atf_get_srcdir)/lib.sh"
 
@@ -46,19 +46,27 @@ ds_onexit()
 	return "$_st"
 }
 
-# mkkey rsa|ed25519 FILE: a private key, root's, mode 600.
+# mkkey rsa|ed25519 SELECTOR: a private key for $SIGNED, root's, mode
+# 600, in $KEY: made by "smtpctl dkim keygen" when this smtpctl has it,
+# else by openssl genpkey.
 mkkey()
 {
-	case $1 in
-	rsa)
-		openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 \
-		    -out "$2" 2>/dev/null ;;
-	ed25519)
-		openssl genpkey -algorithm ed25519 -out "$2" 2>/dev/null ;;
-	esac
-	[ -s "$2" ] || atf_fail "cannot make a $1 key"
-	chown root:root "$2"
-	chmod 600 "$2"
+	KEY=$T/keys/$SIGNED.$2.key
+	if ! "$SMTPCTL" dkim keygen -d "$T/keys" "$SIGNED" "$2" "$1" \
+	    >"$T/keygen.out" 2>&1; then
+		case $1 in
+		rsa)
+			openssl genpkey -algorithm rsa \
+			    -pkeyopt rsa_keygen_bits:2048 -out "$KEY" \
+			    2>/dev/null ;;
+		ed25519)
+			openssl genpkey -algorithm ed25519 -out "$KEY" \
+			    2>/dev/null ;;
+		esac
+	fi
+	[ -s "$KEY" ] || atf_fail "cannot make a $1 key"
+	chown root:root "$KEY"
+	chmod 600 "$KEY"
 }
 
 # txt rsa|ed25519 FILE: the key record's value, in strings of at most
@@ -92,15 +100,17 @@ ds_daemon()
 	printf '%s:%s\n' "$ALICE" "$("$SMTPCTL" encrypt "$PW")" >"$T/creds"
 	chmod 644 "$T/creds"
 	mkdir -p "$T/keys"
-	mkkey rsa "$T/keys/rsa.pem"
-	mkkey ed25519 "$T/keys/ed.pem"
+	mkkey rsa rsa1
+	RSAKEY=$KEY
+	mkkey ed25519 ed1
+	EDKEY=$KEY
 	P587=$(inst_free_port)
 	inst_conf <<EOF
 pki mx.test cert "$C/mx.test.crt"
 pki mx.test key "$C/mx.test.key"
 table creds file:$T/creds
-dkim $SIGNED selector rsa1 key "$T/keys/rsa.pem"
-dkim $SIGNED selector ed1 key "$T/keys/ed.pem"
+dkim $SIGNED selector rsa1 key "$RSAKEY"
+dkim $SIGNED selector ed1 key "$EDKEY"
 listen on 127.0.0.1 port $P587 tls-require pki mx.test auth <creds>
 action "md" maildir "~/Maildir" alias <aliases>
 match from any for local action "md"
@@ -116,8 +126,8 @@ ds_setup()
 	trap 'ds_onexit' EXIT
 	netns_host v 1
 	dns_start \
-	    "--txt-record=rsa1._domainkey.$SIGNED,$(txt rsa "$T/keys/rsa.pem")" \
-	    "--txt-record=ed1._domainkey.$SIGNED,$(txt ed25519 "$T/keys/ed.pem")"
+	    "--txt-record=rsa1._domainkey.$SIGNED,$(txt rsa "$RSAKEY")" \
+	    "--txt-record=ed1._domainkey.$SIGNED,$(txt ed25519 "$EDKEY")"
 	netns_exec v /usr/bin/python3 -c 'import dns.resolver, sys
 a = dns.resolver.resolve(sys.argv[1], "TXT")
 print(b"".join(a[0].strings).decode())' "ed1._domainkey.$SIGNED" \
@@ -286,7 +296,8 @@ bad_keys_body()
 {
 	inst_setup
 	mkdir -p "$T/keys"
-	mkkey rsa "$T/keys/ok.pem"
+	mkkey rsa s1
+	cp "$KEY" "$T/keys/ok.pem"
 	inst_conf <<EOF
 dkim $SIGNED selector s1 key "$T/keys/ok.pem"
 EOF
