@@ -83,8 +83,6 @@ static void	 smtp_session_release(struct smtp_session *);
 static void	 smtp_session_free(struct smtp_session *);
 static void	 smtp_session_vreply(struct smtp_session *, const char *,
 		    va_list) __attribute__((__format__(printf, 2, 0)));
-static uint64_t	 smtp_session_reqid(struct smtp_session *,
-		    enum smtp_wait);
 static void	 smtp_session_expand(struct smtp_session *,
 		    const struct mailaddr *, enum smtp_wait);
 static struct smtp_session *smtp_session_answered(uint64_t,
@@ -93,7 +91,6 @@ static int	 smtp_session_ascii(const char *);
 static int	 smtp_session_valid_reply(const char *);
 static void	 smtp_cmd_helo(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_mail(struct smtp_session *, struct smtp_cmd *);
-static void	 smtp_session_mail_create(struct smtp_session *);
 static void	 smtp_cmd_rcpt(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_data(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_bdat(struct smtp_session *, struct smtp_cmd *);
@@ -298,7 +295,7 @@ smtp_session_lookup(uint64_t reqid)
 	return (s);
 }
 
-static uint64_t
+uint64_t
 smtp_session_reqid(struct smtp_session *s, enum smtp_wait wait)
 {
 	s->reqid = (s->id << 16) | ++s->reqctr;
@@ -746,11 +743,16 @@ smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		smtp_send_lka(IMSG_SMTP_CHECK_SENDER, &sreq, sizeof(sreq));
 		return;
 	}
+	if (smtp_mailauth_wanted(s)) {
+		/* SPF first (smtp_mailauth.c), then the queue */
+		smtp_mailauth_mail(s);
+		return;
+	}
 	smtp_session_mail_create(s);
 }
 
 /* MAIL accepted so far: ask the queue for a message. */
-static void
+void
 smtp_session_mail_create(struct smtp_session *s)
 {
 	struct msg_req	 req;
@@ -906,6 +908,7 @@ smtp_cmd_data(struct smtp_session *s, struct smtp_cmd *cmd)
 	}
 	smtp_session_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 	smtp_body_start(s, 0);
+	(void)smtp_mailauth_body_start(s);
 	s->phase = PH_DATA;
 }
 
@@ -923,6 +926,7 @@ smtp_cmd_bdat(struct smtp_session *s, struct smtp_cmd *cmd)
 	else if (s->body == NULL) {
 		s->flags |= SF_BDAT;
 		smtp_body_start(s, 1);
+		(void)smtp_mailauth_body_start(s);
 	}
 	if (s->bdat_left == 0)
 		smtp_session_bdat_done(s);
@@ -976,16 +980,21 @@ smtp_session_bdat_done(struct smtp_session *s)
 	smtp_session_body_done(s);
 }
 
-/* The whole body is in: refuse it, or commit it. */
+/*
+ * The whole body is in: refuse it, or commit it (mail-auth: once lka
+ * has judged it, smtp_mailauth_result()).
+ */
 static void
 smtp_session_body_done(struct smtp_session *s)
 {
-	struct msg_req	 req;
 	const char	*err;
 	uint64_t	 size;
 
 	err = smtp_body_finish(s, &size);
 	s->msgsize = size;
+	if (err == NULL && s->ma != NULL && smtp_mailauth_verdict(s) == -1)
+		err = "451 4.3.0 Temporary failure in mail authentication, "
+		    "try again later";
 	smtp_body_free(s);
 	if (err != NULL) {
 		smtp_stats.rejected++;
@@ -996,10 +1005,26 @@ smtp_session_body_done(struct smtp_session *s)
 	/* the queue owns the file now: our descriptor is not needed */
 	close(s->msgfd);
 	s->msgfd = -1;
+	if (s->wait == W_MAILAUTH)
+		return;
+	smtp_session_commit(s, NULL, 0, 0);
+}
+
+/*
+ * Commit the message: prefix (len bytes, header fields ending in CRLF)
+ * goes before it, evpflags (EF_QUARANTINE) onto its envelopes.
+ */
+void
+smtp_session_commit(struct smtp_session *s, const char *prefix, size_t len,
+    uint32_t evpflags)
+{
+	struct msg_req	 req;
+
 	memset(&req, 0, sizeof(req));
 	req.reqid = smtp_session_reqid(s, W_COMMIT);
 	req.msgid = s->msgid;
-	req.size = size;
+	req.size = s->msgsize;
+	/* XXX prefix and evpflags: the queue's prefix mechanism (i16-sign) */
 	smtp_send_queue(IMSG_SMTP_MESSAGE_COMMIT, &req, sizeof(req));
 }
 
@@ -1022,6 +1047,7 @@ smtp_session_txn_reset(struct smtp_session *s, int rollback)
 	s->nrcpt = 0;
 	s->flags &= ~SF_BDAT;
 	smtp_body_free(s);
+	smtp_mailauth_free(s);
 	memset(&s->sender, 0, sizeof(s->sender));
 	memset(&s->rcpt, 0, sizeof(s->rcpt));
 	memset(&s->mp, 0, sizeof(s->mp));
@@ -1100,6 +1126,7 @@ smtp_session_release(struct smtp_session *s)
 	s->io = NULL;
 	if (s->wait != W_NONE) {
 		s->flags |= SF_DEAD;
+		smtp_mailauth_cancel(s);
 		return;
 	}
 	smtp_session_free(s);
@@ -1204,10 +1231,10 @@ smtp_session_committed(const struct msg_reply *r)
 	(void)log_escape(user, sizeof(user), s->authuser,
 	    strlen(s->authuser));
 	log_info("%016llx smtp message msgid=%08x size=%llu nrcpt=%zu "
-	    "proto=%s from=<%s> tls=%s auth=%s", (unsigned long long)s->id,
+	    "proto=%s from=<%s> tls=%s auth=%s%s", (unsigned long long)s->id,
 	    s->msgid, (unsigned long long)s->msgsize, s->nrcpt,
 	    smtp_session_proto(s), esc, s->flags & SF_TLS ? s->tlsinfo : "no",
-	    s->flags & SF_AUTH ? user : "no");
+	    s->flags & SF_AUTH ? user : "no", smtp_mailauth_log(s));
 	smtp_session_reply(s, "250 2.0.0 %08x Message accepted for delivery",
 	    s->msgid);
 	smtp_session_txn_reset(s, 0);

@@ -56,6 +56,8 @@ enum smtp_wait {
 	W_SENDER,	/* MAIL of an AUTH user: lka's SENDER_RESULT */
 	W_AUTH,		/* AUTH: lka's AUTH_RESULT */
 	W_AUTH_DELAY,	/* AUTH failed: its 535 waits (smtp_auth.c) */
+	W_SPF,		/* MAIL (mail-auth): lka's SPF_RESULT */
+	W_MAILAUTH,	/* end of data (mail-auth): lka's MAILAUTH_RESULT */
 };
 
 enum smtp_phase {
@@ -82,6 +84,10 @@ enum smtp_phase {
 #define SMTP_OUTPUT_HIWAT	(64 * 1024)
 
 struct smtp_body;
+struct smtp_mailauth;
+struct dkim_msg;
+struct mailauth_spf_reply;
+struct mailauth_reply;
 struct smtp_tls;
 struct tls;
 struct smtp_auth;
@@ -132,6 +138,7 @@ struct smtp_session {
 	int			 bdat_last;
 	const char		*bdat_error;	/* chunk to discard */
 	struct smtp_body	*body;
+	struct smtp_mailauth	*ma;		/* mail-auth: this mail's */
 };
 
 struct smtp_stats {
@@ -167,6 +174,11 @@ void			 smtp_session_fail(struct smtp_session *,
 			    const char *, ...)
 			    __attribute__((__format__(printf, 2, 3)));
 void			 smtp_session_txn_reset(struct smtp_session *, int);
+uint64_t		 smtp_session_reqid(struct smtp_session *,
+			    enum smtp_wait);
+void			 smtp_session_mail_create(struct smtp_session *);
+void			 smtp_session_commit(struct smtp_session *,
+			    const char *, size_t, uint32_t);
 void			 smtp_session_close(struct smtp_session *,
 			    const char *);
 void			 smtp_session_created(const struct msg_reply *,
@@ -178,6 +190,18 @@ void			 smtp_session_vrfy_result(const struct rcpt_reply *);
 void			 smtp_session_sender_result(
 			    const struct sender_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
+
+/* smtp_mailauth.c */
+int		 smtp_mailauth_wanted(const struct smtp_session *);
+const char	*smtp_mailauth_id(void);
+void		 smtp_mailauth_mail(struct smtp_session *);
+void		 smtp_mailauth_spf_result(const struct mailauth_spf_reply *);
+int		 smtp_mailauth_body_start(struct smtp_session *);
+int		 smtp_mailauth_verdict(struct smtp_session *);
+void		 smtp_mailauth_result(const struct mailauth_reply *);
+void		 smtp_mailauth_cancel(struct smtp_session *);
+void		 smtp_mailauth_free(struct smtp_session *);
+const char	*smtp_mailauth_log(const struct smtp_session *);
 
 /* smtp_tls.c */
 void		 smtp_tls_file(int, const char *, int);
@@ -203,5 +227,10 @@ int		 smtp_body_done(struct smtp_session *);
 uint64_t	 smtp_body_size(struct smtp_session *);
 char		*smtp_body_masquerade(const char *, size_t, const char *,
 		    size_t *);
+char		*smtp_body_headers(const char *, size_t, const char *,
+		    const char *, size_t *, size_t *);
+int		 smtp_body_mailauth(struct smtp_session *, const char *);
+struct dkim_msg	*smtp_body_dkim(struct smtp_session *);
+size_t		 smtp_body_authres_removed(struct smtp_session *);
 
 #endif /* SMTP_SESSION_H */

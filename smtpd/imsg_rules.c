@@ -32,6 +32,7 @@
 #include "proc.h"
 #include "smtpd.h"
 #include "imsg_check.h"
+#include "mailauth.h"
 
 #define P(x)		(1U << PROC_##x)
 #define CHILDREN	(P(CONTROL) | P(LKA) | P(QUEUE) | P(SMTP) | P(SIGNER))
@@ -181,6 +182,23 @@ const struct imsg_rule imsg_rules[] = {
 	    PROC_FD_NONE, imsg_check_signer_req),
 	R(IMSG_SIGNER_RESULT, P(SIGNER), P(SMTP), FIX(struct keyproxy_res),
 	    PROC_FD_NONE, imsg_check_signer_res),
+
+	/* inbound mail authentication (smtpd/mailauth.h) */
+	R(IMSG_SMTP_SPF_CHECK, P(SMTP), P(LKA),
+	    FIX(struct mailauth_spf_req), PROC_FD_NONE, imsg_check_spf_req),
+	R(IMSG_LKA_SPF_RESULT, P(LKA), P(SMTP),
+	    FIX(struct mailauth_spf_reply), PROC_FD_NONE,
+	    imsg_check_spf_reply),
+	R(IMSG_SMTP_DKIM_SIG, P(SMTP), P(LKA), FIX(struct mailauth_sig),
+	    PROC_FD_NONE, imsg_check_dkim_sig),
+	R(IMSG_SMTP_MAILAUTH, P(SMTP), P(LKA), FIX(struct mailauth_req),
+	    PROC_FD_NONE, imsg_check_mailauth_req),
+	R(IMSG_LKA_MAILAUTH_RESULT, P(LKA), P(SMTP),
+	    FIX(struct mailauth_reply), PROC_FD_NONE,
+	    imsg_check_mailauth_reply),
+	R(IMSG_SMTP_MAILAUTH_CANCEL, P(SMTP), P(LKA),
+	    FIX(struct mailauth_cancel), PROC_FD_NONE,
+	    imsg_check_mailauth_cancel),
 };
 
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
@@ -196,3 +214,11 @@ _Static_assert(sizeof(struct expand_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct expand_req too large");
 _Static_assert(sizeof(struct keyproxy_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct keyproxy_req too large");
+_Static_assert(sizeof(struct mailauth_sig) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct mailauth_sig too large");
+_Static_assert(sizeof(struct mailauth_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct mailauth_req too large");
+_Static_assert(sizeof(struct mailauth_spf_reply) <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct mailauth_spf_reply too large");
+_Static_assert(sizeof(struct mailauth_reply) <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct mailauth_reply too large");
