@@ -90,6 +90,14 @@ struct lka_ma {
 	enum lka_ma_kind	 kind;
 	enum lka_ma_state	 state;
 	int			 busy;		/* over the bound: refused */
+	/*
+	 * A start function is running: a callback that comes from inside
+	 * it (common/ promises they do not; we do not rely on it) only
+	 * records its result, the start function goes on.
+	 */
+	int			 starting;
+	int			 done[2];	/* SPF identities answered */
+	int			 stepdone;	/* DKIM, then DMARC answered */
 
 	/* MAK_SPF */
 	struct mailauth_spf_req	 sreq;
@@ -104,6 +112,7 @@ struct lka_ma {
 	struct dkim_verdict	 verdicts[DKIM_SIG_MAX];
 	size_t			 nverdict;
 	struct dmarc		*dm;
+	struct dmarc_outcome	 dmo;
 };
 
 static TAILQ_HEAD(, lka_ma)	lka_ma_jobs =
@@ -126,13 +135,14 @@ static int	lka_ma_helo_domain(const char *);
 static void	lka_ma_spf_mailfrom(void *, const struct spf_outcome *);
 static void	lka_ma_spf_helo(void *, const struct spf_outcome *);
 static void	lka_ma_spf_error(struct spf_outcome *, int, const char *);
+static void	lka_ma_spf_next(struct lka_ma *);
 static void	lka_ma_spf_answer(struct lka_ma *, int);
 static void	lka_ma_verdict_start(struct lka_ma *);
 static void	lka_ma_dkim_done(void *, const struct dkim_verdict *,
 		    size_t);
+static void	lka_ma_dmarc_start(struct lka_ma *);
 static void	lka_ma_dmarc_done(void *, const struct dmarc_outcome *);
-static void	lka_ma_verdict_answer(struct lka_ma *,
-		    const struct dmarc_outcome *);
+static void	lka_ma_verdict_answer(struct lka_ma *);
 static void	lka_ma_verdict_fail(struct lka_ma *);
 static void	lka_ma_results(char *, size_t, const struct lka_ma *,
 		    const struct dmarc_outcome *);
@@ -317,23 +327,34 @@ lka_ma_spf_error(struct spf_outcome *o, int identity, const char *why)
 	(void)strlcpy(o->reason, why, sizeof(o->reason));
 }
 
+/* Both identities at once; the answer when both are in. */
 static void
 lka_ma_spf_start(struct lka_ma *j)
 {
 	struct mailauth_spf_req	*r = &j->sreq;
-	int			 helo = lka_ma_helo_domain(r->helo);
+	struct spf		*h;
 
-	j->spf[0] = spf_check(lka_dns_query, r->ip, r->helo, r->sender,
+	j->starting = 1;
+	h = spf_check(lka_dns_query, r->ip, r->helo, r->sender,
 	    SPF_ID_MAILFROM, env->hostname, lka_ma_spf_mailfrom, j);
-	if (j->spf[0] == NULL)
+	if (h == NULL) {
 		lka_ma_spf_error(&j->srep.mailfrom, SPF_ID_MAILFROM,
 		    "out of memory");
-	if (helo && (j->spf[1] = spf_check(lka_dns_query, r->ip, r->helo,
-	    "", SPF_ID_HELO, env->hostname, lka_ma_spf_helo, j)) != NULL)
+		j->done[0] = 1;
+	} else if (!j->done[0])
+		j->spf[0] = h;
+	if (!lka_ma_helo_domain(r->helo))
+		j->done[1] = 1;
+	else if ((h = spf_check(lka_dns_query, r->ip, r->helo, "",
+	    SPF_ID_HELO, env->hostname, lka_ma_spf_helo, j)) == NULL)
+		j->done[1] = 1;
+	else {
 		j->srep.helo_checked = 1;
-	/* nothing started: nothing will call back */
-	if (j->spf[0] == NULL && j->spf[1] == NULL)
-		lka_ma_spf_answer(j, ST_OK);
+		if (!j->done[1])
+			j->spf[1] = h;
+	}
+	j->starting = 0;
+	lka_ma_spf_next(j);
 }
 
 static void
@@ -342,10 +363,10 @@ lka_ma_spf_mailfrom(void *arg, const struct spf_outcome *o)
 	struct lka_ma	*j = arg;
 
 	j->spf[0] = NULL;
+	j->done[0] = 1;
 	j->srep.mailfrom = *o;
 	j->srep.mailfrom.identity = SPF_ID_MAILFROM;
-	if (j->spf[1] == NULL)
-		lka_ma_spf_answer(j, ST_OK);
+	lka_ma_spf_next(j);
 }
 
 static void
@@ -354,9 +375,16 @@ lka_ma_spf_helo(void *arg, const struct spf_outcome *o)
 	struct lka_ma	*j = arg;
 
 	j->spf[1] = NULL;
+	j->done[1] = 1;
 	j->srep.helo = *o;
 	j->srep.helo.identity = SPF_ID_HELO;
-	if (j->spf[0] == NULL)
+	lka_ma_spf_next(j);
+}
+
+static void
+lka_ma_spf_next(struct lka_ma *j)
+{
+	if (!j->starting && j->done[0] && j->done[1])
 		lka_ma_spf_answer(j, ST_OK);
 }
 
@@ -455,35 +483,57 @@ lka_mailauth_imsg_cancel(struct peer *p, struct imsg *imsg)
 		lka_ma_verdict_fail(j);
 }
 
+/* DKIM first (every signature), then DMARC, then the answer. */
 static void
 lka_ma_verdict_start(struct lka_ma *j)
 {
+	struct dkim_verify	*h;
+
 	lka_ma_psl_warn();
 	if (j->sigs == NULL)	/* none: an array all the same */
 		j->sigs = xcalloc(1, sizeof(*j->sigs));
-	j->dv = dkim_verify_start(j->sigs, j->req.nsig, lka_dns_query,
+	j->starting = 1;
+	h = dkim_verify_start(j->sigs, j->req.nsig, lka_dns_query,
 	    time(NULL), lka_ma_dkim_done, j);
-	if (j->dv == NULL) {
+	j->starting = 0;
+	if (j->stepdone) {
+		lka_ma_dmarc_start(j);
+		return;
+	}
+	if ((j->dv = h) == NULL) {
 		log_warnx("%016llx lka mail-auth: out of memory",
 		    (unsigned long long)j->reqid);
 		lka_ma_verdict_fail(j);
 	}
 }
 
-/* The DKIM verdicts: now DMARC. */
+/* The DKIM verdicts, in signature order. */
 static void
 lka_ma_dkim_done(void *arg, const struct dkim_verdict *v, size_t n)
 {
 	struct lka_ma		*j = arg;
-	struct dmarc_input	 in;
 	size_t			 i;
 
 	j->dv = NULL;
-	if (n > DKIM_SIG_MAX)
-		n = DKIM_SIG_MAX;
+	if (n > j->req.nsig)
+		n = j->req.nsig;
 	for (i = 0; i < n; i++)
 		j->verdicts[i] = v[i];
 	j->nverdict = n;
+	j->stepdone = 1;
+	if (!j->starting)
+		lka_ma_dmarc_start(j);
+}
+
+static void
+lka_ma_dmarc_start(struct lka_ma *j)
+{
+	struct dmarc_input	 in;
+	struct dmarc		*h;
+	size_t			 i, n = j->nverdict;
+	const struct dkim_verdict *v = j->verdicts;
+
+	j->stepdone = 0;
 	memset(&in, 0, sizeof(in));
 	(void)strlcpy(in.from_domain, j->req.from_domain,
 	    sizeof(in.from_domain));
@@ -498,8 +548,14 @@ lka_ma_dkim_done(void *arg, const struct dkim_verdict *v, size_t n)
 		in.dkim[i].result = v[i].result;
 		(void)strlcpy(in.dkim[i].d, v[i].d, sizeof(in.dkim[i].d));
 	}
-	if ((j->dm = dmarc_check(lka_dns_query, &in, lka_ma_dmarc_done,
-	    j)) == NULL) {
+	j->starting = 1;
+	h = dmarc_check(lka_dns_query, &in, lka_ma_dmarc_done, j);
+	j->starting = 0;
+	if (j->stepdone) {
+		lka_ma_verdict_answer(j);
+		return;
+	}
+	if ((j->dm = h) == NULL) {
 		log_warnx("%016llx lka mail-auth: out of memory",
 		    (unsigned long long)j->reqid);
 		lka_ma_verdict_fail(j);
@@ -512,7 +568,10 @@ lka_ma_dmarc_done(void *arg, const struct dmarc_outcome *o)
 	struct lka_ma	*j = arg;
 
 	j->dm = NULL;
-	lka_ma_verdict_answer(j, o);
+	j->dmo = *o;
+	j->stepdone = 1;
+	if (!j->starting)
+		lka_ma_verdict_answer(j);
 }
 
 /*
@@ -547,20 +606,24 @@ lka_ma_results(char *buf, size_t len, const struct lka_ma *j,
  * its last DKIM results, never the SPF or DMARC ones.
  */
 static void
-lka_ma_verdict_answer(struct lka_ma *j, const struct dmarc_outcome *o)
+lka_ma_verdict_answer(struct lka_ma *j)
 {
 	struct mailauth_reply	*rep;
-	struct dmarc_outcome	 dmo = *o;
+	struct dmarc_outcome	 dmo = j->dmo;
 	struct authres		 ar;
 	int			 n;
 
-	if (!(j->req.flags & MA_POLICY) ||
-	    dmo.disposition == DMARC_P_UNSET)
-		dmo.disposition = DMARC_P_NONE;
+	if (dmo.disposition != DMARC_P_QUARANTINE &&
+	    dmo.disposition != DMARC_P_REJECT)
+		dmo.disposition = dmo.policy == DMARC_P_UNSET ?
+		    DMARC_P_UNSET : DMARC_P_NONE;
+	else if (!(j->req.flags & MA_POLICY))
+		dmo.disposition = DMARC_P_NONE;	/* not applied here */
 	rep = xcalloc(1, sizeof(*rep));
 	rep->reqid = j->reqid;
 	rep->status = ST_OK;
-	rep->disposition = dmo.disposition;
+	rep->disposition = dmo.disposition == DMARC_P_UNSET ? DMARC_P_NONE :
+	    dmo.disposition;
 	(void)strlcpy(rep->domain, dmo.domain, sizeof(rep->domain));
 	lka_ma_results(rep->results, sizeof(rep->results), j, &dmo);
 	memset(&ar, 0, sizeof(ar));
