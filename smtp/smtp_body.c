@@ -35,9 +35,10 @@
  * A header section over the bound is refused (552), never filtered in
  * part.
  *
- * mail-auth also hashes the message for DKIM (common/dkim.h): the
- * dkim_msg is fed exactly the bytes written to the message file, our
- * Received: field first.  That is what a later verifier of the stored
+ * DKIM (common/dkim.h): when s->dkim_flags asks for it (DKIM_MSG_VERIFY:
+ * mail-auth, smtp_mailauth.c; DKIM_MSG_SIGN: signing), s->dkim is made
+ * by smtp_body_start() and fed exactly the bytes written to the message
+ * file, our Received: field first; smtp_body_finish() ends it.  That is what a later verifier of the stored
  * message sees too.  Our Received: is harmless: a signature's h= picks
  * fields bottom-up, so a foreign signer's "Received" entries name the
  * client's own fields, never the new topmost one; only a signature that
@@ -94,13 +95,11 @@ struct smtp_body {
 	size_t			 hdrcap;
 	int			 hdrbig;	/* over MASQ_HEADER_MAX */
 	size_t			 arstripped;	/* A-R fields removed */
-	/* mail-auth: what is written, hashed for DKIM */
-	struct dkim_msg		*dkim;
-	int			 dkimerr;	/* out of memory */
 };
 
 static void	smtp_body_flush(struct smtp_session *);
 static int	smtp_body_out(struct smtp_session *, const char *, size_t);
+static void	smtp_body_dkim_lost(struct smtp_session *);
 static void	smtp_body_write(struct smtp_session *, const char *, size_t);
 static void	smtp_body_add(struct smtp_session *, size_t);
 static size_t	smtp_body_masq_feed(struct smtp_session *, size_t);
@@ -394,6 +393,9 @@ smtp_body_start(struct smtp_session *s, int raw)
 	b->buf = xmalloc(BODY_BUFSZ);
 	smtp_data_init(&b->dec, s->lim.max_line, raw);
 	s->body = b;
+	if (s->dkim_flags != 0 && s->dkim == NULL &&
+	    (s->dkim = dkim_msg_new(s->dkim_flags)) == NULL)
+		smtp_body_dkim_lost(s);
 	if ((n = smtp_body_received(s, b->buf, BODY_BUFSZ)) == -1) {
 		log_warnx("%016llx smtp Received: header too long",
 		    (unsigned long long)s->id);
@@ -410,11 +412,9 @@ smtp_body_start(struct smtp_session *s, int raw)
 
 /*
  * mail-auth, right after smtp_body_start(): remove the
- * Authentication-Results fields that claim authserv-id authid, and hash
- * what is written for DKIM.  0, or -1 out of memory (the body goes on
- * without, smtp_body_dkim() says so).
+ * Authentication-Results fields that claim authserv-id authid.
  */
-int
+void
 smtp_body_mailauth(struct smtp_session *s, const char *authid)
 {
 	struct smtp_body	*b = s->body;
@@ -423,31 +423,16 @@ smtp_body_mailauth(struct smtp_session *s, const char *authid)
 		fatalx("smtp_body_mailauth: the body has started");
 	(void)strlcpy(b->authid, authid, sizeof(b->authid));
 	b->mstate = MS_BOL;
-	if ((b->dkim = dkim_msg_new(DKIM_MSG_VERIFY)) == NULL) {
-		b->dkimerr = 1;
-		return (-1);
-	}
-	return (0);
 }
 
-/*
- * After smtp_body_finish(): the DKIM hashes of the message, ended, for
- * the caller to keep (and dkim_msg_free()); NULL when the hashing
- * failed (out of memory) or mail-auth is off.
- */
-struct dkim_msg *
-smtp_body_dkim(struct smtp_session *s)
+/* DKIM hashing failed (out of memory): none, s->dkim NULL says so. */
+static void
+smtp_body_dkim_lost(struct smtp_session *s)
 {
-	struct smtp_body	*b = s->body;
-	struct dkim_msg		*dm;
-
-	if (b == NULL || b->dkim == NULL || b->dkimerr)
-		return (NULL);
-	if (dkim_msg_end(b->dkim) == -1)
-		return (NULL);
-	dm = b->dkim;
-	b->dkim = NULL;
-	return (dm);
+	log_warnx("%016llx smtp dkim: out of memory",
+	    (unsigned long long)s->id);
+	dkim_msg_free(s->dkim);
+	s->dkim = NULL;
 }
 
 /* Authentication-Results fields of ours removed from the message. */
@@ -462,7 +447,6 @@ smtp_body_free(struct smtp_session *s)
 {
 	if (s->body == NULL)
 		return;
-	dkim_msg_free(s->body->dkim);
 	free(s->body->buf);
 	free(s->body->hdr);
 	free(s->body);
@@ -482,12 +466,8 @@ smtp_body_out(struct smtp_session *s, const char *p, size_t n)
 		return (-1);
 	}
 	b->written += n;
-	if (b->dkim != NULL && !b->dkimerr &&
-	    dkim_msg_feed(b->dkim, p, n) == -1) {
-		log_warnx("%016llx smtp dkim: out of memory",
-		    (unsigned long long)s->id);
-		b->dkimerr = 1;
-	}
+	if (s->dkim != NULL && dkim_msg_feed(s->dkim, p, n) == -1)
+		smtp_body_dkim_lost(s);
 	return (0);
 }
 
@@ -630,6 +610,8 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 		smtp_body_masq_emit(s);	/* no empty line: all headers */
 	smtp_body_flush(s);
 	*size = b->written;
+	if (s->dkim != NULL && dkim_msg_end(s->dkim) == -1)
+		smtp_body_dkim_lost(s);
 	/* A full or failing spool is 452 4.3.1 (RFC 3463) */
 	if (b->werrno == ENOSPC || b->werrno == EDQUOT || b->werrno == EIO)
 		return ("452 4.3.1 Insufficient system storage");

@@ -70,6 +70,7 @@ struct smtp_mailauth {
 	struct spf_outcome	 spf;		/* MAIL FROM identity */
 	struct spf_outcome	 spf_helo;	/* helo_checked */
 	size_t			 nsig;		/* sent to lka */
+	int			 judged;	/* lka's verdict applied */
 	char			 results[MAILAUTH_LOG_MAX];
 	const char		*action;	/* dmarc-action, or NULL */
 };
@@ -78,6 +79,7 @@ static void	smtp_mailauth_text(char *, size_t, const char *);
 static void	smtp_mailauth_spf_refuse(struct smtp_session *, int);
 static struct smtp_session *smtp_mailauth_answered(uint64_t,
 		    enum smtp_wait);
+static int	smtp_mailauth_verdict(struct smtp_session *);
 
 /* Is this session's mail checked? */
 int
@@ -116,6 +118,8 @@ smtp_mailauth_mail(struct smtp_session *s)
 
 	smtp_mailauth_free(s);
 	s->ma = xcalloc(1, sizeof(*s->ma));
+	/* smtp_body.c hashes the message for us (s->dkim) */
+	s->dkim_flags |= DKIM_MSG_VERIFY;
 	memset(&req, 0, sizeof(req));
 	/* an IPv4-mapped client is an IPv4 client (RFC 7208 5) */
 	if (strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip, '.') != NULL)
@@ -211,31 +215,51 @@ smtp_mailauth_spf_result(const struct mailauth_spf_reply *r)
 	smtp_session_mail_create(s);
 }
 
-/* DATA or BDAT starts: filter and hash the body (smtp_body.c). */
+/* DATA or BDAT starts: our Authentication-Results go (smtp_body.c). */
 int
 smtp_mailauth_body_start(struct smtp_session *s)
 {
 	if (s->ma == NULL)
 		return (0);
-	return (smtp_body_mailauth(s, smtp_mailauth_id()));
+	smtp_body_mailauth(s, smtp_mailauth_id());
+	return (0);
+}
+
+/*
+ * A step of smtp_session_body_stored(): 1 when lka judges the message
+ * (W_MAILAUTH; smtp_mailauth_result() goes on) or when it was refused
+ * for now, 0 when there is nothing (more) to do here.
+ */
+int
+smtp_mailauth_step(struct smtp_session *s)
+{
+	if (s->ma == NULL || s->ma->judged)
+		return (0);
+	if (smtp_mailauth_verdict(s) == 0)
+		return (1);
+	smtp_stats.rejected++;
+	smtp_session_fail(s, "451 4.3.0 Temporary failure in mail "
+	    "authentication, try again later");
+	smtp_session_txn_reset(s, 1);
+	return (1);
 }
 
 /*
  * The body is complete and acceptable: hand its signatures, From domain
  * and the SPF outcomes to lka (W_MAILAUTH).  -1 if the hashing failed
- * (out of memory): the caller refuses the message for now.
+ * (out of memory): the message is refused for now.
  */
-int
+static int
 smtp_mailauth_verdict(struct smtp_session *s)
 {
 	struct smtp_mailauth	*ma = s->ma;
-	struct dkim_msg		*dm;
+	struct dkim_msg		*dm = s->dkim;
 	struct mailauth_sig	 sig;
 	struct mailauth_req	 req;
 	const char		*from;
 	size_t			 i, n;
 
-	if ((dm = smtp_body_dkim(s)) == NULL)
+	if (dm == NULL)
 		return (-1);
 	if ((n = dkim_msg_nsig(dm)) > DKIM_SIG_MAX)
 		n = DKIM_SIG_MAX;
@@ -261,7 +285,6 @@ smtp_mailauth_verdict(struct smtp_session *s)
 		req.from_domain[0] = '\0';	/* no such domain */
 	req.spf = ma->spf;
 	req.spf_helo = ma->spf_helo;
-	dkim_msg_free(dm);
 	smtp_send_lka(IMSG_SMTP_MAILAUTH, &req, sizeof(req));
 	return (0);
 }
@@ -273,7 +296,6 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 	struct smtp_session	*s;
 	struct smtp_mailauth	*ma;
 	char			 dom[MA_REPLY_TEXT_MAX + 1];
-	uint32_t		 flags = 0;
 
 	if ((s = smtp_mailauth_answered(r->reqid, W_MAILAUTH)) == NULL)
 		return;
@@ -310,9 +332,14 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 	if ((s->lflags & LF_DMARC_POLICY) &&
 	    r->disposition == DMARC_P_QUARANTINE) {
 		ma->action = "quarantine";
-		flags |= EF_QUARANTINE;
+		smtp_session_set_quarantine(s);
 	}
-	smtp_session_commit(s, r->authres, strlen(r->authres), flags);
+	if (smtp_session_prefix_add(s, r->authres, strlen(r->authres)) == -1)
+		log_warnx("%016llx smtp mail-auth: Authentication-Results "
+		    "refused by the prefix check, not added",
+		    (unsigned long long)s->id);
+	ma->judged = 1;
+	smtp_session_body_stored(s);
 }
 
 /* The session goes while lka works: lka answers at once. */

@@ -58,6 +58,7 @@ enum smtp_wait {
 	W_AUTH_DELAY,	/* AUTH failed: its 535 waits (smtp_auth.c) */
 	W_SPF,		/* MAIL (mail-auth): lka's SPF_RESULT */
 	W_MAILAUTH,	/* end of data (mail-auth): lka's MAILAUTH_RESULT */
+	W_SIGN,		/* end of data: the signer's DKIM signature */
 };
 
 enum smtp_phase {
@@ -85,6 +86,7 @@ enum smtp_phase {
 
 struct smtp_body;
 struct smtp_mailauth;
+struct smtp_dkim;
 struct dkim_msg;
 struct mailauth_spf_reply;
 struct mailauth_reply;
@@ -138,6 +140,22 @@ struct smtp_session {
 	int			 bdat_last;
 	const char		*bdat_error;	/* chunk to discard */
 	struct smtp_body	*body;
+	/*
+	 * Mail authentication.  dkim: the message as written to the
+	 * file, hashed (smtp_body.c feeds it) when dkim_flags asks for it
+	 * (DKIM_MSG_SIGN: smtp_dkim.c; DKIM_MSG_VERIFY: the inbound
+	 * checks), set before smtp_body_start().  What the commit adds:
+	 * header text before the message (smtp_session_prefix_add) and
+	 * envelope flags (smtp_session_set_quarantine); NULL and 0 cost
+	 * nothing.
+	 */
+	int			 dkim_flags;
+	struct dkim_msg		*dkim;
+	struct smtp_dkim	*dkim_sign;	/* W_SIGN: the signing */
+	char			 dkim_log[128];	/* "signed:s1,s2" or "" */
+	char			*prefix;
+	size_t			 prefixlen;
+	uint32_t		 commit_flags;	/* COMMIT_FLAGS */
 	struct smtp_mailauth	*ma;		/* mail-auth: this mail's */
 };
 
@@ -177,8 +195,7 @@ void			 smtp_session_txn_reset(struct smtp_session *, int);
 uint64_t		 smtp_session_reqid(struct smtp_session *,
 			    enum smtp_wait);
 void			 smtp_session_mail_create(struct smtp_session *);
-void			 smtp_session_commit(struct smtp_session *,
-			    const char *, size_t, uint32_t);
+
 void			 smtp_session_close(struct smtp_session *,
 			    const char *);
 void			 smtp_session_created(const struct msg_reply *,
@@ -190,6 +207,32 @@ void			 smtp_session_vrfy_result(const struct rcpt_reply *);
 void			 smtp_session_sender_result(
 			    const struct sender_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
+struct smtp_session	*smtp_session_find(uint64_t, enum smtp_wait);
+/*
+ * After DATA, before the commit: add whole header fields (CRLF lines,
+ * msg_prefix_valid()) to put before the message in the queue file;
+ * 0, or -1 (nothing added) if not valid or if the prefix would pass
+ * MSG_PREFIX_MAX.  Fields are put in the order added.
+ */
+int			 smtp_session_prefix_add(struct smtp_session *,
+			    const char *, size_t);
+/* Every envelope of the message gets EF_QUARANTINE at the commit. */
+void			 smtp_session_set_quarantine(struct smtp_session *);
+/*
+ * The body is in the file and acceptable: the steps before the commit
+ * (DKIM signing), then the commit.  Each asynchronous step sets s->wait
+ * and calls this chain's next step when done (smtp_session_commit()).
+ */
+void			 smtp_session_body_stored(struct smtp_session *);
+void			 smtp_session_commit(struct smtp_session *);
+
+/* smtp_dkim.c: signing what authenticated and local senders send */
+int		 smtp_dkim_wanted(const struct smtp_session *);
+int		 smtp_dkim_sign(struct smtp_session *);
+void		 smtp_dkim_free(struct smtp_session *);
+struct peer;
+struct imsg;
+void		 smtp_dkim_imsg_result(struct peer *, struct imsg *);
 
 /* smtp_mailauth.c */
 int		 smtp_mailauth_wanted(const struct smtp_session *);
@@ -197,7 +240,7 @@ const char	*smtp_mailauth_id(void);
 void		 smtp_mailauth_mail(struct smtp_session *);
 void		 smtp_mailauth_spf_result(const struct mailauth_spf_reply *);
 int		 smtp_mailauth_body_start(struct smtp_session *);
-int		 smtp_mailauth_verdict(struct smtp_session *);
+int		 smtp_mailauth_step(struct smtp_session *);
 void		 smtp_mailauth_result(const struct mailauth_reply *);
 void		 smtp_mailauth_cancel(struct smtp_session *);
 void		 smtp_mailauth_free(struct smtp_session *);
@@ -229,8 +272,7 @@ char		*smtp_body_masquerade(const char *, size_t, const char *,
 		    size_t *);
 char		*smtp_body_headers(const char *, size_t, const char *,
 		    const char *, size_t *, size_t *);
-int		 smtp_body_mailauth(struct smtp_session *, const char *);
-struct dkim_msg	*smtp_body_dkim(struct smtp_session *);
+void		 smtp_body_mailauth(struct smtp_session *, const char *);
 size_t		 smtp_body_authres_removed(struct smtp_session *);
 
 #endif /* SMTP_SESSION_H */

@@ -234,9 +234,13 @@ body_run(const char *data, int mode, size_t step, const char **err)
 	ATF_REQUIRE((fd = open("msg", O_RDWR | O_CREAT | O_TRUNC, 0600)) !=
 	    -1);
 	s.msgfd = fd;
-	smtp_body_start(&s, 0);
 	if (mode & RUN_MAILAUTH)
-		ATF_REQUIRE(smtp_body_mailauth(&s, MYID) == 0);
+		s.dkim_flags = DKIM_MSG_VERIFY;
+	smtp_body_start(&s, 0);
+	if (mode & RUN_MAILAUTH) {
+		ATF_REQUIRE(s.dkim != NULL);
+		smtp_body_mailauth(&s, MYID);
+	}
 	while (!smtp_body_done(&s)) {
 		ATF_REQUIRE(off < strlen(data));
 		n = strlen(data) - off;
@@ -247,7 +251,8 @@ body_run(const char *data, int mode, size_t step, const char **err)
 	}
 	*err = smtp_body_finish(&s, &size);
 	dkim_msg_free(body_dkim);
-	body_dkim = (mode & RUN_MAILAUTH) ? smtp_body_dkim(&s) : NULL;
+	body_dkim = s.dkim;	/* ended by smtp_body_finish() */
+	s.dkim = NULL;
 	body_removed = smtp_body_authres_removed(&s);
 	smtp_body_free(&s);
 	ATF_REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
