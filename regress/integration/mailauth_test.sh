@@ -177,15 +177,13 @@ msg()
 # sign NAME: $T/NAME.eml signed for signed.test with both keys.
 sign()
 {
-	for _k in rsa ed; do
-		"$SMTPCTL" dkim sign -d signed.test -s "$_k" \
-		    -k "$T/keys/$_k.key" <"$T/$1.eml" >"$T/$1.signed" \
-		    2>"$T/sign.err" || {
-			cat "$T/sign.err" >&2
-			atf_fail "smtpctl dkim sign ($_k) failed"
-		}
-		mv "$T/$1.signed" "$T/$1.eml"
-	done
+	"$SMTPCTL" dkim sign -d signed.test -s rsa -k "$T/keys/rsa.key" \
+	    -s ed -k "$T/keys/ed.key" <"$T/$1.eml" >"$T/$1.signed" \
+	    2>"$T/sign.err" || {
+		cat "$T/sign.err" >&2
+		atf_fail "smtpctl dkim sign failed"
+	}
+	mv "$T/$1.signed" "$T/$1.eml"
 	grep -q '^DKIM-Signature:.*a=ed25519-sha256' "$T/$1.eml" &&
 	    grep -q '^DKIM-Signature:.*a=rsa-sha256' "$T/$1.eml" || {
 		cat "$T/$1.eml" >&2
