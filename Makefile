@@ -79,6 +79,10 @@ COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 COMMON_UNITS += regress/unit/dns_test
 # the configuration lexer (smtpd.conf, imapd.conf)
 COMMON_UNITS += regress/unit/lex_test
+# SPF (RFC 7208): parser, macros, check_host() on a fake resolver
+COMMON_UNITS += regress/unit/spf_test
+# DMARC, the public suffix list, Authentication-Results (issue 16)
+COMMON_UNITS += $(addprefix regress/unit/,psl_test dmarc_test authres_test)
 COMMON_INC    = -Icommon
 
 $(O)/common/%.o: common/%.c $(wildcard common/*.h)

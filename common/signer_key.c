@@ -362,6 +362,31 @@ signer_ecdsa(const struct signer_key *k, const struct keyproxy_req *req,
 	return (0);
 }
 
+/* Names terminated and not empty (what the signer looks up). */
+int
+signer_dkim_req_valid(const struct signer_dkim_req *r)
+{
+	return (memchr(r->domain, '\0', sizeof(r->domain)) != NULL &&
+	    memchr(r->selector, '\0', sizeof(r->selector)) != NULL &&
+	    r->domain[0] != '\0' && r->selector[0] != '\0');
+}
+
+/* A known status; on success a signature that fits and an algorithm. */
+int
+signer_dkim_res_valid(const struct signer_dkim_res *r)
+{
+	switch (r->status) {
+	case KEYPROXY_OK:
+		return (r->len > 0 && r->len <= sizeof(r->sig) &&
+		    (r->alg == 1 || r->alg == 2));	/* RSA, Ed25519 */
+	case KEYPROXY_ENOKEY:
+	case KEYPROXY_EINVAL:
+	case KEYPROXY_EFAIL:
+		return (r->len == 0);
+	}
+	return (0);
+}
+
 void
 signer_key_stats(struct signer_stats *st)
 {

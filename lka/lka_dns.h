@@ -15,10 +15,11 @@
  */
 
 /*
- * lka_dns.h -- lka's resolver: libunbound in event mode on lka's own
- * libevent base (no thread, no helper process).  lka_dns_init() sets it
- * up before the sandbox; lka_dns_query() starts one lookup whose answer
- * always comes later, from the event loop, through the callback:
+ * lka_dns.h -- lka's resolver: common/resolver.c (libunbound in event
+ * mode on lka's own libevent base) configured from smtpd.conf's
+ * "resolver" statements.  lka_dns_init() sets it up before the sandbox;
+ * lka_dns_query() starts one lookup whose answer always comes later,
+ * from the event loop, through the callback:
  *
  *	LKA_DNS_OK		NOERROR: pkt/len is the answer (maybe no
  *				record of the type: NODATA), read it with
@@ -27,7 +28,8 @@
  *	LKA_DNS_TEMPFAIL	SERVFAIL, a bogus DNSSEC answer, another
  *				rcode, a malformed answer, or no answer in
  *				the timeout
- * The packet is only valid during the callback.
+ * The packet is only valid during the callback.  These are resolver.h's
+ * values under lka's names.
  */
 
 #ifndef LKA_DNS_H
@@ -36,17 +38,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "resolver.h"
 #include "smtpd.h"
 
-#define LKA_DNS_TIMEOUT		15	/* seconds per lookup */
-#define LKA_DNS_ROOT_KEY	"/usr/share/dns/root.key"	/* dns-root-data */
-#define LKA_DNS_RESOLV_CONF	"/etc/resolv.conf"
+#define LKA_DNS_TIMEOUT		RESOLVER_TIMEOUT	/* seconds */
+#define LKA_DNS_ROOT_KEY	RESOLVER_ROOT_KEY
+#define LKA_DNS_RESOLV_CONF	RESOLVER_RESOLV_CONF
 
-#define LKA_DNS_OK		0
-#define LKA_DNS_NXDOMAIN	1
-#define LKA_DNS_TEMPFAIL	2
+#define LKA_DNS_OK		RESOLVER_OK
+#define LKA_DNS_NXDOMAIN	RESOLVER_NXDOMAIN
+#define LKA_DNS_TEMPFAIL	RESOLVER_TEMPFAIL
 
-typedef void	(*lka_dns_cb)(void *, int, const uint8_t *, size_t, int);
+typedef resolver_cb	lka_dns_cb;
 
 /*
  * Before the sandbox, on the current event base (event_init()'s):
