@@ -92,8 +92,9 @@ def main():
     print("dkimpy (python3-dkim %s) on the same messages, at most %d "
           "messages or %.0f s per run" %
           (version(), count, secs))
-    print("%-7s %-15s %-6s %7s %10s %12s" %
-          ("op", "algorithm", "size", "msgs", "msgs/s", "CPU us/msg"))
+    print("%-7s %-15s %-6s %7s %10s %12s %12s" %
+          ("op", "algorithm", "size", "msgs", "msgs/s", "msgs/CPU-s",
+           "CPU us/msg"))
     for alg, priv, txt in keys:
         def dns(name, timeout=5, txt=txt):
             return txt
@@ -125,9 +126,9 @@ def main():
                     raise SystemExit("dkimpy: verify failed")
             for op, fn in (("sign", sign), ("verify", verify)):
                 n, wall, c = measure(fn, count, secs)
-                print("%-7s %-15s %-6s %7d %10.1f %12.1f" %
+                print("%-7s %-15s %-6s %7d %10.1f %12.1f %12.1f" %
                       (op, alg.decode(), size, n, n / wall if wall else 0,
-                       c * 1e6 / n if n else 0))
+                       n / c if c else 0, c * 1e6 / n if n else 0))
                 sys.stdout.flush()
 
 
