@@ -36,9 +36,11 @@
 #			canonicalisations, LF and CRLF) -> smtpctl dkim
 #			verify: exit 0 and dkim=pass; tampered body,
 #			tampered signed header, changed From: dkim=fail
-#	verify_opendkim	libopendkim (rsa-sha256, ed25519-sha256) -> smtpctl
-#			dkim verify, the same; opendkim-testmsg's own
-#			signature (rsa-sha1, all it makes) is not a pass
+#	verify_opendkim	libopendkim (rsa-sha256 relaxed and simple,
+#			ed25519-sha256 relaxed headers: its simple ones are
+#			wrong) -> smtpctl dkim verify, the same;
+#			opendkim-testmsg's own signature (rsa-sha1, all it
+#			makes) is not a pass
 #	sign_dkimverify	smtpctl dkim sign with both keys (two signatures)
 #			-> dkimverify, each signature; tampered: refused
 #	sign_opendkim	the same -> opendkim-testmsg, the message with both
@@ -309,6 +311,7 @@ odk_bad()
 atf_test_case harness cleanup
 harness_head()
 {
+	atf_set timeout 600
 	atf_set descr "the test's keys, zone and tools: dkimpy's signatures" \
 	    "verify with dkimverify and opendkim-testmsg in the namespace," \
 	    "tampered copies do not"
@@ -337,6 +340,7 @@ harness_cleanup() { netns_cleanup; }
 atf_test_case verify_dkimpy cleanup
 verify_dkimpy_head()
 {
+	atf_set timeout 600
 	atf_set descr "messages signed by dkimpy (rsa-sha256, ed25519-sha256;" \
 	    "relaxed and simple; LF and CRLF) pass smtpctl dkim verify;" \
 	    "tampered body, signed header or From fail"
@@ -367,6 +371,7 @@ verify_dkimpy_cleanup() { netns_cleanup; }
 atf_test_case verify_opendkim cleanup
 verify_opendkim_head()
 {
+	atf_set timeout 600
 	atf_set descr "messages signed by libopendkim (rsa-sha256," \
 	    "ed25519-sha256) pass smtpctl dkim verify; tampered ones fail;" \
 	    "opendkim-testmsg's rsa-sha1 signature does not pass (RFC 8301)"
@@ -374,15 +379,18 @@ verify_opendkim_head()
 verify_opendkim_body()
 {
 	dk_setup
-	for _alg in rsa ed25519; do
-		for _c in relaxed/relaxed simple/simple; do
-			_f=$K/o.$_alg.${_c%/*}.${_c#*/}
-			odk_sign "$_alg" "$_c" "$K/msg" "$_f"
-			expect_pass "$_f"
-			for _k in body header from; do
-				dk_tamper "$_k" "$_f" "$_f.$_k"
-				expect_fail "$_f.$_k"
-			done
+	# libopendkim 2.11.0~beta2 (Debian 12) makes wrong Ed25519
+	# signatures with simple header canonicalisation (dkimpy refuses
+	# them as well): Ed25519 with relaxed headers only
+	for _ac in rsa:relaxed/relaxed rsa:simple/simple \
+	    ed25519:relaxed/relaxed ed25519:relaxed/simple; do
+		_alg=${_ac%%:*} _c=${_ac#*:}
+		_f=$K/o.$_alg.${_c%/*}.${_c#*/}
+		odk_sign "$_alg" "$_c" "$K/msg" "$_f"
+		expect_pass "$_f"
+		for _k in body header from; do
+			dk_tamper "$_k" "$_f" "$_f.$_k"
+			expect_fail "$_f.$_k"
 		done
 	done
 	# opendkim-testmsg signs with rsa-sha1, relaxed/simple, and nothing
@@ -403,6 +411,7 @@ verify_opendkim_cleanup() { netns_cleanup; }
 atf_test_case sign_dkimverify cleanup
 sign_dkimverify_head()
 {
+	atf_set timeout 600
 	atf_set descr "smtpctl dkim sign with an RSA and an Ed25519 key:" \
 	    "dkimverify verifies both signatures, LF and CRLF; not once" \
 	    "tampered"
@@ -429,6 +438,7 @@ sign_dkimverify_cleanup() { netns_cleanup; }
 atf_test_case sign_opendkim cleanup
 sign_opendkim_head()
 {
+	atf_set timeout 600
 	atf_set descr "smtpctl dkim sign with an RSA and an Ed25519 key:" \
 	    "opendkim-testmsg verifies the message and each signature" \
 	    "alone; not once tampered"
