@@ -80,7 +80,8 @@ dkim_usage(void)
 	fprintf(stderr, "usage: smtpctl dkim verify [-f file] < message\n"
 	    "       smtpctl dkim sign -d domain -s selector -k keyfile "
 	    "[-s selector -k keyfile ...]\n"
-	    "       smtpctl dkim keygen domain selector [rsa | ed25519]\n");
+	    "       smtpctl dkim keygen [options] domain selector "
+	    "[rsa | ed25519]\n");
 	return (2);
 }
 
