@@ -229,6 +229,7 @@ static const char *const sandbox_rpath[] = {
 };
 
 static const char *const sandbox_wpath[] = {
+	"copy_file_range",	/* queue: a message behind its prefix */
 	"fallocate",		/* posix_fallocate of queue files */
 	"fdatasync",
 	"fsync",		/* queue commit, mbox/maildir delivery */

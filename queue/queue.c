@@ -78,6 +78,10 @@ struct qpending {
 	int			 overflow;
 	struct qbounce		*bounce;	/* NULL: from smtp */
 	uint32_t		 spare;		/* staged .env (round) */
+	/* COMMIT_PREFIX: header text to put before the message, flags */
+	char			*prefix;	/* NULL: none (no cost) */
+	size_t			 prefixlen;
+	uint32_t		 cflags;	/* COMMIT_FLAGS for each env */
 };
 
 RB_HEAD(qpending_tree, qpending);
@@ -128,6 +132,7 @@ RB_GENERATE(qpending_tree, qpending, entry, queue_pending_cmp);
 static const struct imsg_handler queue_smtp_handlers[] = {
 	{ IMSG_SMTP_MESSAGE_CREATE,	queue_imsg_create },
 	{ IMSG_SMTP_MESSAGE_COMMIT,	queue_imsg_commit },
+	{ IMSG_SMTP_MESSAGE_COMMIT_PREFIX, queue_imsg_commit },
 	{ IMSG_SMTP_MESSAGE_ROLLBACK,	queue_imsg_rollback },
 	{ IMSG_MTA_DELIVERY_RESULT,	queue_deliver_imsg_result },
 };
@@ -261,6 +266,7 @@ queue_pending_free(struct qpending *q)
 		TAILQ_REMOVE(&queue_commits, q, commit_entry);
 	RB_REMOVE(qpending_tree, &queue_pending, q);
 	free(q->envs);
+	free(q->prefix);
 	free(q);
 }
 
@@ -350,14 +356,40 @@ queue_imsg_create(struct peer *p, struct imsg *imsg)
 	peer_compose(p, IMSG_QUEUE_MESSAGE_CREATED, 0, 0, fd, &r, sizeof(r));
 }
 
+/*
+ * COMMIT, or COMMIT_PREFIX: the same with header text to put before the
+ * message and envelope flags (the rule table checked both, see struct
+ * msg_commit), kept until the round stages the message.
+ */
 static void
 queue_imsg_commit(struct peer *p, struct imsg *imsg)
 {
 	struct msg_req		 req;
+	struct msg_commit	 mc;
 	struct qpending		*q;
+	char			*prefix = NULL;
+	size_t			 len;
 
-	imsg_payload(imsg, &req, sizeof(req));
+	memset(&mc, 0, sizeof(mc));
+	if (imsg_get_type(imsg) == IMSG_SMTP_MESSAGE_COMMIT_PREFIX) {
+		len = imsg_get_len(imsg);
+		prefix = xmalloc(len);
+		imsg_payload(imsg, prefix, len);
+		memcpy(&mc, prefix, sizeof(mc));
+		memmove(prefix, prefix + sizeof(mc), mc.len);
+		req = mc.req;
+	} else
+		imsg_payload(imsg, &req, sizeof(req));
 	q = queue_pending_find(req.msgid);
+	if (q != NULL && q->bounce == NULL && !q->committing) {
+		free(q->prefix);
+		q->prefix = mc.len > 0 ? prefix : NULL;
+		q->prefixlen = mc.len;
+		q->cflags = mc.flags;
+		if (mc.len > 0)
+			prefix = NULL;
+	}
+	free(prefix);
 	if (q == NULL || q->bounce != NULL || q->committing) {
 		log_warnx("queue: commit of unknown message %08x", req.msgid);
 		queue_reply(IMSG_QUEUE_MESSAGE_COMMITTED, req.reqid,
@@ -638,9 +670,17 @@ queue_commit_stage(struct qpending *q)
 
 	if (queue_fs_msg_check(q->msgid, q->size) == -1)
 		return (-1);
+	/* smtp's size was checked: now its header text goes on top */
+	if (q->prefix != NULL && queue_fs_msg_prefix(q->msgid, q->size,
+	    q->prefix, q->prefixlen) == -1)
+		return (-1);
+	if (q->prefix != NULL)
+		q->size += q->prefixlen;
 	v = xreallocarray(NULL, q->nenv, sizeof(*v));
-	for (i = 0; i < q->nenv; i++)
+	for (i = 0; i < q->nenv; i++) {
+		q->envs[i].evp.flags |= q->cflags;
 		v[i] = &q->envs[i].evp;
+	}
 	r = queue_fs_env_stage(q->msgid, v, q->nenv, &q->spare);
 	free(v);
 	return (r);

@@ -80,6 +80,7 @@ int		 queue_fs_mkdirs(uid_t, gid_t);
 int		 queue_fs_create(uint32_t);
 void		 queue_fs_discard(uint32_t);
 int		 queue_fs_msg_check(uint32_t, uint64_t);
+int		 queue_fs_msg_prefix(uint32_t, uint64_t, const char *, size_t);
 int64_t		 queue_fs_msg_size(uint32_t);
 int		 queue_fs_env_stage(uint32_t, const struct envelope *const *,
 		    size_t, uint32_t *);

@@ -23,13 +23,24 @@
  *
  *	create:  queue/M.msg is made (smtp writes it through its fd)
  *	check:   its size is the one smtp announced
+ *	prefix:  (only when smtp's commit carries one) incoming/M.pfx gets
+ *		 the prefix, then a copy of queue/M.msg, and is renamed
+ *		 over queue/M.msg (queue_fs_msg_prefix)
  *	stage:   the envelopes are written into a spare file
  *	data:    one syncfs(2) for every message and staged file
  *	install: each spare is renamed to queue/M.env
  *	sync:    fsync queue/
  *
  * A .msg without .env was never acknowledged and is removed at start-up,
- * so the message is created in place.  The .env appears by a rename of a
+ * so the message is created in place.  The prefix (header fields smtp
+ * adds at the end of DATA: DKIM-Signature, Authentication-Results) is
+ * put in before the round's syncfs, so that the data sync covers the new
+ * file and the fsync of queue/ its rename together with the .env's:
+ * durability is unchanged, and a crash before the .env leaves a .msg
+ * (prefixed or not) that was never acknowledged and an incoming/ file,
+ * both removed at start-up.  The size check is made on smtp's file,
+ * before the prefix: the announced size is what smtp wrote.  A message
+ * without prefix costs nothing more (no copy, no extra file).  The .env appears by a rename of a
  * complete, synced file, so it is whole or absent; a rewrite exchanges
  * the new file with the old one (RENAME_EXCHANGE), so there is always
  * exactly one .env.  Deleting moves the .env away first for the same
@@ -464,6 +475,103 @@ queue_fs_msg_check(uint32_t msgid, uint64_t size)
 		return (-1);
 	}
 	return (0);
+}
+
+/* Copy fd in to fd out from their offsets to the end of in: 0 or -1. */
+static int
+qfs_copy(int in, int out)
+{
+	char	*buf;
+	ssize_t	 n;
+	int	 r = 0;
+
+	for (;;) {
+		n = copy_file_range(in, NULL, out, NULL, 1024 * 1024, 0);
+		if (n == 0)
+			return (0);
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != ENOSYS && errno != EXDEV && errno != EINVAL &&
+		    errno != EOPNOTSUPP)
+			return (-1);
+		break;			/* no in-kernel copy here */
+	}
+	buf = xmalloc(64 * 1024);
+	for (;;) {
+		if ((n = read(in, buf, 64 * 1024)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n == 0 ? 0 : -1;
+			break;
+		}
+		if (write_full(out, buf, (size_t)n) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	free(buf);
+	return (r);
+}
+
+/*
+ * Put prefix (len bytes: whole header fields, CRLF lines) before the
+ * size bytes of queue/<msgid>.msg: incoming/<msgid>.pfx is written with
+ * the prefix and a copy of the message, then renamed over the .msg.
+ * Nothing is synced here (the round's syncfs and fsync of queue/ do
+ * it).  -1 with errno, logged; the .msg is then as it was.
+ */
+int
+queue_fs_msg_prefix(uint32_t msgid, uint64_t size, const char *prefix,
+    size_t len)
+{
+	char		 path[PATH_MAX], tmp[PATH_MAX];
+	struct stat	 sb;
+	int		 in = -1, out = -1, saved;
+
+	if (qfs_path(path, PATH_QUEUE, msgid, ".msg") == -1 ||
+	    qfs_path(tmp, PATH_INCOMING, msgid, ".pfx") == -1)
+		return (-1);
+	if ((in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		log_warn("open %s", path);
+		return (-1);
+	}
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		goto fail;
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
+		goto fail;
+	if (write_full(out, prefix, len) == -1 || qfs_copy(in, out) == -1)
+		goto fail;
+	/* what was copied is what was checked: nothing changed it since */
+	if (fstat(out, &sb) == -1)
+		goto fail;
+	if ((uint64_t)sb.st_size != size + len) {
+		log_warnx("%08x: prefixed message size %lld, expected %llu",
+		    msgid, (long long)sb.st_size,
+		    (unsigned long long)(size + len));
+		errno = EIO;
+		goto fail;
+	}
+	if (close(out) == -1) {
+		out = -1;
+		goto fail;
+	}
+	out = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	(void)close(in);
+	return (0);
+ fail:
+	saved = errno;
+	qfs_warn("%08x: prefix %s", msgid, tmp);
+	if (out != -1)
+		(void)close(out);
+	(void)close(in);
+	(void)unlink(tmp);
+	errno = saved;
+	return (-1);
 }
 
 /* Size of queue/<msgid>.msg, or -1 (for smtpctl show queue). */

@@ -52,10 +52,12 @@
 #include <tls.h>
 #include <unistd.h>
 
+#include "dkim.h"
 #include "io.h"
 #include "log.h"
 #include "util.h"
 #include "smtpd.h"
+#include "imsg_check.h"
 #include "smtp_session.h"
 #include "smtp_auth.h"
 
@@ -298,12 +300,35 @@ smtp_session_lookup(uint64_t reqid)
 	return (s);
 }
 
+/*
+ * The session waiting for want with reqid, or NULL: for answers that may
+ * come late (after a timeout gave up on them), which are then dropped.
+ */
+struct smtp_session *
+smtp_session_find(uint64_t reqid, enum smtp_wait want)
+{
+	struct smtp_session	 key, *s;
+
+	key.id = reqid >> 16;
+	if ((s = RB_FIND(smtp_tree, &smtp_sessions, &key)) == NULL ||
+	    s->wait != want || s->reqid != reqid)
+		return (NULL);
+	return (s);
+}
+
 static uint64_t
 smtp_session_reqid(struct smtp_session *s, enum smtp_wait wait)
 {
 	s->reqid = (s->id << 16) | ++s->reqctr;
 	s->wait = wait;
 	return (s->reqid);
+}
+
+/* Wait for an answer to the request id returned (smtp_session_find()). */
+uint64_t
+smtp_session_wait(struct smtp_session *s, enum smtp_wait wait)
+{
+	return (smtp_session_reqid(s, wait));
 }
 
 /* The "with" of Received: (RFC 3848, RFC 6531). */
@@ -976,11 +1001,10 @@ smtp_session_bdat_done(struct smtp_session *s)
 	smtp_session_body_done(s);
 }
 
-/* The whole body is in: refuse it, or commit it. */
+/* The whole body is in: refuse it, or go on to commit it. */
 static void
 smtp_session_body_done(struct smtp_session *s)
 {
-	struct msg_req	 req;
 	const char	*err;
 	uint64_t	 size;
 
@@ -996,11 +1020,67 @@ smtp_session_body_done(struct smtp_session *s)
 	/* the queue owns the file now: our descriptor is not needed */
 	close(s->msgfd);
 	s->msgfd = -1;
-	memset(&req, 0, sizeof(req));
-	req.reqid = smtp_session_reqid(s, W_COMMIT);
-	req.msgid = s->msgid;
-	req.size = size;
-	smtp_send_queue(IMSG_SMTP_MESSAGE_COMMIT, &req, sizeof(req));
+	smtp_session_body_stored(s);
+}
+
+/* The steps between the stored body and the commit (see the .h). */
+void
+smtp_session_body_stored(struct smtp_session *s)
+{
+	if (smtp_dkim_sign(s))
+		return;		/* it commits, or fails, when done */
+	smtp_session_commit(s);
+}
+
+int
+smtp_session_prefix_add(struct smtp_session *s, const char *text,
+    size_t len)
+{
+	if (len == 0 || len > MSG_PREFIX_MAX - s->prefixlen ||
+	    !msg_prefix_valid(text, len))
+		return (-1);
+	s->prefix = xreallocarray(s->prefix, s->prefixlen + len, 1);
+	memcpy(s->prefix + s->prefixlen, text, len);
+	s->prefixlen += len;
+	return (0);
+}
+
+void
+smtp_session_set_quarantine(struct smtp_session *s)
+{
+	s->commit_flags |= EF_QUARANTINE;
+}
+
+/*
+ * Commit the message: IMSG_SMTP_MESSAGE_COMMIT, or, with a prefix or
+ * flags, IMSG_SMTP_MESSAGE_COMMIT_PREFIX (struct msg_commit and the
+ * text, one imsg).  The size is what smtp wrote: the queue checks it
+ * before it puts the prefix in.
+ */
+void
+smtp_session_commit(struct smtp_session *s)
+{
+	struct msg_commit	 mc;
+	char			*buf;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.req.reqid = smtp_session_reqid(s, W_COMMIT);
+	mc.req.msgid = s->msgid;
+	mc.req.size = s->msgsize;
+	if (s->prefixlen == 0 && s->commit_flags == 0) {
+		smtp_send_queue(IMSG_SMTP_MESSAGE_COMMIT, &mc.req,
+		    sizeof(mc.req));
+		return;
+	}
+	mc.flags = s->commit_flags;
+	mc.len = (uint32_t)s->prefixlen;
+	buf = xmalloc(sizeof(mc) + s->prefixlen);
+	memcpy(buf, &mc, sizeof(mc));
+	if (s->prefixlen > 0)
+		memcpy(buf + sizeof(mc), s->prefix, s->prefixlen);
+	smtp_send_queue(IMSG_SMTP_MESSAGE_COMMIT_PREFIX, buf,
+	    sizeof(mc) + s->prefixlen);
+	free(buf);
 }
 
 /* Forget the transaction; tell the queue to drop it when rollback. */
@@ -1022,6 +1102,15 @@ smtp_session_txn_reset(struct smtp_session *s, int rollback)
 	s->nrcpt = 0;
 	s->flags &= ~SF_BDAT;
 	smtp_body_free(s);
+	smtp_dkim_free(s);
+	if (s->dkim != NULL)
+		dkim_msg_free(s->dkim);
+	s->dkim = NULL;
+	free(s->prefix);
+	s->prefix = NULL;
+	s->prefixlen = 0;
+	s->commit_flags = 0;
+	s->dkim_log[0] = '\0';
 	memset(&s->sender, 0, sizeof(s->sender));
 	memset(&s->rcpt, 0, sizeof(s->rcpt));
 	memset(&s->mp, 0, sizeof(s->mp));
@@ -1204,10 +1293,11 @@ smtp_session_committed(const struct msg_reply *r)
 	(void)log_escape(user, sizeof(user), s->authuser,
 	    strlen(s->authuser));
 	log_info("%016llx smtp message msgid=%08x size=%llu nrcpt=%zu "
-	    "proto=%s from=<%s> tls=%s auth=%s", (unsigned long long)s->id,
+	    "proto=%s from=<%s> tls=%s auth=%s%s%s", (unsigned long long)s->id,
 	    s->msgid, (unsigned long long)s->msgsize, s->nrcpt,
 	    smtp_session_proto(s), esc, s->flags & SF_TLS ? s->tlsinfo : "no",
-	    s->flags & SF_AUTH ? user : "no");
+	    s->flags & SF_AUTH ? user : "no",
+	    s->dkim_log[0] != '\0' ? " dkim=" : "", s->dkim_log);
 	smtp_session_reply(s, "250 2.0.0 %08x Message accepted for delivery",
 	    s->msgid);
 	smtp_session_txn_reset(s, 0);

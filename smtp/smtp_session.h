@@ -56,6 +56,7 @@ enum smtp_wait {
 	W_SENDER,	/* MAIL of an AUTH user: lka's SENDER_RESULT */
 	W_AUTH,		/* AUTH: lka's AUTH_RESULT */
 	W_AUTH_DELAY,	/* AUTH failed: its 535 waits (smtp_auth.c) */
+	W_SIGN,		/* end of data: the signer's DKIM signature */
 };
 
 enum smtp_phase {
@@ -82,6 +83,8 @@ enum smtp_phase {
 #define SMTP_OUTPUT_HIWAT	(64 * 1024)
 
 struct smtp_body;
+struct smtp_dkim;
+struct dkim_msg;
 struct smtp_tls;
 struct tls;
 struct smtp_auth;
@@ -132,6 +135,24 @@ struct smtp_session {
 	int			 bdat_last;
 	const char		*bdat_error;	/* chunk to discard */
 	struct smtp_body	*body;
+	/*
+	 * Mail authentication.  dkim: the message as written to the
+	 * file, hashed (smtp_body.c feeds it) when dkim_flags asks for it
+	 * (DKIM_MSG_SIGN: smtp_dkim.c; DKIM_MSG_VERIFY: the inbound
+	 * checks), set before smtp_body_start() (kept from one message to
+	 * the next; DKIM_MSG_SIGN is set per message by smtp_body_start()).
+	 * What the commit adds:
+	 * header text before the message (smtp_session_prefix_add) and
+	 * envelope flags (smtp_session_set_quarantine); NULL and 0 cost
+	 * nothing.
+	 */
+	int			 dkim_flags;
+	struct dkim_msg		*dkim;
+	struct smtp_dkim	*dkim_sign;	/* W_SIGN: the signing */
+	char			 dkim_log[128];	/* "signed:s1,s2" or "" */
+	char			*prefix;
+	size_t			 prefixlen;
+	uint32_t		 commit_flags;	/* COMMIT_FLAGS */
 };
 
 struct smtp_stats {
@@ -178,6 +199,34 @@ void			 smtp_session_vrfy_result(const struct rcpt_reply *);
 void			 smtp_session_sender_result(
 			    const struct sender_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
+struct smtp_session	*smtp_session_find(uint64_t, enum smtp_wait);
+uint64_t		 smtp_session_wait(struct smtp_session *,
+			    enum smtp_wait);
+/*
+ * After DATA, before the commit: add whole header fields (CRLF lines,
+ * msg_prefix_valid()) to put before the message in the queue file;
+ * 0, or -1 (nothing added) if not valid or if the prefix would pass
+ * MSG_PREFIX_MAX.  Fields are put in the order added.
+ */
+int			 smtp_session_prefix_add(struct smtp_session *,
+			    const char *, size_t);
+/* Every envelope of the message gets EF_QUARANTINE at the commit. */
+void			 smtp_session_set_quarantine(struct smtp_session *);
+/*
+ * The body is in the file and acceptable: the steps before the commit
+ * (DKIM signing), then the commit.  Each asynchronous step sets s->wait
+ * and calls this chain's next step when done (smtp_session_commit()).
+ */
+void			 smtp_session_body_stored(struct smtp_session *);
+void			 smtp_session_commit(struct smtp_session *);
+
+/* smtp_dkim.c: signing what authenticated and local senders send */
+int		 smtp_dkim_wanted(const struct smtp_session *);
+int		 smtp_dkim_sign(struct smtp_session *);
+void		 smtp_dkim_free(struct smtp_session *);
+struct peer;
+struct imsg;
+void		 smtp_dkim_imsg_result(struct peer *, struct imsg *);
 
 /* smtp_tls.c */
 void		 smtp_tls_file(int, const char *, int);

@@ -214,6 +214,20 @@ config_print_globals(FILE *fp, const struct smtpd_config *cfg)
 	}
 	if (cfg->dnssec)
 		fputs("resolver dnssec\n", fp);
+	if (cfg->authserv_id[0] != '\0') {
+		fputs("authserv-id ", fp);
+		config_quote(fp, cfg->authserv_id);
+		fputc('\n', fp);
+	}
+	for (i = 0; i < cfg->ndkim; i++) {
+		fputs("dkim ", fp);
+		config_quote(fp, cfg->dkim[i].domain);
+		fputs(" selector ", fp);
+		config_quote(fp, cfg->dkim[i].selector);
+		fputs(" key ", fp);
+		config_quote(fp, cfg->dkim[i].keyfile);
+		fputc('\n', fp);
+	}
 	fprintf(fp, "mta max-connections %zu max-connections-per-host %zu "
 	    "max-messages-per-connection %zu\n", cfg->mta_max_conn,
 	    cfg->mta_max_conn_route, cfg->mta_max_msgs_conn);
@@ -293,6 +307,12 @@ config_print_listener(FILE *fp, const struct listener *l)
 	if (l->senders[0] != '\0')
 		fprintf(fp, " senders <%s>%s", l->senders,
 		    (l->flags & LF_MASQUERADE) ? " masquerade" : "");
+	if (l->flags & LF_MAILAUTH)
+		fputs(" mail-auth", fp);
+	if (l->flags & LF_DMARC_POLICY)
+		fputs(" dmarc-policy", fp);
+	if (l->flags & LF_SPF_REJECT)
+		fputs(" spf-reject", fp);
 	fputc('\n', fp);
 }
 

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "keyproxy.h"
+#include "signer.h"
 #include "proc.h"
 #include "smtpd.h"
 #include "imsg_check.h"
@@ -387,6 +388,94 @@ imsg_check_payload(uint32_t type, const void *data, size_t len)
 	    len < r->minlen || len > r->maxlen)
 		return (-1);
 	if (r->check != NULL && r->check(data, len) == -1)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Header fields to put before a message: whole CRLF lines, none empty
+ * (that would end the header section), none with a NUL, a bare CR or
+ * LF, and every line either a continuation (starting with SP or HT,
+ * not the first) or "name:" with a name of printable ASCII.  1 if so.
+ */
+int
+msg_prefix_valid(const char *p, size_t len)
+{
+	size_t		 i, start;
+	int		 field;
+	unsigned char	 c;
+
+	if (len == 0 || len > MSG_PREFIX_MAX)
+		return (0);
+	for (start = 0; start < len; start = i + 2) {
+		if (p[start] == ' ' || p[start] == '\t') {
+			if (start == 0)
+				return (0);
+			field = 1;
+		} else
+			field = 0;
+		for (i = start; i < len; i++) {
+			c = (unsigned char)p[i];
+			if (c == '\r')
+				break;
+			if (c == '\0' || c == '\n')
+				return (0);
+			if (!field && c == ':') {
+				if (i == start)
+					return (0);
+				field = 1;
+			} else if (!field && (c <= 32 || c >= 127))
+				return (0);
+		}
+		if (!field || i + 1 >= len || p[i + 1] != '\n' || i == start)
+			return (0);
+	}
+	return (1);
+}
+
+/* smtp -> queue: a commit with a prefix (its length as said) or flags */
+int
+imsg_check_msg_commit(const void *data, size_t len)
+{
+	const struct msg_commit	*m = data;
+
+	if (len < sizeof(*m) || m->len != len - sizeof(*m) ||
+	    m->len > MSG_PREFIX_MAX || (m->flags & ~COMMIT_FLAGS) != 0)
+		return (-1);
+	if (m->len > 0 && !msg_prefix_valid((const char *)data + sizeof(*m),
+	    m->len))
+		return (-1);
+	return (0);
+}
+
+/* parent -> signer: the dkim key file of a domain and selector */
+int
+imsg_check_dkim_key(const void *data, size_t len)
+{
+	const struct signer_dkim_msg	*m = data;
+
+	if (len != sizeof(*m) || !STR_OK(m->domain) || !STR_OK(m->selector) ||
+	    m->domain[0] == '\0' || m->selector[0] == '\0')
+		return (-1);
+	return (0);
+}
+
+/* smtp -> signer: names, and which hashes are given */
+int
+imsg_check_dkim_req(const void *data, size_t len)
+{
+	if (len != sizeof(struct signer_dkim_req) ||
+	    !signer_dkim_req_valid(data))
+		return (-1);
+	return (0);
+}
+
+/* signer -> smtp: a known status, a signature that fits */
+int
+imsg_check_dkim_res(const void *data, size_t len)
+{
+	if (len != sizeof(struct signer_dkim_res) ||
+	    !signer_dkim_res_valid(data))
 		return (-1);
 	return (0);
 }

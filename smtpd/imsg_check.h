@@ -55,6 +55,13 @@ int	imsg_check_mta_route_req(const void *, size_t);
 int	imsg_check_mta_route(const void *, size_t);
 int	imsg_check_mta_creds_req(const void *, size_t);
 int	imsg_check_mta_creds(const void *, size_t);
+int	imsg_check_msg_commit(const void *, size_t);
+int	imsg_check_dkim_key(const void *, size_t);
+int	imsg_check_dkim_req(const void *, size_t);
+int	imsg_check_dkim_res(const void *, size_t);
+
+/* Header fields a commit may put before its message (struct msg_commit). */
+int	msg_prefix_valid(const char *, size_t);
 
 /*
  * The whole rule of a type (size bounds and validator) for a payload read

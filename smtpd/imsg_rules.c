@@ -29,6 +29,7 @@
 
 #include "imsg.h"
 #include "keyproxy.h"
+#include "signer.h"
 #include "proc.h"
 #include "smtpd.h"
 #include "imsg_check.h"
@@ -38,6 +39,8 @@
 #define FIX(s)		sizeof(s), sizeof(s)
 #define NONE		0, 0
 #define TEXT(n)		1, (n)
+#define COMMIT_LENS	sizeof(struct msg_commit), \
+			sizeof(struct msg_commit) + MSG_PREFIX_MAX
 
 /* check: a validator of smtpd/imsg_check.c, or NULL if the size says all */
 #define R(t, f, to, lens, fd, check) \
@@ -181,6 +184,17 @@ const struct imsg_rule imsg_rules[] = {
 	    PROC_FD_NONE, imsg_check_signer_req),
 	R(IMSG_SIGNER_RESULT, P(SIGNER), P(SMTP), FIX(struct keyproxy_res),
 	    PROC_FD_NONE, imsg_check_signer_res),
+
+	/* mail authentication: prefixed commits, DKIM keys and signing */
+	R(IMSG_SMTP_MESSAGE_COMMIT_PREFIX, P(SMTP), P(QUEUE), COMMIT_LENS,
+	    PROC_FD_NONE, imsg_check_msg_commit),
+	R(IMSG_CONF_DKIM_KEY, P(PARENT), P(SIGNER),
+	    FIX(struct signer_dkim_msg), PROC_FD_REQUIRED,
+	    imsg_check_dkim_key),
+	R(IMSG_SIGNER_DKIM_SIGN, P(SMTP), P(SIGNER),
+	    FIX(struct signer_dkim_req), PROC_FD_NONE, imsg_check_dkim_req),
+	R(IMSG_SIGNER_DKIM_RESULT, P(SIGNER), P(SMTP),
+	    FIX(struct signer_dkim_res), PROC_FD_NONE, imsg_check_dkim_res),
 };
 
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
@@ -194,5 +208,9 @@ _Static_assert(sizeof(struct envelope_msg) <=
     MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct envelope_msg too large");
 _Static_assert(sizeof(struct expand_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct expand_req too large");
+_Static_assert(sizeof(struct msg_commit) + MSG_PREFIX_MAX <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct msg_commit + prefix too large");
+_Static_assert(sizeof(struct signer_dkim_res) <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct signer_dkim_res too large");
 _Static_assert(sizeof(struct keyproxy_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct keyproxy_req too large");

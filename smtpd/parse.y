@@ -140,6 +140,11 @@ static void	 relay_table(struct action *, char *, size_t, const char *,
 		    const char *, int);
 static void	 check_relay_action(struct action *, int);
 static void	 add_resolver(const char *, int);
+static void	 add_dkim(const char *, const char *, const char *, int);
+static void	 set_authserv_id(const char *, int);
+static void	 listen_mailauth(struct listener *, uint32_t, const char *,
+		    int);
+static int	 check_listen_mailauth(int, const struct listener *, int);
 static void	 bounce_warn_begin(int);
 static void	 add_bounce_warn(const char *, int);
 static void	 check_open_relays(void);
@@ -168,6 +173,7 @@ static void	 parse_end(void);
 %token	AUTHOPTIONAL
 %token	BACKUP BOUNCE DNSSEC HELO MAXCONN MAXCONNHOST MAXMSGSCONN MTA
 %token	NOVERIFY RECIPIENTS RESOLVER WARNINTERVAL
+%token	AUTHSERVID DKIM DMARCPOLICY MAILAUTH SELECTOR SPFREJECT
 %token	<v.string>	STRING TABLEREF
 %type	<v.listener>	listenopts
 %type	<v.action>	actionopts method
@@ -333,6 +339,21 @@ listenopts	: /* empty */			{
 		}
 		| listenopts SENDERS TABLEREF MASQUERADE {
 			listen_senders($1, $3, 1, $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts MAILAUTH		{
+			listen_mailauth($1, LF_MAILAUTH, "mail-auth",
+			    $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts DMARCPOLICY	{
+			listen_mailauth($1, LF_MAILAUTH | LF_DMARC_POLICY,
+			    "dmarc-policy", $<lineno>2);
+			$$ = $1;
+		}
+		| listenopts SPFREJECT		{
+			listen_mailauth($1, LF_MAILAUTH | LF_SPF_REJECT,
+			    "spf-reject", $<lineno>2);
 			$$ = $1;
 		}
 		| listenopts AUTH		{
@@ -652,6 +673,12 @@ global		: HOSTNAME STRING		{
 		| RESOLVER STRING		{
 			add_resolver($2, $<lineno>1);
 		}
+		| AUTHSERVID STRING		{
+			set_authserv_id($2, $<lineno>1);
+		}
+		| DKIM STRING SELECTOR STRING KEY STRING {
+			add_dkim($2, $4, $6, $<lineno>1);
+		}
 		| RESOLVER DNSSEC		{
 			if (!gopt_seen(G_DNSSEC, $<lineno>1))
 				ps->cfg->dnssec = 1;
@@ -750,6 +777,7 @@ static const char *gopt_names[G_COUNT] = {
 	"smtp limit max-sessions-local", "smtp limit max-sessions-per-address",
 	"bounce warn-interval", "resolver dnssec", "mta max-connections",
 	"mta max-connections-per-host", "mta max-messages-per-connection",
+	"authserv-id",
 };
 
 /* Copy a value into a fixed field: -1 (reported) if empty or too long. */
@@ -1380,7 +1408,8 @@ add_listener(int kind, const char *on, struct listener *l, int line)
 {
 	struct listener	*x;
 
-	if (check_listen_auth(kind, l, line) == -1)
+	if (check_listen_auth(kind, l, line) == -1 ||
+	    check_listen_mailauth(kind, l, line) == -1)
 		return;
 	if (kind == L_SOCKET && l->port != 0) {
 		perr(line, "listen on socket does not take a port");
@@ -1801,6 +1830,141 @@ check_relay_action(struct action *a, int line)
 			perr(line, "relay \"src %s\": expected an IPv4 or "
 			    "IPv6 address", ro->src);
 	}
+}
+
+/* An ASCII DNS name (labels of letters, digits, "-", at most 63). */
+static int
+valid_dns_ascii(const char *s)
+{
+	size_t	 n = 0;
+
+	if (!valid_domain_part(s))
+		return (0);
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s >= 0x80)
+			return (0);
+		n = *s == '.' ? 0 : n + 1;
+		if (n > 63)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * "dkim DOMAIN selector SELECTOR key PATH": one signing key.  Names are
+ * lower-cased ASCII DNS names; several selectors per domain (one RSA,
+ * one Ed25519 key, or a rollover), each domain+selector once.  The key
+ * file is checked by the parent (parent_dkim.c), not here: the children
+ * parse this statement again and cannot see the file.
+ */
+static void
+add_dkim(const char *domain, const char *selector, const char *key,
+    int line)
+{
+	struct smtpd_config	*cfg = ps->cfg;
+	struct dkim_conf	*d;
+	char			 dom[HOST_MAX], sel[HOST_MAX];
+	size_t			 i;
+
+	if (strlcpy(dom, domain, sizeof(dom)) >= sizeof(dom) ||
+	    !valid_dns_ascii(lowercase(dom))) {
+		perr(line, "dkim: invalid domain \"%s\": expected an ASCII "
+		    "domain name", domain);
+		return;
+	}
+	if (strlcpy(sel, selector, sizeof(sel)) >= sizeof(sel) ||
+	    !valid_dns_ascii(lowercase(sel))) {
+		perr(line, "dkim %s: invalid selector \"%s\": expected "
+		    "letters, digits and \"-\" (labels separated by \".\")",
+		    dom, selector);
+		return;
+	}
+	if (*key != '/') {
+		perr(line, "dkim %s selector %s: key file \"%s\" must be an "
+		    "absolute path", dom, sel, key);
+		return;
+	}
+	for (i = 0; i < cfg->ndkim; i++)
+		if (strcmp(cfg->dkim[i].domain, dom) == 0 &&
+		    strcmp(cfg->dkim[i].selector, sel) == 0) {
+			perr(line, "dkim %s selector %s given twice (first "
+			    "at line %d)", dom, sel, cfg->dkim[i].line);
+			return;
+		}
+	if (cfg->ndkim == DKIM_CONF_MAX) {
+		perr(line, "too many \"dkim\" keys (at most %d)",
+		    DKIM_CONF_MAX);
+		return;
+	}
+	d = &cfg->dkim[cfg->ndkim];
+	memset(d, 0, sizeof(*d));
+	if (strlcpy(d->keyfile, key, sizeof(d->keyfile)) >=
+	    sizeof(d->keyfile)) {
+		perr(line, "dkim %s selector %s: key path too long", dom,
+		    sel);
+		return;
+	}
+	(void)strlcpy(d->domain, dom, sizeof(d->domain));
+	(void)strlcpy(d->selector, sel, sizeof(d->selector));
+	d->line = line;
+	cfg->ndkim++;
+}
+
+/* "authserv-id NAME": the name in our Authentication-Results fields. */
+static void
+set_authserv_id(const char *name, int line)
+{
+	char	 buf[HOST_MAX];
+
+	if (gopt_seen(G_AUTHSERVID, line))
+		return;
+	if (strlcpy(buf, name, sizeof(buf)) >= sizeof(buf) ||
+	    !valid_dns_ascii(lowercase(buf))) {
+		perr(line, "invalid authserv-id \"%s\": expected an ASCII "
+		    "host name", name);
+		return;
+	}
+	(void)strlcpy(ps->cfg->authserv_id, buf,
+	    sizeof(ps->cfg->authserv_id));
+}
+
+/*
+ * mail-auth, dmarc-policy, spf-reject: the checks of what arrives; the
+ * last two imply mail-auth, which may be given with them or not.
+ */
+static void
+listen_mailauth(struct listener *l, uint32_t flag, const char *what,
+    int line)
+{
+	if (l->flags & flag & ~LF_MAILAUTH ||
+	    (flag == LF_MAILAUTH && (l->flags & LF_MAILAUTH) &&
+	    !(l->flags & (LF_DMARC_POLICY | LF_SPF_REJECT)))) {
+		perr(line, "\"%s\" given twice", what);
+		return;
+	}
+	l->flags |= flag;
+}
+
+/*
+ * The checks are for mail from the network: the local socket (sendmail,
+ * local users) has no SPF or DMARC to check.  0, or -1 (reported).
+ */
+static int
+check_listen_mailauth(int kind, const struct listener *l, int line)
+{
+	if (!(l->flags & LF_MAILAUTH))
+		return (0);
+	if (kind == L_SOCKET) {
+		perr(line, "listen on socket does not take mail-auth, "
+		    "dmarc-policy or spf-reject: local submissions are not "
+		    "checked");
+		return (-1);
+	}
+	if (l->flags & LF_AUTH)
+		pwarn_at(lex_filename(), line, "mail-auth has no effect on "
+		    "a listener that requires auth: authenticated sessions "
+		    "are not checked");
+	return (0);
 }
 
 /* "resolver ADDR[@PORT]": an address, not a name (no DNS to find it). */

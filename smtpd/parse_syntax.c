@@ -48,11 +48,14 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "any",		ANY },
 	{ "auth",		AUTH },
 	{ "auth-optional",	AUTHOPTIONAL },
+	{ "authserv-id",	AUTHSERVID },
 	{ "backup",		BACKUP },
 	{ "bounce",		BOUNCE },
 	{ "ca",			CA },
 	{ "cert",		CERT },
 	{ "ciphers",		CIPHERS },
+	{ "dkim",		DKIM },
+	{ "dmarc-policy",	DMARCPOLICY },
 	{ "dnssec",		DNSSEC },
 	{ "domain",		DOMAIN },
 	{ "expand-only",	EXPANDONLY },
@@ -68,6 +71,7 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "listen",		LISTEN },
 	{ "lmtp",		LMTP },
 	{ "local",		LOCAL },
+	{ "mail-auth",		MAILAUTH },
 	{ "mail-from",		MAILFROM },
 	{ "maildir",		MAILDIR },
 	{ "masquerade",		MASQUERADE },
@@ -107,10 +111,12 @@ static const struct lex_keyword parse_keywords[] = {
 	{ "resolver",		RESOLVER },
 	{ "retry",		RETRY },
 	{ "rundir",		RUNDIR },
+	{ "selector",		SELECTOR },
 	{ "senders",		SENDERS },
 	{ "smtp",		SMTP },
 	{ "smtps",		SMTPS },
 	{ "socket",		SOCKET },
+	{ "spf-reject",		SPFREJECT },
 	{ "src",		SRC },
 	{ "submission",		SUBMISSION },
 	{ "table",		TABLE },
@@ -167,7 +173,8 @@ hint_table(int prev, size_t n)
 
 #define LISTEN_OPTS	"\"port\", \"hostname\", \"tag\", \"tls\", " \
 	"\"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", " \
-	"\"protocols\", \"received-auth\", \"senders\" or end of line"
+	"\"protocols\", \"received-auth\", \"senders\", \"mail-auth\", " \
+	"\"dmarc-policy\", \"spf-reject\" or end of line"
 
 static const char *
 hint_listen(int prev, size_t n)
@@ -284,6 +291,24 @@ hint_global(int first, int prev, size_t n)
 		return ("end of line");
 	case HOSTNAME:
 		return (prev == HOSTNAME ? "a host name" : "end of line");
+	case AUTHSERVID:
+		return (prev == AUTHSERVID ? "a host name" : "end of line");
+	case DKIM:
+		switch (prev) {
+		case DKIM:
+			return ("a domain name");
+		case SELECTOR:
+			return ("a selector name");
+		case KEY:
+			return ("a key file path");
+		case STRING:
+			if (n == 3)
+				return ("\"selector\"");
+			if (n == 5)
+				return ("\"key\"");
+			break;
+		}
+		return ("end of line");
 	case RUNDIR:
 		return (prev == RUNDIR ? "a directory" : "end of line");
 	case INCLUDE:

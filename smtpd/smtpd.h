@@ -614,6 +614,18 @@ enum imsg_type {
 	IMSG_SIGNER_REQUEST,		/* struct keyproxy_req */
 	IMSG_SIGNER_RESULT,		/* struct keyproxy_res */
 
+	/*
+	 * Mail authentication (issue 16).  smtp -> queue: a commit with
+	 * header text to put before the message and envelope flags (see
+	 * struct msg_commit); parent -> signer, before IMSG_CONF_DATA:
+	 * each dkim key file; smtp <-> signer: DKIM signatures (common/
+	 * signer.h), the imsg peerid is the request id.
+	 */
+	IMSG_SMTP_MESSAGE_COMMIT_PREFIX,	/* struct msg_commit + text */
+	IMSG_CONF_DKIM_KEY,		/* struct signer_dkim_msg + fd */
+	IMSG_SIGNER_DKIM_SIGN,		/* struct signer_dkim_req */
+	IMSG_SIGNER_DKIM_RESULT,	/* struct signer_dkim_res */
+
 	IMSG_TYPE_MAX
 };
 
@@ -629,6 +641,22 @@ struct msg_req {
 	uint64_t		 reqid;
 	uint32_t		 msgid;
 	uint64_t		 size;		/* COMMIT: bytes written */
+};
+
+/*
+ * IMSG_SMTP_MESSAGE_COMMIT_PREFIX: IMSG_SMTP_MESSAGE_COMMIT with, after
+ * this header, len bytes of header fields (CRLF lines, no empty line:
+ * msg_prefix_valid()) that the queue puts before the message file, and
+ * envelope flags (COMMIT_FLAGS only) set on every envelope of the
+ * message.  req.size is what smtp wrote, checked before the prefix is
+ * added.  A commit with neither is a plain IMSG_SMTP_MESSAGE_COMMIT.
+ */
+#define MSG_PREFIX_MAX		(12 * 1024)
+#define COMMIT_FLAGS		EF_QUARANTINE
+struct msg_commit {
+	struct msg_req		 req;
+	uint32_t		 flags;		/* EF_QUARANTINE */
+	uint32_t		 len;		/* bytes of text that follow */
 };
 
 #define ST_OK			0

@@ -537,7 +537,8 @@ static const struct bad bads[] = {
 	{ "listen on lo bogus\n", CONF ":1: syntax error: expected \"port\", "
 	  "\"hostname\", \"tag\", \"tls\", \"tls-require\", \"smtps\", "
 	  "\"pki\", \"ca\", \"ciphers\", \"protocols\", \"received-auth\", "
-	  "\"senders\" or end of line after \"lo\", got \"bogus\"\n" },
+	  "\"senders\", \"mail-auth\", \"dmarc-policy\", \"spf-reject\" or end "
+	  "of line after \"lo\", got \"bogus\"\n" },
 	{ "listen on lo tls\n", CONF ":1: TLS listener needs a certificate: "
 	  "add \"pki NAME\" (0 pki defined)\n" },
 	{ "pki a cert \"/a.crt\"\nlisten on lo tls pki a\n", CONF ":1: pki "
@@ -557,8 +558,9 @@ static const struct bad bads[] = {
 	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo tls verify\n",
 	  CONF ":3: syntax error: expected \"port\", \"hostname\", \"tag\", "
 	  "\"tls\", \"tls-require\", \"smtps\", \"pki\", \"ca\", \"ciphers\", "
-	  "\"protocols\", \"received-auth\", \"senders\" or end of line after "
-	  "\"tls\", got \"verify\"\n" },
+	  "\"protocols\", \"received-auth\", \"senders\", \"mail-auth\", "
+	  "\"dmarc-policy\", \"spf-reject\" or end of line after \"tls\", got "
+	  "\"verify\"\n" },
 	{ "pki a cert \"/a\"\npki a key \"/b\"\nlisten on lo smtps verify\n",
 	  CONF ":3: \"verify\" needs \"ca NAME\": the CA that signs client "
 	  "certificates\n" },
@@ -1643,6 +1645,173 @@ ATF_TC_BODY(example_vps, tc)
 	config_free(cfg);
 }
 
+
+/*
+ * Mail authentication (issue 16): dkim keys, authserv-id and the
+ * listener options mail-auth, dmarc-policy and spf-reject.
+ */
+static const struct good mailauth_goods[] = {
+	{ "dkim_two_selectors", HOST
+	  "dkim Example.COM selector RSA2026 key \"/etc/k/rsa.pem\"\n"
+	  "dkim example.com selector ed2026 key \"/etc/k/ed.pem\"\n"
+	  "dkim other.example selector s1.sub key \"/etc/k/o.pem\"\n"
+	  "authserv-id MX.example.com\n",
+	  GLOBALS("mx.example.com")
+	  "listen on socket\n", NULL },
+	{ "listener_options", HOST
+	  "listen on 127.0.0.1 port 2525 mail-auth\n"
+	  "listen on 127.0.0.1 port 2526 dmarc-policy\n"
+	  "listen on 127.0.0.1 port 2527 spf-reject mail-auth "
+	  "dmarc-policy\n",
+	  HDR
+	  "listen on \"127.0.0.1\" port 2525 mail-auth\n"
+	  "listen on \"127.0.0.1\" port 2526 mail-auth dmarc-policy\n"
+	  "listen on \"127.0.0.1\" port 2527 mail-auth dmarc-policy "
+	  "spf-reject\n"
+	  "listen on socket\n", NULL },
+};
+
+static const struct bad mailauth_bads[] = {
+	{ "dkim example.com selector s key \"/k\"\n"
+	  "dkim EXAMPLE.com selector S key \"/k2\"\n",
+	  CONF ":2: dkim example.com selector s given twice (first at line "
+	  "1)\n" },
+	{ "dkim \"exa mple.com\" selector s key \"/k\"\n",
+	  CONF ":1: dkim: invalid domain \"exa mple.com\": expected an "
+	  "ASCII domain name\n" },
+	{ "dkim example.com selector \"s_1\" key \"/k\"\n",
+	  CONF ":1: dkim example.com: invalid selector \"s_1\": expected "
+	  "letters, digits and \"-\" (labels separated by \".\")\n" },
+	{ "dkim example.com selector s key \"k.pem\"\n",
+	  CONF ":1: dkim example.com selector s: key file \"k.pem\" must be "
+	  "an absolute path\n" },
+	{ "dkim example.com key \"/k\"\n",
+	  CONF ":1: syntax error: expected \"selector\" after "
+	  "\"example.com\", got \"key\"\n" },
+	{ "dkim example.com selector s\n",
+	  CONF ":1: syntax error: expected \"key\" after \"s\", got end "
+	  "of line\n" },
+	{ "authserv-id a.example\nauthserv-id b.example\n",
+	  CONF ":2: \"authserv-id\" given twice (first at line 1)\n" },
+	{ "authserv-id \"not valid\"\n",
+	  CONF ":1: invalid authserv-id \"not valid\": expected an ASCII "
+	  "host name\n" },
+	{ "listen on socket mail-auth\n",
+	  CONF ":1: listen on socket does not take mail-auth, dmarc-policy "
+	  "or spf-reject: local submissions are not checked\n" },
+	{ "listen on 127.0.0.1 spf-reject spf-reject\n",
+	  CONF ":1: \"spf-reject\" given twice\n" },
+	{ "listen on 127.0.0.1 mail-auth mail-auth\n",
+	  CONF ":1: \"mail-auth\" given twice\n" },
+};
+
+ATF_TC_WITHOUT_HEAD(mailauth_configs);
+ATF_TC_BODY(mailauth_configs, tc)
+{
+	struct smtpd_config	*cfg;
+	struct listener		*l;
+	char			*err, *text, buf[4096];
+	size_t			 i, len;
+	int			 n;
+
+	for (i = 0; i < nitems(mailauth_bads); i++)
+		check_bad(&mailauth_bads[i]);
+	/* the golden text: globals, then the mail-auth lines */
+	for (i = 0; i < nitems(mailauth_goods); i++) {
+		put_file(CONF, mailauth_goods[i].in);
+		cfg = parse_capture(CONF, &err);
+		ATF_REQUIRE_MSG(cfg != NULL, "%s: %s", mailauth_goods[i].name,
+		    err);
+		ATF_CHECK_STREQ(err, "");
+		text = text_of(cfg);
+		check_fixed_point(mailauth_goods[i].name, text);
+		if (i == 1)
+			ATF_CHECK_STREQ(mailauth_goods[i].out, text);
+		free(text);
+		free(err);
+		config_free(cfg);
+	}
+
+	put_file(CONF, mailauth_goods[0].in);
+	cfg = parse_capture(CONF, &err);
+	ATF_REQUIRE(cfg != NULL);
+	ATF_REQUIRE_EQ(cfg->ndkim, 3);
+	ATF_CHECK_STREQ(cfg->dkim[0].domain, "example.com");
+	ATF_CHECK_STREQ(cfg->dkim[0].selector, "rsa2026");
+	ATF_CHECK_STREQ(cfg->dkim[0].keyfile, "/etc/k/rsa.pem");
+	ATF_CHECK_EQ(cfg->dkim[0].line, 2);
+	ATF_CHECK_STREQ(cfg->dkim[2].selector, "s1.sub");
+	ATF_CHECK_STREQ(cfg->authserv_id, "mx.example.com");
+	text = text_of(cfg);
+	ATF_CHECK_MSG(strstr(text, "authserv-id \"mx.example.com\"\n"
+	    "dkim \"example.com\" selector \"rsa2026\" key "
+	    "\"/etc/k/rsa.pem\"\n"
+	    "dkim \"example.com\" selector \"ed2026\" key "
+	    "\"/etc/k/ed.pem\"\n"
+	    "dkim \"other.example\" selector \"s1.sub\" key "
+	    "\"/etc/k/o.pem\"\n") != NULL, "%s", text);
+	/* the children's parse (no file is read) keeps all of it */
+	config_free(cfg);
+	cfg = parse_config_buffer(text, strlen(text));
+	ATF_REQUIRE(cfg != NULL);
+	ATF_CHECK_EQ(cfg->ndkim, 3);
+	ATF_CHECK_STREQ(cfg->dkim[1].keyfile, "/etc/k/ed.pem");
+	config_free(cfg);
+	free(text);
+	free(err);
+
+	put_file(CONF, mailauth_goods[1].in);
+	cfg = parse_capture(CONF, &err);
+	ATF_REQUIRE(cfg != NULL);
+	l = TAILQ_FIRST(&cfg->listeners);
+	ATF_REQUIRE(l != NULL);
+	ATF_CHECK_EQ(l->flags & (LF_MAILAUTH | LF_DMARC_POLICY |
+	    LF_SPF_REJECT), LF_MAILAUTH);
+	l = TAILQ_NEXT(l, entry);
+	ATF_REQUIRE(l != NULL);
+	ATF_CHECK_EQ(l->flags & (LF_MAILAUTH | LF_DMARC_POLICY |
+	    LF_SPF_REJECT), LF_MAILAUTH | LF_DMARC_POLICY);
+	l = TAILQ_NEXT(l, entry);
+	ATF_REQUIRE(l != NULL);
+	ATF_CHECK_EQ(l->flags & (LF_MAILAUTH | LF_DMARC_POLICY |
+	    LF_SPF_REJECT), LF_MAILAUTH | LF_DMARC_POLICY | LF_SPF_REJECT);
+	l = TAILQ_NEXT(l, entry);
+	ATF_REQUIRE(l != NULL);
+	ATF_CHECK_EQ(l->kind, L_SOCKET);
+	ATF_CHECK_EQ(l->flags & LF_MAILAUTH, 0);
+	config_free(cfg);
+	free(err);
+
+	/* auth required: mail-auth would never apply, said so */
+	put_file(CONF, "pki mx.example.com cert \"/c\"\n"
+	    "pki mx.example.com key \"/k\"\n"
+	    "listen on 127.0.0.1 port 587 tls-require auth mail-auth\n");
+	cfg = parse_capture(CONF, &err);
+	ATF_REQUIRE_MSG(cfg != NULL, "%s", err);
+	ATF_CHECK_STREQ(err, CONF ":3: warning: mail-auth has no effect on a "
+	    "listener that requires auth: authenticated sessions are not "
+	    "checked\n");
+	config_free(cfg);
+	free(err);
+
+	/* at most DKIM_CONF_MAX keys */
+	len = 0;
+	buf[0] = '\0';
+	for (i = 0; i <= DKIM_CONF_MAX; i++) {
+		n = snprintf(buf + len, sizeof(buf) - len,
+		    "dkim d.example selector s%zu key \"/k\"\n", i);
+		ATF_REQUIRE(n > 0 && (size_t)n < sizeof(buf) - len);
+		len += (size_t)n;
+	}
+	put_file(CONF, buf);
+	cfg = parse_capture(CONF, &err);
+	ATF_CHECK(cfg == NULL);
+	(void)snprintf(buf, sizeof(buf), CONF ":%d: too many \"dkim\" keys "
+	    "(at most %d)\n", DKIM_CONF_MAX + 1, DKIM_CONF_MAX);
+	ATF_CHECK_STREQ(err, buf);
+	free(err);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, open_relay_file_table);
@@ -1658,5 +1827,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, example);
 	ATF_TP_ADD_TC(tp, auth_configs);
 	ATF_TP_ADD_TC(tp, example_vps);
+	ATF_TP_ADD_TC(tp, mailauth_configs);
 	return (atf_no_error());
 }

@@ -37,6 +37,7 @@
 
 #include "imsg.h"
 #include "keyproxy.h"
+#include "signer.h"
 #include "log.h"
 #include "proc.h"
 #include "smtpd.h"
@@ -508,6 +509,10 @@ ATF_TC_BODY(rules, tc)
 		{ IMSG_CTL_SANDBOX,		imsg_check_ctl_what },
 		{ IMSG_CTL_LINE,		imsg_check_text },
 		{ IMSG_CTL_FAIL,		imsg_check_text },
+		{ IMSG_SMTP_MESSAGE_COMMIT_PREFIX, imsg_check_msg_commit },
+		{ IMSG_CONF_DKIM_KEY,		imsg_check_dkim_key },
+		{ IMSG_SIGNER_DKIM_SIGN,	imsg_check_dkim_req },
+		{ IMSG_SIGNER_DKIM_RESULT,	imsg_check_dkim_res },
 	};
 	const struct imsg_rule	*r;
 	struct ctl_what		 w;
@@ -672,6 +677,93 @@ ATF_TC_BODY(auth, tc)
 	ATF_CHECK_EQ(imsg_check_auth_result(&r, sizeof(r)), -1);
 }
 
+
+/* A commit's prefix: whole header fields only, its length as said. */
+ATF_TC_WITHOUT_HEAD(commit_prefix);
+ATF_TC_BODY(commit_prefix, tc)
+{
+	static const char *const good[] = {
+		"A: b\r\n",
+		"DKIM-Signature: v=1;\r\n\tb=x\r\n",
+		"X:\r\nAuthentication-Results: mx; none\r\n",
+	};
+	static const char *const bad[] = {
+		"",			/* nothing */
+		"A: b",			/* no CRLF */
+		"A: b\n",		/* bare LF */
+		"A: b\rc\r\n",		/* bare CR */
+		"\r\n",			/* the empty line: a body */
+		"A: b\r\n\r\nbody\r\n",
+		" A: b\r\n",		/* a continuation first */
+		"A b\r\n",		/* no colon */
+		": b\r\n",		/* no name */
+		"A\x01: b\r\n",
+	};
+	struct signer_dkim_req	 rq;
+	struct signer_dkim_res	 rs;
+	char			 buf[sizeof(struct msg_commit) + 64];
+	struct msg_commit	 mc;
+	size_t			 i, n;
+
+	for (i = 0; i < nitems(good); i++)
+		ATF_CHECK_MSG(msg_prefix_valid(good[i], strlen(good[i])),
+		    "refused: %s", good[i]);
+	for (i = 0; i < nitems(bad); i++)
+		ATF_CHECK_MSG(!msg_prefix_valid(bad[i], strlen(bad[i])),
+		    "accepted: %s", bad[i]);
+	ATF_CHECK(!msg_prefix_valid("A: \0\r\n", 6));
+
+	memset(&mc, 0, sizeof(mc));
+	n = strlen(good[1]);
+	mc.len = (uint32_t)n;
+	memcpy(buf, &mc, sizeof(mc));
+	memcpy(buf + sizeof(mc), good[1], n);
+	ATF_CHECK_EQ(imsg_check_msg_commit(buf, sizeof(mc) + n), 0);
+	ATF_CHECK_EQ(imsg_check_msg_commit(buf, sizeof(mc) + n - 1), -1);
+	mc.flags = EF_QUARANTINE;
+	memcpy(buf, &mc, sizeof(mc));
+	ATF_CHECK_EQ(imsg_check_msg_commit(buf, sizeof(mc) + n), 0);
+	mc.flags = EF_LOCAL;		/* not a commit's to set */
+	memcpy(buf, &mc, sizeof(mc));
+	ATF_CHECK_EQ(imsg_check_msg_commit(buf, sizeof(mc) + n), -1);
+	/* flags alone */
+	mc.flags = EF_QUARANTINE;
+	mc.len = 0;
+	memcpy(buf, &mc, sizeof(mc));
+	ATF_CHECK_EQ(imsg_check_msg_commit(buf, sizeof(mc)), 0);
+	/* a prefix that is no header field */
+	mc.len = 4;
+	memcpy(buf, &mc, sizeof(mc));
+	memcpy(buf + sizeof(mc), "\r\nX\n", 4);
+	ATF_CHECK_EQ(imsg_check_msg_commit(buf, sizeof(mc) + 4), -1);
+
+	/* DKIM requests and results */
+	memset(&rq, 0, sizeof(rq));
+	strlcpy(rq.domain, "example.org", sizeof(rq.domain));
+	strlcpy(rq.selector, "s1", sizeof(rq.selector));
+	ATF_CHECK_EQ(imsg_check_dkim_req(&rq, sizeof(rq)), 0);
+	memset(rq.selector, 'a', sizeof(rq.selector));
+	ATF_CHECK_EQ(imsg_check_dkim_req(&rq, sizeof(rq)), -1);
+	rq.selector[0] = '\0';
+	ATF_CHECK_EQ(imsg_check_dkim_req(&rq, sizeof(rq)), -1);
+	memset(&rs, 0, sizeof(rs));
+	rs.status = KEYPROXY_OK;
+	rs.alg = 2;
+	rs.len = 64;
+	ATF_CHECK_EQ(imsg_check_dkim_res(&rs, sizeof(rs)), 0);
+	rs.len = sizeof(rs.sig) + 1;
+	ATF_CHECK_EQ(imsg_check_dkim_res(&rs, sizeof(rs)), -1);
+	rs.len = 64;
+	rs.alg = 3;			/* rsa-sha1: never */
+	ATF_CHECK_EQ(imsg_check_dkim_res(&rs, sizeof(rs)), -1);
+	rs.status = KEYPROXY_ENOKEY;
+	rs.alg = 0;
+	rs.len = 0;
+	ATF_CHECK_EQ(imsg_check_dkim_res(&rs, sizeof(rs)), 0);
+	rs.status = 99;
+	ATF_CHECK_EQ(imsg_check_dkim_res(&rs, sizeof(rs)), -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, sender);
@@ -680,6 +772,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, replies);
 	ATF_TP_ADD_TC(tp, requests);
 	ATF_TP_ADD_TC(tp, signer);
+	ATF_TP_ADD_TC(tp, commit_prefix);
 	ATF_TP_ADD_TC(tp, envelopes);
 	ATF_TP_ADD_TC(tp, deliver);
 	ATF_TP_ADD_TC(tp, agent_kind);

@@ -421,6 +421,107 @@ ATF_TC_BODY(spares, tc)
 	ATF_CHECK_EQ(count_files(PATH_INCOMING), 0);
 }
 
+
+/*
+ * The prefix of a commit (DKIM-Signature, Authentication-Results): put
+ * before the message by a copy renamed over it, after the size check of
+ * what smtp wrote; a failure leaves the message as it was.
+ */
+#define PREFIX	"DKIM-Signature: v=1; a=rsa-sha256; d=example.org;\r\n" \
+		"\tb=abcd\r\nAuthentication-Results: mx.example.org; none\r\n"
+
+static char *
+slurp(uint32_t msgid, size_t *len)
+{
+	char		 path[PATH_MAX], *buf;
+	struct stat	 sb;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s%s/%08x.msg", queue_fs_base(),
+	    PATH_QUEUE, msgid);
+	ATF_REQUIRE((fd = open(path, O_RDONLY)) != -1);
+	ATF_REQUIRE(fstat(fd, &sb) == 0);
+	ATF_REQUIRE((buf = malloc((size_t)sb.st_size + 1)) != NULL);
+	ATF_REQUIRE(read(fd, buf, (size_t)sb.st_size) == sb.st_size);
+	buf[sb.st_size] = '\0';
+	close(fd);
+	*len = (size_t)sb.st_size;
+	return (buf);
+}
+
+ATF_TC_WITHOUT_HEAD(prefix);
+ATF_TC_BODY(prefix, tc)
+{
+	struct queue_fs_loadstats	 st;
+	struct loaded			 l;
+	struct envelope			 e;
+	const struct envelope		*v[1] = { &e };
+	char				*buf, *big, old[64];
+	size_t				 len, i, bigsz = 3 * 1024 * 1024 + 17;
+	int				 fd, rfd;
+
+	setup();
+	/* a small message */
+	ATF_REQUIRE((fd = queue_fs_create(0x51)) != -1);
+	ATF_REQUIRE(write(fd, BODY, strlen(BODY)) == (ssize_t)strlen(BODY));
+	/* a reader of the old file (smtp's descriptor) keeps its inode */
+	rfd = queue_fs_open(0x51);
+	ATF_REQUIRE(rfd != -1);
+	ATF_REQUIRE(close(fd) == 0);
+	ATF_REQUIRE(queue_fs_msg_check(0x51, strlen(BODY)) == 0);
+	/* a wrong size is refused and changes nothing */
+	ATF_CHECK_EQ(queue_fs_msg_prefix(0x51, strlen(BODY) + 1, PREFIX,
+	    strlen(PREFIX)), -1);
+	buf = slurp(0x51, &len);
+	ATF_CHECK_STREQ(buf, BODY);
+	free(buf);
+	ATF_CHECK(!exists(PATH_INCOMING, 0x51, ".pfx"));
+	ATF_REQUIRE(queue_fs_msg_prefix(0x51, strlen(BODY), PREFIX,
+	    strlen(PREFIX)) == 0);
+	buf = slurp(0x51, &len);
+	ATF_CHECK_EQ(len, strlen(PREFIX) + strlen(BODY));
+	ATF_CHECK_STREQ(buf, PREFIX BODY);
+	free(buf);
+	ATF_CHECK(!exists(PATH_INCOMING, 0x51, ".pfx"));
+	memset(old, 0, sizeof(old));
+	ATF_CHECK(read(rfd, old, sizeof(old) - 1) == (ssize_t)strlen(BODY));
+	ATF_CHECK_STREQ(old, BODY);
+	close(rfd);
+	/* then the usual commit: it loads, with its new size */
+	mkenv(&e, 0x51, 1);
+	e.flags |= EF_QUARANTINE;
+	ATF_REQUIRE(env_write(0x51, v, 1, 0) == 0);
+	ATF_REQUIRE(queue_fs_sync() == 0);
+	ATF_CHECK_EQ(queue_fs_msg_size(0x51),
+	    (int64_t)(strlen(PREFIX) + strlen(BODY)));
+	memset(&l, 0, sizeof(l));
+	ATF_REQUIRE(queue_fs_load(load_cb, &l, &st) == 0);
+	ATF_REQUIRE_EQ(l.n, 1);
+	ATF_CHECK(l.first[0].flags & EF_QUARANTINE);
+
+	/* a large message is copied whole, byte for byte */
+	ATF_REQUIRE((big = malloc(bigsz)) != NULL);
+	for (i = 0; i < bigsz; i++)
+		big[i] = (char)('a' + i % 23);
+	ATF_REQUIRE((fd = queue_fs_create(0x52)) != -1);
+	ATF_REQUIRE(write(fd, big, bigsz) == (ssize_t)bigsz);
+	ATF_REQUIRE(close(fd) == 0);
+	ATF_REQUIRE(queue_fs_msg_prefix(0x52, bigsz, PREFIX,
+	    strlen(PREFIX)) == 0);
+	buf = slurp(0x52, &len);
+	ATF_REQUIRE_EQ(len, strlen(PREFIX) + bigsz);
+	ATF_CHECK(memcmp(buf, PREFIX, strlen(PREFIX)) == 0);
+	ATF_CHECK(memcmp(buf + strlen(PREFIX), big, bigsz) == 0);
+	free(buf);
+	free(big);
+
+	/* a message that is gone: -1, nothing left behind */
+	ATF_CHECK_EQ(queue_fs_msg_prefix(0x53, 1, PREFIX, strlen(PREFIX)),
+	    -1);
+	ATF_CHECK(!exists(PATH_INCOMING, 0x53, ".pfx"));
+	ATF_CHECK(!exists(PATH_QUEUE, 0x53, ".msg"));
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, commit_and_load);
@@ -429,5 +530,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, spares);
 	ATF_TP_ADD_TC(tp, corrupt_quarantined);
 	ATF_TP_ADD_TC(tp, rewrite);
+	ATF_TP_ADD_TC(tp, prefix);
 	return (atf_no_error());
 }
