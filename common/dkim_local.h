@@ -64,7 +64,7 @@ struct dkim_body {
 	enum dkim_canon	 canon;
 	int64_t		 l;		/* -1: all */
 	EVP_MD_CTX	*md;
-	uint64_t	 total;		/* canonical bytes flushed, hashed or not */
+	uint64_t	 total;		/* canonical bytes out, hashed or not */
 	uint64_t	 nempty;	/* empty lines held back */
 	int		 started;	/* the current line has content */
 	int		 wsp;		/* relaxed: WSP held back */
@@ -89,7 +89,7 @@ void	dkim_body_free(struct dkim_body *);
 int	dkim_canon_header(EVP_MD_CTX *, enum dkim_canon, const char *,
 	    size_t, int crlf);
 
-/* --- dkim_msg.c ------------------------------------------------------------ */
+/* --- dkim_msg.c ---------------------------------------------------------- */
 
 #define DKIM_FIELDS_MAX		4096	/* header fields kept */
 #define DKIM_H_MAX		128	/* names in h= */
@@ -143,7 +143,7 @@ int	dkim_header_hash(const struct dkim_msg *, const char *, size_t,
 /* dkim_from.c: the From domain into m->from (has_from), at the end. */
 void	dkim_from_find(struct dkim_msg *);
 
-/* --- dkim_crypto.c --------------------------------------------------------- */
+/* --- dkim_crypto.c ------------------------------------------------------- */
 
 /*
  * The public key of a parsed key record for alg, or NULL and *err

@@ -56,8 +56,6 @@
 #define DKIM_CTL_KEYS	8	/* -s/-k pairs of one sign */
 #define DKIM_CTL_READ	65536
 
-#pragma weak smtpctl_dkim_keygen	/* smtpctl/dkim_keygen.c, if built */
-
 struct dkim_ctl_wait {
 	int			 done;
 	struct dkim_verdict	 vd[DKIM_SIG_MAX];
@@ -80,7 +78,8 @@ dkim_usage(void)
 	fprintf(stderr, "usage: smtpctl dkim verify [-f file] < message\n"
 	    "       smtpctl dkim sign -d domain -s selector -k keyfile "
 	    "[-s selector -k keyfile ...]\n"
-	    "       smtpctl dkim keygen domain selector [rsa | ed25519]\n");
+	    "       smtpctl dkim keygen [options] domain selector "
+	    "[rsa | ed25519]\n");
 	return (2);
 }
 
@@ -347,13 +346,7 @@ smtpctl_dkim(int argc, char **argv)
 		return (dkim_verify_cmd(argc - 1, argv + 1));
 	if (strcmp(argv[1], "sign") == 0)
 		return (dkim_sign_cmd(argc - 1, argv + 1));
-	if (strcmp(argv[1], "keygen") == 0) {
-		if (smtpctl_dkim_keygen == NULL) {
-			fprintf(stderr, "smtpctl: dkim keygen is not built "
-			    "in\n");
-			return (2);
-		}
+	if (strcmp(argv[1], "keygen") == 0)
 		return (smtpctl_dkim_keygen(argc - 1, argv + 1));
-	}
 	return (dkim_usage());
 }

@@ -202,7 +202,7 @@ sign_tags(const char *msg, EVP_PKEY *k, enum dkim_alg alg,
 	ATF_REQUIRE((sc = dkim_msg_sigcheck(m, 0)) != NULL);
 	ATF_REQUIRE_MSG(sc->parsed, "%s", sc->perror);
 	if (alg == DKIM_ALG_RSA_SHA1)
-		alg = DKIM_ALG_RSA_SHA256;	/* a=rsa-sha1 is never checked */
+		alg = DKIM_ALG_RSA_SHA256;	/* rsa-sha1: never checked */
 	ATF_REQUIRE(dkim_key_sign(k, alg, sc->hhash, sig, &siglen) == 0);
 	ATF_REQUIRE(sasl_b64_encode(sig, siglen, b64, sizeof(b64)) > 0);
 	ATF_REQUIRE(asprintf(&out, "%s%s\r\n%s", field, b64, msg) != -1);
@@ -317,7 +317,8 @@ ATF_TC_BODY(canon_body_edges, tc)
 		{ DKIM_CANON_RELAXED, " \t\r\n  \r\n", "" },
 		{ DKIM_CANON_RELAXED, "a", "a\r\n" },
 		{ DKIM_CANON_RELAXED, "a  b\t\tc  \r\n", "a b c\r\n" },
-		{ DKIM_CANON_RELAXED, "  a\r\n \r\nb\r\n \r\n", " a\r\n\r\nb\r\n" },
+		{ DKIM_CANON_RELAXED, "  a\r\n \r\nb\r\n \r\n",
+		    " a\r\n\r\nb\r\n" },
 		{ DKIM_CANON_RELAXED, "a\rb \r", "a\rb \r\r\n" },
 		{ DKIM_CANON_RELAXED, "a \r\r\n", "a \r\r\n" },
 	};
@@ -429,7 +430,7 @@ ATF_TC_BODY(canon_body_random, tc)
 	}
 }
 
-/* --- parsers ----------------------------------------------------------------- */
+/* --- parsers ------------------------------------------------------------- */
 
 ATF_TC_WITHOUT_HEAD(tag_list);
 ATF_TC_BODY(tag_list, tc)
@@ -671,7 +672,7 @@ ATF_TC_BODY(from_domain, tc)
 	}
 }
 
-/* --- the RFC examples ------------------------------------------------------------ */
+/* --- the RFC examples ---------------------------------------------------- */
 
 /* RFC 8463 Appendix A.3, byte for byte (continuation lines: one SP) */
 static const char rfc8463_msg[] =
@@ -803,8 +804,9 @@ ATF_TC_BODY(rfc6376_example, tc)
 	size_t			 n;
 	char			*msg;
 
-	ATF_REQUIRE(sasl_b64_decode("2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=",
-	    44, want, sizeof(want), &n) == 0 && n == DKIM_HASH_LEN);
+	ATF_REQUIRE(sasl_b64_decode(
+	    "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=", 44, want,
+	    sizeof(want), &n) == 0 && n == DKIM_HASH_LEN);
 	body_hash(DKIM_CANON_SIMPLE, -1, rfc6376_body_fixed,
 	    strlen(rfc6376_body_fixed), 1, got, NULL);
 	ATF_CHECK(memcmp(want, got, sizeof(want)) == 0);
@@ -830,7 +832,7 @@ ATF_TC_BODY(rfc6376_example, tc)
 	free(msg);
 }
 
-/* --- signing, and what must not verify ------------------------------------- */
+/* --- signing, and what must not verify ----------------------------------- */
 
 static const char plain_msg[] =
     "From: Ann <ann@example.com>\r\n"
@@ -1143,7 +1145,7 @@ ATF_TC_BODY(verify_rules, tc)
 	EVP_PKEY_free(small);
 }
 
-/* --- dkim_verify_start() with a fake resolver ----------------------------- */
+/* --- dkim_verify_start() with a fake resolver ---------------------------- */
 
 struct fake_answer {
 	char		 name[300];
