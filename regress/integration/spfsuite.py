@@ -41,6 +41,10 @@ Lines of a FILE (shell-like quoting, "#" comments):
   rr NAME TYPE HEX              any record (e.g. type 99, SPF)
   servfail NAME                 NAME and below answer SERVFAIL
   inherit SCENARIO              the zone of an earlier scenario
+  local DOMAIN                  dnsmasq answers for DOMAIN (NXDOMAIN
+                                for what the zone lacks); the top-level
+                                domains of every name in the zone and
+                                the cases are local already
   case ID IP HELO SENDER RESULT [identity=helo] [explanation=TEXT]
        [lookups=N] [mechanism=TEXT]
 
@@ -168,6 +172,8 @@ class Scenario:
             self.lines.append("dns-rr=%s,%s,%s" % (args[0], args[1],
                                                    args[2]))
             self.names.add(args[0])
+        elif kind == "local":
+            self.names.add("x." + args[0])
         elif kind == "servfail":
             self.servfail.append(args[0])
             self.names.add(args[0])
