@@ -244,55 +244,70 @@ def query_ok(port):
         s.close()
 
 
-def run_scenario(sc, smtpctl, workdir, sf):
-    port = free_port()
+def start_dnsmasq(sc, workdir, sf):
+    """dnsmasq serving sc's zone on a free port: (process, port)."""
     tlds = set(n.rstrip(".").rpartition(".")[2].lower()
                for n in sc.names if n and not n.startswith("["))
     tlds.add("arpa")
-    conf = ["port=%d" % port, "listen-address=127.0.0.1",
-            "bind-interfaces", "no-resolv", "no-hosts", "no-negcache",
-            "pid-file=%s/dnsmasq.pid" % workdir,
-            "log-facility=%s/dnsmasq.log" % workdir, "log-queries"]
-    conf += ["local=/%s/" % t for t in sorted(tlds) if t]
-    conf += ["server=/%s/127.0.0.1#%d" % (n, sf.port) for n in sc.servfail]
-    conf += sc.lines
-    dconf = os.path.join(workdir, "dnsmasq.conf")
-    with open(dconf, "w", encoding="utf-8", errors="surrogateescape") as f:
-        f.write("\n".join(conf) + "\n")
-    with open(os.path.join(workdir, "smtpd.conf"), "w") as f:
-        f.write("hostname receiver.test\nresolver 127.0.0.1@%d\n" % port)
-    proc = subprocess.Popen(["dnsmasq", "--keep-in-foreground",
-                             "--conf-file=" + dconf],
-                            stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(workdir,
-                                                     "dnsmasq.err"), "w"))
-    failures = []
-    try:
+    err = ""
+    # a port found free may be taken before dnsmasq binds it: retry
+    for _ in range(5):
+        port = free_port()
+        conf = ["port=%d" % port, "listen-address=127.0.0.1",
+                "bind-interfaces", "no-resolv", "no-hosts", "no-negcache",
+                "pid-file=%s/dnsmasq.pid" % workdir,
+                "log-facility=%s/dnsmasq.log" % workdir, "log-queries"]
+        conf += ["local=/%s/" % t for t in sorted(tlds) if t]
+        conf += ["server=/%s/127.0.0.1#%d" % (n, sf.port)
+                 for n in sc.servfail]
+        conf += sc.lines
+        dconf = os.path.join(workdir, "dnsmasq.conf")
+        with open(dconf, "w", encoding="utf-8",
+                  errors="surrogateescape") as f:
+            f.write("\n".join(conf) + "\n")
+        errpath = os.path.join(workdir, "dnsmasq.err")
+        with open(errpath, "w") as errf:
+            proc = subprocess.Popen(["dnsmasq", "--keep-in-foreground",
+                                     "--conf-file=" + dconf],
+                                    stdout=subprocess.DEVNULL, stderr=errf)
         for _ in range(100):
-            if proc.poll() is not None:
-                with open(os.path.join(workdir, "dnsmasq.err")) as f:
-                    err = f.read()
-                raise SystemExit("spfsuite: dnsmasq for scenario %s (%s) "
-                                 "did not start: %s" % (sc.name, sc.where,
-                                                        err))
-            if query_ok(port):
+            if proc.poll() is not None or query_ok(port):
                 break
             time.sleep(0.05)
-        else:
-            raise SystemExit("spfsuite: dnsmasq does not answer")
+        if proc.poll() is None and query_ok(port):
+            return proc, port
+        stop_dnsmasq(proc, workdir)
+        with open(errpath) as f:
+            err = f.read()
+    raise SystemExit("spfsuite: dnsmasq for scenario %s (%s) did not "
+                     "start: %s" % (sc.name, sc.where, err))
+
+
+def stop_dnsmasq(proc, workdir):
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    try:
+        os.unlink(os.path.join(workdir, "dnsmasq.pid"))
+    except OSError:
+        pass
+
+
+def run_scenario(sc, smtpctl, workdir, sf):
+    proc, port = start_dnsmasq(sc, workdir, sf)
+    failures = []
+    try:
+        with open(os.path.join(workdir, "smtpd.conf"), "w") as f:
+            f.write("hostname receiver.test\nresolver 127.0.0.1@%d\n" %
+                    port)
         for c in sc.cases:
             failures += run_case(c, sc, smtpctl, workdir)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        try:
-            os.unlink(os.path.join(workdir, "dnsmasq.pid"))
-        except OSError:
-            pass
+        stop_dnsmasq(proc, workdir)
     return failures
 
 
