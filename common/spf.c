@@ -719,6 +719,12 @@ run(struct spf *spf)
 				return;
 			}
 			spf->out.lookups++;
+			/* what an error in the target's lookup names */
+			(void)snprintf(spf->out.mechanism,
+			    sizeof(spf->out.mechanism), "redirect=%.*s",
+			    (int)(f->rec.redirectlen < SPF_EXPAND_MAX - 10 ?
+			    f->rec.redirectlen : SPF_EXPAND_MAX - 10),
+			    f->rec.redirect);
 			if (expand_target(spf, f->rec.redirect,
 			    f->rec.redirectlen) == -1)
 				return;
@@ -774,6 +780,10 @@ run(struct spf *spf)
 			name_copy(spf->target, f->domain);
 		switch (t->type) {
 		case SPF_M_INCLUDE:
+			(void)snprintf(spf->out.mechanism,
+			    sizeof(spf->out.mechanism), "%.*s",
+			    (int)(t->textlen < SPF_EXPAND_MAX ? t->textlen :
+			    SPF_EXPAND_MAX - 1), t->text);
 			if (push_frame(spf, spf->target, 1) == -1)
 				return;
 			fetch(spf);

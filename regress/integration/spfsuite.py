@@ -41,6 +41,10 @@ Lines of a FILE (shell-like quoting, "#" comments):
   rr NAME TYPE HEX              any record (e.g. type 99, SPF)
   servfail NAME                 NAME and below answer SERVFAIL
   inherit SCENARIO              the zone of an earlier scenario
+  local DOMAIN                  dnsmasq answers for DOMAIN (NXDOMAIN
+                                for what the zone lacks); the top-level
+                                domains of every name in the zone and
+                                the cases are local already
   case ID IP HELO SENDER RESULT [identity=helo] [explanation=TEXT]
        [lookups=N] [mechanism=TEXT]
 
@@ -168,6 +172,8 @@ class Scenario:
             self.lines.append("dns-rr=%s,%s,%s" % (args[0], args[1],
                                                    args[2]))
             self.names.add(args[0])
+        elif kind == "local":
+            self.names.add("x." + args[0])
         elif kind == "servfail":
             self.servfail.append(args[0])
             self.names.add(args[0])
@@ -238,55 +244,70 @@ def query_ok(port):
         s.close()
 
 
-def run_scenario(sc, smtpctl, workdir, sf):
-    port = free_port()
+def start_dnsmasq(sc, workdir, sf):
+    """dnsmasq serving sc's zone on a free port: (process, port)."""
     tlds = set(n.rstrip(".").rpartition(".")[2].lower()
                for n in sc.names if n and not n.startswith("["))
     tlds.add("arpa")
-    conf = ["port=%d" % port, "listen-address=127.0.0.1",
-            "bind-interfaces", "no-resolv", "no-hosts", "no-negcache",
-            "pid-file=%s/dnsmasq.pid" % workdir,
-            "log-facility=%s/dnsmasq.log" % workdir, "log-queries"]
-    conf += ["local=/%s/" % t for t in sorted(tlds) if t]
-    conf += ["server=/%s/127.0.0.1#%d" % (n, sf.port) for n in sc.servfail]
-    conf += sc.lines
-    dconf = os.path.join(workdir, "dnsmasq.conf")
-    with open(dconf, "w", encoding="utf-8", errors="surrogateescape") as f:
-        f.write("\n".join(conf) + "\n")
-    with open(os.path.join(workdir, "smtpd.conf"), "w") as f:
-        f.write("hostname receiver.test\nresolver 127.0.0.1@%d\n" % port)
-    proc = subprocess.Popen(["dnsmasq", "--keep-in-foreground",
-                             "--conf-file=" + dconf],
-                            stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(workdir,
-                                                     "dnsmasq.err"), "w"))
-    failures = []
-    try:
+    err = ""
+    # a port found free may be taken before dnsmasq binds it: retry
+    for _ in range(5):
+        port = free_port()
+        conf = ["port=%d" % port, "listen-address=127.0.0.1",
+                "bind-interfaces", "no-resolv", "no-hosts", "no-negcache",
+                "pid-file=%s/dnsmasq.pid" % workdir,
+                "log-facility=%s/dnsmasq.log" % workdir, "log-queries"]
+        conf += ["local=/%s/" % t for t in sorted(tlds) if t]
+        conf += ["server=/%s/127.0.0.1#%d" % (n, sf.port)
+                 for n in sc.servfail]
+        conf += sc.lines
+        dconf = os.path.join(workdir, "dnsmasq.conf")
+        with open(dconf, "w", encoding="utf-8",
+                  errors="surrogateescape") as f:
+            f.write("\n".join(conf) + "\n")
+        errpath = os.path.join(workdir, "dnsmasq.err")
+        with open(errpath, "w") as errf:
+            proc = subprocess.Popen(["dnsmasq", "--keep-in-foreground",
+                                     "--conf-file=" + dconf],
+                                    stdout=subprocess.DEVNULL, stderr=errf)
         for _ in range(100):
-            if proc.poll() is not None:
-                with open(os.path.join(workdir, "dnsmasq.err")) as f:
-                    err = f.read()
-                raise SystemExit("spfsuite: dnsmasq for scenario %s (%s) "
-                                 "did not start: %s" % (sc.name, sc.where,
-                                                        err))
-            if query_ok(port):
+            if proc.poll() is not None or query_ok(port):
                 break
             time.sleep(0.05)
-        else:
-            raise SystemExit("spfsuite: dnsmasq does not answer")
+        if proc.poll() is None and query_ok(port):
+            return proc, port
+        stop_dnsmasq(proc, workdir)
+        with open(errpath) as f:
+            err = f.read()
+    raise SystemExit("spfsuite: dnsmasq for scenario %s (%s) did not "
+                     "start: %s" % (sc.name, sc.where, err))
+
+
+def stop_dnsmasq(proc, workdir):
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    try:
+        os.unlink(os.path.join(workdir, "dnsmasq.pid"))
+    except OSError:
+        pass
+
+
+def run_scenario(sc, smtpctl, workdir, sf):
+    proc, port = start_dnsmasq(sc, workdir, sf)
+    failures = []
+    try:
+        with open(os.path.join(workdir, "smtpd.conf"), "w") as f:
+            f.write("hostname receiver.test\nresolver 127.0.0.1@%d\n" %
+                    port)
         for c in sc.cases:
             failures += run_case(c, sc, smtpctl, workdir)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        try:
-            os.unlink(os.path.join(workdir, "dnsmasq.pid"))
-        except OSError:
-            pass
+        stop_dnsmasq(proc, workdir)
     return failures
 
 

@@ -910,6 +910,33 @@ ATF_TC_BODY(cancel, tc)
 	ATF_CHECK_EQ(ndone, 0);
 }
 
+static struct spf	*self;
+
+static void
+checked_cancel(void *arg, const struct spf_outcome *out)
+{
+	ndone++;
+	spf_cancel(self);	/* allowed inside done() */
+}
+
+/* spf_cancel() from inside done(): no double free (ASan sees it). */
+ATF_TC_WITHOUT_HEAD(cancel_in_done);
+ATF_TC_BODY(cancel_in_done, tc)
+{
+	int	n;
+
+	loop_init();
+	zone = zone_basic;
+	ndone = 0;
+	self = spf_check(fake_query, "192.0.2.1", "h.example",
+	    "u@example.com", SPF_ID_MAILFROM, NULL, checked_cancel, NULL);
+	ATF_REQUIRE(self != NULL);
+	for (n = 0; n < 100 && ndone == 0; n++)
+		(void)event_loop(EVLOOP_ONCE);
+	ATF_CHECK_EQ(ndone, 1);
+	ATF_CHECK_EQ(npending, 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, parse_valid);
@@ -922,5 +949,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, check_limits);
 	ATF_TP_ADD_TC(tp, check_ptr);
 	ATF_TP_ADD_TC(tp, cancel);
+	ATF_TP_ADD_TC(tp, cancel_in_done);
 	return (atf_no_error());
 }
