@@ -76,8 +76,12 @@ COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 # DNS answers (lka's resolver, the DANE work)
 COMMON_UNITS += regress/unit/dns_test
+# the shared asynchronous resolver (issue 16), without a DNS server
+COMMON_UNITS += regress/unit/resolver_test
 # the configuration lexer (smtpd.conf, imapd.conf)
 COMMON_UNITS += regress/unit/lex_test
+# DKIM (issue 16)
+COMMON_UNITS += regress/unit/dkim_test
 # SPF (RFC 7208): parser, macros, check_host() on a fake resolver
 COMMON_UNITS += regress/unit/spf_test
 # DMARC, the public suffix list, Authentication-Results (issue 16)

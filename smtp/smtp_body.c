@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dkim.h"
 #include "log.h"
 #include "util.h"
 #include "smtpd.h"
@@ -78,6 +79,7 @@ struct smtp_body {
 static void	smtp_body_flush(struct smtp_session *);
 static void	smtp_body_write(struct smtp_session *, const char *, size_t);
 static void	smtp_body_add(struct smtp_session *, size_t);
+static void	smtp_body_dkim(struct smtp_session *, const char *, size_t);
 static size_t	smtp_body_masq_feed(struct smtp_session *, size_t);
 static void	smtp_body_masq_emit(struct smtp_session *);
 static int	smtp_body_received(struct smtp_session *, char *, size_t);
@@ -342,6 +344,17 @@ smtp_body_start(struct smtp_session *s, int raw)
 	}
 	b->len = (size_t)n;
 	b->total = (uint64_t)n;
+	/* DKIM: signing for authenticated and local senders (smtp_dkim.c) */
+	s->dkim_flags &= ~DKIM_MSG_SIGN;
+	if (smtp_dkim_wanted(s))
+		s->dkim_flags |= DKIM_MSG_SIGN;
+	if (s->dkim != NULL)
+		dkim_msg_free(s->dkim);
+	s->dkim = NULL;
+	if (s->dkim_flags != 0 && (s->dkim = dkim_msg_new(s->dkim_flags)) ==
+	    NULL)
+		log_warnx("%016llx smtp dkim: out of memory",
+		    (unsigned long long)s->id);
 	if ((s->lflags & LF_MASQUERADE) && (s->flags & SF_AUTH) &&
 	    s->sender.user[0] != '\0' &&
 	    mailaddr_text(&s->sender, b->maddr, sizeof(b->maddr)) == 0)
@@ -371,8 +384,10 @@ smtp_body_flush(struct smtp_session *s)
 			b->werrno = errno;
 			log_warn("%016llx smtp write msgid=%08x",
 			    (unsigned long long)s->id, s->msgid);
-		} else
+		} else {
 			b->written += b->len;
+			smtp_body_dkim(s, b->buf, b->len);
+		}
 	}
 	b->len = 0;
 }
@@ -390,8 +405,29 @@ smtp_body_write(struct smtp_session *s, const char *p, size_t n)
 		b->werrno = errno;
 		log_warn("%016llx smtp write msgid=%08x",
 		    (unsigned long long)s->id, s->msgid);
-	} else
+	} else {
 		b->written += n;
+		smtp_body_dkim(s, p, n);
+	}
+}
+
+/*
+ * What was just written to the file, to the DKIM hashes (signing and
+ * the inbound checks hash the message exactly as stored).  Out of
+ * memory: s->dkim is dropped, which its users see (DKIM_MSG_* set and
+ * no dkim_msg).
+ */
+static void
+smtp_body_dkim(struct smtp_session *s, const char *p, size_t n)
+{
+	if (s->dkim == NULL)
+		return;
+	if (dkim_msg_feed(s->dkim, p, n) == -1) {
+		log_warnx("%016llx smtp dkim: out of memory msgid=%08x",
+		    (unsigned long long)s->id, s->msgid);
+		dkim_msg_free(s->dkim);
+		s->dkim = NULL;
+	}
 }
 
 /* Account for decoded bytes already in b->buf[b->len, +n). */
@@ -508,6 +544,10 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 		smtp_body_masq_emit(s);	/* no empty line: all headers */
 	smtp_body_flush(s);
 	*size = b->written;
+	if (s->dkim != NULL && dkim_msg_end(s->dkim) == -1) {
+		dkim_msg_free(s->dkim);
+		s->dkim = NULL;
+	}
 	/* A full or failing spool is 452 4.3.1 (RFC 3463) */
 	if (b->werrno == ENOSPC || b->werrno == EDQUOT || b->werrno == EIO)
 		return ("452 4.3.1 Insufficient system storage");

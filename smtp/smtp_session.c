@@ -52,6 +52,7 @@
 #include <tls.h>
 #include <unistd.h>
 
+#include "dkim.h"
 #include "io.h"
 #include "log.h"
 #include "util.h"
@@ -321,6 +322,13 @@ smtp_session_reqid(struct smtp_session *s, enum smtp_wait wait)
 	s->reqid = (s->id << 16) | ++s->reqctr;
 	s->wait = wait;
 	return (s->reqid);
+}
+
+/* Wait for an answer to the request id returned (smtp_session_find()). */
+uint64_t
+smtp_session_wait(struct smtp_session *s, enum smtp_wait wait)
+{
+	return (smtp_session_reqid(s, wait));
 }
 
 /* The "with" of Received: (RFC 3848, RFC 6531). */
@@ -1019,6 +1027,8 @@ smtp_session_body_done(struct smtp_session *s)
 void
 smtp_session_body_stored(struct smtp_session *s)
 {
+	if (smtp_dkim_sign(s))
+		return;		/* it commits, or fails, when done */
 	smtp_session_commit(s);
 }
 
@@ -1092,11 +1102,14 @@ smtp_session_txn_reset(struct smtp_session *s, int rollback)
 	s->nrcpt = 0;
 	s->flags &= ~SF_BDAT;
 	smtp_body_free(s);
+	smtp_dkim_free(s);
+	if (s->dkim != NULL)
+		dkim_msg_free(s->dkim);
+	s->dkim = NULL;
 	free(s->prefix);
 	s->prefix = NULL;
 	s->prefixlen = 0;
 	s->commit_flags = 0;
-	s->dkim_flags = 0;
 	s->dkim_log[0] = '\0';
 	memset(&s->sender, 0, sizeof(s->sender));
 	memset(&s->rcpt, 0, sizeof(s->rcpt));
