@@ -26,12 +26,16 @@
  * (result none); one that does not parse: no policy either (result
  * permerror, disposition none); a lookup that fails for now: temperror.
  * A record without a valid p= (or with an invalid sp=) that names a
- * valid rua= is taken as p=none (6.6.3 step 6).
+ * valid rua= is taken as p=none (6.6.3 step 6).  A record that is no
+ * tag-list (RFC 6376 3.2: a tag without '=', a bad tag name, a control
+ * character, a duplicate tag) or whose first tag is not v=DMARC1 does
+ * not parse; a bad value of the other tags (pct, adkim, aspf, rua...)
+ * is ignored, its default kept, as 6.3 says.
  *
  * SECURITY: records and the From domain come from the network.  The
  * parser reads exactly len octets (a NUL inside is an error), checks
- * every known tag's syntax, bounds rua (kept whole URIs that fit) and
- * refuses duplicate tags (RFC 6376 3.2's tag-list, which 6.4 uses).  A
+ * the syntax of the values it uses, bounds rua (kept whole URIs that
+ * fit) and refuses duplicate tags (RFC 6376 3.2's tag-list).  A
  * check cancelled while its lookup is in flight is freed only when the
  * answer comes back; done() is never called from inside dmarc_check().
  */
@@ -74,8 +78,6 @@ static int		 parse_policy(const char *, size_t,
 			    enum dmarc_policy *);
 static int		 parse_uint(const char *, size_t, unsigned long,
 			    unsigned long *);
-static int		 check_fo(const char *, size_t);
-static int		 check_rf(const char *, size_t);
 static int		 check_uris(const char *, size_t);
 static void		 keep_rua(struct dmarc_record *, const char *, size_t);
 static int		 starts_dmarc1(const char *, size_t);
@@ -195,49 +197,8 @@ parse_uint(const char *v, size_t len, unsigned long max, unsigned long *out)
 	return (0);
 }
 
-/* fo: "0" / "1" / "d" / "s", separated by ':'. */
-static int
-check_fo(const char *v, size_t len)
-{
-	size_t	 i, s, e;
-
-	for (s = 0; s <= len; s = i + 1) {
-		for (i = s; i < len && v[i] != ':'; i++)
-			;
-		e = i;
-		while (s < e && is_wsp(v[s]))
-			s++;
-		while (e > s && is_wsp(v[e - 1]))
-			e--;
-		if (e - s != 1 || strchr("01dsDS", v[s]) == NULL)
-			return (-1);
-	}
-	return (0);
-}
-
-/* rf: report formats, ':'-separated keywords (RFC 6376 ALPHA/DIGIT/-). */
-static int
-check_rf(const char *v, size_t len)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (v[i] == ':') {
-			if (n == 0)
-				return (-1);
-			n = 0;
-		} else if ((v[i] >= 'a' && v[i] <= 'z') ||
-		    (v[i] >= 'A' && v[i] <= 'Z') ||
-		    (v[i] >= '0' && v[i] <= '9') || v[i] == '-')
-			n++;
-		else if (!is_wsp(v[i]))
-			return (-1);
-	}
-	return (n == 0 ? -1 : 0);
-}
-
 /*
- * rua, ruf: a comma-separated list of URIs, each "scheme:rest" with an
+ * rua: a comma-separated list of URIs, each "scheme:rest" with an
  * optional "!size[kmgt]"; no white space inside a URI.
  */
 static int
@@ -400,10 +361,13 @@ dmarc_record_parse(struct dmarc_record *r, const char *buf, size_t len,
 		case T_SP:
 			sp_ok = parse_policy(buf + vs, ve - vs, &r->sp) == 0;
 			break;
+		/*
+		 * 6.3: "Syntax errors in the remainder of the record SHOULD
+		 * be discarded in favor of default values (if any) or
+		 * ignored outright": a bad value of the other tags is.
+		 */
 		case T_PCT:
-			if (parse_uint(buf + vs, ve - vs, 100, &n) == -1)
-				e = "bad pct";
-			else
+			if (parse_uint(buf + vs, ve - vs, 100, &n) == 0)
 				r->pct = (int)n;
 			break;
 		case T_ADKIM:
@@ -412,38 +376,21 @@ dmarc_record_parse(struct dmarc_record *r, const char *buf, size_t len,
 				n = 1;
 			else if (ci_eq(buf + vs, ve - vs, "r"))
 				n = 0;
-			else {
-				e = t == T_ADKIM ? "bad adkim" : "bad aspf";
+			else
 				break;
-			}
 			if (t == T_ADKIM)
 				r->adkim_strict = (int)n;
 			else
 				r->aspf_strict = (int)n;
 			break;
 		case T_RUA:
-			if (check_uris(buf + vs, ve - vs) == -1)
-				e = "bad rua";
-			else {
+			if (check_uris(buf + vs, ve - vs) == 0) {
 				rua_ok = 1;
 				keep_rua(r, buf + vs, ve - vs);
 			}
 			break;
-		case T_RUF:
-			if (check_uris(buf + vs, ve - vs) == -1)
-				e = "bad ruf";
-			break;
-		case T_FO:
-			if (check_fo(buf + vs, ve - vs) == -1)
-				e = "bad fo";
-			break;
-		case T_RF:
-			if (check_rf(buf + vs, ve - vs) == -1)
-				e = "bad rf";
-			break;
-		case T_RI:
-			if (parse_uint(buf + vs, ve - vs, UINT32_MAX, &n) == -1)
-				e = "bad ri";
+		default:
+			/* v, p, sp above; ruf, fo, rf, ri: not used here */
 			break;
 		}
 		if (e != NULL) {
@@ -458,7 +405,7 @@ dmarc_record_parse(struct dmarc_record *r, const char *buf, size_t len,
 	if (!p_ok || !sp_ok) {
 		/* 6.6.3 step 6: with a valid rua, as if p=none */
 		if (!rua_ok) {
-			*err = seen[T_P] ? "bad p" : !sp_ok ? "bad sp" :
+			*err = p_ok ? "bad sp" : seen[T_P] ? "bad p" :
 			    "no p";
 			return (-1);
 		}

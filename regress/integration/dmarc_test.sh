@@ -17,7 +17,8 @@
 # dnsmasq on 127.0.0.1 (a free port, killed in the cleanup) serves the
 # DKIM keys, SPF and DMARC records of a few .test domains; messages are
 # signed by dkimpy (dkimsign, both key types: also an interoperability
-# check) and checked through smtpd.conf's "resolver 127.0.0.1@PORT".
+# check) or by smtpctl dkim sign with keys of smtpctl dkim keygen, and
+# checked through smtpd.conf's "resolver 127.0.0.1@PORT".
 # Each case compares the whole Authentication-Results field and the
 # verdict line (header.b, which changes with every signature's time
 # stamp, is replaced by "B").
@@ -42,6 +43,11 @@ dm_setup()
 	(cd "$D" && dknewkey --ktype ed25519 ed >/dev/null 2>&1 &&
 	    dknewkey --ktype rsa rsa >/dev/null 2>&1) ||
 	    atf_fail "dknewkey failed"
+	# and two of ours
+	"$SMTPCTL" dkim keygen -d "$D/keys" own.test ed ed25519 \
+	    >"$D/own-ed.out" 2>&1 &&
+	    "$SMTPCTL" dkim keygen -d "$D/keys" own.test rsa rsa \
+	    >"$D/own-rsa.out" 2>&1 || atf_fail "smtpctl dkim keygen failed"
 	dm_start
 	printf 'hostname mx.test.org\nresolver 127.0.0.1@%s\n' "$DNSPORT" \
 	    >"$D/smtpd.conf"
@@ -74,6 +80,11 @@ dm_start()
 	# a TXT string holds 255 octets: the RSA key in two
 	_rsa1=$(printf '%s' "$_rsa" | cut -c1-200)
 	_rsa2=$(printf '%s' "$_rsa" | cut -c201-)
+	# keygen's zone-file strings, comma-separated for dnsmasq
+	_own_ed=$(dm_txt "$D/own-ed.out")
+	_own_rsa=$(dm_txt "$D/own-rsa.out")
+	[ -n "$_own_ed" ] && [ -n "$_own_rsa" ] ||
+	    atf_fail "no TXT record in smtpctl dkim keygen's output"
 	dnsmasq --keep-in-foreground --port="$DNSPORT" \
 	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
 	    --no-hosts --local=/test/ --pid-file="$D/dnsmasq.pid" \
@@ -91,8 +102,11 @@ dm_start()
 	    --txt-record=ed._domainkey.mail.strict.test,"$_ed" \
 	    --txt-record=_dmarc.two.test,"v=DMARC1; p=reject" \
 	    --txt-record=_dmarc.two.test,"v=DMARC1; p=none" \
-	    --txt-record=_dmarc.bad.test,"v=DMARC1; p=reject; pct=200" \
+	    --txt-record=_dmarc.bad.test,"v=DMARC1; p=reject; pct" \
 	    --txt-record=nodmarc.test,"v=spf1 ip4:127.0.0.1 -all" \
+	    --txt-record=ed._domainkey.own.test,"$_own_ed" \
+	    --txt-record=rsa._domainkey.own.test,"$_own_rsa" \
+	    --txt-record=_dmarc.own.test,"v=DMARC1; p=reject" \
 	    >"$D/dnsmasq.log" 2>&1 &
 	_n=$((WAIT * 10))
 	until [ -s "$D/dnsmasq.pid" ] &&
@@ -104,6 +118,14 @@ dm_start()
 		fi
 		sleep 0.1
 	done
+}
+
+# The strings of the TXT record smtpctl dkim keygen printed, joined by
+# commas (dnsmasq's separator of character-strings).
+dm_txt()
+{
+	grep -v -e '^;' -e '^dkim ' "$1" | grep -o '"[^"]*"' | tr -d '"' |
+	    paste -sd, -
 }
 
 dm_cleanup()
@@ -180,6 +202,47 @@ EOF
 	check m2 -i 127.0.0.2 -h mx.example.test -s alice@example.test
 }
 dkim_aligned_cleanup()
+{
+	dm_cleanup
+}
+
+atf_test_case own_signer cleanup
+own_signer_head()
+{
+	atf_set descr "keys made by smtpctl dkim keygen, the message signed" \
+	    "by smtpctl dkim sign with both: both pass, DMARC passes; a" \
+	    "changed header fails both"
+}
+own_signer_body()
+{
+	dm_setup
+	msg m alice@own.test
+	"$SMTPCTL" dkim sign -d own.test -s ed -k "$D/keys/own.test.ed.key" \
+	    -s rsa -k "$D/keys/own.test.rsa.key" <"$D/m" >"$D/m1" ||
+	    atf_fail "smtpctl dkim sign failed"
+	cat >"$D/want" <<'EOF'
+Authentication-Results: mx.test.org;
+	dkim=pass header.d=own.test header.s=ed header.a=ed25519-sha256
+	    header.b=B;
+	dkim=pass header.d=own.test header.s=rsa header.a=rsa-sha256
+	    header.b=B;
+	dmarc=pass (p=reject dis=none) header.from=own.test
+verdict: accept
+EOF
+	check m1
+	sed 's/^Subject: dmarc m/Subject: changed/' "$D/m1" >"$D/m2"
+	cat >"$D/want" <<'EOF'
+Authentication-Results: mx.test.org;
+	dkim=fail (signature did not verify) header.d=own.test header.s=ed
+	    header.a=ed25519-sha256 header.b=B;
+	dkim=fail (signature did not verify) header.d=own.test header.s=rsa
+	    header.a=rsa-sha256 header.b=B;
+	dmarc=fail (p=reject dis=reject) header.from=own.test
+verdict: reject
+EOF
+	check m2
+}
+own_signer_cleanup()
 {
 	dm_cleanup
 }
@@ -355,7 +418,8 @@ EOF
 	cat >"$D/want" <<'EOF'
 Authentication-Results: mx.test.org;
 	dkim=none;
-	dmarc=permerror (malformed DMARC record: bad pct) header.from=bad.test
+	dmarc=permerror (malformed DMARC record: tag without '=')
+	    header.from=bad.test
 verdict: accept
 EOF
 	check b
@@ -393,6 +457,7 @@ usage_body()
 atf_init_test_cases()
 {
 	atf_add_test_case dkim_aligned
+	atf_add_test_case own_signer
 	atf_add_test_case tampered
 	atf_add_test_case spf_aligned
 	atf_add_test_case subdomain

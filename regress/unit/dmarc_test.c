@@ -544,13 +544,27 @@ static const struct dcase cases[] = {
 	    "dmarc=permerror (malformed DMARC record: bad p)"
 	    " header.from=bad.net" END },
 	{ "malformed record at the subdomain: no fallback",
-	    { "_dmarc.a.bad.net=v=DMARC1; p=reject; pct=200",
+	    { "_dmarc.a.bad.net=v=DMARC1; p=reject; pct",
 	    "_dmarc.bad.net=v=DMARC1; p=reject" },
 	    "a.bad.net", SPF_FAIL, "x@bad.net", { NULL }, 0, 1,
 	    AR "spf=fail (matched -all) smtp.mailfrom=x@bad.net" NEXT
 	    "dkim=none" NEXT
-	    "dmarc=permerror (malformed DMARC record: bad pct)"
+	    "dmarc=permerror (malformed DMARC record: tag without '=')"
 	    FOLD "header.from=a.bad.net" END },
+	{ "a bad pct= is ignored: 100",
+	    { "_dmarc.example.com=v=DMARC1; p=reject; pct=200" },
+	    "example.com", SPF_NONE, "x@other.net", { NULL }, 99, 1,
+	    AR "spf=none smtp.mailfrom=x@other.net" NEXT
+	    "dkim=none" NEXT
+	    "dmarc=fail (p=reject dis=reject) header.from=example.com" END },
+	{ "a bad adkim= is ignored: relaxed",
+	    { "_dmarc.example.com=v=DMARC1; p=reject; adkim=x" },
+	    "example.com", SPF_NONE, "x@other.net",
+	    { "pass:mail.example.com" }, 99, 1,
+	    AR "spf=none smtp.mailfrom=x@other.net" NEXT
+	    "dkim=pass header.d=mail.example.com header.s=sel"
+	    " header.a=rsa-sha256" FOLD "header.b=AbCdEfGh" NEXT
+	    "dmarc=pass (p=reject dis=none) header.from=example.com" END },
 	{ "two DMARC records: none",
 	    { "_dmarc.two.net=v=DMARC1; p=reject",
 	    "_dmarc.two.net=v=DMARC1; p=none" },
@@ -631,17 +645,8 @@ ATF_TC_BODY(record_parse, tc)
 		{ "v=DMARC1; pct=0; p=reject", DMARC_P_REJECT, 0, 0, 0, 0,
 		    "" },
 	};
-	static const char *const bad[] = {
-		"",
-		"   ",
-		"p=reject; v=DMARC1",
-		"v=DMARC2; p=reject",
-		"v=dmarc1; p=reject",
-		"v=DMARC1",
-		"v=DMARC1; p=bogus",
-		"v=DMARC1; p=reject; sp=bogus",
-		"v=DMARC1; p=none; p=reject",
-		"v=DMARC1; v=DMARC1; p=reject",
+	/* values in error: ignored, the defaults kept (6.3) */
+	static const char *const ignored[] = {
 		"v=DMARC1; p=reject; pct=101",
 		"v=DMARC1; p=reject; pct=-1",
 		"v=DMARC1; p=reject; pct=",
@@ -658,6 +663,23 @@ ATF_TC_BODY(record_parse, tc)
 		"v=DMARC1; p=reject; rua=mailto:a@x.org!10q",
 		"v=DMARC1; p=reject; rua=mailto:a@x.org,",
 		"v=DMARC1; p=reject; rf=:",
+		"v=DMARC1; p=reject; ruf=x; adkim=strict; aspf=1",
+	};
+	static const char *const bad[] = {
+		"v=DMARC1; p=reject; pct",
+		"v=DMARC1; p=reject; pct=5; pct=6",
+		"v=DMARC1; p=reject; rua=mailto:a@x.org; rua=mailto:b@x.org",
+		"v=DMARC1; p=bogus; rua=a@x.org",
+		"",
+		"   ",
+		"p=reject; v=DMARC1",
+		"v=DMARC2; p=reject",
+		"v=dmarc1; p=reject",
+		"v=DMARC1",
+		"v=DMARC1; p=bogus",
+		"v=DMARC1; p=reject; sp=bogus",
+		"v=DMARC1; p=none; p=reject",
+		"v=DMARC1; v=DMARC1; p=reject",
 		"v=DMARC1; p=reject; =x",
 		"v=DMARC1; p=reject; 1a=x",
 		"v=DMARC1; p=reject; X-y=z",
@@ -684,6 +706,15 @@ ATF_TC_BODY(record_parse, tc)
 		    "\"%s\": p %d sp %d pct %d adkim %d aspf %d rua \"%s\"",
 		    pc[i].txt, r.p, r.sp, r.pct, r.adkim_strict,
 		    r.aspf_strict, r.rua);
+	}
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		err = NULL;
+		rv = dmarc_record_parse(&r, ignored[i], strlen(ignored[i]),
+		    &err);
+		ATF_CHECK_MSG(rv == 0 && r.p == DMARC_P_REJECT &&
+		    r.sp == DMARC_P_UNSET && r.pct == 100 &&
+		    r.adkim_strict == 0 && r.aspf_strict == 0 &&
+		    r.rua[0] == '\0', "\"%s\": %d %s", ignored[i], rv, err);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err = NULL;

@@ -104,6 +104,11 @@ ATF_TC_BODY(debian_list, tc)
 		{ "example.\xe5\x85\xac\xe5\x8f\xb8.cn",
 		    "example.\xe5\x85\xac\xe5\x8f\xb8.cn" },
 		{ "www.example.xn--55qx5d.cn", "example.xn--55qx5d.cn" },
+		/* aéroport.ci: mixed ASCII and not (RFC 3492's basic code
+		 * points first, then the delta) */
+		{ "a.b.a\xc3\xa9roport.ci", "b.a\xc3\xa9roport.ci" },
+		{ "a.b.xn--aroport-bya.ci", "b.xn--aroport-bya.ci" },
+		{ "xn--aroport-bya.ci", "xn--aroport-bya.ci" },
 		/* unlisted TLD: the default rule "*" */
 		{ "a.b.example.invalidtld", "example.invalidtld" },
 		{ "invalidtld", "invalidtld" },
