@@ -34,7 +34,11 @@ struct smtpd_config;
  * stderr on error.  Returns the configuration (hostname, dkim...).
  */
 struct smtpd_config	*ctl_resolver_setup(const char *path);
-/* Run the event loop until *done is set (or no lookup is pending). */
+/*
+ * Run the event loop until *done is set, or no lookup is pending and a
+ * few non-blocking passes (zero-timeout timers: spf_check() starts that
+ * way) start none.  done may be NULL.
+ */
 void			 ctl_resolver_wait(const int *done);
 
 #endif /* CTL_RESOLVER_H */

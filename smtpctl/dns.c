@@ -288,6 +288,7 @@ smtpctl_dns(int argc, char **argv)
 		{ NULL,		0,		NULL,	0 }
 	};
 	struct dnsc	 d;
+	struct smtpd_config *cfg;
 	const char	*conf = NULL;
 	char		 domain[256];
 	size_t		 len;
@@ -323,8 +324,9 @@ smtpctl_dns(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	d.domain = domain;
-	d.cfg = ctl_resolver_setup(conf);
-	d.host = d.cfg->hostname;
+	cfg = ctl_resolver_setup(conf);
+	d.cfg = cfg;
+	d.host = cfg->hostname;
 	if (dnsc_keys(&d) == -1) {
 		fprintf(stderr, "smtpctl: out of memory\n");
 		return (2);
@@ -338,5 +340,6 @@ smtpctl_dns(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		ret = 2;
 	free(d.keys);
+	config_free(cfg);
 	return (ret);
 }

@@ -429,6 +429,27 @@ errors_body()
 }
 errors_cleanup() { dc_cleanup; }
 
+atf_test_case lookup_fails cleanup
+lookup_fails_head()
+{
+	atf_set descr "dns --check: lookups that fail (SERVFAIL) are ERROR" \
+	    "lines and exit 2; the rest is still judged"
+}
+lookup_fails_body()
+{
+	dc_setup
+	# fail.test's names go to a server that is not there (the
+	# discard port), except the MX that dnsmasq has itself
+	dc_start --server=/fail.test/127.0.0.1#9 \
+	    --mx-host=fail.test,mx.example.test,10
+	dc_conf mx.example.test
+	check fail.test 2
+	expect "OK +fail\.test\. IN MX 10 mx\.example\.test\."
+	expect "ERROR +fail\.test\. IN TXT \"v=spf1 mx -all\" \(lookup failed\)"
+	expect "ERROR +_dmarc\.fail\.test\. IN TXT \".*\" \(lookup failed\)"
+}
+lookup_fails_cleanup() { dc_cleanup; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case keygen
@@ -436,4 +457,5 @@ atf_init_test_cases()
 	atf_add_test_case check_more_wrong
 	atf_add_test_case check_all_correct
 	atf_add_test_case errors
+	atf_add_test_case lookup_fails
 }
