@@ -80,6 +80,7 @@ static void	smtp_body_flush(struct smtp_session *);
 static void	smtp_body_write(struct smtp_session *, const char *, size_t);
 static void	smtp_body_add(struct smtp_session *, size_t);
 static void	smtp_body_dkim(struct smtp_session *, const char *, size_t);
+static void	smtp_body_dkim_lost(struct smtp_session *);
 static size_t	smtp_body_masq_feed(struct smtp_session *, size_t);
 static void	smtp_body_masq_emit(struct smtp_session *);
 static int	smtp_body_received(struct smtp_session *, char *, size_t);
@@ -336,6 +337,9 @@ smtp_body_start(struct smtp_session *s, int raw)
 	b->buf = xmalloc(BODY_BUFSZ);
 	smtp_data_init(&b->dec, s->lim.max_line, raw);
 	s->body = b;
+	if (s->dkim_flags != 0 && s->dkim == NULL &&
+	    (s->dkim = dkim_msg_new(s->dkim_flags)) == NULL)
+		smtp_body_dkim_lost(s);
 	if ((n = smtp_body_received(s, b->buf, BODY_BUFSZ)) == -1) {
 		log_warnx("%016llx smtp Received: header too long",
 		    (unsigned long long)s->id);
@@ -344,17 +348,6 @@ smtp_body_start(struct smtp_session *s, int raw)
 	}
 	b->len = (size_t)n;
 	b->total = (uint64_t)n;
-	/* DKIM: signing for authenticated and local senders (smtp_dkim.c) */
-	s->dkim_flags &= ~DKIM_MSG_SIGN;
-	if (smtp_dkim_wanted(s))
-		s->dkim_flags |= DKIM_MSG_SIGN;
-	if (s->dkim != NULL)
-		dkim_msg_free(s->dkim);
-	s->dkim = NULL;
-	if (s->dkim_flags != 0 && (s->dkim = dkim_msg_new(s->dkim_flags)) ==
-	    NULL)
-		log_warnx("%016llx smtp dkim: out of memory",
-		    (unsigned long long)s->id);
 	if ((s->lflags & LF_MASQUERADE) && (s->flags & SF_AUTH) &&
 	    s->sender.user[0] != '\0' &&
 	    mailaddr_text(&s->sender, b->maddr, sizeof(b->maddr)) == 0)
@@ -420,14 +413,18 @@ smtp_body_write(struct smtp_session *s, const char *p, size_t n)
 static void
 smtp_body_dkim(struct smtp_session *s, const char *p, size_t n)
 {
-	if (s->dkim == NULL)
-		return;
-	if (dkim_msg_feed(s->dkim, p, n) == -1) {
-		log_warnx("%016llx smtp dkim: out of memory msgid=%08x",
-		    (unsigned long long)s->id, s->msgid);
-		dkim_msg_free(s->dkim);
-		s->dkim = NULL;
-	}
+	if (s->dkim != NULL && dkim_msg_feed(s->dkim, p, n) == -1)
+		smtp_body_dkim_lost(s);
+}
+
+/* DKIM hashing failed (out of memory): none, s->dkim NULL says so. */
+static void
+smtp_body_dkim_lost(struct smtp_session *s)
+{
+	log_warnx("%016llx smtp dkim: out of memory",
+	    (unsigned long long)s->id);
+	dkim_msg_free(s->dkim);
+	s->dkim = NULL;
 }
 
 /* Account for decoded bytes already in b->buf[b->len, +n). */
@@ -544,10 +541,8 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 		smtp_body_masq_emit(s);	/* no empty line: all headers */
 	smtp_body_flush(s);
 	*size = b->written;
-	if (s->dkim != NULL && dkim_msg_end(s->dkim) == -1) {
-		dkim_msg_free(s->dkim);
-		s->dkim = NULL;
-	}
+	if (s->dkim != NULL && dkim_msg_end(s->dkim) == -1)
+		smtp_body_dkim_lost(s);
 	/* A full or failing spool is 452 4.3.1 (RFC 3463) */
 	if (b->werrno == ENOSPC || b->werrno == EDQUOT || b->werrno == EIO)
 		return ("452 4.3.1 Insufficient system storage");

@@ -1250,6 +1250,7 @@ smtp_session_created(const struct msg_reply *r, int fd)
 		s->msgid = r->msgid;
 		s->msgfd = fd;
 		s->nmails++;
+		smtp_dkim_mail(s);
 		smtp_session_reply(s, "250 2.1.0 Ok");
 	} else {
 		if (fd != -1)

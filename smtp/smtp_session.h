@@ -139,8 +139,9 @@ struct smtp_session {
 	 * Mail authentication.  dkim: the message as written to the
 	 * file, hashed (smtp_body.c feeds it) when dkim_flags asks for it
 	 * (DKIM_MSG_SIGN: smtp_dkim.c; DKIM_MSG_VERIFY: the inbound
-	 * checks), set before smtp_body_start() (kept from one message to
-	 * the next; DKIM_MSG_SIGN is set per message by smtp_body_start()).
+	 * checks), set before smtp_body_start(), which makes s->dkim
+	 * (DKIM_MSG_SIGN is set when MAIL is accepted, smtp_dkim_mail(),
+	 * and cleared with the transaction, smtp_dkim_free()).
 	 * What the commit adds:
 	 * header text before the message (smtp_session_prefix_add) and
 	 * envelope flags (smtp_session_set_quarantine); NULL and 0 cost
@@ -222,6 +223,7 @@ void			 smtp_session_commit(struct smtp_session *);
 
 /* smtp_dkim.c: signing what authenticated and local senders send */
 int		 smtp_dkim_wanted(const struct smtp_session *);
+void		 smtp_dkim_mail(struct smtp_session *);
 int		 smtp_dkim_sign(struct smtp_session *);
 void		 smtp_dkim_free(struct smtp_session *);
 struct peer;
