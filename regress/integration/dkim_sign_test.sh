@@ -306,7 +306,8 @@ EOF
 	chmod 640 "$T/keys/ok.pem"
 	! "$SMTPD" -n -f "$T/smtpd.conf" >"$T/n.out" 2>&1 ||
 	    atf_fail "a key readable by its group accepted"
-	assert_grep "smtpd.conf:[0-9]+: dkim $SIGNED selector s1: key .* is accessible by its group or others" \
+	_why="key .* is accessible by its group or others"
+	assert_grep "smtpd.conf:[0-9]+: dkim $SIGNED selector s1: $_why" \
 	    "$T/n.out"
 	chmod 600 "$T/keys/ok.pem"
 	openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:768 \
@@ -323,8 +324,7 @@ EOF
 		! "$SMTPD" -n -f "$T/smtpd.conf" >"$T/n.out" 2>&1 ||
 		    atf_fail "the $_k key accepted"
 	done
-	assert_grep "dkim $SIGNED selector s1: id-ecPublicKey keys cannot sign DKIM|dkim $SIGNED selector s1: [A-Za-z-]+ keys cannot sign DKIM" \
-	    "$T/n.out"
+	assert_grep "selector s1: [A-Za-z-]+ keys cannot sign DKIM" "$T/n.out"
 	inst_conf <<EOF
 dkim $SIGNED selector s1 key "$T/keys/short.pem"
 EOF
