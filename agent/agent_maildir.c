@@ -28,6 +28,12 @@
  * stages a burst of deliveries and syncs each new/ directory once.
  * The directories are checked (and made) once per root, not per
  * delivery; if they went away, the failing open makes them again.
+ *
+ * Quarantine (EF_QUARANTINE: the sender's DMARC policy said so, see
+ * smtp/smtp_mailauth.c): the message goes into the Maildir++ folder
+ * ".Junk" of the maildir (imapd's "Junk", \Junk), made when missing
+ * with the maildir's own mode and a "maildirfolder" file, as Maildir++
+ * folders are.
  */
 
 #include <sys/types.h>
@@ -52,6 +58,8 @@ static char		 maildir_root_ok[PATH_MAX];	/* mkdirs done */
 
 static const char	*agent_maildir_hostname(void);
 static int		 agent_maildir_mkdirs(const char *);
+static int		 agent_maildir_mkdirs_mode(const char *, mode_t);
+static int		 agent_maildir_junk(char *, size_t);
 static int		 agent_maildir_write(const char *,
 			    const struct deliver *, int, off_t *);
 
@@ -91,6 +99,12 @@ agent_maildir_stage(const struct deliver *d, int msgfd,
 	    &why) == -1)
 		return (agent_report_set(rep, ST_PERMFAIL,
 		    "550 5.3.5 maildir path %s", why));
+	if ((d->evp.flags & EF_QUARANTINE) &&
+	    agent_maildir_junk(root, sizeof(root)) == -1) {
+		log_warn("%016llx agent maildir %s: junk folder",
+		    (unsigned long long)d->evp.id, root);
+		return (agent_report_errno(rep, errno, "maildir junk folder"));
+	}
 	if (strcmp(root, maildir_root_ok) != 0 &&
 	    agent_maildir_mkdirs(root) == -1) {
 		log_warn("%016llx agent maildir %s: mkdir",
@@ -195,6 +209,13 @@ agent_maildir_write(const char *tmp, const struct deliver *d, int msgfd,
 static int
 agent_maildir_mkdirs(const char *root)
 {
+	return (agent_maildir_mkdirs_mode(root, 0700));
+}
+
+/* root/tmp, root/new, root/cur (root too if missing) with mode. */
+static int
+agent_maildir_mkdirs_mode(const char *root, mode_t mode)
+{
 	static const char *const sub[] = { "tmp", "new", "cur" };
 	char		 path[PATH_MAX];
 	struct stat	 sb;
@@ -208,9 +229,76 @@ agent_maildir_mkdirs(const char *root)
 		}
 		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 			continue;
-		if (mkdir_p(path, 0700) == -1)
+		if (mkdir_p(path, mode) == -1)
 			return (-1);
 	}
+	return (0);
+}
+
+/*
+ * The Maildir++ folder ".Junk" of the maildir root: made (the maildir
+ * first, as for any delivery), with the maildir's mode and its
+ * "maildirfolder" file, when missing.  root becomes the folder's path.
+ * 0, or -1 and errno.
+ */
+static int
+agent_maildir_junk(char *root, size_t len)
+{
+	static const char *const sub[] = { "", "/tmp", "/new", "/cur" };
+	char		 junk[PATH_MAX], path[PATH_MAX];
+	struct stat	 sb;
+	mode_t		 mode;
+	size_t		 i;
+	int		 fd, created = 0;
+
+	if (snprintf(junk, sizeof(junk), "%s/.Junk", root) >=
+	    (int)sizeof(junk) || snprintf(path, sizeof(path),
+	    "%s/maildirfolder", junk) >= (int)sizeof(path) ||
+	    strlen(junk) >= len) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	if (lstat(path, &sb) == 0) {
+		(void)strlcpy(root, junk, len);
+		return (0);
+	}
+	if (agent_maildir_mkdirs(root) == -1 || stat(root, &sb) == -1)
+		return (-1);
+	mode = sb.st_mode & 0777;
+	if (mkdir(junk, mode) == 0)
+		created = 1;
+	else if (errno != EEXIST)
+		return (-1);
+	if (lstat(junk, &sb) == -1)
+		return (-1);
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return (-1);
+	}
+	(void)strlcpy(maildir_root_ok, "", sizeof(maildir_root_ok));
+	if (agent_maildir_mkdirs_mode(junk, mode) == -1)
+		return (-1);
+	/* made by us: the maildir's mode, whatever our umask */
+	for (i = 0; created && i < nitems(sub); i++) {
+		if (snprintf(path, sizeof(path), "%s%s", junk, sub[i]) >=
+		    (int)sizeof(path)) {
+			errno = ENAMETOOLONG;
+			return (-1);
+		}
+		if (chmod(path, mode) == -1)
+			return (-1);
+	}
+	if (snprintf(path, sizeof(path), "%s/maildirfolder", junk) >=
+	    (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    mode & 0666);
+	if (fd == -1)
+		return (-1);
+	(void)close(fd);
+	(void)strlcpy(root, junk, len);
 	return (0);
 }
 

@@ -99,9 +99,12 @@ store_defaults(struct mstore *ms)
 	if (faccessat(ms->rootfd, SU_FILE, F_OK, 0) == 0)
 		return (0);
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-		if (!mstore_exists(ms, defaults[i].name) &&
-		    mstore_create(ms, defaults[i].name, defaults[i].su,
-		    &err) == -1)
+		if (!mstore_exists(ms, defaults[i].name)) {
+			if (mstore_create(ms, defaults[i].name,
+			    defaults[i].su, &err) == -1)
+				return (-1);
+		} else if (folder_special_add(ms, defaults[i].name,
+		    defaults[i].su) == -1)
 			return (-1);
 		(void)mstore_subscribe(ms, defaults[i].name, 1, &err);
 	}

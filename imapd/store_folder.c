@@ -314,6 +314,19 @@ folder_special(struct mstore *ms, const char *name)
 }
 
 /*
+ * Give an existing folder the attributes su if it lacks them (a default
+ * folder made before imapd first opened the store: the delivery agent
+ * makes .Junk for quarantined mail).
+ */
+int
+folder_special_add(struct mstore *ms, const char *name, unsigned int su)
+{
+	if ((folder_special(ms, name) & su) == su)
+		return (0);
+	return (su_set(ms, name, name, su & ~folder_special(ms, name)));
+}
+
+/*
  * Rewrite the SPECIAL-USE lines of folder from (and its children) to
  * name to (NULL: drop them), adding su for to.
  */

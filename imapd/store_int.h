@@ -187,6 +187,7 @@ uint32_t store_new_uidvalidity(struct mstore *);
 int	 folder_dir(const char *name, char *, size_t);
 int	 folder_open_dir(struct mstore *, const char *name);
 unsigned int folder_special(struct mstore *, const char *name);
+int	 folder_special_add(struct mstore *, const char *name, unsigned int);
 
 /* store_cache.c */
 void	 cache_close(struct mbox *);

@@ -35,6 +35,9 @@
  * envelope, the answer (ST_OK and a 250, or the failure) is an
  * IMSG_LKA_VRFY_RESULT.
  *
+ * Inbound mail authentication for smtp (SPF, DKIM, DMARC and the
+ * Authentication-Results field): lka_mailauth.c.
+ *
  * For the mta (smtp): routes of relay actions (IMSG_MTA_ROUTE, looked up
  * by lka_route.c with the resolver of lka_dns.c, libunbound on this
  * process's event loop; set up before the sandbox, see lka_dns.c) and
@@ -116,6 +119,10 @@ static const struct imsg_handler lka_smtp_handlers[] = {
 	{ IMSG_SMTP_AUTH,		lka_imsg_smtp_auth },
 	{ IMSG_MTA_ROUTE,		lka_imsg_mta_route },
 	{ IMSG_MTA_CREDS,		lka_imsg_mta_creds },
+	{ IMSG_SMTP_SPF_CHECK,		lka_mailauth_imsg_spf },
+	{ IMSG_SMTP_DKIM_SIG,		lka_mailauth_imsg_sig },
+	{ IMSG_SMTP_MAILAUTH,		lka_mailauth_imsg_verdict },
+	{ IMSG_SMTP_MAILAUTH_CANCEL,	lka_mailauth_imsg_cancel },
 };
 
 static const struct imsg_handler lka_queue_handlers[] = {
@@ -162,6 +169,8 @@ lka_configured(void)
 	lka_auth_init();
 	/* resolv.conf, the trust anchor: before Landlock and seccomp */
 	lka_dns_init(env, 0);
+	/* the public suffix list (/usr/share), libcrypto: likewise */
+	lka_mailauth_init();
 	privsep_drop(SMTPD_USER_LKA, NULL);
 	lka_landlock();
 	smtpd_sandbox(SANDBOX_LKA);

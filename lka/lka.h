@@ -259,6 +259,17 @@ void		 lka_imsg_auth(struct peer *, struct imsg *,
 void		 lka_imsg_auth_result(struct peer *, struct imsg *);
 
 /*
+ * lka/lka_mailauth.c: inbound mail authentication (smtpd/mailauth.h):
+ * SPF at MAIL FROM, DKIM and DMARC at the end of data.
+ * lka_mailauth_init() runs before the sandbox (publicsuffix, libcrypto).
+ */
+void		 lka_mailauth_init(void);
+void		 lka_mailauth_imsg_spf(struct peer *, struct imsg *);
+void		 lka_mailauth_imsg_sig(struct peer *, struct imsg *);
+void		 lka_mailauth_imsg_verdict(struct peer *, struct imsg *);
+void		 lka_mailauth_imsg_cancel(struct peer *, struct imsg *);
+
+/*
  * lka/lka_route.c: IMSG_MTA_ROUTE.  lka_route_lookup() calls done once
  * (maybe before it returns) with the answer; the rest is pure.
  */

@@ -56,6 +56,7 @@
 #include "tls_compat.h"
 #include "util.h"
 #include "smtpd.h"
+#include "mailauth.h"
 #include "smtp_session.h"
 #include "smtp_auth.h"
 #include "mta.h"
@@ -90,6 +91,8 @@ static void	smtp_imsg_rcpt_fail(struct peer *, struct imsg *);
 static void	smtp_imsg_vrfy_result(struct peer *, struct imsg *);
 static void	smtp_imsg_sender_result(struct peer *, struct imsg *);
 static void	smtp_imsg_auth_result(struct peer *, struct imsg *);
+static void	smtp_imsg_spf_result(struct peer *, struct imsg *);
+static void	smtp_imsg_mailauth_result(struct peer *, struct imsg *);
 static void	smtp_imsg_pause(struct peer *, struct imsg *);
 static void	smtp_imsg_stats(struct peer *, struct imsg *);
 static void	smtp_imsg_tls_file(struct peer *, struct imsg *);
@@ -110,6 +113,8 @@ static const struct imsg_handler smtp_lka_handlers[] = {
 	{ IMSG_LKA_AUTH_RESULT,		smtp_imsg_auth_result },
 	{ IMSG_LKA_ROUTE,		mta_imsg_route },
 	{ IMSG_LKA_CREDS,		mta_imsg_creds },
+	{ IMSG_LKA_SPF_RESULT,		smtp_imsg_spf_result },
+	{ IMSG_LKA_MAILAUTH_RESULT,	smtp_imsg_mailauth_result },
 };
 
 static const struct imsg_handler smtp_control_handlers[] = {
@@ -402,6 +407,27 @@ smtp_imsg_auth_result(struct peer *p, struct imsg *imsg)
 
 	imsg_payload(imsg, &r, sizeof(r));
 	smtp_auth_result(&r);
+}
+
+static void
+smtp_imsg_spf_result(struct peer *p, struct imsg *imsg)
+{
+	struct mailauth_spf_reply	 r;
+
+	imsg_payload(imsg, &r, sizeof(r));
+	smtp_mailauth_spf_result(&r);
+}
+
+/* The reply is large (the field): not on the stack twice. */
+static void
+smtp_imsg_mailauth_result(struct peer *p, struct imsg *imsg)
+{
+	struct mailauth_reply	*r;
+
+	r = xmalloc(sizeof(*r));
+	imsg_payload(imsg, r, sizeof(*r));
+	smtp_mailauth_result(r);
+	free(r);
 }
 
 /* pause/resume smtp|all: stop or start accepting connections. */

@@ -24,11 +24,29 @@
  * read to its end and discarded, so that the client gets its reply in
  * sequence.
  *
- * masquerade (listener "senders <table> masquerade", authenticated
- * session): the header section is held back (at most MASQ_HEADER_MAX
- * bytes) until its empty line, then written with every From: field
- * replaced by smtp_body_masquerade(): the MAIL FROM address, with the
- * display name kept when it is simple.
+ * The header section is held back (at most MASQ_HEADER_MAX bytes) until
+ * its empty line, then written filtered by smtp_body_headers(), when
+ *   - masquerade (listener "senders <table> masquerade", authenticated
+ *     session): every From: field is replaced by the MAIL FROM address,
+ *     with the display name kept when it is simple;
+ *   - mail-auth (smtp_body_mailauth(), smtp_mailauth.c): every
+ *     Authentication-Results field that claims our authserv-id is
+ *     removed (RFC 8601 5: only we may say what we checked).
+ * A header section over the bound is refused (552), never filtered in
+ * part.
+ *
+ * DKIM (common/dkim.h): when s->dkim_flags asks for it (DKIM_MSG_VERIFY:
+ * mail-auth, smtp_mailauth.c; DKIM_MSG_SIGN: signing), s->dkim is made
+ * by smtp_body_start() and fed exactly the bytes written to the message
+ * file, our Received: field first; smtp_body_finish() ends it.  That is what a later verifier of the stored
+ * message sees too.  Our Received: is harmless: a signature's h= picks
+ * fields bottom-up, so a foreign signer's "Received" entries name the
+ * client's own fields, never the new topmost one; only a signature that
+ * oversigned Received (h= listing more of them than the message has)
+ * breaks, as it would at any MTA.  Removed Authentication-Results
+ * fields are not fed: a sender that signed one claiming to be us loses
+ * that signature, as RFC 8601 5 accepts.  The Authentication-Results
+ * field we add is prepended by the queue at commit, after the hashing.
  */
 
 #include <sys/types.h>
@@ -41,6 +59,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "dkim.h"
 #include "log.h"
 #include "util.h"
@@ -51,9 +70,9 @@
 #define MASQ_HEADER_MAX	(256 * 1024)	/* header section held back */
 #define MASQ_DISPLAY_MAX 512		/* display name kept */
 
-/* where the header section's end scan is (masquerade) */
+/* where the header section's end scan is (header hold-back) */
 enum masq_state {
-	MS_OFF,		/* not masquerading, or past the headers */
+	MS_OFF,		/* not holding back, or past the headers */
 	MS_BOL,		/* at the beginning of a line */
 	MS_MID,		/* inside a line */
 	MS_CR,		/* a CR at the beginning of a line */
@@ -67,20 +86,22 @@ struct smtp_body {
 	uint64_t		 total;		/* header + body */
 	int			 werrno;	/* write failed */
 	int			 toobig;
-	/* masquerade */
+	/* header hold-back: masquerade, mail-auth */
 	enum masq_state		 mstate;
-	char			 maddr[MAILADDR_MAX];	/* MAIL FROM */
+	char			 maddr[MAILADDR_MAX];	/* MAIL FROM; "" */
+	char			 authid[HOST_MAX];	/* our A-R id; "" */
 	char			*hdr;		/* header section so far */
 	size_t			 hdrlen;
 	size_t			 hdrcap;
 	int			 hdrbig;	/* over MASQ_HEADER_MAX */
+	size_t			 arstripped;	/* A-R fields removed */
 };
 
 static void	smtp_body_flush(struct smtp_session *);
+static int	smtp_body_out(struct smtp_session *, const char *, size_t);
+static void	smtp_body_dkim_lost(struct smtp_session *);
 static void	smtp_body_write(struct smtp_session *, const char *, size_t);
 static void	smtp_body_add(struct smtp_session *, size_t);
-static void	smtp_body_dkim(struct smtp_session *, const char *, size_t);
-static void	smtp_body_dkim_lost(struct smtp_session *);
 static size_t	smtp_body_masq_feed(struct smtp_session *, size_t);
 static void	smtp_body_masq_emit(struct smtp_session *);
 static int	smtp_body_received(struct smtp_session *, char *, size_t);
@@ -134,6 +155,7 @@ static int	masq_is_from(const char *, size_t);
 static size_t	masq_display(const char *, size_t, char *, size_t);
 static void	masq_field(struct masq_buf *, const char *, size_t,
 		    const char *);
+static int	masq_is_authres_ours(const char *, size_t, const char *);
 
 /* Received: header, RFC 5321 4.4 and RFC 5322 folding. */
 static int
@@ -297,17 +319,35 @@ masq_field(struct masq_buf *mb, const char *f, size_t n, const char *addr)
 }
 
 /*
- * The header section hdr (len bytes of CRLF lines) with every From:
- * field replaced by "From: [display name] <addr>" (see masq_display());
- * the other fields and the empty line are copied as they are.  Returns
- * the new text (malloc'd, not NUL-terminated) and its length in *outlen.
+ * Is the field f (n bytes, with its line end) an Authentication-Results
+ * field claiming authserv-id id?  authres_is_ours() reads a C string's
+ * worth of field: a NUL inside (the decoder refuses such messages
+ * anyway) is not ours to judge, the field is kept.
+ */
+static int
+masq_is_authres_ours(const char *f, size_t n, const char *id)
+{
+	if (n < 23 || strncasecmp(f, "Authentication-Results", 22) != 0 ||
+	    memchr(f, '\0', n) != NULL)
+		return (0);
+	return (authres_is_ours(f, n, id));
+}
+
+/*
+ * The header section hdr (len bytes of CRLF lines), filtered: with addr
+ * (not NULL), every From: field replaced by "From: [display name]
+ * <addr>" (see masq_display()); with authid (not NULL), every
+ * Authentication-Results field whose authserv-id is authid removed
+ * (their number in *removed when removed is not NULL).  The other
+ * fields and the empty line are copied as they are.  Returns the new
+ * text (malloc'd, not NUL-terminated) and its length in *outlen.
  */
 char *
-smtp_body_masquerade(const char *hdr, size_t len, const char *addr,
-    size_t *outlen)
+smtp_body_headers(const char *hdr, size_t len, const char *addr,
+    const char *authid, size_t *outlen, size_t *removed)
 {
 	struct masq_buf	 mb;
-	size_t		 off = 0, end;
+	size_t		 off = 0, end, nrem = 0;
 
 	memset(&mb, 0, sizeof(mb));
 	mb.cap = len + MAILADDR_MAX + 64;
@@ -319,11 +359,27 @@ smtp_body_masquerade(const char *hdr, size_t len, const char *addr,
 			break;
 		}
 		end = masq_field_end(hdr, len, off);
-		masq_field(&mb, hdr + off, end - off, addr);
+		if (authid != NULL && masq_is_authres_ours(hdr + off,
+		    end - off, authid))
+			nrem++;
+		else if (addr != NULL)
+			masq_field(&mb, hdr + off, end - off, addr);
+		else
+			masq_put(&mb, hdr + off, end - off);
 		off = end;
 	}
+	if (removed != NULL)
+		*removed = nrem;
 	*outlen = mb.len;
 	return (mb.buf);
+}
+
+/* masquerade alone (see smtp_body_headers()) */
+char *
+smtp_body_masquerade(const char *hdr, size_t len, const char *addr,
+    size_t *outlen)
+{
+	return (smtp_body_headers(hdr, len, addr, NULL, outlen, NULL));
 }
 
 /* Start a body: raw for BDAT.  Writes our Received: header first. */
@@ -337,9 +393,6 @@ smtp_body_start(struct smtp_session *s, int raw)
 	b->buf = xmalloc(BODY_BUFSZ);
 	smtp_data_init(&b->dec, s->lim.max_line, raw);
 	s->body = b;
-	if (s->dkim_flags != 0 && s->dkim == NULL &&
-	    (s->dkim = dkim_msg_new(s->dkim_flags)) == NULL)
-		smtp_body_dkim_lost(s);
 	if ((n = smtp_body_received(s, b->buf, BODY_BUFSZ)) == -1) {
 		log_warnx("%016llx smtp Received: header too long",
 		    (unsigned long long)s->id);
@@ -348,10 +401,52 @@ smtp_body_start(struct smtp_session *s, int raw)
 	}
 	b->len = (size_t)n;
 	b->total = (uint64_t)n;
+	/* DKIM: signing for authenticated and local senders (smtp_dkim.c) */
+	s->dkim_flags &= ~DKIM_MSG_SIGN;
+	if (smtp_dkim_wanted(s))
+		s->dkim_flags |= DKIM_MSG_SIGN;
+	/* mail-auth set DKIM_MSG_VERIFY at MAIL FROM (smtp_mailauth.c) */
+	dkim_msg_free(s->dkim);
+	s->dkim = NULL;
+	if (s->dkim_flags != 0 && (s->dkim = dkim_msg_new(s->dkim_flags)) ==
+	    NULL)
+		smtp_body_dkim_lost(s);
 	if ((s->lflags & LF_MASQUERADE) && (s->flags & SF_AUTH) &&
 	    s->sender.user[0] != '\0' &&
 	    mailaddr_text(&s->sender, b->maddr, sizeof(b->maddr)) == 0)
 		b->mstate = MS_BOL;
+}
+
+/*
+ * mail-auth, right after smtp_body_start(): remove the
+ * Authentication-Results fields that claim authserv-id authid.
+ */
+void
+smtp_body_mailauth(struct smtp_session *s, const char *authid)
+{
+	struct smtp_body	*b = s->body;
+
+	if (b->written != 0 || b->hdrlen != 0)
+		fatalx("smtp_body_mailauth: the body has started");
+	(void)strlcpy(b->authid, authid, sizeof(b->authid));
+	b->mstate = MS_BOL;
+}
+
+/* DKIM hashing failed (out of memory): none, s->dkim NULL says so. */
+static void
+smtp_body_dkim_lost(struct smtp_session *s)
+{
+	log_warnx("%016llx smtp dkim: out of memory",
+	    (unsigned long long)s->id);
+	dkim_msg_free(s->dkim);
+	s->dkim = NULL;
+}
+
+/* Authentication-Results fields of ours removed from the message. */
+size_t
+smtp_body_authres_removed(struct smtp_session *s)
+{
+	return (s->body != NULL ? s->body->arstripped : 0);
 }
 
 void
@@ -365,6 +460,24 @@ smtp_body_free(struct smtp_session *s)
 	s->body = NULL;
 }
 
+/* Write n bytes to the message file, and hash them (mail-auth). */
+static int
+smtp_body_out(struct smtp_session *s, const char *p, size_t n)
+{
+	struct smtp_body	*b = s->body;
+
+	if (write_full(s->msgfd, p, n) == -1) {
+		b->werrno = errno;
+		log_warn("%016llx smtp write msgid=%08x",
+		    (unsigned long long)s->id, s->msgid);
+		return (-1);
+	}
+	b->written += n;
+	if (s->dkim != NULL && dkim_msg_feed(s->dkim, p, n) == -1)
+		smtp_body_dkim_lost(s);
+	return (0);
+}
+
 static void
 smtp_body_flush(struct smtp_session *s)
 {
@@ -372,16 +485,8 @@ smtp_body_flush(struct smtp_session *s)
 
 	if (b->len == 0)
 		return;
-	if (!b->werrno && !b->toobig) {
-		if (write_full(s->msgfd, b->buf, b->len) == -1) {
-			b->werrno = errno;
-			log_warn("%016llx smtp write msgid=%08x",
-			    (unsigned long long)s->id, s->msgid);
-		} else {
-			b->written += b->len;
-			smtp_body_dkim(s, b->buf, b->len);
-		}
-	}
+	if (!b->werrno && !b->toobig)
+		(void)smtp_body_out(s, b->buf, b->len);
 	b->len = 0;
 }
 
@@ -394,37 +499,7 @@ smtp_body_write(struct smtp_session *s, const char *p, size_t n)
 	smtp_body_flush(s);
 	if (b->werrno || b->toobig || n == 0)
 		return;
-	if (write_full(s->msgfd, p, n) == -1) {
-		b->werrno = errno;
-		log_warn("%016llx smtp write msgid=%08x",
-		    (unsigned long long)s->id, s->msgid);
-	} else {
-		b->written += n;
-		smtp_body_dkim(s, p, n);
-	}
-}
-
-/*
- * What was just written to the file, to the DKIM hashes (signing and
- * the inbound checks hash the message exactly as stored).  Out of
- * memory: s->dkim is dropped, which its users see (DKIM_MSG_* set and
- * no dkim_msg).
- */
-static void
-smtp_body_dkim(struct smtp_session *s, const char *p, size_t n)
-{
-	if (s->dkim != NULL && dkim_msg_feed(s->dkim, p, n) == -1)
-		smtp_body_dkim_lost(s);
-}
-
-/* DKIM hashing failed (out of memory): none, s->dkim NULL says so. */
-static void
-smtp_body_dkim_lost(struct smtp_session *s)
-{
-	log_warnx("%016llx smtp dkim: out of memory",
-	    (unsigned long long)s->id);
-	dkim_msg_free(s->dkim);
-	s->dkim = NULL;
+	(void)smtp_body_out(s, p, n);
 }
 
 /* Account for decoded bytes already in b->buf[b->len, +n). */
@@ -484,7 +559,7 @@ smtp_body_masq_feed(struct smtp_session *s, size_t n)
 	return (rest);
 }
 
-/* The header section held so far, rewritten, to the file. */
+/* The header section held so far, filtered, to the file. */
 static void
 smtp_body_masq_emit(struct smtp_session *s)
 {
@@ -493,8 +568,9 @@ smtp_body_masq_emit(struct smtp_session *s)
 	size_t			 len;
 
 	b->mstate = MS_OFF;
-	out = smtp_body_masquerade(b->hdr != NULL ? b->hdr : "", b->hdrlen,
-	    b->maddr, &len);
+	out = smtp_body_headers(b->hdr != NULL ? b->hdr : "", b->hdrlen,
+	    b->maddr[0] != '\0' ? b->maddr : NULL,
+	    b->authid[0] != '\0' ? b->authid : NULL, &len, &b->arstripped);
 	smtp_body_write(s, out, len);
 	free(out);
 	free(b->hdr);
@@ -551,9 +627,11 @@ smtp_body_finish(struct smtp_session *s, uint64_t *size)
 		    "try again later");
 	if (b->toobig)
 		return ("552 5.3.4 Message too big");
-	if (b->hdrbig)
+	if (b->hdrbig && b->maddr[0] != '\0')
 		return ("552 5.3.4 Header section too large to masquerade "
 		    "the sender");
+	if (b->hdrbig)
+		return ("552 5.3.4 Header section too large");
 	if (b->dec.flags & DATA_F_NUL)
 		return ("554 5.6.0 Message contains NUL characters, refused");
 	if (b->dec.flags & DATA_F_BARE)

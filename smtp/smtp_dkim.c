@@ -87,21 +87,11 @@ smtp_dkim_wanted(const struct smtp_session *s)
 	    (s->flags & (SF_AUTH | SF_SOCKET)));
 }
 
-/* A transaction starts: its message is hashed for signing if wanted. */
-void
-smtp_dkim_mail(struct smtp_session *s)
-{
-	if (smtp_dkim_wanted(s))
-		s->dkim_flags |= DKIM_MSG_SIGN;
-}
-
-/* The signing state (and the wish to sign) goes with the transaction. */
 void
 smtp_dkim_free(struct smtp_session *s)
 {
 	struct smtp_dkim	*d = s->dkim_sign;
 
-	s->dkim_flags &= ~DKIM_MSG_SIGN;
 	if (d == NULL)
 		return;
 	evtimer_del(&d->timer);

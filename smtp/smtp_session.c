@@ -85,8 +85,6 @@ static void	 smtp_session_release(struct smtp_session *);
 static void	 smtp_session_free(struct smtp_session *);
 static void	 smtp_session_vreply(struct smtp_session *, const char *,
 		    va_list) __attribute__((__format__(printf, 2, 0)));
-static uint64_t	 smtp_session_reqid(struct smtp_session *,
-		    enum smtp_wait);
 static void	 smtp_session_expand(struct smtp_session *,
 		    const struct mailaddr *, enum smtp_wait);
 static struct smtp_session *smtp_session_answered(uint64_t,
@@ -95,7 +93,6 @@ static int	 smtp_session_ascii(const char *);
 static int	 smtp_session_valid_reply(const char *);
 static void	 smtp_cmd_helo(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_mail(struct smtp_session *, struct smtp_cmd *);
-static void	 smtp_session_mail_create(struct smtp_session *);
 static void	 smtp_cmd_rcpt(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_data(struct smtp_session *, struct smtp_cmd *);
 static void	 smtp_cmd_bdat(struct smtp_session *, struct smtp_cmd *);
@@ -316,7 +313,7 @@ smtp_session_find(uint64_t reqid, enum smtp_wait want)
 	return (s);
 }
 
-static uint64_t
+uint64_t
 smtp_session_reqid(struct smtp_session *s, enum smtp_wait wait)
 {
 	s->reqid = (s->id << 16) | ++s->reqctr;
@@ -771,11 +768,16 @@ smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		smtp_send_lka(IMSG_SMTP_CHECK_SENDER, &sreq, sizeof(sreq));
 		return;
 	}
+	if (smtp_mailauth_wanted(s)) {
+		/* SPF first (smtp_mailauth.c), then the queue */
+		smtp_mailauth_mail(s);
+		return;
+	}
 	smtp_session_mail_create(s);
 }
 
 /* MAIL accepted so far: ask the queue for a message. */
-static void
+void
 smtp_session_mail_create(struct smtp_session *s)
 {
 	struct msg_req	 req;
@@ -931,6 +933,7 @@ smtp_cmd_data(struct smtp_session *s, struct smtp_cmd *cmd)
 	}
 	smtp_session_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 	smtp_body_start(s, 0);
+	(void)smtp_mailauth_body_start(s);
 	s->phase = PH_DATA;
 }
 
@@ -948,6 +951,7 @@ smtp_cmd_bdat(struct smtp_session *s, struct smtp_cmd *cmd)
 	else if (s->body == NULL) {
 		s->flags |= SF_BDAT;
 		smtp_body_start(s, 1);
+		(void)smtp_mailauth_body_start(s);
 	}
 	if (s->bdat_left == 0)
 		smtp_session_bdat_done(s);
@@ -1023,10 +1027,16 @@ smtp_session_body_done(struct smtp_session *s)
 	smtp_session_body_stored(s);
 }
 
-/* The steps between the stored body and the commit (see the .h). */
+/*
+ * The steps between the stored body and the commit (see the .h):
+ * mail-auth's verdict (smtp_mailauth.c), then the commit.
+ */
 void
 smtp_session_body_stored(struct smtp_session *s)
 {
+	/* inbound checks first: they come back here when done */
+	if (smtp_mailauth_step(s))
+		return;
 	if (smtp_dkim_sign(s))
 		return;		/* it commits, or fails, when done */
 	smtp_session_commit(s);
@@ -1103,14 +1113,15 @@ smtp_session_txn_reset(struct smtp_session *s, int rollback)
 	s->flags &= ~SF_BDAT;
 	smtp_body_free(s);
 	smtp_dkim_free(s);
-	if (s->dkim != NULL)
-		dkim_msg_free(s->dkim);
+	dkim_msg_free(s->dkim);
 	s->dkim = NULL;
+	s->dkim_flags = 0;	/* mail-auth sets VERIFY again at MAIL */
 	free(s->prefix);
 	s->prefix = NULL;
 	s->prefixlen = 0;
 	s->commit_flags = 0;
 	s->dkim_log[0] = '\0';
+	smtp_mailauth_free(s);
 	memset(&s->sender, 0, sizeof(s->sender));
 	memset(&s->rcpt, 0, sizeof(s->rcpt));
 	memset(&s->mp, 0, sizeof(s->mp));
@@ -1189,6 +1200,7 @@ smtp_session_release(struct smtp_session *s)
 	s->io = NULL;
 	if (s->wait != W_NONE) {
 		s->flags |= SF_DEAD;
+		smtp_mailauth_cancel(s);
 		return;
 	}
 	smtp_session_free(s);
@@ -1250,7 +1262,6 @@ smtp_session_created(const struct msg_reply *r, int fd)
 		s->msgid = r->msgid;
 		s->msgfd = fd;
 		s->nmails++;
-		smtp_dkim_mail(s);
 		smtp_session_reply(s, "250 2.1.0 Ok");
 	} else {
 		if (fd != -1)
@@ -1294,11 +1305,13 @@ smtp_session_committed(const struct msg_reply *r)
 	(void)log_escape(user, sizeof(user), s->authuser,
 	    strlen(s->authuser));
 	log_info("%016llx smtp message msgid=%08x size=%llu nrcpt=%zu "
-	    "proto=%s from=<%s> tls=%s auth=%s%s%s", (unsigned long long)s->id,
-	    s->msgid, (unsigned long long)s->msgsize, s->nrcpt,
-	    smtp_session_proto(s), esc, s->flags & SF_TLS ? s->tlsinfo : "no",
+	    "proto=%s from=<%s> tls=%s auth=%s%s%s%s",
+	    (unsigned long long)s->id, s->msgid,
+	    (unsigned long long)s->msgsize, s->nrcpt, smtp_session_proto(s),
+	    esc, s->flags & SF_TLS ? s->tlsinfo : "no",
 	    s->flags & SF_AUTH ? user : "no",
-	    s->dkim_log[0] != '\0' ? " dkim=" : "", s->dkim_log);
+	    s->dkim_log[0] != '\0' ? " dkim=" : "", s->dkim_log,
+	    smtp_mailauth_log(s));
 	smtp_session_reply(s, "250 2.0.0 %08x Message accepted for delivery",
 	    s->msgid);
 	smtp_session_txn_reset(s, 0);

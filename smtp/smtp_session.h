@@ -56,6 +56,8 @@ enum smtp_wait {
 	W_SENDER,	/* MAIL of an AUTH user: lka's SENDER_RESULT */
 	W_AUTH,		/* AUTH: lka's AUTH_RESULT */
 	W_AUTH_DELAY,	/* AUTH failed: its 535 waits (smtp_auth.c) */
+	W_SPF,		/* MAIL (mail-auth): lka's SPF_RESULT */
+	W_MAILAUTH,	/* end of data (mail-auth): lka's MAILAUTH_RESULT */
 	W_SIGN,		/* end of data: the signer's DKIM signature */
 };
 
@@ -83,8 +85,11 @@ enum smtp_phase {
 #define SMTP_OUTPUT_HIWAT	(64 * 1024)
 
 struct smtp_body;
+struct smtp_mailauth;
 struct smtp_dkim;
 struct dkim_msg;
+struct mailauth_spf_reply;
+struct mailauth_reply;
 struct smtp_tls;
 struct tls;
 struct smtp_auth;
@@ -139,9 +144,8 @@ struct smtp_session {
 	 * Mail authentication.  dkim: the message as written to the
 	 * file, hashed (smtp_body.c feeds it) when dkim_flags asks for it
 	 * (DKIM_MSG_SIGN: smtp_dkim.c; DKIM_MSG_VERIFY: the inbound
-	 * checks), set before smtp_body_start(), which makes s->dkim
-	 * (DKIM_MSG_SIGN is set when MAIL is accepted, smtp_dkim_mail(),
-	 * and cleared with the transaction, smtp_dkim_free()).
+	 * checks), set before smtp_body_start() (kept from one message to
+	 * the next; DKIM_MSG_SIGN is set per message by smtp_body_start()).
 	 * What the commit adds:
 	 * header text before the message (smtp_session_prefix_add) and
 	 * envelope flags (smtp_session_set_quarantine); NULL and 0 cost
@@ -154,6 +158,7 @@ struct smtp_session {
 	char			*prefix;
 	size_t			 prefixlen;
 	uint32_t		 commit_flags;	/* COMMIT_FLAGS */
+	struct smtp_mailauth	*ma;		/* mail-auth: this mail's */
 };
 
 struct smtp_stats {
@@ -189,6 +194,10 @@ void			 smtp_session_fail(struct smtp_session *,
 			    const char *, ...)
 			    __attribute__((__format__(printf, 2, 3)));
 void			 smtp_session_txn_reset(struct smtp_session *, int);
+uint64_t		 smtp_session_reqid(struct smtp_session *,
+			    enum smtp_wait);
+void			 smtp_session_mail_create(struct smtp_session *);
+
 void			 smtp_session_close(struct smtp_session *,
 			    const char *);
 void			 smtp_session_created(const struct msg_reply *,
@@ -223,12 +232,23 @@ void			 smtp_session_commit(struct smtp_session *);
 
 /* smtp_dkim.c: signing what authenticated and local senders send */
 int		 smtp_dkim_wanted(const struct smtp_session *);
-void		 smtp_dkim_mail(struct smtp_session *);
 int		 smtp_dkim_sign(struct smtp_session *);
 void		 smtp_dkim_free(struct smtp_session *);
 struct peer;
 struct imsg;
 void		 smtp_dkim_imsg_result(struct peer *, struct imsg *);
+
+/* smtp_mailauth.c */
+int		 smtp_mailauth_wanted(const struct smtp_session *);
+const char	*smtp_mailauth_id(void);
+void		 smtp_mailauth_mail(struct smtp_session *);
+void		 smtp_mailauth_spf_result(const struct mailauth_spf_reply *);
+int		 smtp_mailauth_body_start(struct smtp_session *);
+int		 smtp_mailauth_step(struct smtp_session *);
+void		 smtp_mailauth_result(const struct mailauth_reply *);
+void		 smtp_mailauth_cancel(struct smtp_session *);
+void		 smtp_mailauth_free(struct smtp_session *);
+const char	*smtp_mailauth_log(const struct smtp_session *);
 
 /* smtp_tls.c */
 void		 smtp_tls_file(int, const char *, int);
@@ -254,5 +274,9 @@ int		 smtp_body_done(struct smtp_session *);
 uint64_t	 smtp_body_size(struct smtp_session *);
 char		*smtp_body_masquerade(const char *, size_t, const char *,
 		    size_t *);
+char		*smtp_body_headers(const char *, size_t, const char *,
+		    const char *, size_t *, size_t *);
+void		 smtp_body_mailauth(struct smtp_session *, const char *);
+size_t		 smtp_body_authres_removed(struct smtp_session *);
 
 #endif /* SMTP_SESSION_H */

@@ -33,6 +33,7 @@
 #include "proc.h"
 #include "smtpd.h"
 #include "imsg_check.h"
+#include "mailauth.h"
 
 #define P(x)		(1U << PROC_##x)
 #define CHILDREN	(P(CONTROL) | P(LKA) | P(QUEUE) | P(SMTP) | P(SIGNER))
@@ -195,6 +196,23 @@ const struct imsg_rule imsg_rules[] = {
 	    FIX(struct signer_dkim_req), PROC_FD_NONE, imsg_check_dkim_req),
 	R(IMSG_SIGNER_DKIM_RESULT, P(SIGNER), P(SMTP),
 	    FIX(struct signer_dkim_res), PROC_FD_NONE, imsg_check_dkim_res),
+
+	/* inbound mail authentication (smtpd/mailauth.h) */
+	R(IMSG_SMTP_SPF_CHECK, P(SMTP), P(LKA),
+	    FIX(struct mailauth_spf_req), PROC_FD_NONE, imsg_check_spf_req),
+	R(IMSG_LKA_SPF_RESULT, P(LKA), P(SMTP),
+	    FIX(struct mailauth_spf_reply), PROC_FD_NONE,
+	    imsg_check_spf_reply),
+	R(IMSG_SMTP_DKIM_SIG, P(SMTP), P(LKA), FIX(struct mailauth_sig),
+	    PROC_FD_NONE, imsg_check_dkim_sig),
+	R(IMSG_SMTP_MAILAUTH, P(SMTP), P(LKA), FIX(struct mailauth_req),
+	    PROC_FD_NONE, imsg_check_mailauth_req),
+	R(IMSG_LKA_MAILAUTH_RESULT, P(LKA), P(SMTP),
+	    FIX(struct mailauth_reply), PROC_FD_NONE,
+	    imsg_check_mailauth_reply),
+	R(IMSG_SMTP_MAILAUTH_CANCEL, P(SMTP), P(LKA),
+	    FIX(struct mailauth_cancel), PROC_FD_NONE,
+	    imsg_check_mailauth_cancel),
 };
 
 const size_t imsg_rules_count = sizeof(imsg_rules) / sizeof(imsg_rules[0]);
@@ -214,3 +232,11 @@ _Static_assert(sizeof(struct signer_dkim_res) <=
     MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct signer_dkim_res too large");
 _Static_assert(sizeof(struct keyproxy_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
     "struct keyproxy_req too large");
+_Static_assert(sizeof(struct mailauth_sig) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct mailauth_sig too large");
+_Static_assert(sizeof(struct mailauth_req) <= MAX_IMSGSIZE - IMSG_HEADER_SIZE,
+    "struct mailauth_req too large");
+_Static_assert(sizeof(struct mailauth_spf_reply) <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct mailauth_spf_reply too large");
+_Static_assert(sizeof(struct mailauth_reply) <=
+    MAX_IMSGSIZE - IMSG_HEADER_SIZE, "struct mailauth_reply too large");

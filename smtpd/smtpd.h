@@ -626,6 +626,17 @@ enum imsg_type {
 	IMSG_SIGNER_DKIM_SIGN,		/* struct signer_dkim_req */
 	IMSG_SIGNER_DKIM_RESULT,	/* struct signer_dkim_res */
 
+	/*
+	 * smtp <-> lka: inbound mail authentication (smtpd/mailauth.h).
+	 * Each request gets exactly one answer; a cancel only hastens it.
+	 */
+	IMSG_SMTP_SPF_CHECK,		/* struct mailauth_spf_req */
+	IMSG_LKA_SPF_RESULT,		/* struct mailauth_spf_reply */
+	IMSG_SMTP_DKIM_SIG,		/* struct mailauth_sig */
+	IMSG_SMTP_MAILAUTH,		/* struct mailauth_req */
+	IMSG_LKA_MAILAUTH_RESULT,	/* struct mailauth_reply */
+	IMSG_SMTP_MAILAUTH_CANCEL,	/* struct mailauth_cancel */
+
 	IMSG_TYPE_MAX
 };
 

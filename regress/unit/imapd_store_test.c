@@ -182,6 +182,47 @@ ATF_TC_BODY(defaults, tc)
 	mstore_close(ms);
 }
 
+/*
+ * A Junk folder the delivery agent made (quarantined mail) before imapd
+ * first opened the store: it is \\Junk all the same, and keeps its mail.
+ */
+ATF_TC_WITHOUT_HEAD(defaults_junk_first);
+ATF_TC_BODY(defaults_junk_first, tc)
+{
+	static const char *const dirs[] = { "Maildir", "Maildir/.Junk",
+	    "Maildir/.Junk/tmp", "Maildir/.Junk/new", "Maildir/.Junk/cur" };
+	struct mstore		*ms;
+	struct folder_info	*v, *f;
+	struct mbox		*mb;
+	size_t			 n, i;
+	int			 fd;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		ATF_REQUIRE(mkdir(dirs[i], 0700) == 0);
+	ATF_REQUIRE((fd = open("Maildir/.Junk/new/1.E1.host",
+	    O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
+	ATF_REQUIRE(write(fd, MSG1, strlen(MSG1)) == (ssize_t)strlen(MSG1));
+	close(fd);
+	ms = open_store();
+	ATF_REQUIRE(mstore_list(ms, &v, &n) == 0);
+	f = find_folder(v, n, "Junk");
+	ATF_REQUIRE(f != NULL);
+	ATF_CHECK_EQ(f->special, SU_JUNK);
+	folder_list_free(v, n);
+	mb = open_box(ms, "Junk", 1);
+	ATF_CHECK_EQ(mbox_count(mb), 1);
+	mbox_close(mb);
+	/* a second open adds nothing twice */
+	mstore_close(ms);
+	ms = open_store();
+	ATF_REQUIRE(mstore_list(ms, &v, &n) == 0);
+	f = find_folder(v, n, "Junk");
+	ATF_REQUIRE(f != NULL);
+	ATF_CHECK_EQ(f->special, SU_JUNK);
+	folder_list_free(v, n);
+	mstore_close(ms);
+}
+
 ATF_TC_WITHOUT_HEAD(append_reopen);
 ATF_TC_BODY(append_reopen, tc)
 {
@@ -1100,6 +1141,7 @@ ATF_TC_BODY(compact, tc)
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults);
+	ATF_TP_ADD_TC(tp, defaults_junk_first);
 	ATF_TP_ADD_TC(tp, append_reopen);
 	ATF_TP_ADD_TC(tp, delivery);
 	ATF_TP_ADD_TC(tp, flags_two_sessions);

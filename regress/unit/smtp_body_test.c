@@ -17,8 +17,11 @@
 /*
  * smtp_body_test.c -- message bodies in smtp/smtp_body.c: the From:
  * rewriting of "senders <table> masquerade" (smtp_body_masquerade(), a
- * case table), and the header hold-back of a whole DATA body, fed whole
- * and one byte at a time into a real file.
+ * case table), the removal of Authentication-Results fields claiming
+ * our authserv-id under mail-auth (smtp_body_headers(), a case table),
+ * and the header hold-back of a whole DATA body, fed whole and one byte
+ * at a time into a real file (with mail-auth: the DKIM hashing of what
+ * is written).
  */
 
 #include <sys/types.h>
@@ -30,10 +33,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dkim.h"
 #include "smtpd.h"
 #include "smtp_session.h"
 
 #define ADDR	"alice@example.com"
+#define MYID	"mx.example.org"
 
 static const struct {
 	const char	*in;
@@ -110,9 +115,98 @@ ATF_TC_BODY(masquerade_long, tc)
 	free(out);
 }
 
+/* Authentication-Results fields: ours removed, the others kept. */
+static const struct {
+	const char	*in;
+	const char	*out;
+	size_t		 removed;
+} authres_cases[] = {
+	{ "Authentication-Results: " MYID "; spf=pass\r\nSubject: x\r\n\r\n",
+	  "Subject: x\r\n\r\n", 1 },
+	/* folded, any case, with a version */
+	{ "Subject: x\r\nAuthentication-Results:\r\n " MYID ";\r\n"
+	  "\tspf=fail smtp.mailfrom=a@b\r\nTo: y\r\n\r\n",
+	  "Subject: x\r\nTo: y\r\n\r\n", 1 },
+	{ "authentication-results: MX.Example.ORG; dkim=pass\r\n\r\n",
+	  "\r\n", 1 },
+	{ "Authentication-Results: " MYID " 1; dmarc=pass\r\n\r\n",
+	  "\r\n", 1 },
+	{ "Authentication-Results : " MYID "; none\r\n\r\n", "\r\n", 1 },
+	/* every one of ours, and only ours */
+	{ "Authentication-Results: " MYID "; spf=pass\r\n"
+	  "Authentication-Results: other.example; spf=fail\r\n"
+	  "Authentication-Results: " MYID "; dkim=pass\r\n\r\n",
+	  "Authentication-Results: other.example; spf=fail\r\n\r\n", 2 },
+	{ "Authentication-Results: " MYID ".evil.example; spf=pass\r\n\r\n",
+	  "Authentication-Results: " MYID ".evil.example; spf=pass\r\n\r\n",
+	  0 },
+	{ "Authentication-Results: x" MYID "; spf=pass\r\n\r\n",
+	  "Authentication-Results: x" MYID "; spf=pass\r\n\r\n", 0 },
+	{ "Authentication-Results-Original: " MYID "; spf=pass\r\n\r\n",
+	  "Authentication-Results-Original: " MYID "; spf=pass\r\n\r\n",
+	  0 },
+	{ "X-Authentication-Results: " MYID "; spf=pass\r\n\r\n",
+	  "X-Authentication-Results: " MYID "; spf=pass\r\n\r\n", 0 },
+	/* not in the body */
+	{ "Subject: x\r\n\r\nAuthentication-Results: " MYID "; spf=pass\r\n",
+	  "Subject: x\r\n\r\nAuthentication-Results: " MYID "; spf=pass\r\n",
+	  0 },
+	/* no empty line: all headers */
+	{ "To: b\r\nAuthentication-Results: " MYID "; spf=pass\r\n",
+	  "To: b\r\n", 1 },
+	{ "", "", 0 },
+};
+
+ATF_TC_WITHOUT_HEAD(authres_cases);
+ATF_TC_BODY(authres_cases, tc)
+{
+	char	*out;
+	size_t	 i, len, removed;
+
+	for (i = 0; i < nitems(authres_cases); i++) {
+		out = smtp_body_headers(authres_cases[i].in,
+		    strlen(authres_cases[i].in), NULL, MYID, &len, &removed);
+		ATF_REQUIRE(out != NULL);
+		ATF_CHECK_MSG(len == strlen(authres_cases[i].out) &&
+		    memcmp(out, authres_cases[i].out, len) == 0,
+		    "case %zu: got \"%.*s\"", i, (int)len, out);
+		ATF_CHECK_MSG(removed == authres_cases[i].removed,
+		    "case %zu: %zu removed", i, removed);
+		free(out);
+		/* without an id nothing is removed */
+		out = smtp_body_headers(authres_cases[i].in,
+		    strlen(authres_cases[i].in), NULL, NULL, &len, &removed);
+		ATF_CHECK(len == strlen(authres_cases[i].in) &&
+		    memcmp(out, authres_cases[i].in, len) == 0 && removed == 0);
+		free(out);
+	}
+}
+
+/* masquerade and mail-auth together: both filters, one pass. */
+ATF_TC_WITHOUT_HEAD(authres_masquerade);
+ATF_TC_BODY(authres_masquerade, tc)
+{
+	static const char in[] = "From: A <a@x>\r\n"
+	    "Authentication-Results: " MYID "; spf=pass\r\nTo: b\r\n\r\n";
+	static const char want[] = "From: A <" ADDR ">\r\nTo: b\r\n\r\n";
+	char	*out;
+	size_t	 len, removed;
+
+	out = smtp_body_headers(in, strlen(in), ADDR, MYID, &len, &removed);
+	ATF_CHECK(len == strlen(want) && memcmp(out, want, len) == 0);
+	ATF_CHECK_EQ(removed, 1);
+	free(out);
+}
+
+#define RUN_MASQ	0x01
+#define RUN_MAILAUTH	0x02
+
+static struct dkim_msg	*body_dkim;	/* RUN_MAILAUTH: the last one */
+static size_t		 body_removed;
+
 /* A session that writes its body into a file, as smtp does. */
 static char *
-body_run(const char *data, int masq, size_t step, const char **err)
+body_run(const char *data, int mode, size_t step, const char **err)
 {
 	struct smtp_session	 s;
 	static char		 buf[1024 * 1024];
@@ -132,7 +226,7 @@ body_run(const char *data, int masq, size_t step, const char **err)
 	(void)strlcpy(s.sender.user, "alice", sizeof(s.sender.user));
 	(void)strlcpy(s.sender.domain, "example.com",
 	    sizeof(s.sender.domain));
-	if (masq) {
+	if (mode & RUN_MASQ) {
 		s.flags |= SF_AUTH;
 		s.lflags |= LF_MASQUERADE;
 		(void)strlcpy(s.authuser, "alice", sizeof(s.authuser));
@@ -140,7 +234,13 @@ body_run(const char *data, int masq, size_t step, const char **err)
 	ATF_REQUIRE((fd = open("msg", O_RDWR | O_CREAT | O_TRUNC, 0600)) !=
 	    -1);
 	s.msgfd = fd;
+	if (mode & RUN_MAILAUTH)
+		s.dkim_flags = DKIM_MSG_VERIFY;
 	smtp_body_start(&s, 0);
+	if (mode & RUN_MAILAUTH) {
+		ATF_REQUIRE(s.dkim != NULL);
+		smtp_body_mailauth(&s, MYID);
+	}
 	while (!smtp_body_done(&s)) {
 		ATF_REQUIRE(off < strlen(data));
 		n = strlen(data) - off;
@@ -150,6 +250,10 @@ body_run(const char *data, int masq, size_t step, const char **err)
 		off += used;
 	}
 	*err = smtp_body_finish(&s, &size);
+	dkim_msg_free(body_dkim);
+	body_dkim = s.dkim;	/* ended by smtp_body_finish() */
+	s.dkim = NULL;
+	body_removed = smtp_body_authres_removed(&s);
 	smtp_body_free(&s);
 	ATF_REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
 	ATF_REQUIRE((r = read(fd, buf, sizeof(buf) - 1)) >= 0);
@@ -225,8 +329,64 @@ ATF_TC_BODY(masquerade_huge_header, tc)
 	free(in);
 }
 
+/*
+ * mail-auth on a whole DATA body, any split: our A-R removed, the rest
+ * written as it came, and the DKIM hashing sees the message (its
+ * DKIM-Signature fields and its From domain).
+ */
+ATF_TC_WITHOUT_HEAD(mailauth_stream);
+ATF_TC_BODY(mailauth_stream, tc)
+{
+	static const char in[] =
+	    "Subject: hi\r\n"
+	    "Authentication-Results: " MYID ";\r\n spf=pass\r\n"
+	    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n"
+	    " d=example.com; s=sel; h=from:subject;\r\n"
+	    " bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n"
+	    "Authentication-Results: other.example; spf=fail\r\n"
+	    "From: Alice <alice@Example.COM>\r\n"
+	    "\r\n"
+	    "Authentication-Results: " MYID "; body\r\n"
+	    "..dot\r\n"
+	    ".\r\n";
+	static const char want[] =
+	    "Subject: hi\r\n"
+	    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n"
+	    " d=example.com; s=sel; h=from:subject;\r\n"
+	    " bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==\r\n"
+	    "Authentication-Results: other.example; spf=fail\r\n"
+	    "From: Alice <alice@Example.COM>\r\n"
+	    "\r\n"
+	    "Authentication-Results: " MYID "; body\r\n"
+	    ".dot\r\n";
+	const struct dkim_sigcheck	*sc;
+	const char			*err;
+	size_t				 step;
+
+	for (step = 0; step <= 7; step++) {
+		ATF_CHECK_STREQ_MSG(body_run(in, RUN_MAILAUTH, step, &err),
+		    want, "step %zu", step);
+		ATF_CHECK_MSG(err == NULL, "step %zu: %s", step, err);
+		ATF_CHECK_EQ(body_removed, 1);
+		ATF_REQUIRE(body_dkim != NULL);
+		ATF_REQUIRE_EQ(dkim_msg_nsig(body_dkim), 1);
+		sc = dkim_msg_sigcheck(body_dkim, 0);
+		ATF_REQUIRE(sc != NULL);
+		ATF_CHECK_STREQ(sc->d, "example.com");
+		ATF_CHECK_STREQ(sc->s, "sel");
+		ATF_CHECK(dkim_msg_from_domain(body_dkim) != NULL &&
+		    strcmp(dkim_msg_from_domain(body_dkim), "example.com") ==
+		    0);
+	}
+	dkim_msg_free(body_dkim);
+	body_dkim = NULL;
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, authres_cases);
+	ATF_TP_ADD_TC(tp, authres_masquerade);
+	ATF_TP_ADD_TC(tp, mailauth_stream);
 	ATF_TP_ADD_TC(tp, masquerade_cases);
 	ATF_TP_ADD_TC(tp, masquerade_long);
 	ATF_TP_ADD_TC(tp, masquerade_stream);
