@@ -397,6 +397,56 @@ EOF
 }
 signer_timeout_cleanup() { inst_cleanup; }
 
+atf_test_case reload cleanup
+reload_head()
+{
+	atf_set "descr" "smtpctl reload: a key added signs the next message;" \
+	    "a reload with an unprotected key file is refused and the keys" \
+	    "in use stay"
+}
+reload_body()
+{
+	ds_daemon
+	# as ds_daemon wrote it, without the Ed25519 key
+	grep -v 'selector ed1' "$T/smtpd.conf" >"$T/one.conf"
+	cp "$T/smtpd.conf" "$T/two.conf"
+	cp "$T/one.conf" "$T/smtpd.conf"
+	ctl reload
+	ds_message "$SIGNED" r1 >"$T/msg.eml"
+	sendmail_as "$ALICE" -t "<'$T/msg.eml'" || atf_fail "sendmail failed"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 1 ] ||
+	    { show_file "$MSG"; atf_fail "not one signature"; }
+	rm -f "$MSG"
+	# both keys again
+	cp "$T/two.conf" "$T/smtpd.conf"
+	ctl reload
+	ds_message "$SIGNED" r2 >"$T/msg.eml"
+	sendmail_as "$ALICE" -t "<'$T/msg.eml'" || atf_fail "sendmail failed"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
+	    { show_file "$MSG"; atf_fail "not two signatures"; }
+	rm -f "$MSG"
+	# an unprotected key: the reload is refused, both keys still sign
+	chmod 644 "$EDKEY"
+	! "$SMTPCTL" reload >"$T/ctl.out" 2>&1 ||
+	    atf_fail "a reload with an unprotected key succeeded"
+	wait_log_count "key .* is accessible by its group or others" 1 ||
+	    atf_fail "no log line about the key"
+	chmod 600 "$EDKEY"
+	ds_message "$SIGNED" r3 >"$T/msg.eml"
+	sendmail_as "$ALICE" -t "<'$T/msg.eml'" || atf_fail "sendmail failed"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
+	    { show_file "$MSG"; atf_fail "not two signatures"; }
+	[ "$(grep -c 'dkim=signed:rsa1,ed1' "$T/log")" -eq 2 ] ||
+	    atf_fail "not two messages signed with both keys"
+	[ "$(grep -cE 'dkim=signed:rsa1( |$)' "$T/log")" -eq 1 ] ||
+	    atf_fail "not one message signed with rsa1 alone"
+	assert_alive
+}
+reload_cleanup() { inst_cleanup; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case auth_submission
@@ -404,4 +454,5 @@ atf_init_test_cases()
 	atf_add_test_case not_signed
 	atf_add_test_case bad_keys
 	atf_add_test_case signer_timeout
+	atf_add_test_case reload
 }
