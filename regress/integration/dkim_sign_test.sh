@@ -447,6 +447,49 @@ reload_body()
 }
 reload_cleanup() { inst_cleanup; }
 
+atf_test_case bdat_socket cleanup
+bdat_socket_head()
+{
+	atf_set "descr" "a message sent in BDAT chunks on the local socket," \
+	    "split inside the header: both signatures verify offline"
+}
+bdat_socket_body()
+{
+	ds_setup
+	ds_message "$SIGNED" bdat >"$T/msg.eml"
+	_n=$(wc -c <"$T/msg.eml")
+	_a=57
+	_b=$((_n - _a))
+	# the two chunks as Python bytes literals (chat has no open())
+	_c1=$(python3 -c 'import sys
+print(repr(open(sys.argv[1], "rb").read()[:int(sys.argv[2])]))' \
+	    "$T/msg.eml" "$_a")
+	_c2=$(python3 -c 'import sys
+print(repr(open(sys.argv[1], "rb").read()[int(sys.argv[2]):]))' \
+	    "$T/msg.eml" "$_a")
+	PORT=$T/run/smtpd.sock chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> MAIL FROM:<$ALICE@$SIGNED>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> BDAT $_a
+>> $_c1
+< 250
+> BDAT $_b LAST
+>> $_c2
+< 250 2.0.0
+> QUIT
+< 221
+EOF
+	maildir_one "$BOB"
+	verify_both "$MSG"
+	assert_grep 'proto=ESMTP .*dkim=signed:rsa1,ed1' "$T/log"
+}
+bdat_socket_cleanup() { netns_cleanup; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case auth_submission
@@ -455,4 +498,5 @@ atf_init_test_cases()
 	atf_add_test_case bad_keys
 	atf_add_test_case signer_timeout
 	atf_add_test_case reload
+	atf_add_test_case bdat_socket
 }
