@@ -39,14 +39,23 @@
  * durability is unchanged, and a crash before the .env leaves a .msg
  * (prefixed or not) that was never acknowledged and an incoming/ file,
  * both removed at start-up.  The size check is made on smtp's file,
- * before the prefix: the announced size is what smtp wrote.  A message
- * without prefix costs nothing more (no copy, no extra file).  The .env appears by a rename of a
- * complete, synced file, so it is whole or absent; a rewrite exchanges
- * the new file with the old one (RENAME_EXCHANGE), so there is always
- * exactly one .env.  Deleting moves the .env away first for the same
- * reason.  A .env without its .msg, or one that does not parse, can only
- * come from damage: both files go to corrupt/ with a log line, never
- * silently.
+ * before the prefix: the announced size is what smtp wrote.
+ *
+ * Cost: a message without prefix costs nothing more (no copy, no extra
+ * file, the plain COMMIT imsg).  One with a prefix is copied once, in
+ * the kernel (copy_file_range(2): page cache to page cache on ext4, a
+ * reflink on XFS or btrfs), and its data is synced once as before, by
+ * the round's syncfs; the copy is of a file just written, usually still
+ * cached.  Prepending in place is impossible, and writing the fields at
+ * the end of DATA, before the data, would need smtp to hold the whole
+ * message back.
+ *
+ * The .env appears by a rename of a complete, synced file, so it is
+ * whole or absent; a rewrite exchanges the new file with the old one
+ * (RENAME_EXCHANGE), so there is always exactly one .env.  Deleting
+ * moves the .env away first for the same reason.  A .env without its
+ * .msg, or one that does not parse, can only come from damage: both
+ * files go to corrupt/ with a log line, never silently.
  *
  * Spares: ext4 without a journal skips inodes freed in the last minutes
  * when it allocates one, scanning them one by one, so that creating and
@@ -547,10 +556,10 @@ queue_fs_msg_prefix(uint32_t msgid, uint64_t size, const char *prefix,
 	/* what was copied is what was checked: nothing changed it since */
 	if (fstat(out, &sb) == -1)
 		goto fail;
-	if ((uint64_t)sb.st_size != size + len) {
+	if ((uint64_t)sb.st_size != size + (uint64_t)len) {
 		log_warnx("%08x: prefixed message size %lld, expected %llu",
 		    msgid, (long long)sb.st_size,
-		    (unsigned long long)(size + len));
+		    (unsigned long long)size + (unsigned long long)len);
 		errno = EIO;
 		goto fail;
 	}

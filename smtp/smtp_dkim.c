@@ -39,7 +39,9 @@
  * the signer: a key file that could not be loaded), answers the client
  * "451 4.7.0" and nothing is committed: the client tries again later.
  * A header section too large to sign (DKIM_HEADER_MAX) is committed
- * unsigned, with dkim=error in the log.
+ * unsigned, with dkim=error:header in the log; a signature that does not
+ * fit in the prefix (MSG_PREFIX_MAX) is left out, the others are added
+ * ("dkim=signed:s1,error:s2").
  *
  * SECURITY: no private key is ever in this process.  What is logged is
  * the selectors used ("dkim=signed:s1,s2" on the message's log line).
@@ -240,18 +242,20 @@ smtp_dkim_imsg_result(struct peer *p, struct imsg *imsg)
 		return;
 	}
 	ds = res.alg == DKIM_ALG_RSA_SHA256 ? &d->rsa : &d->ed25519;
+	smtp_dkim_log(s, s->dkim_log[0] == '\0' ? "signed:" : ",");
 	if (dkim_sign_finish(ds, res.sig, res.len) == -1 ||
 	    smtp_session_prefix_add(s, ds->field, ds->len) == -1) {
-		smtp_dkim_fail(s, "the DKIM-Signature field does not fit");
-		smtp_session_resume(s);
-		return;
+		/* no room left (MSG_PREFIX_MAX): the others still sign */
+		log_warnx("%016llx smtp dkim msgid=%08x selector %s: the "
+		    "field does not fit", (unsigned long long)s->id,
+		    s->msgid, d->sels[d->cur]);
+		smtp_dkim_log(s, "error:");
 	}
-	smtp_dkim_log(s, d->cur == 0 ? "signed:" : ",");
 	smtp_dkim_log(s, d->sels[d->cur]);
 	if (++d->cur < d->nsel && smtp_dkim_ask(s) == 0)
 		return;
 	if (d->cur < d->nsel)
-		smtp_dkim_log(s, ",error");
+		smtp_dkim_log(s, ",error:header");
 	smtp_dkim_free(s);
 	smtp_session_commit(s);
 }

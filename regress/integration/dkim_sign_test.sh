@@ -306,7 +306,8 @@ EOF
 	chmod 640 "$T/keys/ok.pem"
 	! "$SMTPD" -n -f "$T/smtpd.conf" >"$T/n.out" 2>&1 ||
 	    atf_fail "a key readable by its group accepted"
-	assert_grep "smtpd.conf:[0-9]+: dkim $SIGNED selector s1: key .* is accessible by its group or others" \
+	_why="key .* is accessible by its group or others"
+	assert_grep "smtpd.conf:[0-9]+: dkim $SIGNED selector s1: $_why" \
 	    "$T/n.out"
 	chmod 600 "$T/keys/ok.pem"
 	openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:768 \
@@ -323,8 +324,7 @@ EOF
 		! "$SMTPD" -n -f "$T/smtpd.conf" >"$T/n.out" 2>&1 ||
 		    atf_fail "the $_k key accepted"
 	done
-	assert_grep "dkim $SIGNED selector s1: id-ecPublicKey keys cannot sign DKIM|dkim $SIGNED selector s1: [A-Za-z-]+ keys cannot sign DKIM" \
-	    "$T/n.out"
+	assert_grep "selector s1: [A-Za-z-]+ keys cannot sign DKIM" "$T/n.out"
 	inst_conf <<EOF
 dkim $SIGNED selector s1 key "$T/keys/short.pem"
 EOF
@@ -397,6 +397,99 @@ EOF
 }
 signer_timeout_cleanup() { inst_cleanup; }
 
+atf_test_case reload cleanup
+reload_head()
+{
+	atf_set "descr" "smtpctl reload: a key added signs the next message;" \
+	    "a reload with an unprotected key file is refused and the keys" \
+	    "in use stay"
+}
+reload_body()
+{
+	ds_daemon
+	# as ds_daemon wrote it, without the Ed25519 key
+	grep -v 'selector ed1' "$T/smtpd.conf" >"$T/one.conf"
+	cp "$T/smtpd.conf" "$T/two.conf"
+	cp "$T/one.conf" "$T/smtpd.conf"
+	ctl reload
+	ds_message "$SIGNED" r1 >"$T/msg.eml"
+	sendmail_as "$ALICE" -t "<'$T/msg.eml'" || atf_fail "sendmail failed"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 1 ] ||
+	    { show_file "$MSG"; atf_fail "not one signature"; }
+	rm -f "$MSG"
+	# both keys again
+	cp "$T/two.conf" "$T/smtpd.conf"
+	ctl reload
+	ds_message "$SIGNED" r2 >"$T/msg.eml"
+	sendmail_as "$ALICE" -t "<'$T/msg.eml'" || atf_fail "sendmail failed"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
+	    { show_file "$MSG"; atf_fail "not two signatures"; }
+	rm -f "$MSG"
+	# an unprotected key: the reload is refused, both keys still sign
+	chmod 644 "$EDKEY"
+	! "$SMTPCTL" reload >"$T/ctl.out" 2>&1 ||
+	    atf_fail "a reload with an unprotected key succeeded"
+	wait_log_count "key .* is accessible by its group or others" 1 ||
+	    atf_fail "no log line about the key"
+	chmod 600 "$EDKEY"
+	ds_message "$SIGNED" r3 >"$T/msg.eml"
+	sendmail_as "$ALICE" -t "<'$T/msg.eml'" || atf_fail "sendmail failed"
+	maildir_one "$BOB"
+	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
+	    { show_file "$MSG"; atf_fail "not two signatures"; }
+	[ "$(grep -c 'dkim=signed:rsa1,ed1' "$T/log")" -eq 2 ] ||
+	    atf_fail "not two messages signed with both keys"
+	[ "$(grep -cE 'dkim=signed:rsa1( |$)' "$T/log")" -eq 1 ] ||
+	    atf_fail "not one message signed with rsa1 alone"
+	assert_alive
+}
+reload_cleanup() { inst_cleanup; }
+
+atf_test_case bdat_socket cleanup
+bdat_socket_head()
+{
+	atf_set "descr" "a message sent in BDAT chunks on the local socket," \
+	    "split inside the header: both signatures verify offline"
+}
+bdat_socket_body()
+{
+	ds_setup
+	ds_message "$SIGNED" bdat >"$T/msg.eml"
+	_n=$(wc -c <"$T/msg.eml")
+	_a=57
+	_b=$((_n - _a))
+	# the two chunks as Python bytes literals (chat has no open())
+	_c1=$(python3 -c 'import sys
+print(repr(open(sys.argv[1], "rb").read()[:int(sys.argv[2])]))' \
+	    "$T/msg.eml" "$_a")
+	_c2=$(python3 -c 'import sys
+print(repr(open(sys.argv[1], "rb").read()[int(sys.argv[2]):]))' \
+	    "$T/msg.eml" "$_a")
+	PORT=$T/run/smtpd.sock chat <<EOF
+< 220
+> EHLO client.test
+< 250
+> MAIL FROM:<$ALICE@$SIGNED>
+< 250
+> RCPT TO:<$BOB@$DOM>
+< 250
+> BDAT $_a
+>> $_c1
+< 250
+> BDAT $_b LAST
+>> $_c2
+< 250 2.0.0
+> QUIT
+< 221
+EOF
+	maildir_one "$BOB"
+	verify_both "$MSG"
+	assert_grep 'proto=ESMTP .*dkim=signed:rsa1,ed1' "$T/log"
+}
+bdat_socket_cleanup() { netns_cleanup; }
+
 atf_init_test_cases()
 {
 	atf_add_test_case auth_submission
@@ -404,4 +497,6 @@ atf_init_test_cases()
 	atf_add_test_case not_signed
 	atf_add_test_case bad_keys
 	atf_add_test_case signer_timeout
+	atf_add_test_case reload
+	atf_add_test_case bdat_socket
 }
