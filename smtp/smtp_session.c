@@ -381,6 +381,8 @@ smtp_session_io(struct io *io, int evt, void *arg)
 		break;
 	case IO_DISCONNECTED:
 		s->flags |= SF_EOF;
+		/* nobody waits for lka's verdict: have it now (mail-auth) */
+		smtp_mailauth_cancel(s);
 		smtp_session_process(s);
 		break;
 	case IO_TIMEOUT:
