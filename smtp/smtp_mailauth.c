@@ -370,11 +370,13 @@ smtp_mailauth_cancel(struct smtp_session *s)
 	smtp_send_lka(IMSG_SMTP_MAILAUTH_CANCEL, &c, sizeof(c));
 }
 
+/* Not (or no longer) checked: no state, no DKIM hashing for us. */
 void
 smtp_mailauth_free(struct smtp_session *s)
 {
 	free(s->ma);
 	s->ma = NULL;
+	s->dkim_flags &= ~DKIM_MSG_VERIFY;
 }
 
 /*
