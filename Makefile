@@ -21,6 +21,7 @@
 #   make deb     build the Debian package: build/cartero_VERSION_ARCH.deb
 #   make check-package  build it, install it as the machine's MTA, test it
 #   make fuzz    run each libFuzzer target (regress/fuzz) FUZZ_SECONDS (60) s
+#                (FUZZ_TARGETS="dkim spf": only those)
 #   make check-asan  build everything with ASan+UBSan, run the whole suite
 
 .DEFAULT_GOAL := all
@@ -76,8 +77,12 @@ COMMON_UNITS := $(addprefix regress/unit/,imsg_test io_test io_tls_test \
 COMMON_UNITS += $(addprefix regress/unit/,sasl_test pwcheck_test)
 # DNS answers (lka's resolver, the DANE work)
 COMMON_UNITS += regress/unit/dns_test
+# the shared asynchronous resolver (issue 16), without a DNS server
+COMMON_UNITS += regress/unit/resolver_test
 # the configuration lexer (smtpd.conf, imapd.conf)
 COMMON_UNITS += regress/unit/lex_test
+# DKIM (issue 16)
+COMMON_UNITS += regress/unit/dkim_test
 # SPF (RFC 7208): parser, macros, check_host() on a fake resolver
 COMMON_UNITS += regress/unit/spf_test
 # DMARC, the public suffix list, Authentication-Results (issue 16)
@@ -301,9 +306,14 @@ $(FUZZ_B)/%_fuzz: regress/fuzz/%_fuzz.c $(FUZZ_B)/libcartero.a \
 
 fuzz-build: $(FUZZ_BINS)
 
+# FUZZ_TARGETS: the names to run (make fuzz FUZZ_TARGETS="dkim spf"),
+# every target by default
+FUZZ_TARGETS ?= $(patsubst regress/fuzz/%_fuzz.c,%,$(FUZZ_SRCS))
+FUZZ_RUN := $(patsubst %,$(FUZZ_B)/%_fuzz,$(FUZZ_TARGETS))
+
 fuzz: deps
-	$(MAKE) fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh .ci/fuzz.sh $(FUZZ_BINS)
+	$(MAKE) $(FUZZ_RUN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh .ci/fuzz.sh $(FUZZ_RUN)
 
 check-asan: deps
 	@sh etc/setup.sh

@@ -27,16 +27,25 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
+# publicsuffix: also a run-time dependency (the package Depends on it):
+# DMARC's organisational domain from
+# /usr/share/publicsuffix/public_suffix_list.dat (common/psl.c, its tests)
 BUILD="libtls-dev libevent-dev libbsd-dev libseccomp-dev libssl-dev
 	libcrypt-dev libunbound-dev byacc pkg-config make gcc kyua atf-sh
-	libatf-dev"
+	libatf-dev publicsuffix"
 # liblockfile1: the library build/mailx's bsd-mailx needs
 # openssl: certificates and s_client; libnet-ssleay-perl: swaks --tls
 # dns-root-data: the root trust anchor of "resolver dnssec" (dns_test)
+# python3-dkim (dkimsign, dkimverify; python3-nacl for Ed25519,
+# python3-dnspython for the key lookups) and opendkim-tools
+# (opendkim-testmsg): the DKIM interop test and make bench's reference
+# figure.  Neither pulls in an MTA or a daemon: opendkim-tools needs
+# libopendkim and its libraries only, not the opendkim milter.
 TEST="swaks curl python3 liblockfile1 isync iproute2 procps psmisc openssl
 	neomutt tmux
 	dnsmasq-base dns-root-data
-	libnet-ssleay-perl libio-socket-ssl-perl"
+	libnet-ssleay-perl libio-socket-ssl-perl
+	python3-dkim python3-nacl python3-dnspython opendkim-tools"
 PACKAGE="debhelper dpkg-dev fakeroot lintian"
 # make check-asan (run by .ci/run) and make fuzz: clang with its sanitizer
 # and libFuzzer runtimes, llvm for asan_symbolize

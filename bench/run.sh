@@ -28,7 +28,14 @@
 # connections the sink saw (connection reuse shows as few).
 # IMAP (bench/imap.sh): imapd, and Debian's dovecot-imapd when installed,
 # on a folder of 10,000 messages; see that file.
-# BENCH_PARTS chooses among the runs (maildir relay submission imap).
+# DKIM (build/bench/dkimbench, no daemon, no DNS; first, before the
+# daemon starts): signing and verifying throughput (messages/s, CPU
+# microseconds per message, one core) for RSA-2048 and Ed25519 on a 4 KB
+# and a 100 KB message, then python3-dkim's figures on the same messages
+# and keys (bench/dkimref.py) as a reference, when it is installed.
+# BENCH_DKIM_MESSAGES (5000) and BENCH_DKIM_SECONDS (2) bound each run;
+# alone: BENCH_PARTS=dkim make bench, or build/bench/dkimbench -n N -t S.
+# BENCH_PARTS chooses among the runs (dkim maildir relay submission imap).
 # Every loop is bounded in count and time; everything stops by itself.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,8 +50,41 @@ send=$top/build/bench/smtpsend
 sink=$top/build/bench/smtpsink
 RN=${BENCH_RELAY_MESSAGES:-$N}
 # which runs: BENCH_PARTS="maildir relay submission imap" (all by default)
-PARTS=${BENCH_PARTS:-"maildir relay submission imap"}
+PARTS=${BENCH_PARTS:-"dkim maildir relay submission imap"}
 hz=$(getconf CLK_TCK)
+
+part() {
+	case " $PARTS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# DKIM: no daemon needed; the reference figures from dkimpy on what
+# dkimbench wrote (keys made for this run, removed at once)
+if part dkim; then
+	dk=$(mktemp -d /tmp/cartero-dkimbench.XXXXXX)
+	"$top/build/bench/dkimbench" -n "${BENCH_DKIM_MESSAGES:-5000}" \
+	    -t "${BENCH_DKIM_SECONDS:-2}" -w "$dk" ||
+	    echo "dkim: build/bench/dkimbench failed" >&2
+	# Debian's python (python3-dkim's), not another python3 in $PATH
+	if /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null; then
+		echo
+		/usr/bin/python3 "$top/bench/dkimref.py" "$dk" -n 200 \
+		    -t "${BENCH_DKIM_SECONDS:-2}" ||
+		    echo "dkim: bench/dkimref.py failed" >&2
+	else
+		echo "dkim: python3-dkim or python3-nacl missing: no" \
+		    "reference figures (sh .ci/deps.sh)"
+	fi
+	rm -rf "$dk"
+	echo
+fi
+# the other parts need the daemon
+case " $PARTS " in
+*" maildir "*|*" relay "*|*" submission "*|*" imap "*) ;;
+*) exit 0 ;;
+esac
 
 id "$user" >/dev/null 2>&1 || useradd -m "$user"
 home=$(getent passwd "$user" | cut -d: -f6)
@@ -297,12 +337,6 @@ PY
 done
 }
 
-part() {
-	case " $PARTS " in
-	*" $1 "*) return 0 ;;
-	esac
-	return 1
-}
 if part maildir; then
 	echo "cartero make bench: $N messages of 4 KB per run, one connection per message, into Maildir"
 	run_one "$port" "" "" ""

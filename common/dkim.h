@@ -244,7 +244,11 @@ typedef void	(*dkim_verify_cb)(void *, const struct dkim_verdict *,
  */
 struct dkim_verify *dkim_verify_start(const struct dkim_sigcheck *, size_t,
 	    resolver_query_fn, time_t now, dkim_verify_cb, void *);
-/* No callback after this; lookups still running are dropped safely. */
+/*
+ * No callback after this; lookups still running are dropped safely.
+ * Only before done() returned: the verification ends with it (a
+ * cancel from inside done() is harmless).
+ */
 void	dkim_verify_cancel(struct dkim_verify *);
 
 #endif /* CARTERO_DKIM_H */

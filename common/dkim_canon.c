@@ -48,10 +48,10 @@
 static void	body_flush(struct dkim_body *);
 static void	body_out(struct dkim_body *, const char *, size_t);
 static void	body_empty_lines(struct dkim_body *);
-static size_t	body_simple(struct dkim_body *, const char *, size_t);
-static size_t	body_relaxed(struct dkim_body *, const char *, size_t);
 static void	body_eol(struct dkim_body *);
-static void	body_relaxed_data(struct dkim_body *, const char *, size_t);
+static void	body_start(struct dkim_body *);
+static void	body_simple(struct dkim_body *, const char *, size_t);
+static void	body_relaxed(struct dkim_body *, const char *, size_t);
 
 /* relaxed body: the bytes that stop a run of ordinary data */
 static const uint8_t body_special[256] = {
@@ -81,44 +81,41 @@ dkim_body_free(struct dkim_body *b)
 	b->md = NULL;
 }
 
+/* The buffered canonical bytes: counted, and hashed up to l=. */
 static void
 body_flush(struct dkim_body *b)
 {
-	if (b->olen > 0)
-		(void)EVP_DigestUpdate(b->md, b->obuf, b->olen);
-	b->olen = 0;
-}
+	uint64_t	 n = b->olen, room;
 
-/* Emit canonical bytes: counted always, hashed up to l=. */
-static void
-body_out(struct dkim_body *b, const char *p, size_t n)
-{
-	uint64_t	 room;
-
-	if (n == 0)
-		return;
-	b->any = 1;
 	if (b->l >= 0) {
 		room = (uint64_t)b->l > b->total ?
 		    (uint64_t)b->l - b->total : 0;
-		if (n > room) {
-			b->total += n;
-			n = (size_t)room;
-		} else
-			b->total += n;
-	} else
-		b->total += n;
-	if (n == 0)
-		return;
-	if (n >= sizeof(b->obuf)) {
-		body_flush(b);
-		(void)EVP_DigestUpdate(b->md, p, n);
-		return;
+		if (n > room)
+			n = room;
 	}
-	if (b->olen + n > sizeof(b->obuf))
-		body_flush(b);
-	memcpy(b->obuf + b->olen, p, n);
-	b->olen += n;
+	if (n > 0)
+		(void)EVP_DigestUpdate(b->md, b->obuf, (size_t)n);
+	b->total += b->olen;
+	b->olen = 0;
+}
+
+/* Emit canonical bytes. */
+static void
+body_out(struct dkim_body *b, const char *p, size_t n)
+{
+	size_t	 k;
+
+	while (n > 0) {
+		if (b->olen == sizeof(b->obuf))
+			body_flush(b);
+		k = sizeof(b->obuf) - b->olen;
+		if (k > n)
+			k = n;
+		memcpy(b->obuf + b->olen, p, k);
+		b->olen += k;
+		p += k;
+		n -= k;
+	}
 }
 
 /* Empty lines held back turn out not to be trailing: emit them. */
@@ -135,6 +132,14 @@ body_empty_lines(struct dkim_body *b)
 	}
 }
 
+/* The first data of a line: the empty lines before it are not trailing. */
+static void
+body_start(struct dkim_body *b)
+{
+	body_empty_lines(b);
+	b->started = 1;
+}
+
 /* The end of a line (its LF, or the end of the body). */
 static void
 body_eol(struct dkim_body *b)
@@ -148,113 +153,136 @@ body_eol(struct dkim_body *b)
 }
 
 /* simple: lines as they are; only empty lines are held back. */
-static size_t
+static void
 body_simple(struct dkim_body *b, const char *p, size_t n)
 {
 	const char	*lf;
 	size_t		 seg;
 
-	if (b->cr) {
-		b->cr = 0;
-		if (p[0] == '\n') {
-			body_eol(b);
-			return (1);
+	while (n > 0) {
+		if (b->cr) {
+			b->cr = 0;
+			if (p[0] == '\n') {
+				body_eol(b);
+				p++;
+				n--;
+				continue;
+			}
+			if (!b->started)
+				body_start(b);
+			body_out(b, "\r", 1);
 		}
-		body_empty_lines(b);
-		body_out(b, "\r", 1);
-		b->started = 1;
-	}
-	if ((lf = memchr(p, '\n', n)) == NULL) {
-		seg = n;
-		if (p[seg - 1] == '\r') {	/* maybe a CRLF: wait */
-			b->cr = 1;
+		lf = memchr(p, '\n', n);
+		seg = lf == NULL ? n : (size_t)(lf - p);
+		if (seg > 0 && p[seg - 1] == '\r') {	/* CRLF, or maybe */
 			seg--;
+			if (lf == NULL)
+				b->cr = 1;	/* the LF may come next */
 		}
 		if (seg > 0) {
-			body_empty_lines(b);
+			if (!b->started)
+				body_start(b);
 			body_out(b, p, seg);
-			b->started = 1;
 		}
-		return (n);
+		if (lf == NULL)
+			return;
+		body_eol(b);
+		n -= (size_t)(lf - p) + 1;
+		p = lf + 1;
 	}
-	seg = (size_t)(lf - p);
-	if (seg > 0 && p[seg - 1] == '\r')
-		seg--;
-	if (seg > 0) {
-		body_empty_lines(b);
-		body_out(b, p, seg);
-		b->started = 1;
-	}
-	body_eol(b);
-	return ((size_t)(lf - p) + 1);
-}
-
-/* relaxed: a run of bytes that are neither WSP nor CR nor LF. */
-static void
-body_relaxed_data(struct dkim_body *b, const char *p, size_t n)
-{
-	if (!b->started) {
-		body_empty_lines(b);
-		b->started = 1;
-	}
-	if (b->wsp) {
-		body_out(b, " ", 1);
-		b->wsp = 0;
-	}
-	body_out(b, p, n);
 }
 
 /*
- * relaxed: WSP runs become one SP, WSP at the end of a line goes,
- * a line of only WSP is empty.  Handles one run or one special byte.
+ * relaxed: WSP runs become one SP, WSP at the end of a line goes, a
+ * line of only WSP is empty.  The common case (an ordinary byte inside
+ * a line, maybe after WSP) stays in a tight loop on the output buffer;
+ * line ends, CR and the first byte of a line take the slow path.
  */
-static size_t
+static void
 body_relaxed(struct dkim_body *b, const char *p, size_t n)
 {
-	size_t	 i;
+	const unsigned char	*s = (const unsigned char *)p;
+	const unsigned char	*end = s + n;
+	uint8_t			*o, *oend;
+	int			 wsp;
 
-	if (b->cr) {
-		b->cr = 0;
-		if (p[0] == '\n') {
-			body_eol(b);
-			return (1);
+	while (s < end) {
+		if (!body_special[*s] && b->started && !b->cr) {
+			/* locals: writes through o may alias *b */
+			o = b->obuf + b->olen;
+			oend = b->obuf + sizeof(b->obuf) - 1;
+			wsp = b->wsp;
+			do {
+				if (!body_special[*s]) {
+					if (o >= oend) {
+						b->olen = (size_t)(o - b->obuf);
+						body_flush(b);
+						o = b->obuf;
+					}
+					if (wsp) {
+						*o++ = ' ';
+						wsp = 0;
+					}
+					*o++ = *s++;
+				} else if (*s == ' ' || *s == '\t') {
+					wsp = 1;
+					s++;
+				} else
+					break;
+			} while (s < end);
+			b->olen = (size_t)(o - b->obuf);
+			b->wsp = wsp;
+			continue;
 		}
-		body_relaxed_data(b, "\r", 1);
-	}
-	switch (p[0]) {
-	case ' ':
-	case '\t':
-		for (i = 1; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
-			;
-		b->wsp = 1;
-		return (i);
-	case '\n':
-		body_eol(b);
-		return (1);
-	case '\r':
-		b->cr = 1;
-		return (1);
-	default:
-		for (i = 1; i < n && !body_special[(unsigned char)p[i]]; i++)
-			;
-		body_relaxed_data(b, p, i);
-		return (i);
+		if (b->cr) {
+			b->cr = 0;
+			if (*s == '\n') {
+				body_eol(b);
+				s++;
+				continue;
+			}
+			if (!b->started)
+				body_start(b);
+			if (b->wsp) {
+				body_out(b, " ", 1);
+				b->wsp = 0;
+			}
+			body_out(b, "\r", 1);
+		}
+		switch (*s) {
+		case ' ':
+		case '\t':
+			b->wsp = 1;
+			break;
+		case '\n':
+			body_eol(b);
+			break;
+		case '\r':
+			b->cr = 1;
+			break;
+		default:
+			if (!b->started)
+				body_start(b);
+			if (b->wsp) {
+				body_out(b, " ", 1);
+				b->wsp = 0;
+			}
+			body_out(b, (const char *)s, 1);
+			break;
+		}
+		s++;
 	}
 }
 
 void
 dkim_body_update(struct dkim_body *b, const char *p, size_t n)
 {
-	size_t	 used;
-
-	while (n > 0) {
-		if (b->canon == DKIM_CANON_SIMPLE)
-			used = body_simple(b, p, n);
-		else
-			used = body_relaxed(b, p, n);
-		p += used;
-		n -= used;
-	}
+	if (n == 0)
+		return;
+	if (b->canon == DKIM_CANON_SIMPLE)
+		body_simple(b, p, n);
+	else
+		body_relaxed(b, p, n);
 }
 
 int
@@ -264,19 +292,22 @@ dkim_body_final(struct dkim_body *b)
 
 	if (b->cr) {	/* a CR at the very end is data */
 		b->cr = 0;
-		if (b->canon == DKIM_CANON_SIMPLE) {
-			body_empty_lines(b);
-			body_out(b, "\r", 1);
-			b->started = 1;
-		} else
-			body_relaxed_data(b, "\r", 1);
+		if (!b->started)
+			body_start(b);
+		if (b->wsp) {
+			body_out(b, " ", 1);
+			b->wsp = 0;
+		}
+		body_out(b, "\r", 1);
 	}
 	if (b->started)		/* a last line without CRLF gets one */
 		body_eol(b);
 	/* trailing empty lines (nempty) are dropped */
-	if (b->canon == DKIM_CANON_SIMPLE && !b->any)
-		body_out(b, "\r\n", 2);		/* an empty body is CRLF */
 	body_flush(b);
+	if (b->canon == DKIM_CANON_SIMPLE && b->total == 0) {
+		body_out(b, "\r\n", 2);	/* an empty body is CRLF */
+		body_flush(b);
+	}
 	if (EVP_DigestFinal_ex(b->md, b->hash, &len) != 1 ||
 	    len != DKIM_HASH_LEN)
 		return (-1);

@@ -51,10 +51,11 @@ static int	dkim_sign_rsa(EVP_PKEY *, const uint8_t *, uint8_t *,
 static int	dkim_sign_ed25519(EVP_PKEY *, const uint8_t *, uint8_t *,
 		    size_t *);
 static EVP_PKEY	*dkim_rsa_pubkey(const uint8_t *, size_t);
-static int	dkim_verify_rsa(const struct dkim_key *, const uint8_t *,
-		    const uint8_t *, size_t, const char **);
-static int	dkim_verify_ed25519(const struct dkim_key *, const uint8_t *,
-		    const uint8_t *, size_t, const char **);
+static EVP_PKEY	*dkim_pubkey_rsa(const struct dkim_key *, const char **);
+static int	dkim_verify_rsa(EVP_PKEY *, const uint8_t *, const uint8_t *,
+		    size_t);
+static int	dkim_verify_ed25519(EVP_PKEY *, const uint8_t *,
+		    const uint8_t *, size_t);
 
 enum dkim_alg
 dkim_key_alg(EVP_PKEY *key)
@@ -192,101 +193,112 @@ dkim_rsa_pubkey(const uint8_t *der, size_t len)
 	return (NULL);
 }
 
-static int
-dkim_verify_rsa(const struct dkim_key *k, const uint8_t *hash,
-    const uint8_t *sig, size_t siglen, const char **err)
+/* An RSA key of an acceptable size, or NULL and *err. */
+static EVP_PKEY *
+dkim_pubkey_rsa(const struct dkim_key *k, const char **err)
 {
 	EVP_PKEY	*key;
-	EVP_PKEY_CTX	*ctx = NULL;
-	int		 bits, r, ret = -1;
+	int		 bits;
 
 	if (k->plen == 0 || k->plen > sizeof(k->p) ||
 	    (key = dkim_rsa_pubkey(k->p, k->plen)) == NULL) {
 		*err = "bad RSA key";
-		return (-1);
-	}
-	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
-		*err = "not an RSA key";
-		goto done;
+		return (NULL);
 	}
 	bits = EVP_PKEY_get_bits(key);
-	if (bits < DKIM_RSA_MIN_BITS) {
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+		*err = "not an RSA key";
+	else if (bits < DKIM_RSA_MIN_BITS)
 		*err = "RSA key too small";
-		goto done;
-	}
-	if (bits > DKIM_RSA_MAX_BITS) {
+	else if (bits > DKIM_RSA_MAX_BITS)
 		*err = "RSA key too large";
-		goto done;
-	}
-	ret = 0;
-	if (siglen == 0 || EVP_PKEY_get_size(key) <= 0 ||
-	    siglen > (size_t)EVP_PKEY_get_size(key))
-		goto done;
-	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0) {
-		*err = "libcrypto";
-		ret = -1;
-		goto done;
-	}
-	r = EVP_PKEY_verify(ctx, sig, siglen, hash, DKIM_HASH_LEN);
-	ret = r == 1 ? 1 : 0;
- done:
-	EVP_PKEY_CTX_free(ctx);
+	else
+		return (key);
 	EVP_PKEY_free(key);
-	return (ret);
+	return (NULL);
 }
 
-static int
-dkim_verify_ed25519(const struct dkim_key *k, const uint8_t *hash,
-    const uint8_t *sig, size_t siglen, const char **err)
-{
-	EVP_PKEY	*key;
-	EVP_MD_CTX	*md;
-	int		 ret = 0;
-
-	if (k->plen != ED25519_KEY_LEN || (key =
-	    EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, k->p,
-	    k->plen)) == NULL) {
-		*err = "bad Ed25519 key";
-		return (-1);
-	}
-	if (siglen != ED25519_SIG_LEN) {
-		EVP_PKEY_free(key);
-		return (0);
-	}
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) <= 0) {
-		*err = "libcrypto";
-		ret = -1;
-	} else if (EVP_DigestVerify(md, sig, siglen, hash,
-	    DKIM_HASH_LEN) == 1)
-		ret = 1;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(key);
-	return (ret);
-}
-
-int
-dkim_crypto_verify(const struct dkim_key *k, enum dkim_alg alg,
-    const uint8_t *hash, const uint8_t *sig, size_t siglen,
+EVP_PKEY *
+dkim_crypto_pubkey(const struct dkim_key *k, enum dkim_alg alg,
     const char **err)
 {
-	*err = "unsupported algorithm";
+	EVP_PKEY	*key;
+
 	switch (alg) {
 	case DKIM_ALG_RSA_SHA256:
 		if (k->ed25519) {
 			*err = "key type does not match a=";
-			return (-1);
+			return (NULL);
 		}
-		return (dkim_verify_rsa(k, hash, sig, siglen, err));
+		return (dkim_pubkey_rsa(k, err));
 	case DKIM_ALG_ED25519_SHA256:
 		if (!k->ed25519) {
 			*err = "key type does not match a=";
-			return (-1);
+			return (NULL);
 		}
-		return (dkim_verify_ed25519(k, hash, sig, siglen, err));
+		if (k->plen != ED25519_KEY_LEN || (key =
+		    EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, k->p,
+		    k->plen)) == NULL) {
+			*err = "bad Ed25519 key";
+			return (NULL);
+		}
+		return (key);
+	default:
+		*err = "unsupported algorithm";
+		return (NULL);
+	}
+}
+
+static int
+dkim_verify_rsa(EVP_PKEY *key, const uint8_t *hash, const uint8_t *sig,
+    size_t siglen)
+{
+	EVP_PKEY_CTX	*ctx;
+	int		 ret = 0;
+
+	if (siglen == 0 || EVP_PKEY_get_size(key) <= 0 ||
+	    siglen > (size_t)EVP_PKEY_get_size(key))
+		return (0);
+	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL)
+		return (-1);
+	if (EVP_PKEY_verify_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0)
+		ret = -1;
+	else if (EVP_PKEY_verify(ctx, sig, siglen, hash, DKIM_HASH_LEN) == 1)
+		ret = 1;
+	EVP_PKEY_CTX_free(ctx);
+	return (ret);
+}
+
+static int
+dkim_verify_ed25519(EVP_PKEY *key, const uint8_t *hash, const uint8_t *sig,
+    size_t siglen)
+{
+	EVP_MD_CTX	*md;
+	int		 ret = 0;
+
+	if (siglen != ED25519_SIG_LEN)
+		return (0);
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return (-1);
+	if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) <= 0)
+		ret = -1;
+	else if (EVP_DigestVerify(md, sig, siglen, hash, DKIM_HASH_LEN) == 1)
+		ret = 1;
+	EVP_MD_CTX_free(md);
+	return (ret);
+}
+
+int
+dkim_crypto_verify(EVP_PKEY *key, const uint8_t *hash, const uint8_t *sig,
+    size_t siglen)
+{
+	switch (dkim_key_alg(key)) {
+	case DKIM_ALG_RSA_SHA256:
+		return (dkim_verify_rsa(key, hash, sig, siglen));
+	case DKIM_ALG_ED25519_SHA256:
+		return (dkim_verify_ed25519(key, hash, sig, siglen));
 	default:
 		return (-1);
 	}

@@ -64,12 +64,11 @@ struct dkim_body {
 	enum dkim_canon	 canon;
 	int64_t		 l;		/* -1: all */
 	EVP_MD_CTX	*md;
-	uint64_t	 total;		/* canonical bytes, hashed or not */
+	uint64_t	 total;		/* canonical bytes flushed, hashed or not */
 	uint64_t	 nempty;	/* empty lines held back */
 	int		 started;	/* the current line has content */
 	int		 wsp;		/* relaxed: WSP held back */
 	int		 cr;		/* a CR held back (LF may follow) */
-	int		 any;		/* something was emitted */
 	uint8_t		 hash[DKIM_HASH_LEN];
 	size_t		 olen;
 	uint8_t		 obuf[DKIM_BODY_OBUF];
@@ -147,10 +146,13 @@ void	dkim_from_find(struct dkim_msg *);
 /* --- dkim_crypto.c --------------------------------------------------------- */
 
 /*
- * sig over hash with the key of a parsed key record: 1 valid, 0 bad
- * signature, -1 the key is unusable (*err: RSA size, bad DER...).
+ * The public key of a parsed key record for alg, or NULL and *err
+ * (k= does not match a=, bad DER, RSA size outside the limits).
  */
-int	dkim_crypto_verify(const struct dkim_key *, enum dkim_alg,
-	    const uint8_t *, const uint8_t *, size_t, const char **);
+EVP_PKEY *dkim_crypto_pubkey(const struct dkim_key *, enum dkim_alg,
+	    const char **);
+/* sig over hash: 1 valid, 0 bad signature, -1 libcrypto failed. */
+int	dkim_crypto_verify(EVP_PKEY *, const uint8_t *, const uint8_t *,
+	    size_t);
 
 #endif /* CARTERO_DKIM_LOCAL_H */

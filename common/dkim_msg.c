@@ -216,13 +216,20 @@ hdr_index(struct dkim_msg *m)
 static int
 body_get(struct dkim_msg *m, enum dkim_canon canon, int64_t l)
 {
-	size_t	 i;
+	struct dkim_body	*nb;
+	size_t			 i;
 
 	for (i = 0; i < m->nbody; i++)
 		if (m->body[i].canon == canon && m->body[i].l == l)
 			return ((int)i);
 	if (m->nbody == DKIM_SIG_MAX + 1)
 		return (-1);
+	/* grown one at a time: most messages need one or two */
+	if ((nb = reallocarray(m->body, m->nbody + 1, sizeof(*nb))) == NULL) {
+		m->nomem = 1;
+		return (-1);
+	}
+	m->body = nb;
 	if (dkim_body_init(&m->body[m->nbody], canon, l) == -1) {
 		m->nomem = 1;
 		return (-1);
@@ -283,10 +290,6 @@ hdr_done(struct dkim_msg *m)
 {
 	if (hdr_index(m) == -1)
 		return (-1);
-	if ((m->body = calloc(DKIM_SIG_MAX + 1, sizeof(*m->body))) == NULL) {
-		m->nomem = 1;
-		return (-1);
-	}
 	dkim_from_find(m);
 	if ((m->flags & DKIM_MSG_VERIFY) && sigs_parse(m) == -1)
 		return (-1);

@@ -18,7 +18,8 @@
  * dkim_verify.c -- the verdict on each signature: its key record looked
  * up ("selector._domainkey.domain" TXT, through the resolver_query_fn
  * the caller gives: the shared resolver, or a fake in tests), the key's
- * constraints checked against the signature, then the signature itself
+ * constraints checked against the signature (revoked, k=, h=, s=, t=s,
+ * the key itself and its size), then x=, the body hash and the signature
  * (RFC 6376 6.1.2, 6.1.3; RFC 8301; RFC 8463).
  *
  * done() is always called from the event loop: from the last lookup's
@@ -134,6 +135,7 @@ dkim_sigcheck_key(const struct dkim_sigcheck *sc, int status,
     const char *txt, size_t len, time_t now, struct dkim_verdict *vd)
 {
 	struct dkim_key	 k;
+	EVP_PKEY	*key;
 	const char	*err = "bad key";
 	char		 why[DKIM_REASON_MAX];
 	int		 r;
@@ -163,18 +165,17 @@ dkim_sigcheck_key(const struct dkim_sigcheck *sc, int status,
 	vd->testing = k.testing;
 	if (key_check(sc, &k, vd) == -1)
 		return;
-	if (sc->x >= 0 && (int64_t)now > sc->x) {
-		verdict_set(vd, DKIM_PERMERROR, "signature expired");
-		return;
-	}
-	if (!sc->bh_ok) {
-		verdict_set(vd, DKIM_FAIL, "body hash mismatch");
-		return;
-	}
-	r = dkim_crypto_verify(&k, sc->alg, sc->hhash, sc->b, sc->blen,
-	    &err);
-	if (r == -1)
+	if ((key = dkim_crypto_pubkey(&k, sc->alg, &err)) == NULL) {
 		verdict_set(vd, DKIM_PERMERROR, err);
+		return;
+	}
+	if (sc->x >= 0 && (int64_t)now > sc->x)
+		verdict_set(vd, DKIM_PERMERROR, "signature expired");
+	else if (!sc->bh_ok)
+		verdict_set(vd, DKIM_FAIL, "body hash mismatch");
+	else if ((r = dkim_crypto_verify(key, sc->hhash, sc->b,
+	    sc->blen)) == -1)
+		verdict_set(vd, DKIM_TEMPERROR, "libcrypto failed");
 	else if (r == 0)
 		verdict_set(vd, DKIM_FAIL, "signature did not verify");
 	else if (sc->l_short)
@@ -182,6 +183,7 @@ dkim_sigcheck_key(const struct dkim_sigcheck *sc, int status,
 		    "unsigned");
 	else
 		verdict_set(vd, DKIM_PASS, "");
+	EVP_PKEY_free(key);
 }
 
 /* One key lookup answered. */

@@ -70,7 +70,8 @@ static unsigned int	(*dmarc_draw)(void);
 static unsigned int	 default_draw(void);
 static int		 is_wsp(int);
 static int		 ci_eq(const char *, size_t, const char *);
-static int		 parse_policy(const char *, size_t, enum dmarc_policy *);
+static int		 parse_policy(const char *, size_t,
+			    enum dmarc_policy *);
 static int		 parse_uint(const char *, size_t, unsigned long,
 			    unsigned long *);
 static int		 check_fo(const char *, size_t);
@@ -133,7 +134,7 @@ dmarc_policy_name(enum dmarc_policy p)
 	return ("unset");
 }
 
-/* --- the record ------------------------------------------------------------ */
+/* --- the record ---------------------------------------------------------- */
 
 static int
 is_wsp(int c)
@@ -491,7 +492,7 @@ starts_dmarc1(const char *s, size_t len)
 	return (i == len || s[i] == ';' || is_wsp(s[i]));
 }
 
-/* --- alignment and the verdict --------------------------------------------- */
+/* --- alignment and the verdict ------------------------------------------- */
 
 static int
 aligned(const char *from, const char *id, int strict)
@@ -555,7 +556,7 @@ judge(struct dmarc *d, const struct dmarc_record *r)
 	    DMARC_P_NONE;
 }
 
-/* --- the lookups ------------------------------------------------------------- */
+/* --- the lookups --------------------------------------------------------- */
 
 struct dmarc *
 dmarc_check(resolver_query_fn query, const struct dmarc_input *in,

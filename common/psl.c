@@ -263,12 +263,15 @@ static int
 puny_encode(const uint32_t *cp, size_t ncp, char *out, size_t outsz,
     size_t *olen)
 {
-	size_t		 o = 0, j, b, h;
+	size_t		 o, j, b, h;
 	uint32_t	 n = PUNY_N, bias = PUNY_BIAS, delta = 0, m, q, k, t;
 
 	if (outsz < 5)
 		return (-1);
-	memcpy(out, "xn--", 4);
+	out[0] = 'x';
+	out[1] = 'n';
+	out[2] = '-';
+	out[3] = '-';
 	o = 4;
 	for (j = 0; j < ncp; j++) {
 		if (cp[j] < 0x80) {
@@ -464,8 +467,8 @@ psl_org_domain(const char *name, char *out, size_t outsz)
 	len = strnlen(name, PSL_NAME_MAX + 2);
 	if (len > 0 && name[len - 1] == '.')
 		len--;
-	if (len == 0 || len > PSL_NAME_MAX)
-		return (-1);
+	if (len == 0 || len > PSL_NAME_MAX || name[len - 1] == '.')
+		return (-1);		/* empty, too long, an empty label */
 	for (i = 0; i < len; i++) {
 		if (i == 0 || name[i - 1] == '.') {
 			if (name[i] == '.' || nl == PSL_LABELS_MAX)

@@ -92,5 +92,15 @@ void	signer_key_commit(void);
 void	signer_key_op(const struct keyproxy_req *, struct keyproxy_res *);
 void	signer_key_stats(struct signer_stats *);
 void	signer_key_clear(void);
+struct evp_pkey_st;
+struct evp_pkey_st *signer_key_parse(const char *, int);
+uint64_t signer_key_generation(void);
+/*
+ * signer_dkim.c (only smtpd's signer links it: it needs dkim_crypto.c):
+ * the DKIM keys follow the generations of signer_key_commit(); call
+ * signer_dkim_commit(generation before the commit) with it.
+ */
+void	signer_dkim_commit(uint64_t);
+void	signer_dkim_clear(void);
 
 #endif /* SIGNER_H */

@@ -78,7 +78,6 @@ static uint64_t			 signer_gen = 1;	/* being loaded */
 static struct signer_stats	 signer_stats;
 
 static int	signer_nopass(char *, int, int, void *);
-static EVP_PKEY	*signer_parse(const char *, int);
 static struct signer_key *signer_key_new(const char *, EVP_PKEY *);
 static struct signer_key *signer_key_find(const uint8_t *);
 static void	signer_key_free(struct signer_key *);
@@ -110,8 +109,13 @@ signer_nopass(char *buf, int size, int rwflag, void *u)
 	return (-1);
 }
 
-static EVP_PKEY *
-signer_parse(const char *name, int fd)
+/*
+ * The private key in the PEM file fd (not closed), for name (logs):
+ * NULL (logged) if there is none, it is encrypted or too large.  The
+ * bytes read are zeroed.
+ */
+EVP_PKEY *
+signer_key_parse(const char *name, int fd)
 {
 	struct stat	 sb;
 	EVP_PKEY	*pkey = NULL;
@@ -122,7 +126,7 @@ signer_parse(const char *name, int fd)
 
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size > SIGNER_KEY_FILE_MAX) {
-		log_warnx("signer: pki %s: the key is not a regular file of "
+		log_warnx("signer: %s: the key is not a regular file of "
 		    "at most %d KB", name, SIGNER_KEY_FILE_MAX / 1024);
 		return (NULL);
 	}
@@ -132,7 +136,7 @@ signer_parse(const char *name, int fd)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			log_warn("signer: pki %s: reading the key", name);
+			log_warn("signer: %s: reading the key", name);
 			len = 0;
 			break;
 		}
@@ -143,7 +147,7 @@ signer_parse(const char *name, int fd)
 		    NULL);
 		BIO_free(bio);
 		if (pkey == NULL)
-			log_warnx("signer: pki %s: no private key in the file "
+			log_warnx("signer: %s: no private key in the file "
 			    "(PEM, unencrypted)", name);
 	}
 	explicit_bzero(buf, SIGNER_KEY_FILE_MAX);
@@ -200,10 +204,11 @@ signer_key_load(const char *name, int fd)
 {
 	struct signer_key	*k, *old;
 	EVP_PKEY		*pkey;
-	char			 hex[17];
+	char			 hex[17], what[SIGNER_NAME_MAX + 8];
 	size_t			 i;
 
-	pkey = signer_parse(name, fd);
+	(void)snprintf(what, sizeof(what), "pki %s", name);
+	pkey = signer_key_parse(what, fd);
 	close(fd);
 	if (pkey == NULL)
 		return (-1);
@@ -226,6 +231,13 @@ signer_key_load(const char *name, int fd)
 	log_info("signer: pki %s: %s key loaded, fingerprint %s...", name,
 	    k->rsa != NULL ? "RSA" : "ECDSA", hex);
 	return (0);
+}
+
+/* The generation of the keys being loaded (signer_dkim.c shares it). */
+uint64_t
+signer_key_generation(void)
+{
+	return (signer_gen);
 }
 
 /* The keys loaded so far are current; the generation before them stays. */

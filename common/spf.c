@@ -1020,13 +1020,13 @@ p_ptr_cb(struct spf *spf, int status, const uint8_t *pkt, size_t len)
 {
 	struct dns_msg	 msg;
 	struct dns_rr	 rr;
-	int		 r;
 
 	/* 5.5: an error in the PTR lookup is no match, not temperror */
 	if (status == RESOLVER_NXDOMAIN)
 		spf->p_void = 1;
 	if (status == RESOLVER_OK && dns_msg_init(&msg, pkt, len) == 0) {
-		while ((r = dns_msg_next(&msg, &rr)) == 1) {
+		/* a malformed rest: the names read so far */
+		while (dns_msg_next(&msg, &rr) == 1) {
 			if (rr.type != DNS_T_PTR || rr.class != DNS_C_IN)
 				continue;
 			/* the first 10 names; the others are ignored */

@@ -76,8 +76,10 @@ struct spf;
  * check_host() for ip (IPv4 or IPv6 text), the HELO/EHLO name, and the
  * sender ("local@domain"; "" for the null sender: postmaster@helo),
  * identity SPF_ID_MAILFROM or SPF_ID_HELO; receiver is our host name
- * (macro %{r}).  done() is called exactly once, from the event loop.
- * NULL out of memory (nothing is called then).
+ * (macro %{r}).  done() is called exactly once, from the event loop;
+ * the evaluation is freed when done() returns (spf_cancel() is allowed
+ * inside done(), not after it).  NULL out of memory (nothing is called
+ * then).
  */
 struct spf	*spf_check(resolver_query_fn, const char *ip, const char *helo,
 		    const char *sender, int identity, const char *receiver,

@@ -396,7 +396,7 @@ parse_term(struct spf_record *rec, const char *s, size_t len, char *err,
 			rec->explen = vlen;
 			return (spf_domain_spec_check(v, vlen, err, errsz));
 		}
-		/* unknown modifier: its macro-string is checked, then ignored */
+		/* unknown modifier: its macro-string checked, then ignored */
 		return (spf_macro_check(v, vlen, SPF_MACRO_EXP, err, errsz));
 	}
 	memset(t, 0, sizeof(*t));

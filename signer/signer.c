@@ -15,11 +15,13 @@
  */
 
 /*
- * signer.c -- the signer process: it holds the TLS private keys and does
- * the private-key operations the smtp process asks for (keyproxy.h).
+ * signer.c -- the signer process: it holds the TLS private keys and the
+ * DKIM signing keys, and does the private-key operations the smtp
+ * process asks for (keyproxy.h; DKIM signatures, signer_dkim.c).
  *
- * SECURITY: the parent opens each "pki NAME key FILE" as root and passes
- * the open file (IMSG_CONF_PKI_KEY) before every configuration it sends;
+ * SECURITY: the parent opens each "pki NAME key FILE" and "dkim DOMAIN
+ * selector S key FILE" as root and passes the open file
+ * (IMSG_CONF_PKI_KEY, IMSG_CONF_DKIM_KEY) before every configuration;
  * the signer reads and parses it (signer_key.c).  It runs as
  * _cartero-sign, chrooted to the empty directory, not dumpable (no core
  * file, no ptrace by its own user), under SANDBOX_SIGNER: stdio alone,
@@ -48,13 +50,18 @@ static void	signer_configured(void);
 static void	signer_reload(void *);
 static void	signer_imsg_key(struct peer *, struct imsg *);
 static void	signer_imsg_request(struct peer *, struct imsg *);
+static void	signer_imsg_dkim_key(struct peer *, struct imsg *);
+static void	signer_imsg_dkim_sign(struct peer *, struct imsg *);
+static void	signer_commit(void);
 
 static const struct imsg_handler signer_parent_handlers[] = {
 	{ IMSG_CONF_PKI_KEY,		signer_imsg_key },
+	{ IMSG_CONF_DKIM_KEY,		signer_imsg_dkim_key },
 };
 
 static const struct imsg_handler signer_smtp_handlers[] = {
 	{ IMSG_SIGNER_REQUEST,		signer_imsg_request },
+	{ IMSG_SIGNER_DKIM_SIGN,	signer_imsg_dkim_sign },
 };
 
 static const struct proc_handlers signer_peers[] = {
@@ -91,14 +98,24 @@ signer_configured(void)
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
 		fatal("signer: prctl(PR_SET_DUMPABLE)");
 	smtpd_sandbox(SANDBOX_SIGNER);
-	signer_key_commit();
+	signer_commit();
 }
 
 /* The keys sent before this configuration replace the older ones. */
 static void
 signer_reload(void *old)
 {
+	signer_commit();
+}
+
+/* TLS and DKIM keys: one generation. */
+static void
+signer_commit(void)
+{
+	uint64_t	 cur = signer_key_generation();
+
 	signer_key_commit();
+	signer_dkim_commit(cur);
 }
 
 static void
@@ -125,4 +142,29 @@ signer_imsg_request(struct peer *p, struct imsg *imsg)
 	    sizeof(res));
 	explicit_bzero(&req, sizeof(req));
 	explicit_bzero(&res, sizeof(res));
+}
+
+static void
+signer_imsg_dkim_key(struct peer *p, struct imsg *imsg)
+{
+	struct signer_dkim_msg	 m;
+	int			 fd;
+
+	imsg_payload(imsg, &m, sizeof(m));
+	if ((fd = imsg_get_fd(imsg)) == -1)
+		fatalx("signer: IMSG_CONF_DKIM_KEY without a file");
+	(void)signer_dkim_load(m.domain, m.selector, fd);
+}
+
+/* A DKIM signature for smtp: always answered, never logged. */
+static void
+signer_imsg_dkim_sign(struct peer *p, struct imsg *imsg)
+{
+	struct signer_dkim_req	 req;
+	struct signer_dkim_res	 res;
+
+	imsg_payload(imsg, &req, sizeof(req));
+	signer_dkim_op(&req, &res);
+	peer_compose(p, IMSG_SIGNER_DKIM_RESULT, 0, 0, -1, &res,
+	    sizeof(res));
 }

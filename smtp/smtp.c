@@ -133,6 +133,7 @@ static const struct imsg_handler smtp_parent_handlers[] = {
 /* answers come synchronously (keyproxy.c); late ones are dropped here */
 static const struct imsg_handler smtp_signer_handlers[] = {
 	{ IMSG_SIGNER_RESULT,		keyproxy_imsg_result },
+	{ IMSG_SIGNER_DKIM_RESULT,	smtp_dkim_imsg_result },
 };
 
 static const struct proc_handlers smtp_peers[] = {

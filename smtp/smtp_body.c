@@ -393,9 +393,6 @@ smtp_body_start(struct smtp_session *s, int raw)
 	b->buf = xmalloc(BODY_BUFSZ);
 	smtp_data_init(&b->dec, s->lim.max_line, raw);
 	s->body = b;
-	if (s->dkim_flags != 0 && s->dkim == NULL &&
-	    (s->dkim = dkim_msg_new(s->dkim_flags)) == NULL)
-		smtp_body_dkim_lost(s);
 	if ((n = smtp_body_received(s, b->buf, BODY_BUFSZ)) == -1) {
 		log_warnx("%016llx smtp Received: header too long",
 		    (unsigned long long)s->id);
@@ -404,6 +401,16 @@ smtp_body_start(struct smtp_session *s, int raw)
 	}
 	b->len = (size_t)n;
 	b->total = (uint64_t)n;
+	/* DKIM: signing for authenticated and local senders (smtp_dkim.c) */
+	s->dkim_flags &= ~DKIM_MSG_SIGN;
+	if (smtp_dkim_wanted(s))
+		s->dkim_flags |= DKIM_MSG_SIGN;
+	/* mail-auth set DKIM_MSG_VERIFY at MAIL FROM (smtp_mailauth.c) */
+	dkim_msg_free(s->dkim);
+	s->dkim = NULL;
+	if (s->dkim_flags != 0 && (s->dkim = dkim_msg_new(s->dkim_flags)) ==
+	    NULL)
+		smtp_body_dkim_lost(s);
 	if ((s->lflags & LF_MASQUERADE) && (s->flags & SF_AUTH) &&
 	    s->sender.user[0] != '\0' &&
 	    mailaddr_text(&s->sender, b->maddr, sizeof(b->maddr)) == 0)

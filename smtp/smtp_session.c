@@ -321,6 +321,13 @@ smtp_session_reqid(struct smtp_session *s, enum smtp_wait wait)
 	return (s->reqid);
 }
 
+/* Wait for an answer to the request id returned (smtp_session_find()). */
+uint64_t
+smtp_session_wait(struct smtp_session *s, enum smtp_wait wait)
+{
+	return (smtp_session_reqid(s, wait));
+}
+
 /* The "with" of Received: (RFC 3848, RFC 6531). */
 const char *
 smtp_session_proto(const struct smtp_session *s)
@@ -1031,8 +1038,11 @@ smtp_session_body_done(struct smtp_session *s)
 void
 smtp_session_body_stored(struct smtp_session *s)
 {
+	/* inbound checks first: they come back here when done */
 	if (smtp_mailauth_step(s))
 		return;
+	if (smtp_dkim_sign(s))
+		return;		/* it commits, or fails, when done */
 	smtp_session_commit(s);
 }
 
@@ -1106,14 +1116,15 @@ smtp_session_txn_reset(struct smtp_session *s, int rollback)
 	s->nrcpt = 0;
 	s->flags &= ~SF_BDAT;
 	smtp_body_free(s);
+	smtp_dkim_free(s);
+	dkim_msg_free(s->dkim);
+	s->dkim = NULL;
+	s->dkim_flags = 0;	/* mail-auth sets VERIFY again at MAIL */
 	free(s->prefix);
 	s->prefix = NULL;
 	s->prefixlen = 0;
 	s->commit_flags = 0;
-	s->dkim_flags = 0;
 	s->dkim_log[0] = '\0';
-	dkim_msg_free(s->dkim);
-	s->dkim = NULL;
 	smtp_mailauth_free(s);
 	memset(&s->sender, 0, sizeof(s->sender));
 	memset(&s->rcpt, 0, sizeof(s->rcpt));

@@ -144,7 +144,9 @@ struct smtp_session {
 	 * Mail authentication.  dkim: the message as written to the
 	 * file, hashed (smtp_body.c feeds it) when dkim_flags asks for it
 	 * (DKIM_MSG_SIGN: smtp_dkim.c; DKIM_MSG_VERIFY: the inbound
-	 * checks), set before smtp_body_start().  What the commit adds:
+	 * checks), set before smtp_body_start() (kept from one message to
+	 * the next; DKIM_MSG_SIGN is set per message by smtp_body_start()).
+	 * What the commit adds:
 	 * header text before the message (smtp_session_prefix_add) and
 	 * envelope flags (smtp_session_set_quarantine); NULL and 0 cost
 	 * nothing.
@@ -208,6 +210,8 @@ void			 smtp_session_sender_result(
 			    const struct sender_reply *);
 const char		*smtp_session_proto(const struct smtp_session *);
 struct smtp_session	*smtp_session_find(uint64_t, enum smtp_wait);
+uint64_t		 smtp_session_wait(struct smtp_session *,
+			    enum smtp_wait);
 /*
  * After DATA, before the commit: add whole header fields (CRLF lines,
  * msg_prefix_valid()) to put before the message in the queue file;

@@ -445,6 +445,14 @@ smtpctl_command(int argc, char **argv, const char *prog)
 		return (smtpctl_encrypt(argc, argv));
 	if (strcmp(argv[0], "imap") == 0)
 		return (smtpctl_imap(argc, argv));
+	if (strcmp(argv[0], "dns") == 0)
+		return (smtpctl_dns(argc, argv));
+	if (strcmp(argv[0], "dkim") == 0)
+		return (smtpctl_dkim(argc, argv));
+	if (strcmp(argv[0], "spf") == 0)
+		return (smtpctl_spf(argc, argv));
+	if (strcmp(argv[0], "dmarc") == 0)
+		return (smtpctl_dmarc(argc, argv));
 	if (argc == 3 && strcmp(argv[2], "-p") == 0 &&
 	    strncmp("show", argv[0], strlen(argv[0])) == 0) {
 		ctl_showq = 1;		/* show queue -p */

@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #define ENV_RUNDIR	"CARTERO_RUNDIR"
@@ -124,5 +125,18 @@ int		 smtpctl_command(int, char **, const char *);
 int	smtpctl_encrypt(int, char **);
 /* imap.c: smtpctl imap show sessions | kick USER (imapd's control) */
 int	smtpctl_imap(int, char **);
+/* dkim_keygen.c: smtpctl dkim keygen (argv[0] "keygen") */
+int	smtpctl_dkim_keygen(int, char **);
+/* dns.c: smtpctl dns [-f file] [--check] domain */
+int	smtpctl_dns(int, char **);
+/* dns_zone.c: names and TXT records in zone-file form */
+int	dns_name_valid(const char *);
+void	dns_zone_txt(FILE *, const char *, const char *);
+/* smtpctl/dkim.c: dkim verify, dkim sign */
+int	smtpctl_dkim(int, char **);
+/* spf.c: smtpctl spf check [-f file] [--helo] IP HELO [SENDER] */
+int	smtpctl_spf(int, char **);
+/* dmarc.c: smtpctl dmarc check [-f file] [-i IP -h HELO [-s SENDER]] */
+int	smtpctl_dmarc(int, char **);
 
 #endif /* SMTPCTL_H */

@@ -135,7 +135,8 @@ parent_main(struct parent_opts *opts)
 	log_setverbose(opts->verbose);
 	if ((cfg = parse_config(opts->conffile, opts->verbose)) == NULL ||
 	    parent_cert_check(cfg) == -1 ||
-	    parent_pki_check(cfg, opts->conffile) == -1)
+	    parent_pki_check(cfg, opts->conffile) == -1 ||
+	    parent_dkim_check(cfg, opts->conffile) == -1)
 		exit(1);
 	if (opts->noaction) {
 		config_print(stdout, cfg);
@@ -347,8 +348,10 @@ parent_send_config(struct peer *p, int reload)
 	if (p->id == PROC_SMTP)
 		parent_cert_send(p, env);
 	/* the signer has the keys when it loads this configuration */
-	if (p->id == PROC_SIGNER)
+	if (p->id == PROC_SIGNER) {
 		parent_pki_send_keys(p, env, parent_opts->conffile);
+		parent_dkim_send_keys(p, env, parent_opts->conffile);
+	}
 	text = config_text(env, &len);
 	for (off = 0; off < len; off += chunk) {
 		chunk = len - off > CONF_CHUNK ? CONF_CHUNK : len - off;
@@ -538,7 +541,8 @@ parent_reload(char *err, size_t errlen)
 
 	if ((cfg = parse_config(parent_opts->conffile,
 	    parent_opts->verbose)) == NULL || parent_cert_check(cfg) == -1 ||
-	    parent_pki_check(cfg, parent_opts->conffile) == -1) {
+	    parent_pki_check(cfg, parent_opts->conffile) == -1 ||
+	    parent_dkim_check(cfg, parent_opts->conffile) == -1) {
 		config_free(cfg);
 		log_warnx("reload: %s has errors, keeping the current "
 		    "configuration", parent_opts->conffile);

@@ -66,6 +66,12 @@ int	parent_pki_check(const struct smtpd_config *, const char *);
 void	parent_pki_send_keys(struct peer *, const struct smtpd_config *,
 	    const char *);
 
+/* smtpd/parent_dkim.c: the dkim signing keys, for the signer */
+const char *parent_dkim_key_check(int);
+int	parent_dkim_check(const struct smtpd_config *, const char *);
+void	parent_dkim_send_keys(struct peer *, const struct smtpd_config *,
+	    const char *);
+
 /* smtpd/parent_forward.c */
 int	parent_forward_open(const char *user, int *status);
 

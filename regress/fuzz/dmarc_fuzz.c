@@ -21,13 +21,17 @@
  * Authentication-Results field (authres_is_ours()), a domain
  * (psl_org_domain() with Debian's list: the answer is a suffix of the
  * lower-cased name on a label boundary, and its own organisational
- * domain), and the values of a field we write (authres_format(): only
- * CRLF line ends, each followed by white space, nothing past the
- * buffer).
+ * domain), the values of a field we write (authres_format(): only CRLF
+ * line ends, each followed by white space, nothing past the buffer),
+ * and the TXT records (the input cut in character-strings, twice) of a
+ * fake answer to dmarc_check()'s lookup, run on the event loop: done()
+ * once, a result and a disposition that agree.
  */
 
 #include <sys/types.h>
+#include <sys/time.h>
 
+#include <event.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +45,128 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void	fuzz_record(const uint8_t *, size_t);
 static void	fuzz_org(const char *, size_t);
 static void	fuzz_format(const char *);
+static void	fuzz_check(const uint8_t *, size_t);
+static void	fake_query(const char *, uint16_t, resolver_cb, void *);
+static void	fake_answer(int, short, void *);
+static void	check_done(void *, const struct dmarc_outcome *);
+static unsigned int fixed_draw(void);
+
+/* The answer fake_query() gives, from a zero-timeout timer. */
+static struct {
+	struct event	 ev;
+	resolver_cb	 cb;
+	void		*arg;
+	uint8_t		 pkt[4096];
+	size_t		 len;
+	int		 pending;
+	int		 ncalls;
+	int		 nqueries;
+} fz;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	/* without the list, the default rule "*" is still fuzzed */
 	(void)psl_load(DMARC_PSL_PATH);
+	(void)event_init();
+	dmarc_set_draw(fixed_draw);
 	return (0);
+}
+
+static unsigned int
+fixed_draw(void)
+{
+	return (50);
+}
+
+static void
+fake_query(const char *name, uint16_t type, resolver_cb cb, void *arg)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if (fz.pending || ++fz.nqueries > 2)
+		abort();	/* one lookup at a time, two at most */
+	fz.cb = cb;
+	fz.arg = arg;
+	fz.pending = 1;
+	evtimer_set(&fz.ev, fake_answer, NULL);
+	evtimer_add(&fz.ev, &tv);
+}
+
+static void
+fake_answer(int fd, short ev, void *arg)
+{
+	fz.pending = 0;
+	fz.cb(fz.arg, RESOLVER_OK, fz.pkt, fz.len, 0);
+}
+
+static void
+check_done(void *arg, const struct dmarc_outcome *o)
+{
+	if (fz.pending || fz.ncalls++ > 0)
+		abort();
+	if (o->result == DMARC_PASS && o->disposition != DMARC_P_NONE)
+		abort();
+	if (o->result != DMARC_FAIL && o->result != DMARC_PASS &&
+	    (o->policy != DMARC_P_UNSET || o->disposition != DMARC_P_NONE))
+		abort();
+	if (o->result == DMARC_FAIL && o->disposition > o->policy)
+		abort();
+}
+
+/* One or two TXT records, the input in strings of up to 255 octets. */
+static void
+fuzz_check(const uint8_t *data, size_t size)
+{
+	static const uint8_t	 hdr[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2,
+	    0, 0, 0, 0, 6, '_', 'd', 'm', 'a', 'r', 'c', 3, 's', 'u', 'b',
+	    7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
+	    0, 16, 0, 1 };
+	struct dmarc_input	 in;
+	struct dmarc		*d;
+	size_t			 i, off, rd, l, k;
+
+	if (size > 1500)
+		return;
+	memcpy(fz.pkt, hdr, sizeof(hdr));
+	fz.len = sizeof(hdr);
+	for (k = 0; k < 2; k++) {
+		rd = fz.len + 10;
+		memcpy(fz.pkt + fz.len, "\xc0\x0c\x00\x10\x00\x01\x00\x00"
+		    "\x01\x2c\x00\x00", 12);
+		fz.len += 12;
+		for (off = 0; off == 0 || off < size; off += l) {
+			l = size - off > 255 ? 255 : size - off;
+			fz.pkt[fz.len++] = (uint8_t)l;
+			memcpy(fz.pkt + fz.len, data + off, l);
+			fz.len += l;
+			if (size == 0)
+				break;
+		}
+		fz.pkt[rd] = (uint8_t)((fz.len - rd - 2) >> 8);
+		fz.pkt[rd + 1] = (uint8_t)(fz.len - rd - 2);
+		if (k == 0 && (size & 1) == 0) {
+			fz.pkt[7] = 1;	/* one record */
+			break;
+		}
+	}
+	memset(&in, 0, sizeof(in));
+	(void)strlcpy(in.from_domain, "sub.example.com",
+	    sizeof(in.from_domain));
+	in.spf = SPF_PASS;
+	(void)strlcpy(in.spf_domain, "example.com", sizeof(in.spf_domain));
+	in.ndkim = 2;
+	in.dkim[0].result = DKIM_PASS;
+	(void)strlcpy(in.dkim[0].d, "other.org", sizeof(in.dkim[0].d));
+	in.dkim[1].result = DKIM_FAIL;
+	(void)strlcpy(in.dkim[1].d, "sub.example.com", sizeof(in.dkim[1].d));
+	fz.ncalls = fz.nqueries = 0;
+	if ((d = dmarc_check(fake_query, &in, check_done, NULL)) == NULL)
+		return;
+	for (i = 0; i < 8 && fz.ncalls == 0; i++)
+		(void)event_loop(EVLOOP_ONCE);
+	if (fz.ncalls != 1)
+		abort();
 }
 
 static void
@@ -150,6 +269,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	*s;
 
 	fuzz_record(data, size);
+	fuzz_check(data, size);
 	(void)authres_is_ours((const char *)data, size, "mx.example.org");
 	if ((s = malloc(size + 1)) == NULL)
 		return (0);

@@ -196,6 +196,11 @@ sendmail_is_ours_body()
 	[ "$(stat -c '%a %U' /var/spool/cartero/offline)" = "1733 root" ] ||
 	    atf_fail "offline: $(stat -c '%a %U' /var/spool/cartero/offline)"
 	grep -qiE '^postmaster:' /etc/aliases || atf_fail "no postmaster alias"
+	# the DKIM key directory postinst made; the list DMARC reads
+	[ "$(stat -c '%a %U:%G' /etc/cartero/dkim)" = "750 root:root" ] ||
+	    atf_fail "dkim dir: $(stat -c '%a %U:%G' /etc/cartero/dkim)"
+	[ -s /usr/share/publicsuffix/public_suffix_list.dat ] ||
+	    atf_fail "no /usr/share/publicsuffix/public_suffix_list.dat"
 }
 
 atf_test_case mailx_installs

@@ -112,6 +112,9 @@ ATF_TC_BODY(debian_list, tc)
 		{ ".", NULL },
 		{ "a..example.com", NULL },
 		{ ".example.com", NULL },
+		{ "example.com..", NULL },
+		{ "www.example.co.uk..", NULL },
+		{ "..", NULL },
 	};
 
 	ATF_REQUIRE_MSG(psl_load(DMARC_PSL_PATH) == 0, "%s", DMARC_PSL_PATH);

@@ -809,6 +809,50 @@ static const struct zrr zone_ptr[] = {
 	{ "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2."
 	    "ip6.arpa", DNS_T_PTR, "v6.p.example" },
 	{ "v6.p.example", DNS_T_AAAA, "2001:db8::1" },
+	/* 11 names, only the 11th validated: ignored (4.6.4) */
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n1.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n2.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n3.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n4.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n5.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n6.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n7.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n8.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n9.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n10.p.example" },
+	{ "20.2.0.192.in-addr.arpa", DNS_T_PTR, "n11.p.example" },
+	{ "n1.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n2.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n3.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n4.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n5.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n6.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n7.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n8.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n9.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n10.p.example", DNS_T_A, "192.0.2.99" },
+	{ "n11.p.example", DNS_T_A, "192.0.2.20" },
+	/* 10 names, the 10th validated */
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m1.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m2.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m3.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m4.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m5.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m6.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m7.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m8.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m9.p.example" },
+	{ "21.2.0.192.in-addr.arpa", DNS_T_PTR, "m10.p.example" },
+	{ "m1.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m2.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m3.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m4.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m5.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m6.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m7.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m8.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m9.p.example", DNS_T_A, "192.0.2.99" },
+	{ "m10.p.example", DNS_T_A, "192.0.2.21" },
 	{ NULL, 0, NULL }
 };
 
@@ -827,6 +871,10 @@ ATF_TC_BODY(check_ptr, tc)
 	/* %{p}: the validated name under the domain first */
 	EXPECT(zone_ptr, "192.0.2.1", "u@pm.example", SPF_PASS);
 	EXPECT(zone_ptr, "192.0.2.2", "u@pm.example", SPF_FAIL);
+	/* at most 10 PTR names are looked at, in the answer's order */
+	EXPECT(zone_ptr, "192.0.2.20", "u@p.example", SPF_FAIL);
+	ATF_CHECK_EQ(nqueries, 1 + 1 + 10);	/* TXT, PTR, 10 A */
+	EXPECT(zone_ptr, "192.0.2.21", "u@p.example", SPF_PASS);
 }
 
 /* spf_cancel() before the first step and with a lookup in flight. */
