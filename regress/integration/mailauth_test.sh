@@ -358,6 +358,22 @@ spf_reject_body()
 }
 spf_reject_cleanup() { ma_cleanup; }
 
+atf_test_case spf_temperror cleanup
+spf_temperror_head()
+{
+	atf_set descr "spf-reject: a DNS server that does not answer is" \
+	    "451 4.7.24 at MAIL FROM (try later), after the lookup timeout"
+}
+spf_temperror_body()
+{
+	ma_setup
+	msg st-slow a@slow.test "temperror"
+	transact "$PSR" a@slow.test st-slow "MAIL:451 4.7.24"
+	logged "smtp spf-reject address=127.0.0.1 helo=client.test from=<a@slow.test> spf=temperror"
+	assert_alive
+}
+spf_temperror_cleanup() { ma_cleanup; }
+
 atf_test_case dkim_dmarc cleanup
 dkim_dmarc_head()
 {
@@ -558,6 +574,7 @@ atf_init_test_cases()
 {
 	atf_add_test_case spf_results
 	atf_add_test_case spf_reject
+	atf_add_test_case spf_temperror
 	atf_add_test_case dkim_dmarc
 	atf_add_test_case dmarc_reject
 	atf_add_test_case dmarc_quarantine
