@@ -45,9 +45,10 @@
  *
  * SECURITY: runs in the smtp process (see smtp.c).  The SPF explanation
  * and the From domain in the replies come from the network: only
- * printable ASCII of them reaches a reply, bounded.  A session that goes
- * away while lka works is kept (SF_DEAD) until lka's answer, which the
- * cancel hastens; the message is then rolled back, never committed.
+ * printable ASCII of them reaches a reply, bounded.  A client that goes
+ * away (EOF) while lka works gets its check cancelled: lka answers at
+ * once (451, the message rolled back, never committed); a session whose
+ * connection is gone is kept (SF_DEAD) until that answer.
  */
 
 #include <sys/types.h>
@@ -71,6 +72,7 @@ struct smtp_mailauth {
 	struct spf_outcome	 spf_helo;	/* helo_checked */
 	size_t			 nsig;		/* sent to lka */
 	int			 judged;	/* lka's verdict applied */
+	uint64_t		 cancelled;	/* request cancelled */
 	char			 results[MAILAUTH_LOG_MAX];
 	const char		*action;	/* dmarc-action, or NULL */
 };
@@ -195,17 +197,20 @@ smtp_mailauth_spf_result(const struct mailauth_spf_reply *r)
 		smtp_session_resume(s);
 		return;
 	}
+	if (r->status != ST_OK) {
+		/* cancelled: the client went away (smtp_mailauth_cancel) */
+		memset(&s->sender, 0, sizeof(s->sender));
+		memset(&s->mp, 0, sizeof(s->mp));
+		smtp_mailauth_free(s);
+		smtp_session_fail(s, "451 4.3.0 Temporary failure, try again "
+		    "later");
+		smtp_session_resume(s);
+		return;
+	}
 	ma = s->ma;
 	ma->spf = r->mailfrom;
 	ma->spf_helo = r->helo;
 	ma->helo_checked = r->helo_checked;
-	if (r->status != ST_OK) {
-		/* lka could not check: as a DNS error would */
-		ma->spf.result = SPF_TEMPERROR;
-		(void)strlcpy(ma->spf.reason, "not checked",
-		    sizeof(ma->spf.reason));
-		ma->helo_checked = 0;
-	}
 	if ((s->lflags & LF_SPF_REJECT) && (ma->spf.result == SPF_FAIL ||
 	    ma->spf.result == SPF_TEMPERROR)) {
 		smtp_mailauth_spf_refuse(s, ma->spf.result == SPF_FAIL);
@@ -296,6 +301,7 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 	struct smtp_session	*s;
 	struct smtp_mailauth	*ma;
 	char			 dom[MA_REPLY_TEXT_MAX + 1];
+	char			 from[MAILADDR_MAX], efrom[MAILADDR_MAX * 2];
 
 	if ((s = smtp_mailauth_answered(r->reqid, W_MAILAUTH)) == NULL)
 		return;
@@ -319,9 +325,12 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 	    r->disposition == DMARC_P_REJECT) {
 		ma->action = "reject";
 		smtp_mailauth_text(dom, sizeof(dom), r->domain);
+		if (mailaddr_text(&s->sender, from, sizeof(from)) == -1)
+			from[0] = '\0';
+		(void)log_escape(efrom, sizeof(efrom), from, strlen(from));
 		log_info("%016llx smtp message-rejected msgid=%08x "
-		    "address=%s%s", (unsigned long long)s->id, s->msgid,
-		    s->src, smtp_mailauth_log(s));
+		    "address=%s from=<%s>%s", (unsigned long long)s->id,
+		    s->msgid, s->src, efrom, smtp_mailauth_log(s));
 		smtp_stats.rejected++;
 		smtp_session_fail(s, "550 5.7.1 Message rejected by the DMARC "
 		    "policy of %s", dom);
@@ -342,24 +351,32 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 	smtp_session_body_stored(s);
 }
 
-/* The session goes while lka works: lka answers at once. */
+/*
+ * The client went (EOF, or the connection is gone) while lka works: lka
+ * answers at once, ST_TEMPFAIL; the message is not committed.  Once
+ * per request.
+ */
 void
 smtp_mailauth_cancel(struct smtp_session *s)
 {
 	struct mailauth_cancel	 c;
 
-	if (s->wait != W_SPF && s->wait != W_MAILAUTH)
+	if ((s->wait != W_SPF && s->wait != W_MAILAUTH) || s->ma == NULL ||
+	    s->ma->cancelled == s->reqid)
 		return;
+	s->ma->cancelled = s->reqid;
 	memset(&c, 0, sizeof(c));
 	c.reqid = s->reqid;
 	smtp_send_lka(IMSG_SMTP_MAILAUTH_CANCEL, &c, sizeof(c));
 }
 
+/* Not (or no longer) checked: no state, no DKIM hashing for us. */
 void
 smtp_mailauth_free(struct smtp_session *s)
 {
 	free(s->ma);
 	s->ma = NULL;
+	s->dkim_flags &= ~DKIM_MSG_VERIFY;
 }
 
 /*

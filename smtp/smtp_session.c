@@ -388,6 +388,8 @@ smtp_session_io(struct io *io, int evt, void *arg)
 		break;
 	case IO_DISCONNECTED:
 		s->flags |= SF_EOF;
+		/* nobody waits for lka's verdict: have it now (mail-auth) */
+		smtp_mailauth_cancel(s);
 		smtp_session_process(s);
 		break;
 	case IO_TIMEOUT:
@@ -708,6 +710,8 @@ smtp_cmd_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		smtp_session_fail(s, "503 5.5.1 Nested MAIL command");
 		return;
 	}
+	/* nothing of a MAIL that did not make a transaction */
+	smtp_mailauth_free(s);
 	if (s->nmails >= s->lim.max_mails) {
 		smtp_session_reply(s, "421 4.7.0 %s Too many messages in "
 		    "this session, closing connection", s->myname);

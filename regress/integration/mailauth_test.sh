@@ -29,8 +29,9 @@
 # it fails; a p=reject domain failing DMARC gets 550 5.7.1 with
 # dmarc-policy and is accepted with the field without it; p=quarantine
 # lands in Maildir/.Junk/new; a foreign Authentication-Results claiming
-# our authserv-id is removed, one with another id kept; authenticated
-# submission is not checked.
+# our authserv-id is removed, one with another id kept; a client that
+# leaves while a lookup hangs (slow.test's server never answers) has its
+# check cancelled at once; authenticated submission is not checked.
 
 . "$(atf_get_srcdir)/lib.sh"
 
@@ -75,6 +76,20 @@ ma_dns_start()
 	    atf_skip "dnsmasq not installed (package dnsmasq-base)"
 	DNSPORT=$(ma_free_port)
 	[ -n "$DNSPORT" ] || atf_fail "no free port"
+	# slow.test's server takes the questions and never answers
+	BHPORT=$(ma_free_port)
+	[ -n "$BHPORT" ] || atf_fail "no free port"
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(1)
+end = time.time() + 300
+while time.time() < end:
+    try:
+        s.recv(4096)
+    except socket.timeout:
+        pass' "$BHPORT" >/dev/null 2>&1 &
+	echo $! >"$T/blackhole.pid"
 	# an RSA-2048 key does not fit in one 255-byte string
 	_r1=$(printf '%s' "v=DKIM1; k=rsa; p=$RSA_P" | cut -c1-200)
 	_r2=$(printf '%s' "v=DKIM1; k=rsa; p=$RSA_P" | cut -c201-)
@@ -94,6 +109,7 @@ ma_dns_start()
 	    --txt-record=_dmarc.reject.test,"v=DMARC1; p=reject" \
 	    --txt-record=quar.test,"v=spf1 -all" \
 	    --txt-record=_dmarc.quar.test,"v=DMARC1; p=quarantine" \
+	    --server=/slow.test/127.0.0.1#"$BHPORT" \
 	    >"$T/dnsmasq.log" 2>&1 &
 	_n=$((WAIT * 10))
 	until [ -s "$T/dnsmasq.pid" ] &&
@@ -152,6 +168,8 @@ ma_cleanup()
 		/tmp/cartero-t.*)
 			[ -s "$_t/dnsmasq.pid" ] &&
 			    kill "$(cat "$_t/dnsmasq.pid")" 2>/dev/null
+			[ -s "$_t/blackhole.pid" ] &&
+			    kill "$(cat "$_t/blackhole.pid")" 2>/dev/null
 			;;
 		esac
 	fi
@@ -340,6 +358,22 @@ spf_reject_body()
 }
 spf_reject_cleanup() { ma_cleanup; }
 
+atf_test_case spf_temperror cleanup
+spf_temperror_head()
+{
+	atf_set descr "spf-reject: a DNS server that does not answer is" \
+	    "451 4.7.24 at MAIL FROM (try later), after the lookup timeout"
+}
+spf_temperror_body()
+{
+	ma_setup
+	msg st-slow a@slow.test "temperror"
+	transact "$PSR" a@slow.test st-slow "MAIL:451 4.7.24"
+	logged "smtp spf-reject address=127.0.0.1 helo=client.test from=<a@slow.test> spf=temperror"
+	assert_alive
+}
+spf_temperror_cleanup() { ma_cleanup; }
+
 atf_test_case dkim_dmarc cleanup
 dkim_dmarc_head()
 {
@@ -466,6 +500,49 @@ authres_foreign_body()
 }
 authres_foreign_cleanup() { ma_cleanup; }
 
+atf_test_case client_gone cleanup
+client_gone_head()
+{
+	atf_set descr "a client that leaves while lka waits for a DNS" \
+	    "server that never answers: the check is cancelled at once," \
+	    "nothing is queued, lka goes on serving"
+}
+client_gone_body()
+{
+	ma_setup
+	# at MAIL FROM: SPF of slow.test
+	printf '%s\n' "<220" "> EHLO client.test" "<250" \
+	    "> MAIL FROM:<a@slow.test>" >"$T/gone1.script"
+	python3 "$TOOL" chat "$PORT" <"$T/gone1.script" >"$T/chat.out" 2>&1 ||
+	    { cat "$T/chat.out" >&2; atf_fail "chat"; }
+	# at the end of data: DMARC of the From domain slow.test
+	msg gone2 a@slow.test "gone"
+	{
+		printf '%s\n' "<220" "> EHLO client.test" "<250" \
+		    "> MAIL FROM:<a@spf-pass.test>" "<250" \
+		    "> RCPT TO:<$BOB@$DOM>" "<250" "> DATA" "<354"
+		tr -d '\r' <"$T/gone2.eml" | sed -e 's/^/> /' -e 's/^> $/>/'
+		echo "> ."
+	} >"$T/gone2.script"
+	python3 "$TOOL" chat "$PORT" <"$T/gone2.script" >"$T/chat.out" 2>&1 ||
+	    { cat "$T/chat.out" >&2; atf_fail "chat"; }
+	# both answered well before the resolver's timeout (15 s)
+	poll_until 5 log_has_count "lka mail-auth cancelled" 2 ||
+	    atf_fail "not two cancels in 5 s"
+	poll_until 5 log_has_count "smtp disconnected .*reason=disconnect" 2 ||
+	    atf_fail "the sessions did not end"
+	wait_queue_empty || atf_fail "something was queued"
+	# lka still answers
+	msg after a@spf-pass.test "after"
+	transact "$PORT" a@spf-pass.test after 250
+	delivered after
+	has "spf=pass"
+	[ "$(count_files "$(home_of "$BOB")/Maildir/new")" -eq 1 ] ||
+	    atf_fail "the abandoned message was delivered"
+	assert_alive
+}
+client_gone_cleanup() { ma_cleanup; }
+
 atf_test_case submission_unchecked cleanup
 submission_unchecked_head()
 {
@@ -497,9 +574,11 @@ atf_init_test_cases()
 {
 	atf_add_test_case spf_results
 	atf_add_test_case spf_reject
+	atf_add_test_case spf_temperror
 	atf_add_test_case dkim_dmarc
 	atf_add_test_case dmarc_reject
 	atf_add_test_case dmarc_quarantine
 	atf_add_test_case authres_foreign
+	atf_add_test_case client_gone
 	atf_add_test_case submission_unchecked
 }
