@@ -22,8 +22,11 @@
  * Asynchronous on resolver.h.
  *
  * SECURITY: the record and the From domain come from the network: the
- * parser checks every tag and bounds every length; a record that does
- * not parse is as if there were none (RFC 7489 6.6.3).
+ * parser checks every tag and bounds every length.  A bad tag value
+ * takes its default (RFC 7489 6.3); a record that does not parse at all
+ * gives dmarc=permerror with no policy and disposition none, so that it
+ * decides nothing, as if there were none (6.6.3), and the
+ * Authentication-Results field says why.
  */
 
 #ifndef CARTERO_DMARC_H

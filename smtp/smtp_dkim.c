@@ -41,10 +41,10 @@
  * A header section too large to sign (DKIM_HEADER_MAX) is committed
  * unsigned, with dkim=error:header in the log; a signature that does not
  * fit in the prefix (MSG_PREFIX_MAX) is left out, the others are added
- * ("dkim=signed:s1,error:s2").
+ * ("dkim-sign=signed:s1,error:s2").
  *
  * SECURITY: no private key is ever in this process.  What is logged is
- * the selectors used ("dkim=signed:s1,s2" on the message's log line).
+ * the selectors used ("dkim-sign=signed:s1,s2" on the message's log line).
  */
 
 #include <sys/types.h>

@@ -1314,7 +1314,7 @@ smtp_session_committed(const struct msg_reply *r)
 	    (unsigned long long)s->msgsize, s->nrcpt, smtp_session_proto(s),
 	    esc, s->flags & SF_TLS ? s->tlsinfo : "no",
 	    s->flags & SF_AUTH ? user : "no",
-	    s->dkim_log[0] != '\0' ? " dkim=" : "", s->dkim_log,
+	    s->dkim_log[0] != '\0' ? " dkim-sign=" : "", s->dkim_log,
 	    smtp_mailauth_log(s));
 	smtp_session_reply(s, "250 2.0.0 %08x Message accepted for delivery",
 	    s->msgid);

@@ -128,7 +128,13 @@ usage(FILE *fp)
 	    "\tlog verbose|brief | reload | stop | sandbox-test PROC\n"
 	    "\tsendmail [sendmail arguments] | newaliases\n"
 	    "\tencrypt [password]\n"
-	    "\timap show sessions | imap kick USER\n");
+	    "\timap show sessions | imap kick USER\n"
+	    "\tdkim keygen [-d dir] [-b bits] [-F] DOMAIN SELECTOR [rsa|ed25519]\n"
+	    "\tdkim sign -d DOMAIN -s SELECTOR -k KEYFILE ... < message\n"
+	    "\tdkim verify [-f file] < message\n"
+	    "\tspf check [-f file] [--helo] IP HELO [SENDER]\n"
+	    "\tdmarc check [-f file] [-i IP -h HELO [-s SENDER]] < message\n"
+	    "\tdns [-f file] [--check] DOMAIN\n");
 }
 
 const char *

@@ -215,7 +215,7 @@ auth_submission_body()
 	    { cat "$T/swaks.out" >&2; atf_fail "swaks failed"; }
 	maildir_one "$BOB"
 	verify_both "$MSG"
-	assert_grep 'smtp message .* auth=cartero-alice dkim=signed:rsa1,ed1' \
+	assert_grep 'smtp message .* auth=cartero-alice dkim-sign=signed:rsa1,ed1' \
 	    "$T/log"
 	# the private keys are nowhere in the log
 	assert_no_grep 'PRIVATE KEY' "$T/log"
@@ -237,7 +237,7 @@ local_sendmail_body()
 	    atf_fail "sendmail failed"
 	maildir_one "$BOB"
 	verify_both "$MSG"
-	assert_grep 'dkim=signed:rsa1,ed1' "$T/log"
+	assert_grep 'dkim-sign=signed:rsa1,ed1' "$T/log"
 }
 local_sendmail_cleanup() { netns_cleanup; }
 
@@ -272,7 +272,7 @@ not_signed_body()
 		assert_no_grep '^DKIM-Signature:' "$MSG"
 		rm -f "$MSG"
 	done
-	assert_no_grep 'dkim=' "$T/log"
+	assert_no_grep 'dkim-sign=' "$T/log"
 	# and the same session signs when the From: is ours
 	ds_message "$SIGNED" again >"$T/msg.eml"
 	swaks --server 127.0.0.1 --port "$P587" --helo client.test --tls \
@@ -390,7 +390,7 @@ EOF
 	maildir_one "$BOB"
 	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
 	    { show_file "$MSG"; atf_fail "the second message is not signed"; }
-	[ "$(grep -c 'dkim=signed:rsa1,ed1' "$T/log")" -eq 1 ] ||
+	[ "$(grep -c 'dkim-sign=signed:rsa1,ed1' "$T/log")" -eq 1 ] ||
 	    atf_fail "not exactly one signed message in the log"
 	wait_queue_empty || atf_fail "the queue is not empty"
 	assert_alive
@@ -439,9 +439,9 @@ reload_body()
 	maildir_one "$BOB"
 	[ "$(grep -c '^DKIM-Signature:' "$MSG")" -eq 2 ] ||
 	    { show_file "$MSG"; atf_fail "not two signatures"; }
-	[ "$(grep -c 'dkim=signed:rsa1,ed1' "$T/log")" -eq 2 ] ||
+	[ "$(grep -c 'dkim-sign=signed:rsa1,ed1' "$T/log")" -eq 2 ] ||
 	    atf_fail "not two messages signed with both keys"
-	[ "$(grep -cE 'dkim=signed:rsa1( |$)' "$T/log")" -eq 1 ] ||
+	[ "$(grep -cE 'dkim-sign=signed:rsa1( |$)' "$T/log")" -eq 1 ] ||
 	    atf_fail "not one message signed with rsa1 alone"
 	assert_alive
 }
@@ -486,7 +486,7 @@ print(repr(open(sys.argv[1], "rb").read()[int(sys.argv[2]):]))' \
 EOF
 	maildir_one "$BOB"
 	verify_both "$MSG"
-	assert_grep 'proto=ESMTP .*dkim=signed:rsa1,ed1' "$T/log"
+	assert_grep 'proto=ESMTP .*dkim-sign=signed:rsa1,ed1' "$T/log"
 }
 bdat_socket_cleanup() { netns_cleanup; }
 

@@ -127,7 +127,7 @@ debconf_types_body()
 		sh "$MKCONF" print "$t" >gen.conf || atf_fail "print $t"
 		check_conf gen.conf
 	done
-	grep -q '^listen on "0.0.0.0" port 25 tls pki "default"$' out ||
+	grep -q '^listen on "0.0.0.0" port 25 tls pki "default" mail-auth$' out ||
 	    { cat out >&2; atf_fail "an Internet site listens on 0.0.0.0"; }
 	grep -q '^action "outbound" relay$' out ||
 	    atf_fail "an Internet site delivers by MX"
