@@ -472,8 +472,9 @@ dkim_sig_parse_extra(struct dkim_sigcheck *sc, const char *s, size_t len,
 		err = "i= not in d=";
 		goto bad;
 	}
-	if (sc->t != -1 && sc->x != -1 && sc->x < sc->t) {
-		err = "x= before t=";
+	/* 3.5: x= MUST be greater than t= */
+	if (sc->t != -1 && sc->x != -1 && sc->x <= sc->t) {
+		err = "x= not after t=";
 		goto bad;
 	}
 	sc->parsed = 1;

@@ -512,6 +512,7 @@ ATF_TC_BODY(sig_parse, tc)
 		{ SIG_OK "b=AAAA; i=joe", 0 },
 		{ SIG_OK "b=AAAA; t=100; x=200", 1 },
 		{ SIG_OK "b=AAAA; t=200; x=100", 0 },
+		{ SIG_OK "b=AAAA; t=200; x=200", 0 },	/* 3.5: x > t */
 		{ SIG_OK "b=AAAA; t=-1", 0 },
 		{ SIG_OK "b=AAAA; t=1234567890123456789", 0 },
 		{ SIG_OK "b=AAAA; l=0", 1 },
