@@ -166,6 +166,14 @@ const struct dkim_sigcheck *dkim_msg_sigcheck(const struct dkim_msg *,
  */
 const char *dkim_msg_from_domain(const struct dkim_msg *);
 /*
+ * 1 when the message has From but no single domain can be taken from it:
+ * several From fields, a list or a group, an address that does not
+ * parse, or a header section too large to be read whole.  Such a message
+ * is not "without From": a forger could hide the domain a reader sees
+ * from DMARC that way, so DMARC judges it permerror (dmarc.h).
+ */
+int	dkim_msg_from_unusable(const struct dkim_msg *);
+/*
  * After dkim_msg_end() of a message fed with DKIM_MSG_SIGN: the field
  * for domain/selector/alg (v=1, relaxed/relaxed, t= now, the default
  * header list of the fields present, From oversigned), with b= empty,

@@ -203,19 +203,28 @@ dkim_from_find(struct dkim_msg *m)
 	size_t			 i, vlen, blen, alen;
 
 	m->has_from = 0;
+	m->from_bad = 0;
+	if (m->too_large) {
+		m->from_bad = 1;	/* what the reader sees is unknown */
+		return;
+	}
 	for (i = 0; i < m->nfields; i++)
 		if (dkim_field_is(m, &m->fields[i], "from", 4)) {
-			if (f != NULL)
-				return;		/* two From fields */
+			if (f != NULL) {
+				m->from_bad = 1;	/* two From fields */
+				return;
+			}
 			f = &m->fields[i];
 		}
-	if (f == NULL || m->too_large)
+	if (f == NULL)
 		return;
 	v = m->hdr + f->off + f->namelen;
 	vlen = f->len - f->namelen;
 	v = memchr(v, ':', vlen);	/* there is one: namelen > 0 */
-	if (v == NULL)
+	if (v == NULL) {
+		m->from_bad = 1;
 		return;
+	}
 	v++;
 	vlen = f->len - (size_t)(v - (m->hdr + f->off));
 	if ((buf = malloc(vlen + 1)) == NULL) {
@@ -226,5 +235,7 @@ dkim_from_find(struct dkim_msg *m)
 	    from_addr(buf, blen, &addr, &alen) == 0 &&
 	    from_domain(m, addr, alen) == 0)
 		m->has_from = 1;
+	else
+		m->from_bad = 1;
 	free(buf);
 }

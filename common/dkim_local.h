@@ -127,6 +127,7 @@ struct dkim_msg {
 	int		*sigbody;	/* index in body, -1 none */
 	size_t		 nsig;
 	int		 has_from;
+	int		 from_bad;	/* From present, no single domain */
 	char		 from[DKIM_DOMAIN_MAX];
 };
 

@@ -442,6 +442,12 @@ dkim_msg_from_domain(const struct dkim_msg *m)
 }
 
 int
+dkim_msg_from_unusable(const struct dkim_msg *m)
+{
+	return (m->from_bad);
+}
+
+int
 dkim_header_hash(const struct dkim_msg *m, const char *h, size_t hlen,
     enum dkim_canon canon, const char *sigf, size_t siglen, uint8_t *out)
 {

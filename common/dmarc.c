@@ -538,6 +538,15 @@ dmarc_check(resolver_query_fn query, const struct dmarc_input *in,
 			d->in.from_domain[n] += 'a' - 'A';
 	memcpy(d->out.domain, d->in.from_domain, len + 1);
 
+	if (len == 0 && d->in.from_unusable) {
+		/* RFC 7489 6.6.1: no single author domain to judge */
+		(void)strlcpy(d->out.reason, "no single From domain",
+		    sizeof(d->out.reason));
+		d->out.result = DMARC_PERMERROR;
+		d->out.disposition = DMARC_P_REJECT;
+		finish_later(d);
+		return (d);
+	}
 	if (len == 0) {
 		(void)strlcpy(d->out.reason, "no From domain",
 		    sizeof(d->out.reason));

@@ -68,6 +68,12 @@ struct dmarc_record {
 /* What DMARC is computed from. */
 struct dmarc_input {
 	char		 from_domain[DMARC_DOMAIN_MAX];	/* "" : none */
+	/*
+	 * From there but no single domain (dkim_msg_from_unusable()):
+	 * permerror, and disposition reject (what the caller's policy
+	 * option applies), never "none".
+	 */
+	int		 from_unusable;
 	enum spf_result	 spf;		/* MAIL FROM identity */
 	char		 spf_domain[DMARC_DOMAIN_MAX];	/* its domain */
 	size_t		 ndkim;

@@ -537,6 +537,7 @@ lka_ma_dmarc_start(struct lka_ma *j)
 	memset(&in, 0, sizeof(in));
 	(void)strlcpy(in.from_domain, j->req.from_domain,
 	    sizeof(in.from_domain));
+	in.from_unusable = (j->req.flags & MA_FROM_BAD) != 0;
 	if (j->req.flags & MA_SPF) {
 		in.spf = j->req.spf.result;
 		(void)strlcpy(in.spf_domain, j->req.spf.domain,

@@ -284,6 +284,8 @@ smtp_mailauth_verdict(struct smtp_session *s)
 		req.flags |= MA_SPF_HELO;
 	if (s->lflags & LF_DMARC_POLICY)
 		req.flags |= MA_POLICY;
+	if (dkim_msg_from_unusable(dm))
+		req.flags |= MA_FROM_BAD;
 	if ((from = dkim_msg_from_domain(dm)) != NULL &&
 	    strlcpy(req.from_domain, from, sizeof(req.from_domain)) >=
 	    sizeof(req.from_domain))
@@ -332,8 +334,12 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 		    "address=%s from=<%s>%s", (unsigned long long)s->id,
 		    s->msgid, s->src, efrom, smtp_mailauth_log(s));
 		smtp_stats.rejected++;
-		smtp_session_fail(s, "550 5.7.1 Message rejected by the DMARC "
-		    "policy of %s", dom);
+		if (dom[0] == '\0')
+			smtp_session_fail(s, "550 5.7.1 Message rejected: no "
+			    "single From domain for DMARC (RFC 7489 6.6.1)");
+		else
+			smtp_session_fail(s, "550 5.7.1 Message rejected by "
+			    "the DMARC policy of %s", dom);
 		smtp_session_txn_reset(s, 1);
 		smtp_session_resume(s);
 		return;

@@ -229,6 +229,7 @@ smtpctl_dmarc(int argc, char **argv)
 	memset(&in, 0, sizeof(in));
 	if ((from = dkim_msg_from_domain(m)) != NULL)
 		(void)strlcpy(in.from_domain, from, sizeof(in.from_domain));
+	in.from_unusable = dkim_msg_from_unusable(m);
 	dkim_msg_free(m);
 
 	/* DKIM and SPF at once */

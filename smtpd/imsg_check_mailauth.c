@@ -127,7 +127,8 @@ imsg_check_mailauth_req(const void *data, size_t len)
 	const struct mailauth_req	*r = data;
 
 	if (len != sizeof(*r) || r->nsig > DKIM_SIG_MAX ||
-	    (r->flags & ~(uint32_t)(MA_SPF | MA_SPF_HELO | MA_POLICY)) ||
+	    (r->flags & ~(uint32_t)(MA_SPF | MA_SPF_HELO | MA_POLICY |
+	    MA_FROM_BAD)) ||
 	    !STR_OK(r->from_domain))
 		return (-1);
 	if (!spf_outcome_ok(&r->spf) || !spf_outcome_ok(&r->spf_helo))

@@ -87,6 +87,7 @@ struct mailauth_sig {
 #define MA_SPF		0x01	/* spf is set (SPF was checked at MAIL) */
 #define MA_SPF_HELO	0x02	/* spf_helo is set */
 #define MA_POLICY	0x04	/* the listener follows DMARC (dmarc-policy) */
+#define MA_FROM_BAD	0x08	/* From there, no single domain (dkim.h) */
 
 struct mailauth_req {
 	uint64_t		 reqid;

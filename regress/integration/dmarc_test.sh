@@ -392,8 +392,8 @@ strict_pct_cleanup()
 atf_test_case no_policy cleanup
 no_policy_head()
 {
-	atf_set descr "no record, two records, a malformed record, no single" \
-	    "From address: no policy, accepted"
+	atf_set descr "no record, two records, a malformed record: no" \
+	    "policy, accepted; no single From address: permerror, refused"
 }
 no_policy_body()
 {
@@ -423,12 +423,14 @@ Authentication-Results: mx.test.org;
 verdict: accept
 EOF
 	check b
+	# two authors: no single domain to judge, refused (RFC 7489 6.6.1),
+	# never "none", which would let a forger past p=reject
 	msg f "a@example.test, b@example.test"
 	cat >"$D/want" <<'EOF'
 Authentication-Results: mx.test.org;
 	dkim=none;
-	dmarc=none (no From domain)
-verdict: accept
+	dmarc=permerror (no single From domain)
+verdict: reject
 EOF
 	check f
 }

@@ -438,6 +438,30 @@ dmarc_reject_body()
 }
 dmarc_reject_cleanup() { ma_cleanup; }
 
+atf_test_case dmarc_two_from cleanup
+dmarc_two_from_head()
+{
+	atf_set descr "a message with two From fields (no single author" \
+	    "domain) is DMARC permerror and refused with dmarc-policy, not" \
+	    "let through as dmarc=none past a p=reject domain"
+}
+dmarc_two_from_body()
+{
+	ma_setup
+	msg two a@reject.test "two authors" "From: <someone@client.test>"
+	transact "$PDP" a@reject.test two "550 5.7.1"
+	grep -q "550 5.7.1 Message rejected: no single From domain" \
+	    "$T/chat.out" || { cat "$T/chat.out" >&2; atf_fail "reply"; }
+	logged "smtp message-rejected .* dmarc=permerror dmarc-action=reject"
+	wait_queue_empty || atf_fail "the refused message stayed queued"
+	# without dmarc-policy: accepted, and the field says why
+	transact "$PORT" a@reject.test two 250
+	delivered two
+	has "dmarc=permerror (no single From domain)"
+	assert_alive
+}
+dmarc_two_from_cleanup() { ma_cleanup; }
+
 atf_test_case dmarc_quarantine cleanup
 dmarc_quarantine_head()
 {
@@ -577,6 +601,7 @@ atf_init_test_cases()
 	atf_add_test_case spf_temperror
 	atf_add_test_case dkim_dmarc
 	atf_add_test_case dmarc_reject
+	atf_add_test_case dmarc_two_from
 	atf_add_test_case dmarc_quarantine
 	atf_add_test_case authres_foreign
 	atf_add_test_case client_gone

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -654,8 +655,9 @@ ATF_TC_BODY(from_domain, tc)
 	};
 	struct dkim_msg	*m;
 	const char	*d;
-	char		*msg;
-	size_t		 i;
+	char		*msg, *p;
+	size_t		 i, len;
+	int		 bad;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ATF_REQUIRE(asprintf(&msg, "%s\r\nbody\r\n", cases[i].hdr)
@@ -668,9 +670,35 @@ ATF_TC_BODY(from_domain, tc)
 			ATF_CHECK_MSG(d != NULL &&
 			    strcmp(d, cases[i].domain) == 0, "case %zu: %s",
 			    i, d ? d : "(null)");
+		/* a From without one domain is unusable, no From is not */
+		bad = cases[i].domain == NULL &&
+		    strncasecmp(cases[i].hdr, "from", 4) == 0;
+		ATF_CHECK_EQ_MSG(dkim_msg_from_unusable(m), bad,
+		    "case %zu: unusable %d", i, dkim_msg_from_unusable(m));
 		dkim_msg_free(m);
 		free(msg);
 	}
+
+	/*
+	 * More header fields than are kept: the From a reader sees may be
+	 * among those not read, so the From is unusable, not absent (a
+	 * forger must not get "no DMARC" with 4097 short fields).
+	 */
+	len = 5000 * 5 + 64;
+	ATF_REQUIRE((msg = malloc(len)) != NULL);
+	p = msg;
+	for (i = 0; i < 5000; i++) {
+		memcpy(p, "X:a\r\n", 5);
+		p += 5;
+	}
+	i = strlen("From: joe@example.com\r\n\r\nbody\r\n");
+	memcpy(p, "From: joe@example.com\r\n\r\nbody\r\n", i);
+	p += i;
+	m = msg_feed(msg, (size_t)(p - msg), 0, DKIM_MSG_VERIFY);
+	ATF_CHECK(dkim_msg_from_domain(m) == NULL);
+	ATF_CHECK_EQ(dkim_msg_from_unusable(m), 1);
+	dkim_msg_free(m);
+	free(msg);
 }
 
 /* --- the RFC examples ---------------------------------------------------- */

@@ -237,7 +237,10 @@ run_case(const struct dcase *c)
 	memset(&in, 0, sizeof(in));
 	memset(&spf, 0, sizeof(spf));
 	memset(dv, 0, sizeof(dv));
-	(void)strlcpy(in.from_domain, c->from, sizeof(in.from_domain));
+	if (strcmp(c->from, "!") == 0)
+		in.from_unusable = 1;
+	else
+		(void)strlcpy(in.from_domain, c->from, sizeof(in.from_domain));
 
 	spf.result = c->spf;
 	spf.identity = SPF_ID_MAILFROM;
@@ -300,6 +303,10 @@ run_case(const struct dcase *c)
 	    "%s: authres_format %d", c->name, len);
 	ATF_CHECK_MSG(strcmp(buf, c->ar) == 0,
 	    "%s:\n got: %s\nwant: %s", c->name, buf, c->ar);
+	/* what dmarc-policy applies: refused, never let through as none */
+	if (in.from_unusable)
+		ATF_CHECK_EQ_MSG(got.disposition, DMARC_P_REJECT,
+		    "%s: disposition %d", c->name, got.disposition);
 }
 
 #define AR	"Authentication-Results: mx.test.org;\r\n\t"
@@ -600,6 +607,13 @@ static const struct dcase cases[] = {
 	    AR "spf=pass smtp.mailfrom=x@example.com" NEXT
 	    DKIM_PASS_EX NEXT
 	    "dmarc=none (no From domain)" END },
+	/* "!": From there, no single domain (two From fields...) */
+	{ "From without a single domain: permerror, no lookup",
+	    { "_dmarc.example.com=v=DMARC1; p=reject" },
+	    "!", SPF_PASS, "x@example.com", { "pass:example.com" }, 0, 0,
+	    AR "spf=pass smtp.mailfrom=x@example.com" NEXT
+	    DKIM_PASS_EX NEXT
+	    "dmarc=permerror (no single From domain)" END },
 };
 
 ATF_TC_WITHOUT_HEAD(table);
