@@ -298,6 +298,13 @@ agent_maildir_junk(char *root, size_t len)
 	if (fd == -1)
 		return (-1);
 	(void)close(fd);
+	/*
+	 * The new entries durable before the first delivery into them is
+	 * reported (new/ itself is synced after each delivery): .Junk in
+	 * the maildir, tmp/new/cur/maildirfolder in .Junk.
+	 */
+	if (created && (fsync_dir(root) == -1 || fsync_dir(junk) == -1))
+		return (-1);
 	(void)strlcpy(root, junk, len);
 	return (0);
 }

@@ -233,6 +233,12 @@ smtp_dkim_imsg_result(struct peer *p, struct imsg *imsg)
 		smtp_session_resume(s);	/* frees it, rolls back */
 		return;
 	}
+	if (s->flags & SF_CLOSING) {
+		/* 421 (timeout) went out meanwhile: the client retries */
+		smtp_session_txn_reset(s, 1);
+		smtp_session_resume(s);
+		return;
+	}
 	if (res.status != KEYPROXY_OK) {
 		(void)snprintf(why, sizeof(why), "selector %s: %s",
 		    d->sels[d->cur], res.status == KEYPROXY_ENOKEY ?

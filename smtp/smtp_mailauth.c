@@ -314,6 +314,12 @@ smtp_mailauth_result(const struct mailauth_reply *r)
 	ma = s->ma;
 	(void)strlcpy(s->cmdtext, s->flags & SF_BDAT ? "BDAT LAST" : "DATA",
 	    sizeof(s->cmdtext));
+	if (s->flags & SF_CLOSING) {
+		/* 421 (timeout) went out meanwhile: the client retries */
+		smtp_session_txn_reset(s, 1);
+		smtp_session_resume(s);
+		return;
+	}
 	if (r->status != ST_OK) {
 		smtp_stats.rejected++;
 		smtp_session_fail(s, "451 4.7.0 Temporary failure in mail "

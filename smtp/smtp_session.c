@@ -397,6 +397,8 @@ smtp_session_io(struct io *io, int evt, void *arg)
 		smtp_session_reply(s, "421 4.4.2 %s Timeout, closing "
 		    "connection", s->myname);
 		smtp_session_close(s, "timeout");
+		/* the client was told 421: lka's verdict must not commit */
+		smtp_mailauth_cancel(s);
 		if (io_queued(s->io) == 0)
 			smtp_session_release(s);
 		break;
