@@ -22,8 +22,9 @@
  * field that claims our authserv-id (smtp removes those that arrive from
  * outside).
  *
- * Result names are those of the IANA registry of RFC 8601 (kept here so
- * that this file depends on no check's code).
+ * Result names are those of the IANA registry of RFC 8601, as each
+ * check names its own (spf_result_name(), dkim_result_name(),
+ * dmarc_result_name()).
  *
  * SECURITY: almost every value written here comes from the network
  * (addresses, domains, selectors, SPF explanations, reasons).  A value
@@ -59,9 +60,6 @@ struct fold {
 	int	 first;		/* the next word starts a resinfo */
 };
 
-static const char	*spf_name(enum spf_result);
-static const char	*dkim_name(enum dkim_result);
-static const char	*alg_name(enum dkim_alg);
 static int		 is_tspecial(int);
 static int		 is_token(const char *);
 static int		 is_atext(int);
@@ -79,66 +77,6 @@ static void		 dkim_clause(struct fold *,
 static void		 dmarc_clause(struct fold *,
 			    const struct dmarc_outcome *);
 static size_t		 skip_cfws(const char *, size_t, size_t);
-
-static const char *
-spf_name(enum spf_result r)
-{
-	switch (r) {
-	case SPF_NONE:
-		return ("none");
-	case SPF_NEUTRAL:
-		return ("neutral");
-	case SPF_PASS:
-		return ("pass");
-	case SPF_FAIL:
-		return ("fail");
-	case SPF_SOFTFAIL:
-		return ("softfail");
-	case SPF_TEMPERROR:
-		return ("temperror");
-	case SPF_PERMERROR:
-		return ("permerror");
-	}
-	return ("permerror");
-}
-
-static const char *
-dkim_name(enum dkim_result r)
-{
-	switch (r) {
-	case DKIM_NONE:
-		return ("none");
-	case DKIM_PASS:
-		return ("pass");
-	case DKIM_FAIL:
-		return ("fail");
-	case DKIM_POLICY:
-		return ("policy");
-	case DKIM_NEUTRAL:
-		return ("neutral");
-	case DKIM_TEMPERROR:
-		return ("temperror");
-	case DKIM_PERMERROR:
-		return ("permerror");
-	}
-	return ("permerror");
-}
-
-static const char *
-alg_name(enum dkim_alg a)
-{
-	switch (a) {
-	case DKIM_ALG_RSA_SHA256:
-		return ("rsa-sha256");
-	case DKIM_ALG_ED25519_SHA256:
-		return ("ed25519-sha256");
-	case DKIM_ALG_RSA_SHA1:
-		return ("rsa-sha1");
-	case DKIM_ALG_NONE:
-		break;
-	}
-	return (NULL);
-}
 
 /* RFC 2045 5.1 */
 static int
@@ -316,7 +254,7 @@ spf_clause(struct fold *f, const struct spf_outcome *o, int helo)
 	char	 id[SPF_DOMAIN_MAX + 80];
 	char	 c[AUTHRES_COMMENT_MAX];
 
-	resinfo(f, "spf", spf_name(o->result));
+	resinfo(f, "spf", spf_result_name(o->result));
 	c[0] = '\0';
 	switch (o->result) {
 	case SPF_FAIL:
@@ -356,7 +294,7 @@ dkim_clause(struct fold *f, const struct dkim_verdict *v)
 	char		 c[AUTHRES_COMMENT_MAX];
 	const char	*a;
 
-	resinfo(f, "dkim", dkim_name(v->result));
+	resinfo(f, "dkim", dkim_result_name(v->result));
 	c[0] = '\0';
 	if (v->result != DKIM_PASS && v->reason[0] != '\0')
 		(void)strlcpy(c, v->reason, sizeof(c));
@@ -369,8 +307,10 @@ dkim_clause(struct fold *f, const struct dkim_verdict *v)
 		prop(f, "header.d=", v->d);
 	if (v->s[0] != '\0')
 		prop(f, "header.s=", v->s);
-	if ((a = alg_name(v->alg)) != NULL)
+	if (v->alg != DKIM_ALG_NONE) {
+		a = dkim_alg_name(v->alg);
 		prop(f, "header.a=", a);
+	}
 	if (v->b8[0] != '\0')
 		prop(f, "header.b=", v->b8);
 	(void)snprintf(at, sizeof(at), "@%s", v->d);
