@@ -53,28 +53,10 @@ dm_setup()
 	    >"$D/smtpd.conf"
 }
 
-# A port free for both UDP and TCP on 127.0.0.1.
-dm_free_port()
-{
-	python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p)
-    break'
-}
-
 # dnsmasq with the zones, answering for .test only.
 dm_start()
 {
-	DNSPORT=$(dm_free_port)
-	[ -n "$DNSPORT" ] || atf_fail "no free port"
+	DNSPORT=$(free_port) || atf_fail "no free port"
 	_ed=$(cat "$D/ed.dns")
 	_rsa=$(cat "$D/rsa.dns")
 	# a TXT string holds 255 octets: the RSA key in two
@@ -85,10 +67,7 @@ dm_start()
 	_own_rsa=$(dm_txt "$D/own-rsa.out")
 	[ -n "$_own_ed" ] && [ -n "$_own_rsa" ] ||
 	    atf_fail "no TXT record in smtpctl dkim keygen's output"
-	dnsmasq --keep-in-foreground --port="$DNSPORT" \
-	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
-	    --no-hosts --local=/test/ --pid-file="$D/dnsmasq.pid" \
-	    --log-facility=- \
+	dnsmasq_start "$D" "$DNSPORT" \
 	    --txt-record=_dmarc.example.test,"v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@example.test" \
 	    --txt-record=example.test,"v=spf1 ip4:127.0.0.1 -all" \
 	    --txt-record=mx.example.test,"v=spf1 ip4:127.0.0.1 -all" \
@@ -106,18 +85,7 @@ dm_start()
 	    --txt-record=nodmarc.test,"v=spf1 ip4:127.0.0.1 -all" \
 	    --txt-record=ed._domainkey.own.test,"$_own_ed" \
 	    --txt-record=rsa._domainkey.own.test,"$_own_rsa" \
-	    --txt-record=_dmarc.own.test,"v=DMARC1; p=reject" \
-	    >"$D/dnsmasq.log" 2>&1 &
-	_n=$((WAIT * 10))
-	until [ -s "$D/dnsmasq.pid" ] &&
-	    ss -Hlun "sport = :$DNSPORT" 2>/dev/null | grep -q .; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			cat "$D/dnsmasq.log" >&2
-			atf_fail "dnsmasq did not start"
-		fi
-		sleep 0.1
-	done
+	    --txt-record=_dmarc.own.test,"v=DMARC1; p=reject"
 }
 
 # The strings of the TXT record smtpctl dkim keygen printed, joined by

@@ -42,28 +42,10 @@ dns_setup()
 	echo "$D" >"$DNS_REF"
 }
 
-# A port free for both UDP and TCP on 127.0.0.1.
-dns_free_port()
-{
-	python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p)
-    break'
-}
-
 # dnsmasq with the test zones, answering for .test only.
 dns_start()
 {
-	DNSPORT=$(dns_free_port)
-	[ -n "$DNSPORT" ] || atf_fail "no free port"
+	DNSPORT=$(free_port) || atf_fail "no free port"
 	_many=
 	for _i in $(seq 1 40); do
 		_h=host-with-a-rather-long-name-$_i.many.test
@@ -71,10 +53,7 @@ dns_start()
 		_many="$_many --host-record=$_h,127.0.1.$_i"
 	done
 	# shellcheck disable=SC2086 # $_many is a list of options
-	dnsmasq --keep-in-foreground --port="$DNSPORT" \
-	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
-	    --no-hosts --local=/test/ --pid-file="$D/dnsmasq.pid" \
-	    --log-facility=- --log-queries \
+	dnsmasq_start "$D" "$DNSPORT" --log-queries \
 	    --mx-host=example.test,mx1.example.test,10 \
 	    --mx-host=example.test,mx2.example.test,10 \
 	    --mx-host=example.test,mx3.example.test,20 \
@@ -86,17 +65,7 @@ dns_start()
 	    --mx-host=noaddr.test,ghost.noaddr.test,10 \
 	    --cname=alias.test,example.test \
 	    --txt-record=example.test,"v=spf1 mx -all" \
-	    $_many >"$D/dnsmasq.log" 2>&1 &
-	_n=$((WAIT * 10))
-	until [ -s "$D/dnsmasq.pid" ] &&
-	    ss -Hlun "sport = :$DNSPORT" 2>/dev/null | grep -q .; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			cat "$D/dnsmasq.log" >&2
-			atf_fail "dnsmasq did not start"
-		fi
-		sleep 0.1
-	done
+	    $_many
 }
 
 dns_cleanup()
@@ -107,9 +76,7 @@ dns_cleanup()
 	/tmp/cartero-dns.*) ;;
 	*) return 0 ;;
 	esac
-	if [ -s "$_d/dnsmasq.pid" ]; then
-		kill "$(cat "$_d/dnsmasq.pid")" 2>/dev/null
-	fi
+	dnsmasq_stop "$_d"
 	rm -rf "$_d"
 }
 
@@ -208,7 +175,7 @@ timeout_tempfail_body()
 {
 	dns_setup
 	dns_start
-	_dead=$(dns_free_port)
+	_dead=$(free_port)
 	"$LOOKUP" -r "127.0.0.1@$_dead" -t 2 example.test >"$D/out" \
 	    2>"$D/err" || atf_fail "route_lookup failed"
 	expect "^status=tempfail .* text=451 4.4.3 example.test: MX lookup failed, will retry$"

@@ -51,27 +51,8 @@ dc_cleanup()
 	/tmp/cartero-dnscheck.*) ;;
 	*) return 0 ;;
 	esac
-	if [ -s "$_d/dnsmasq.pid" ]; then
-		kill "$(cat "$_d/dnsmasq.pid")" 2>/dev/null
-	fi
+	dnsmasq_stop "$_d"
 	rm -rf "$_d"
-}
-
-# A port free for both UDP and TCP on 127.0.0.1.
-dc_free_port()
-{
-	python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p)
-    break'
 }
 
 # keygen DOMAIN SELECTOR [ALG]: a key in $D/keys, its output in
@@ -115,23 +96,9 @@ print("--txt-record=" + ",".join([sys.argv[1]] +
 # dc_start ARGS...: dnsmasq for .test with the records ARGS.
 dc_start()
 {
-	DNSPORT=$(dc_free_port)
-	[ -n "$DNSPORT" ] || atf_fail "no free port"
-	dnsmasq --keep-in-foreground --port="$DNSPORT" \
-	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
-	    --no-hosts --local=/test/ --local=/18.198.in-addr.arpa/ \
-	    --local=/2.0.0.0.1.0.0.2.ip6.arpa/ --pid-file="$D/dnsmasq.pid" \
-	    --log-facility=- --log-queries "$@" >"$D/dnsmasq.log" 2>&1 &
-	_n=$((WAIT * 10))
-	until [ -s "$D/dnsmasq.pid" ] &&
-	    ss -Hlun "sport = :$DNSPORT" 2>/dev/null | grep -q .; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			cat "$D/dnsmasq.log" >&2
-			atf_fail "dnsmasq did not start"
-		fi
-		sleep 0.1
-	done
+	DNSPORT=$(free_port) || atf_fail "no free port"
+	dnsmasq_start "$D" "$DNSPORT" --local=/18.198.in-addr.arpa/ \
+	    --local=/2.0.0.0.1.0.0.2.ip6.arpa/ --log-queries "$@"
 }
 
 # dc_conf HOSTNAME [LINES...]: $D/smtpd.conf with our resolver.
@@ -345,14 +312,7 @@ check_more_wrong_cleanup() { dc_cleanup; }
 # Stop this case's dnsmasq to start another.
 dc_cleanup_dnsmasq()
 {
-	kill "$(cat "$D/dnsmasq.pid")" 2>/dev/null
-	_n=$((WAIT * 10))
-	while kill -0 "$(cat "$D/dnsmasq.pid")" 2>/dev/null; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || atf_fail "dnsmasq does not stop"
-		sleep 0.1
-	done
-	rm -f "$D/dnsmasq.pid"
+	dnsmasq_stop "$D" || atf_fail "dnsmasq does not stop"
 }
 
 atf_test_case check_all_correct cleanup

@@ -533,6 +533,86 @@ sink_count()
 
 
 #
+# A DNS server on loopback for the tools and daemons that take "resolver
+# 127.0.0.1@PORT": dnsmasq authoritative for .test and nothing else (no
+# upstream, no /etc/hosts), serving the records given as options.  (In a
+# network namespace, see dns_start below.)
+#
+#	DNSPORT=$(free_port) || atf_fail "no free port"
+#	dnsmasq_start "$D" "$DNSPORT" --log-queries \
+#	    --txt-record=example.test,"v=spf1 -all"
+#	...
+#	cleanup: dnsmasq_stop "$D"
+#
+
+# free_port: print a port of 127.0.0.1 free for both UDP and TCP (a DNS
+# server needs both); fails after 50 tries.
+free_port()
+{
+	python3 -c 'import socket, sys
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    p = u.getsockname()[1]
+    t = socket.socket()
+    try:
+        t.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p)
+    sys.exit(0)
+sys.exit(1)'
+}
+
+# dnsmasq_start DIR PORT [DNSMASQ-OPTIONS...]: dnsmasq in the background
+# on 127.0.0.1 port PORT, answering for .test (add --local=/other/ for
+# more zones), its log in DIR/dnsmasq.log, its pid in DIR/dnsmasq.pid.
+# Waits (bounded) until it listens; fails the test with its log if it
+# does not.  DIR must be reachable by nobody (dnsmasq drops to it).
+dnsmasq_start()
+{
+	_dir=$1
+	_port=$2
+	shift 2
+	dnsmasq --keep-in-foreground --port="$_port" \
+	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
+	    --no-hosts --local=/test/ --pid-file="$_dir/dnsmasq.pid" \
+	    --log-facility=- "$@" >"$_dir/dnsmasq.log" 2>&1 9>&- &
+	_pid=$!
+	_n=$((WAIT * 10))
+	until [ -s "$_dir/dnsmasq.pid" ] &&
+	    ss -Hlun "sport = :$_port" 2>/dev/null | grep -q .; do
+		if ! kill -0 "$_pid" 2>/dev/null; then
+			cat "$_dir/dnsmasq.log" >&2
+			atf_fail "dnsmasq exited"
+		fi
+		_n=$((_n - 1))
+		if [ "$_n" -le 0 ]; then
+			cat "$_dir/dnsmasq.log" >&2
+			atf_fail "dnsmasq did not start"
+		fi
+		sleep 0.1
+	done
+}
+
+# dnsmasq_stop DIR: stop the dnsmasq of DIR/dnsmasq.pid, if any, and wait
+# (bounded) until it is gone; fails (status 1) if it is still there.
+dnsmasq_stop()
+{
+	[ -s "$1/dnsmasq.pid" ] || return 0
+	_pid=$(cat "$1/dnsmasq.pid")
+	kill "$_pid" 2>/dev/null
+	_n=$((WAIT * 10))
+	while kill -0 "$_pid" 2>/dev/null; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+	rm -f "$1/dnsmasq.pid"
+	return 0
+}
+
+#
 # Several hosts on one machine: network namespaces (netns_*) on a private
 # subnet, a DNS server for them (dns_*) and an smtpd instance in each.
 #

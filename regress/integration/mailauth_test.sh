@@ -35,23 +35,6 @@
 
 . "$(atf_get_srcdir)/lib.sh"
 
-# A port free for both UDP and TCP on 127.0.0.1.
-ma_free_port()
-{
-	python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p)
-    break'
-}
-
 # The test keys: $T/keys/{rsa,ed}.key and the p= of their records.
 ma_keys()
 {
@@ -74,11 +57,9 @@ ma_dns_start()
 {
 	command -v dnsmasq >/dev/null 2>&1 ||
 	    atf_skip "dnsmasq not installed (package dnsmasq-base)"
-	DNSPORT=$(ma_free_port)
-	[ -n "$DNSPORT" ] || atf_fail "no free port"
+	DNSPORT=$(free_port) || atf_fail "no free port"
 	# slow.test's server takes the questions and never answers
-	BHPORT=$(ma_free_port)
-	[ -n "$BHPORT" ] || atf_fail "no free port"
+	BHPORT=$(free_port) || atf_fail "no free port"
 	python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
@@ -93,10 +74,7 @@ while time.time() < end:
 	# an RSA-2048 key does not fit in one 255-byte string
 	_r1=$(printf '%s' "v=DKIM1; k=rsa; p=$RSA_P" | cut -c1-200)
 	_r2=$(printf '%s' "v=DKIM1; k=rsa; p=$RSA_P" | cut -c201-)
-	dnsmasq --keep-in-foreground --port="$DNSPORT" \
-	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
-	    --no-hosts --local=/test/ --pid-file="$T/dnsmasq.pid" \
-	    --log-facility=- --log-queries \
+	dnsmasq_start "$T" "$DNSPORT" --log-queries \
 	    --txt-record=spf-pass.test,"v=spf1 ip4:127.0.0.1 -all" \
 	    --txt-record=spf-fail.test,"v=spf1 -all exp=why.spf-fail.test" \
 	    --txt-record=why.spf-fail.test,"%{i} may not send for %{d}" \
@@ -109,18 +87,7 @@ while time.time() < end:
 	    --txt-record=_dmarc.reject.test,"v=DMARC1; p=reject" \
 	    --txt-record=quar.test,"v=spf1 -all" \
 	    --txt-record=_dmarc.quar.test,"v=DMARC1; p=quarantine" \
-	    --server=/slow.test/127.0.0.1#"$BHPORT" \
-	    >"$T/dnsmasq.log" 2>&1 &
-	_n=$((WAIT * 10))
-	until [ -s "$T/dnsmasq.pid" ] &&
-	    ss -Hlun "sport = :$DNSPORT" 2>/dev/null | grep -q .; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			cat "$T/dnsmasq.log" >&2
-			atf_fail "dnsmasq did not start"
-		fi
-		sleep 0.1
-	done
+	    --server=/slow.test/127.0.0.1#"$BHPORT"
 }
 
 # The instance: four listeners, local mail to ~/Maildir.
@@ -166,8 +133,7 @@ ma_cleanup()
 		_t=$(cat "$INST_REF")
 		case "$_t" in
 		/tmp/cartero-t.*)
-			[ -s "$_t/dnsmasq.pid" ] &&
-			    kill "$(cat "$_t/dnsmasq.pid")" 2>/dev/null
+			dnsmasq_stop "$_t"
 			[ -s "$_t/blackhole.pid" ] &&
 			    kill "$(cat "$_t/blackhole.pid")" 2>/dev/null
 			;;

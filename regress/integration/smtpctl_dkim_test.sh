@@ -46,50 +46,17 @@ dkim_cleanup()
 	/tmp/cartero-dkim.*) ;;
 	*) return 0 ;;
 	esac
-	if [ -s "$_d/dnsmasq.pid" ]; then
-		kill "$(cat "$_d/dnsmasq.pid")" 2>/dev/null
-	fi
+	dnsmasq_stop "$_d"
 	rm -rf "$_d"
-}
-
-# A port free for both UDP and TCP on 127.0.0.1.
-free_port()
-{
-	python3 -c 'import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p)
-    break'
 }
 
 # dns_start ARGS...: dnsmasq with the --txt-record options given, for
 # .test and example.com only; $D/smtpd.conf points at it.
 dns_start()
 {
-	DNSPORT=$(free_port)
-	[ -n "$DNSPORT" ] || atf_fail "no free port"
-	dnsmasq --keep-in-foreground --port="$DNSPORT" \
-	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
-	    --no-hosts --local=/test/ --local=/example.com/ \
-	    --pid-file="$D/dnsmasq.pid" --log-facility=- --log-queries \
-	    "$@" >"$D/dnsmasq.log" 2>&1 &
-	_n=$((WAIT * 10))
-	until [ -s "$D/dnsmasq.pid" ] &&
-	    ss -Hlun "sport = :$DNSPORT" 2>/dev/null | grep -q .; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			cat "$D/dnsmasq.log" >&2
-			atf_fail "dnsmasq did not start"
-		fi
-		sleep 0.1
-	done
+	DNSPORT=$(free_port) || atf_fail "no free port"
+	dnsmasq_start "$D" "$DNSPORT" --local=/example.com/ --log-queries \
+	    "$@"
 	echo "resolver \"127.0.0.1@$DNSPORT\"" >"$D/smtpd.conf"
 }
 

@@ -49,9 +49,7 @@ spf_cleanup()
 	/tmp/cartero-spf.*) ;;
 	*) return 0 ;;
 	esac
-	if [ -s "$_d/dnsmasq.pid" ]; then
-		kill "$(cat "$_d/dnsmasq.pid")" 2>/dev/null
-	fi
+	dnsmasq_stop "$_d"
 	rm -rf "$_d"
 }
 
