@@ -546,22 +546,11 @@ sink_count()
 #
 
 # free_port: print a port of 127.0.0.1 free for both UDP and TCP (a DNS
-# server needs both); fails after 50 tries.
+# server needs both); fails after 50 tries (free_port.py, which
+# spfsuite.py shares).
 free_port()
 {
-	python3 -c 'import socket, sys
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    p = u.getsockname()[1]
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    print(p)
-    sys.exit(0)
-sys.exit(1)'
+	python3 "$(atf_get_srcdir)/free_port.py"
 }
 
 # dnsmasq_start DIR PORT [DNSMASQ-OPTIONS...]: dnsmasq in the background

@@ -65,22 +65,14 @@ import sys
 import threading
 import time
 
+import free_port as free_port_py  # regress/integration/free_port.py
+
 
 def free_port():
-    for _ in range(50):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        p = u.getsockname()[1]
-        t = socket.socket()
-        try:
-            t.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-        finally:
-            t.close()
-            u.close()
-        return p
-    raise SystemExit("spfsuite: no free port")
+    p = free_port_py.free_port()
+    if p is None:
+        raise SystemExit("spfsuite: no free port")
+    return p
 
 
 class Servfail(threading.Thread):
